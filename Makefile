@@ -1,0 +1,57 @@
+# Dispute Playbook. `make serve` runs the staff pages; `make test` runs every check.
+# Both do all set-up on a fresh machine (virtualenv, packages; system packages when root).
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 8866
+export JUPYTER_PLATFORM_DIRS := 1
+export JUPYTER_CONFIG_DIR    := $(CURDIR)/config/jupyter
+export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
+export JUPYTER_DATA_DIR      := $(CURDIR)/var/jupyter/data
+export IPYTHONDIR            := $(CURDIR)/var/ipython
+
+.PHONY: setup system lint check test test-fast test-browser notebooks serve lab bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian packages the browser and PostgreSQL tests use (Chromium, PostgreSQL). Needs root;
+# without it the script says what to install and those tests skip locally.
+system:
+	bash scripts/install-system-deps.sh
+
+lint: setup
+	$(VENV)/bin/ruff check playbook tests bench scripts
+	$(VENV)/bin/ruff format --check playbook tests bench scripts
+
+check: setup
+	$(PY) -m playbook check
+
+test: setup system lint check
+	bash scripts/with-test-postgres.sh $(PY) -m pytest
+	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser"
+
+test-browser: setup system
+	$(PY) -m pytest -m browser
+
+serve: setup
+	mkdir -p var
+	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/staff
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var/jupyter var/ipython .pytest_cache

@@ -1,0 +1,31 @@
+"""Dispute Playbook core: scenarios as data, a step engine, deadlines, drafts, cases, orders.
+
+Pure Python; the widget layer lives in ``playbook.ui`` and is never imported from here.
+"""
+
+from playbook.engine import Walk
+from playbook.errors import (
+    ConflictError,
+    FactError,
+    OrderFileError,
+    PlaybookError,
+    ScenarioError,
+    StepNotAllowed,
+    StoreError,
+    TemplateError,
+)
+from playbook.library import Library, load_library
+
+__all__ = [
+    "ConflictError",
+    "FactError",
+    "Library",
+    "OrderFileError",
+    "PlaybookError",
+    "ScenarioError",
+    "StepNotAllowed",
+    "StoreError",
+    "TemplateError",
+    "Walk",
+    "load_library",
+]

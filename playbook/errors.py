@@ -1,0 +1,72 @@
+"""Errors the playbook raises. Each carries a code; its text comes from the message catalogue.
+
+Staff see ``err.render(lang)`` in their language; logs and tracebacks see ``str(err)`` (English).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PlaybookError(Exception):
+    """Base of every error the core raises on purpose.
+
+    Args:
+        code: key in ``data/i18n/messages.yaml`` (``error.*``).
+        **params: values substituted into the message.
+    """
+
+    default_code = "error.generic"
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        self.code = code or self.default_code
+        self.params = params
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang`` ('en' or 'zh'), filled with this error's params."""
+        from playbook.i18n import text
+
+        return text(self.code, lang, **self.params)
+
+
+class ScenarioError(PlaybookError):
+    """A scenario, policy, template or catalogue file under data/ is invalid (load time)."""
+
+    default_code = "error.data_invalid"
+
+
+class StepNotAllowed(PlaybookError):
+    """An answer or move that the walk cannot take in its current state (run time)."""
+
+    default_code = "error.step_not_allowed"
+
+
+class FactError(PlaybookError):
+    """A case fact entered by staff is missing or malformed."""
+
+    default_code = "error.fact_invalid"
+
+
+class TemplateError(PlaybookError):
+    """A message template cannot be rendered."""
+
+    default_code = "error.template"
+
+
+class OrderFileError(PlaybookError):
+    """An order file cannot be read at all (wrong format, truncated, binary)."""
+
+    default_code = "error.order_file"
+
+
+class StoreError(PlaybookError):
+    """The case store cannot be opened or written."""
+
+    default_code = "error.store"
+
+
+class ConflictError(StoreError):
+    """Someone else saved the case since it was loaded; reload before saving again."""
+
+    default_code = "error.conflict"

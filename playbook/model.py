@@ -1,0 +1,282 @@
+"""Data models for everything under data/: scenarios, facts, policies, templates, root causes.
+
+Pydantic validates shape and types; graph and cross-file rules live in ``playbook.checker``.
+Models are frozen: nothing downstream edits or reads raw dicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+FactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+PolicyKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Text(Model):
+    """A text in both staff languages. Missing halves are reported by the checker."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to the other language rather than nothing."""
+        value = self.zh if lang == "zh" else self.en
+        return value or self.en or self.zh or ""
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+COMPARATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "present")
+
+
+class Condition(Model):
+    """A declarative test on case facts or earlier answers. Never evaluated as code.
+
+    A leaf names one subject (``fact``, ``days_since`` a date fact, ``answer`` of a step, or
+    ``visited`` a step) and one comparator; a group is ``all``, ``any`` or ``not``.
+    """
+
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+    fact: FactId | None = None
+    days_since: FactId | None = None
+    answer: Id | None = None
+    visited: Id | None = None
+    eq: Any = None
+    ne: Any = None
+    lt: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    ge: float | None = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    present: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Condition:
+        groups = [g for g in ("all", "any", "not_") if getattr(self, g) is not None]
+        subjects = [s for s in ("fact", "days_since", "answer", "visited") if getattr(self, s)]
+        comps = [c for c in COMPARATORS if getattr(self, "in_" if c == "in" else c) is not None]
+        if groups:
+            if len(groups) > 1 or subjects or comps:
+                raise ValueError("a condition is either one of all/any/not, or one test")
+            return self
+        if len(subjects) != 1:
+            raise ValueError("a test names exactly one of fact, days_since, answer, visited")
+        if subjects == ["visited"]:
+            if comps:
+                raise ValueError("'visited' takes no comparator")
+            return self
+        if len(comps) != 1:
+            raise ValueError(f"a test has exactly one comparator of {list(COMPARATORS)}")
+        return self
+
+
+class Route(Model):
+    """One way on: go ``to`` a step, if ``when`` holds (no ``when`` = always)."""
+
+    when: Condition | None = None
+    to: Id
+
+
+Next = Id | list[Route]
+
+
+def routes(next_: Next | None) -> list[Route]:
+    """Normalise a ``next`` field to a list of routes."""
+    if next_ is None:
+        return []
+    if isinstance(next_, str):
+        return [Route(to=next_)]
+    return list(next_)
+
+
+# --- steps and scenarios ------------------------------------------------------------------
+
+
+class Option(Model):
+    """An answer to a question step."""
+
+    id: Id
+    text: Text
+    hint: Text | None = None
+    when: Condition | None = None
+    next: Next
+
+
+class EvidenceItem(Model):
+    """One piece of evidence to gather, and why it matters."""
+
+    id: Id
+    item: Text
+    why: Text
+    required: bool = True
+
+
+class DeadlineRef(Model):
+    """A deadline shown on a step: a policy duration counted from a date fact."""
+
+    policy: PolicyKey
+    from_: FactId = Field(alias="from")
+    label: Text
+
+
+StepKind = Literal["question", "action", "info", "outcome"]
+
+
+class Step(Model):
+    """One step of a scenario."""
+
+    id: Id
+    kind: StepKind
+    title: Text
+    text: Text
+    guidance: Text | None = None
+    options: list[Option] = []
+    actions: list[Text] = []
+    evidence: list[EvidenceItem] = []
+    messages: list[Id] = []
+    deadlines: list[DeadlineRef] = []
+    root_causes: list[Id] = []
+    status: Literal[
+        "open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"
+    ] | None = None
+    next: Next | None = None
+
+
+class FactRef(Model):
+    """A case fact a scenario asks for (defined in data/facts.yaml)."""
+
+    id: FactId
+    required: bool = True
+
+
+class Scenario(Model):
+    """A dispute scenario: metadata plus steps, as written in data/scenarios/<id>.yaml."""
+
+    id: Id
+    version: int = Field(ge=1)
+    platform: Literal["wish"]
+    title: Text
+    summary: Text
+    facts: list[FactRef]
+    start: Id
+    steps: list[Step] = Field(min_length=1)
+
+    _index: dict[str, Step] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:  # noqa: D102
+        self._index.update((s.id, s) for s in self.steps)
+
+    def step(self, step_id: str) -> Step:
+        """The step with ``step_id`` (KeyError if none)."""
+        return self._index[step_id]
+
+    def has_step(self, step_id: str) -> bool:
+        """Whether a step with this id exists."""
+        return step_id in self._index
+
+
+# --- facts catalogue ----------------------------------------------------------------------
+
+FactType = Literal[
+    "text", "longtext", "money", "currency", "country", "date", "datetime", "integer", "choice"
+]
+
+
+class Choice(Model):
+    """One allowed value of a choice fact."""
+
+    id: Id
+    text: Text
+
+
+class FactDef(Model):
+    """A case fact staff can enter: its type, label and help (data/facts.yaml)."""
+
+    id: FactId
+    type: FactType
+    label: Text
+    help: Text | None = None
+    example: str | None = None
+    max_length: int = 200
+    choices: list[Choice] = []
+
+
+# --- policies -----------------------------------------------------------------------------
+
+PolicyUnit = Literal["hours", "calendar_days", "business_days", "usd", "percent", "count", "date"]
+DURATION_UNITS = ("hours", "calendar_days", "business_days")
+
+
+class PolicyVariant(Model):
+    """Another figure seen for the same rule (older or conflicting source)."""
+
+    value: float | str
+    unit: PolicyUnit
+    source: str
+    source_date: dt.date | None = None
+    confidence: Literal["high", "medium", "low", "unverified"]
+    note: str | None = None
+
+
+class Policy(Model):
+    """One platform rule with its number and where the number comes from."""
+
+    value: float | str
+    unit: PolicyUnit
+    summary: Text
+    source: str
+    source_title: str | None = None
+    source_date: dt.date | None = None
+    confidence: Literal["high", "medium", "low"]
+    note: str | None = None
+    others: list[PolicyVariant] = []
+
+    @property
+    def is_duration(self) -> bool:
+        """Whether this policy can be a deadline."""
+        return self.unit in DURATION_UNITS
+
+
+class PolicySet(Model):
+    """All policies of one platform (data/policies/<platform>.yaml)."""
+
+    platform: str
+    checked_on: dt.date
+    policies: dict[PolicyKey, Policy]
+
+
+# --- templates and root causes ------------------------------------------------------------
+
+
+class Template(Model):
+    """A message draft with named ``{fact}`` placeholders (data/templates/<id>.yaml).
+
+    ``en`` is what is sent (buyer, Wish); ``zh`` is the staff's reference translation.
+    """
+
+    id: Id
+    kind: Literal["buyer_message", "appeal_statement"]
+    title: Text
+    subject: Text | None = None
+    body: Text
+
+
+class RootCause(Model):
+    """A root-cause tag for the lessons-learned review (data/root_causes.yaml)."""
+
+    id: Id
+    area: Literal["warehouse", "listing", "quality", "buyer", "supply_chain", "logistics", "policy"]
+    text: Text
+    prevention: Text

@@ -1,0 +1,97 @@
+"""The one YAML reader for data/: safe, strict about duplicate keys, and line-aware.
+
+YAML 1.1 turns ``yes``/``no``/``on``/``off`` into booleans, which would silently mangle
+option ids such as ``no``; this loader keeps them as strings (only true/false are booleans).
+Mappings remember the line of each key so validation errors can point at the source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from playbook.errors import ScenarioError
+
+
+class LineDict(dict):
+    """A dict that knows the 1-based source line of each of its keys."""
+
+    lines: dict[Any, int]
+    line: int
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Drop the resolvers for booleans and re-add one that only knows true/false.
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.lines = {}
+    out.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key '{key}' (first on line {out.lines[key]})",
+                key_node.start_mark,
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file.
+
+    Raises:
+        ScenarioError: the file cannot be read or is not valid YAML; the message names the
+            file and the line.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError("error.data_unreadable", file=str(path), detail=str(exc)) from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        detail = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ScenarioError("error.yaml_syntax", file=str(path), line=line, detail=detail) from exc
+    except yaml.YAMLError as exc:
+        raise ScenarioError("error.yaml_syntax", file=str(path), line=0, detail=str(exc)) from exc
+
+
+def line_of(data: Any, loc: tuple) -> int | None:
+    """The source line of the deepest key in ``loc`` that exists in ``data``."""
+    line = getattr(data, "line", None)
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            line = node.lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
