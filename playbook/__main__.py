@@ -36,8 +36,10 @@ def check(rest: list[str]) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
         return 1
-    print(f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
-          f"{sum(len(p.policies) for p in lib.policies.values())} policies in {folder}")
+    print(
+        f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
+        f"{sum(len(p.policies) for p in lib.policies.values())} policies in {folder}"
+    )
     return 0
 
 

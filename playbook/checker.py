@@ -34,24 +34,45 @@ def check_library(lib: Library) -> list[Problem]:
                         _, line = lib.where("template", template.id, (loc, lang))
                         problems.append(Problem(file, f"{loc}.{lang}", exc.render("en"), line))
         if lib.scenarios and template.id not in used:
-            problems.append(Problem(file, "id", f"template '{template.id}' is not used by any "
-                                    "scenario step", lib.where("template", template.id, ("id",))[1]))
-    for kind, items in (("fact", lib.facts), ("root_cause", lib.root_causes),
-                        ("template", lib.templates)):
+            problems.append(
+                Problem(
+                    file,
+                    "id",
+                    f"template '{template.id}' is not used by any scenario step",
+                    lib.where("template", template.id, ("id",))[1],
+                )
+            )
+    for kind, items in (
+        ("fact", lib.facts),
+        ("root_cause", lib.root_causes),
+        ("template", lib.templates),
+    ):
         for ident, obj in items.items():
             file, _ = lib.where(kind, ident)
             prefix = "" if kind == "template" else f"{ident}."
             for loc, lang in _missing_translations(obj):
                 _, line = lib.where(kind, ident, loc)
-                problems.append(Problem(file, prefix + ".".join(map(str, loc)),
-                                        f"missing translation: no '{lang}' text", line))
+                problems.append(
+                    Problem(
+                        file,
+                        prefix + ".".join(map(str, loc)),
+                        f"missing translation: no '{lang}' text",
+                        line,
+                    )
+                )
     for platform, ps in lib.policies.items():
         file, _ = lib.where("policy", platform)
         for key, policy in ps.policies.items():
             for loc, lang in _missing_translations(policy):
                 _, line = lib.where("policy", platform, ("policies", key, *loc))
-                problems.append(Problem(file, f"policies.{key}.{'.'.join(map(str, loc))}",
-                                        f"missing translation: no '{lang}' text", line))
+                problems.append(
+                    Problem(
+                        file,
+                        f"policies.{key}.{'.'.join(map(str, loc))}",
+                        f"missing translation: no '{lang}' text",
+                        line,
+                    )
+                )
     problems.extend(_check_catalogue(lib))
     return problems
 
@@ -69,9 +90,14 @@ def _check_catalogue(lib: Library) -> list[Problem]:
         for key, entry in (data or {}).items():
             for lang in ("zh", "en"):
                 if not isinstance(entry, dict) or not entry.get(lang):
-                    problems.append(Problem(lib.rel(path), str(key),
-                                            f"missing translation: no '{lang}' text",
-                                            data.lines.get(key)))
+                    problems.append(
+                        Problem(
+                            lib.rel(path),
+                            str(key),
+                            f"missing translation: no '{lang}' text",
+                            data.lines.get(key),
+                        )
+                    )
     return problems
 
 
@@ -83,7 +109,7 @@ def _missing_translations(obj: Any, loc: tuple = ()) -> Iterator[tuple[tuple, st
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             value = getattr(obj, name)
-            key = (type(obj).model_fields[name].alias or name)
+            key = type(obj).model_fields[name].alias or name
             yield from _missing_translations(value, (*loc, key))
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
@@ -111,8 +137,11 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
     fact_ids = {f.id for f in sc.facts}
     for i, ref in enumerate(sc.facts):
         if ref.id not in lib.facts:
-            add(("facts", i, "id"), f"unknown fact '{ref.id}'; facts are defined in "
-                f"data/facts.yaml: {sorted(lib.facts)}")
+            add(
+                ("facts", i, "id"),
+                f"unknown fact '{ref.id}'; facts are defined in "
+                f"data/facts.yaml: {sorted(lib.facts)}",
+            )
     if sc.start not in known:
         add(("start",), f"unknown step '{sc.start}'; steps are {sorted(known)}")
     policies = lib.policies.get(sc.platform)
@@ -130,10 +159,16 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
         for attr in ("fact", "days_since"):
             fid = getattr(cond, attr)
             if fid and fid not in fact_ids:
-                add((*loc, attr), f"unknown fact '{fid}'; this scenario's facts are "
-                    f"{sorted(fact_ids)}")
-            elif fid and attr == "days_since" and lib.facts.get(fid) and \
-                    lib.facts[fid].type != "datetime":
+                add(
+                    (*loc, attr),
+                    f"unknown fact '{fid}'; this scenario's facts are {sorted(fact_ids)}",
+                )
+            elif (
+                fid
+                and attr == "days_since"
+                and lib.facts.get(fid)
+                and lib.facts[fid].type != "datetime"
+            ):
                 add((*loc, attr), f"fact '{fid}' is not a datetime")
         for attr in ("answer", "visited"):
             sid = getattr(cond, attr)
@@ -143,16 +178,18 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
             opts = {o.id for o in sc.step(cond.answer).options}
             for value in [cond.eq, cond.ne, *(cond.in_ or [])]:
                 if value is not None and str(value) not in opts:
-                    add((*loc, "answer"), f"step '{cond.answer}' has no option '{value}'; "
-                        f"options are {sorted(opts)}")
+                    add(
+                        (*loc, "answer"),
+                        f"step '{cond.answer}' has no option '{value}'; "
+                        f"options are {sorted(opts)}",
+                    )
 
     def check_next(next_: Any, loc: tuple) -> None:
         rs = routes(next_)
         for j, route in enumerate(rs):
-            rloc = loc if isinstance(next_, str) else (*loc, j)
+            rloc = (*loc, j)
             if route.to not in known:
-                add(rloc if isinstance(next_, str) else (*rloc, "to"),
-                    f"unknown step '{route.to}'; steps are {sorted(known)}")
+                add((*rloc, "to"), f"unknown step '{route.to}'; steps are {sorted(known)}")
             check_cond(route.when, (*rloc, "when"))
         if rs and rs[-1].when is not None:
             add(loc, "the last route needs no 'when', so there is always a way on")
@@ -164,20 +201,26 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
                 add(sloc, f"outcome step '{step.id}' ends the walk; remove 'next' and 'options'")
         elif step.kind == "question":
             if not step.options:
-                add(sloc, f"non-outcome step '{step.id}' has no way on: a question needs "
-                    "options")
+                add(sloc, f"non-outcome step '{step.id}' has no way on: a question needs options")
             elif all(o.when is not None for o in step.options):
-                add((*sloc, "options"), f"step '{step.id}': at least one option needs no "
-                    "'when', so there is always a choice")
+                add(
+                    (*sloc, "options"),
+                    f"step '{step.id}': at least one option needs no "
+                    "'when', so there is always a choice",
+                )
             if step.next is not None:
-                add((*sloc, "next"), f"question step '{step.id}' goes on through its options; "
-                    "remove 'next'")
+                add(
+                    (*sloc, "next"),
+                    f"question step '{step.id}' goes on through its options; remove 'next'",
+                )
         else:
             if step.next is None:
                 add(sloc, f"non-outcome step '{step.id}' has no way on: add 'next'")
             if step.options:
-                add((*sloc, "options"), f"{step.kind} step '{step.id}' cannot have options; "
-                    "make it a question")
+                add(
+                    (*sloc, "options"),
+                    f"{step.kind} step '{step.id}' cannot have options; make it a question",
+                )
         seen_opts: set[str] = set()
         for j, opt in enumerate(step.options):
             if opt.id in seen_opts:
@@ -190,21 +233,31 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
         for j, ref in enumerate(step.deadlines):
             dloc = (*sloc, "deadlines", j)
             if policies is not None and ref.policy not in policies.policies:
-                add((*dloc, "policy"), f"unknown policy key '{ref.policy}'; keys in "
-                    f"data/policies/{sc.platform}.yaml are {sorted(policies.policies)}")
+                add(
+                    (*dloc, "policy"),
+                    f"unknown policy key '{ref.policy}'; keys in "
+                    f"data/policies/{sc.platform}.yaml are {sorted(policies.policies)}",
+                )
             elif policies is not None and not policies.policies[ref.policy].is_duration:
-                add((*dloc, "policy"), f"policy '{ref.policy}' is not a duration "
-                    f"(unit '{policies.policies[ref.policy].unit}')")
+                add(
+                    (*dloc, "policy"),
+                    f"policy '{ref.policy}' is not a duration "
+                    f"(unit '{policies.policies[ref.policy].unit}')",
+                )
             if ref.from_ not in fact_ids:
-                add((*dloc, "from"), f"unknown fact '{ref.from_}'; this scenario's facts are "
-                    f"{sorted(fact_ids)}")
+                add(
+                    (*dloc, "from"),
+                    f"unknown fact '{ref.from_}'; this scenario's facts are {sorted(fact_ids)}",
+                )
             elif lib.facts.get(ref.from_) and lib.facts[ref.from_].type != "datetime":
                 add((*dloc, "from"), f"fact '{ref.from_}' is not a datetime")
         for j, tid in enumerate(step.messages):
             template = lib.templates.get(tid)
             if template is None:
-                add((*sloc, "messages", j), f"unknown template '{tid}'; templates are "
-                    f"{sorted(lib.templates)}")
+                add(
+                    (*sloc, "messages", j),
+                    f"unknown template '{tid}'; templates are {sorted(lib.templates)}",
+                )
                 continue
             for text in (template.subject, template.body):
                 for lang in ("en", "zh"):
@@ -214,13 +267,18 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
                         continue  # reported on the template itself
                     for name in names:
                         if name not in fact_ids:
-                            add((*sloc, "messages", j), f"template '{tid}' placeholder "
+                            add(
+                                (*sloc, "messages", j),
+                                f"template '{tid}' placeholder "
                                 f"'{{{name}}}' cannot be filled: '{name}' is not a fact of "
-                                f"this scenario ({sorted(fact_ids)})")
+                                f"this scenario ({sorted(fact_ids)})",
+                            )
         for j, tag in enumerate(step.root_causes):
             if tag not in lib.root_causes:
-                add((*sloc, "root_causes", j), f"unknown root cause '{tag}'; root causes are "
-                    f"{sorted(lib.root_causes)}")
+                add(
+                    (*sloc, "root_causes", j),
+                    f"unknown root cause '{tag}'; root causes are {sorted(lib.root_causes)}",
+                )
     for loc, lang in _missing_translations(sc):
         add(loc, f"missing translation: no '{lang}' text")
     if sc.start in known and not problems:
@@ -242,8 +300,10 @@ def _check_graph(sc: Scenario, add) -> list[Problem]:
     index = {s.id: i for i, s in enumerate(sc.steps)}
     for step in sc.steps:
         if step.id not in reached:
-            add(("steps", index[step.id], "id"), f"step '{step.id}' is not reached by any path "
-                f"from '{sc.start}'")
+            add(
+                ("steps", index[step.id], "id"),
+                f"step '{step.id}' is not reached by any path from '{sc.start}'",
+            )
     # Steps from which some outcome can be reached (walk the edges backwards).
     can_end = {s.id for s in sc.steps if s.kind == "outcome"}
     changed = True
@@ -255,6 +315,8 @@ def _check_graph(sc: Scenario, add) -> list[Problem]:
                 changed = True
     for step in sc.steps:
         if step.id in reached and step.id not in can_end:
-            add(("steps", index[step.id], "id"), f"step '{step.id}' is in a loop with no exit: "
-                "no path from it reaches an outcome")
+            add(
+                ("steps", index[step.id], "id"),
+                f"step '{step.id}' is in a loop with no exit: no path from it reaches an outcome",
+            )
     return []

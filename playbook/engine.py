@@ -120,8 +120,11 @@ class Walk:
             valid = [o.id for o in self.options(step)]
             if option_id not in valid:
                 raise StepNotAllowed(
-                    "error.unknown_option", scenario=sid, step=step.id,
-                    option=option_id, choices=valid,
+                    "error.unknown_option",
+                    scenario=sid,
+                    step=step.id,
+                    option=option_id,
+                    choices=valid,
                 )
             next_ = next(o for o in step.options if o.id == option_id).next
             answer = option_id
@@ -161,8 +164,14 @@ class Walk:
 
     def copy(self) -> Walk:
         """An independent copy (used to explore paths)."""
-        return Walk(self.scenario, self.facts, self.as_of, self.policies,
-                    list(self.path), dict(self.answers))
+        return Walk(
+            self.scenario,
+            self.facts,
+            self.as_of,
+            self.policies,
+            list(self.path),
+            dict(self.answers),
+        )
 
     # --- internals -----------------------------------------------------------------------
 
@@ -218,8 +227,12 @@ def evaluate(
         return False
     for op, limit in (("lt", cond.lt), ("le", cond.le), ("gt", cond.gt), ("ge", cond.ge)):
         if limit is not None:
-            return {"lt": number < limit, "le": number <= limit,
-                    "gt": number > limit, "ge": number >= limit}[op]
+            return {
+                "lt": number < limit,
+                "le": number <= limit,
+                "gt": number > limit,
+                "ge": number >= limit,
+            }[op]
     return False
 
 
@@ -260,21 +273,20 @@ def _longest_to_outcome(scenario: Scenario, start: str) -> int:
     return walk(start, frozenset({start}))
 
 
-def explore(walk: Walk, max_steps: int = 200) -> Iterator[list[tuple[str, str]]]:
-    """Every way through the scenario from ``walk`` with its facts, as (step, answer) lists.
+def explore(walk: Walk, max_steps: int = 200) -> Iterator[Walk]:
+    """Every way through the scenario from ``walk`` with its facts, as finished walks.
 
     Drives the real engine (``answer``), so conditions are honoured; a step already on the
     path is not entered twice, which cuts loops.
     """
     if walk.finished:
-        yield []
+        yield walk
         return
     step = walk.current
-    choices = [o.id for o in walk.options()] if step.kind == "question" else [CONTINUE]
+    choices = [o.id for o in walk.options()] if step.kind == "question" else [None]
     for choice in choices:
         branch = walk.copy()
-        branch.answer(step.id, choice or None)
+        branch.answer(step.id, choice)
         if branch.path[-1] in branch.path[:-1] or len(branch.path) > max_steps:
             continue
-        for rest in explore(branch, max_steps):
-            yield [(step.id, choice), *rest]
+        yield from explore(branch, max_steps)

@@ -7,6 +7,7 @@ raises ``ScenarioError`` listing them all, so a broken file fails fast for the w
 from __future__ import annotations
 
 import functools
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ class Problem:
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        return (
+            f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        )
 
 
 @dataclass
@@ -88,11 +91,45 @@ def _validate(
         return model.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
-            problems.append(
-                Problem(lib.rel(path), _loc(loc), err["msg"], line_of(raw, loc))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
             )
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                allowed = _allowed_keys(model, loc[:-1])
+                msg = f"unknown key '{loc[-1]}'" + (
+                    f"; allowed keys are {allowed}" if allowed else ""
+                )
+            problems.append(Problem(lib.rel(path), _loc(loc), msg, line_of(raw, loc)))
         return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at ``loc`` inside ``model`` (best effort, for error messages)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None:
+            return []
+        by_alias = {(f.alias or n): f for n, f in fields.items()}
+        if part not in by_alias:
+            return []
+        current = _model_in(by_alias[part].annotation)
+    fields = getattr(current, "model_fields", None) or {}
+    return sorted((f.alias or n) for n, f in fields.items())
+
+
+def _model_in(annotation: Any) -> Any:
+    """The first pydantic model class inside an annotation such as ``list[Step] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _read(path: Path, lib: Library, problems: list[Problem]) -> Any:
@@ -100,7 +137,8 @@ def _read(path: Path, lib: Library, problems: list[Problem]) -> Any:
         raw = load_yaml(path)
     except ScenarioError as exc:
         p = exc.params
-        problems.append(Problem(lib.rel(path), "", p.get("detail", str(exc)), p.get("line")))
+        message = "not valid YAML: " + p["detail"] if exc.code == "error.yaml_syntax" else str(exc)
+        problems.append(Problem(lib.rel(path), "", message, p.get("line")))
         return None
     lib.raw[path] = raw
     return raw
@@ -125,8 +163,11 @@ def _load_list(
         if obj is None:
             continue
         if obj.id in out:
-            problems.append(Problem(lib.rel(path), f"{i}.id", f"duplicate id '{obj.id}'",
-                                    line_of(raw, (i, "id"))))
+            problems.append(
+                Problem(
+                    lib.rel(path), f"{i}.id", f"duplicate id '{obj.id}'", line_of(raw, (i, "id"))
+                )
+            )
             continue
         out[obj.id] = obj
         lib.files[(kind, obj.id)] = path
@@ -148,9 +189,14 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
         ps = _validate(PolicySet, raw, path, lib, problems) if raw is not None else None
         if ps is not None:
             if ps.platform != path.stem:
-                problems.append(Problem(lib.rel(path), "platform",
-                                        f"platform '{ps.platform}' must equal the file name "
-                                        f"'{path.stem}'", line_of(raw, ("platform",))))
+                problems.append(
+                    Problem(
+                        lib.rel(path),
+                        "platform",
+                        f"platform '{ps.platform}' must equal the file name '{path.stem}'",
+                        line_of(raw, ("platform",)),
+                    )
+                )
             lib.policies[ps.platform] = ps
             lib.files[("policy", ps.platform)] = path
     for kind, model, target in (
@@ -166,8 +212,14 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
             if obj is None:
                 continue
             if obj.id != path.stem:
-                problems.append(Problem(lib.rel(path), "id", f"id '{obj.id}' must equal the "
-                                        f"file name '{path.stem}'", line_of(raw, ("id",))))
+                problems.append(
+                    Problem(
+                        lib.rel(path),
+                        "id",
+                        f"id '{obj.id}' must equal the file name '{path.stem}'",
+                        line_of(raw, ("id",)),
+                    )
+                )
                 continue
             target[obj.id] = obj
             lib.files[(kind, obj.id)] = path

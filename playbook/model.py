@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 FactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -89,16 +89,17 @@ class Route(Model):
     to: Id
 
 
-Next = Id | list[Route]
+def _routes_from_yaml(value: Any) -> Any:
+    # `next: step-id` is shorthand for one unconditional route.
+    return [{"to": value}] if isinstance(value, str) else value
 
 
-def routes(next_: Next | None) -> list[Route]:
-    """Normalise a ``next`` field to a list of routes."""
-    if next_ is None:
-        return []
-    if isinstance(next_, str):
-        return [Route(to=next_)]
-    return list(next_)
+Next = Annotated[list[Route], BeforeValidator(_routes_from_yaml)]
+
+
+def routes(next_: list[Route] | None) -> list[Route]:
+    """The routes of a ``next`` field (none for a missing one)."""
+    return list(next_ or [])
 
 
 # --- steps and scenarios ------------------------------------------------------------------
@@ -148,9 +149,10 @@ class Step(Model):
     messages: list[Id] = []
     deadlines: list[DeadlineRef] = []
     root_causes: list[Id] = []
-    status: Literal[
-        "open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"
-    ] | None = None
+    status: (
+        Literal["open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"]
+        | None
+    ) = None
     next: Next | None = None
 
 
@@ -277,6 +279,8 @@ class RootCause(Model):
     """A root-cause tag for the lessons-learned review (data/root_causes.yaml)."""
 
     id: Id
-    area: Literal["warehouse", "listing", "quality", "buyer", "supply_chain", "logistics", "policy"]
+    area: Literal[
+        "warehouse", "listing", "quality", "buyer", "supply_chain", "logistics", "policy"
+    ]
     text: Text
     prevention: Text

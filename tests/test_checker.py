@@ -1,0 +1,172 @@
+"""Each checker rule, shown failing on a tiny broken fixture with the message staff will read."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from playbook.errors import ScenarioError
+from playbook.library import check, load_library
+from playbook.yamlio import load_yaml
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+# fixture file -> (where it goes under data/, text every reported problem list must contain)
+CASES = {
+    "wrong-type.yaml": (
+        "scenarios",
+        "wrong-type.yaml:2: version: Input should be a valid integer",
+    ),
+    "bad-indentation.yaml": (
+        "scenarios",
+        "bad-indentation.yaml:13: not valid YAML: while parsing a block collection",
+    ),
+    "duplicate-key.yaml": (
+        "scenarios",
+        "duplicate-key.yaml:14: not valid YAML: duplicate key 'title' (first on line 13)",
+    ),
+    "duplicate-step-id.yaml": (
+        "scenarios",
+        "steps.1.id: duplicate step id 'ask' (first at steps.0)",
+    ),
+    "unknown-next.yaml": (
+        "scenarios",
+        "steps.0.options.0.next.0.to: unknown step 'nowhere'; steps are ['ask', 'done']",
+    ),
+    "unreachable-step.yaml": (
+        "scenarios",
+        "steps.2.id: step 'orphan' is not reached by any path from 'ask'",
+    ),
+    "no-way-on.yaml": ("scenarios", "steps.2: non-outcome step 'stuck' has no way on"),
+    "loop-no-exit.yaml": ("scenarios", "step 'spin-a' is in a loop with no exit"),
+    "missing-translation.yaml": (
+        "scenarios",
+        "steps.1.title.zh: missing translation: no 'zh' text",
+    ),
+    "unknown-policy.yaml": (
+        "scenarios",
+        "steps.0.deadlines.0.policy: unknown policy key 'ship_within_two_days'",
+    ),
+    "unfillable-placeholder.yaml": (
+        "scenarios",
+        "template 'appeal-fulfilled-order' placeholder '{shipped_at}' cannot be filled",
+    ),
+    "unknown-fact.yaml": ("scenarios", "facts.2.id: unknown fact 'buyer_mood'"),
+    "unknown-template.yaml": (
+        "scenarios",
+        "steps.0.messages.0: unknown template 'buyer-thank-you'",
+    ),
+    "unknown-key.yaml": (
+        "scenarios",
+        "steps.0.options.0.nxt: unknown key 'nxt'; allowed keys "
+        "are ['hint', 'id', 'next', 'text', 'when']",
+    ),
+    "conditional-last-route.yaml": ("scenarios", "the last route needs no 'when'"),
+    "id-not-file-name.yaml": (
+        "scenarios",
+        "id: id 'some-other-id' must equal the file name 'id-not-file-name'",
+    ),
+    "two-comparators.yaml": ("scenarios", "a test has exactly one comparator"),
+    "unknown-root-cause.yaml": (
+        "scenarios",
+        "steps.0.root_causes.0: unknown root cause 'bad-luck'",
+    ),
+    "unknown-answer-option.yaml": ("scenarios", "step 'ask' has no option 'maybe'"),
+    "policy-missing-source.yaml": ("policies", "policies.ship_fast.source: Field required"),
+    "template-attribute-placeholder.yaml": (
+        "templates",
+        "body.en: Placeholder '{buyer_name.__class__}' is not allowed",
+    ),
+}
+
+
+def _problems(data_copy: Path, name: str) -> list[str]:
+    folder, _ = CASES[name]
+    shutil.copy(BAD / name, data_copy / folder / name)
+    _, problems = check(data_copy)
+    return [str(p) for p in problems]
+
+
+def test_clean_data_has_no_problems(data_copy: Path) -> None:
+    _, problems = check(data_copy)
+    assert problems == []
+
+
+def test_every_fixture_is_covered() -> None:
+    assert sorted(p.name for p in BAD.glob("*.yaml")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_reports_problem(data_copy: Path, name: str) -> None:
+    problems = _problems(data_copy, name)
+    expected = CASES[name][1]
+    assert any(expected in p for p in problems), problems
+    # Every message names the file it is about.
+    assert all(p.startswith("data/") for p in problems), problems
+
+
+def test_problem_lines_point_at_source(data_copy: Path) -> None:
+    problems = _problems(data_copy, "unknown-next.yaml")
+    line = next(p for p in problems if "nowhere" in p).split(":")[1]
+    source = (BAD / "unknown-next.yaml").read_text(encoding="utf-8").splitlines()
+    assert "nowhere" in source[int(line) - 1]
+
+
+def test_yes_no_option_ids_stay_strings() -> None:
+    # YAML 1.1 would read these as booleans True/False; the loader must not.
+    options = load_yaml(BAD / "unknown-next.yaml")["steps"][0]["options"]
+    assert [o["id"] for o in options] == ["yes", "no"]
+
+
+def test_load_library_raises_listing_every_problem(data_copy: Path) -> None:
+    for name in ("unknown-next.yaml", "missing-translation.yaml"):
+        shutil.copy(BAD / name, data_copy / "scenarios" / name)
+    with pytest.raises(ScenarioError, match="2 problem") as info:
+        load_library(data_copy)
+    assert "nowhere" in str(info.value)
+    assert "missing translation" in str(info.value)
+
+
+def test_cli_exit_codes(data_copy: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "playbook", "check", str(data_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "ok: 2 scenarios" in ok.stdout
+    shutil.copy(BAD / "bad-indentation.yaml", data_copy / "scenarios")
+    shutil.copy(BAD / "loop-no-exit.yaml", data_copy / "scenarios")
+    bad = subprocess.run(
+        [sys.executable, "-m", "playbook", "check", str(data_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 1
+    lines = bad.stdout.strip().splitlines()
+    assert "Traceback" not in bad.stdout + bad.stderr
+    assert lines[0].startswith("data/scenarios/bad-indentation.yaml:13: not valid YAML")
+    assert [line.split(": ", 1)[0] for line in lines[1:]] == [
+        "data/scenarios/loop-no-exit.yaml:26",
+        "data/scenarios/loop-no-exit.yaml:31",
+    ]
+    assert "3 problem(s)" in bad.stderr
+
+
+def test_missing_catalogue_translation(data_copy: Path) -> None:
+    path = data_copy / "i18n" / "messages.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "ui.only_english:\n  en: Hello\n", encoding="utf-8"
+    )
+    _, problems = check(data_copy)
+    assert [str(p) for p in problems] == [
+        "data/i18n/messages.yaml:"
+        f"{len(path.read_text(encoding='utf-8').splitlines()) - 1}: ui.only_english: "
+        "missing translation: no 'zh' text"
+    ]

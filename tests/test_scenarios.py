@@ -1,0 +1,173 @@
+"""The seed scenarios: every data file loads, every path is walked, the article's order holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from playbook.engine import Walk, explore
+from playbook.facts import parse_facts
+from playbook.model import Scenario, routes
+from playbook.templates import render
+from playbook.yamlio import load_yaml
+
+from .conftest import AS_OF, DATA
+
+SCENARIO_FILES = sorted((DATA / "scenarios").glob("*.yaml"))
+TEMPLATE_FILES = sorted((DATA / "templates").glob("*.yaml"))
+
+BASE = {
+    "order_id": "5f1e2d3c4b5a69788796a5b4",
+    "buyer_name": "Mia Lindqvist",
+    "store_name": "Harbor Lane Goods",
+    "order_total": "24.99",
+    "currency": "USD",
+    "released_at": "2026-11-21 08:00",
+}
+# Fact profiles that between them take every declarative branch of the seed scenarios.
+PROFILES = {
+    "item-mismatch": [{}, {"order_total": "9.50"}],
+    "unfulfilled-order": [{}, {"released_at": "2026-11-16 08:00"}],
+}
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)
+def test_scenario_file_loads(lib, path: Path) -> None:
+    scenario = Scenario.model_validate(load_yaml(path))
+    assert scenario.id == path.stem
+    assert lib.scenario(scenario.id) == scenario
+
+
+@pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda p: p.name)
+def test_template_file_loads(lib, path: Path) -> None:
+    assert lib.templates[path.stem].body.en
+
+
+def _walks(lib, scenario_id: str) -> list[Walk]:
+    scenario = lib.scenario(scenario_id)
+    out = []
+    for profile in PROFILES[scenario_id]:
+        facts, errors = parse_facts(scenario, lib.facts, {**BASE, **profile})
+        assert errors == {}
+        start = Walk(scenario, facts, AS_OF, lib.policies["wish"].policies)
+        out.extend(explore(start))
+    return out
+
+
+def _edges(walk: Walk) -> set[tuple[str, str]]:
+    return set(zip(walk.path, walk.path[1:], strict=False))
+
+
+@pytest.mark.parametrize("scenario_id", sorted(PROFILES))
+def test_every_path_reaches_an_outcome_and_covers_the_graph(lib, scenario_id: str) -> None:
+    scenario = lib.scenario(scenario_id)
+    walks = _walks(lib, scenario_id)
+    assert walks
+    assert all(w.finished and w.current.kind == "outcome" for w in walks)
+    static = {
+        (s.id, r.to)
+        for s in scenario.steps
+        for r in [*routes(s.next), *(r for o in s.options for r in routes(o.next))]
+    }
+    walked = set().union(*(_edges(w) for w in walks))
+    assert static - walked == set(), "edges no path takes"
+    assert {s.id for s in scenario.steps} == {sid for w in walks for sid in w.path}
+
+
+def _before(path: list[str], *steps: str) -> bool:
+    positions = [path.index(s) for s in steps]
+    return positions == sorted(positions)
+
+
+class TestArticleOrder:
+    """The source article's steps appear on the paths where it puts them."""
+
+    def test_item_mismatch(self, lib) -> None:
+        walks = _walks(lib, "item-mismatch")
+        for w in walks:
+            # Contact the buyer, then confirm the order; risk prevention closes every path.
+            assert w.path[:2] == ["contact-buyer", "confirm-order"]
+            assert w.path[-2] == "risk-review"
+            chosen = w.answers["confirm-order"]
+            if chosen == "our-error":
+                assert _before(w.path, "confirm-order", "own-it", "choose-remedy")
+                assert "prepare-appeal" not in w.path
+            else:
+                assert w.path[2] == "explain-with-evidence"
+            if "prepare-appeal" in w.path:
+                assert _before(
+                    w.path,
+                    "explain-with-evidence",
+                    "buyer-response",
+                    "prepare-appeal",
+                    "appeal-result",
+                    "risk-review",
+                )
+        outcomes = {w.current.id for w in walks}
+        assert outcomes == {
+            s.id for s in lib.scenario("item-mismatch").steps if s.kind == "outcome"
+        }
+
+    def test_unfulfilled_order(self, lib) -> None:
+        walks = _walks(lib, "unfulfilled-order")
+        for w in walks:
+            assert w.path[0] == "find-cause"
+            assert w.path[-2] == "lessons-learned"
+            if w.answers["find-cause"] == "we-shipped":
+                assert w.path[1:3] == ["appeal-with-evidence", "appeal-result"]
+            elif "past-deadline" in w.path:
+                assert w.path[1] == "past-deadline"
+            else:
+                assert w.path[1:3] == ["contact-buyer", "adjust-or-cancel"]
+            if "adjust-order" in w.path:
+                assert _before(w.path, "contact-buyer", "adjust-order", "buyer-decision")
+        assert any("cancel-order" in w.path for w in walks)
+        assert any(w.current.id == "outcome-shipped" for w in walks)
+
+
+@pytest.mark.parametrize("scenario_id", sorted(PROFILES))
+def test_every_step_text_is_bilingual(lib, scenario_id: str) -> None:
+    for step in lib.scenario(scenario_id).steps:
+        for text in (step.title, step.text, step.guidance):
+            if text is not None:
+                assert text.zh, step.id
+                assert text.en, step.id
+
+
+def test_deadline_steps_show_their_deadline(lib) -> None:
+    scenario = lib.scenario("unfulfilled-order")
+    facts, _ = parse_facts(scenario, lib.facts, BASE)
+    w = Walk(
+        scenario,
+        facts,
+        dt.datetime(2026, 11, 25, 20, tzinfo=dt.UTC),
+        lib.policies["wish"].policies,
+    )
+    [(_, due)] = w.deadlines()
+    assert due.due == dt.datetime(2026, 11, 26, 8, tzinfo=dt.UTC)
+    assert due.hours_left == 12
+    assert due.state == "soon"
+
+
+def test_drafts_fill_every_placeholder_from_facts(lib) -> None:
+    scenario = lib.scenario("item-mismatch")
+    facts, _ = parse_facts(scenario, lib.facts, {**BASE, "product_name": "Linen shirt"})
+    template = lib.templates["buyer-apology-remedy"]
+    draft = render(template, facts, lib.facts, "en")
+    assert draft.subject == "Order 5f1e2d3c4b5a69788796a5b4: our apologies"
+    assert draft.body.startswith("Hello Mia Lindqvist,\n")
+    assert draft.body.rstrip().endswith("Harbor Lane Goods")
+    assert draft.missing == ()
+    zh = render(template, facts, lib.facts, "zh")
+    assert zh.body.startswith("Mia Lindqvist 您好")
+
+
+def test_draft_shows_unknown_facts_as_labels(lib) -> None:
+    scenario = lib.scenario("item-mismatch")
+    facts, _ = parse_facts(scenario, lib.facts, BASE)
+    draft = render(lib.templates["appeal-item-mismatch"], facts, lib.facts, "en")
+    assert "Tracking: [Carrier] [Tracking number]" in draft.body
+    assert "Order value: 24.99 USD" in draft.body
+    assert draft.missing == ("product_name", "carrier", "tracking_number")
