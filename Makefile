@@ -45,7 +45,7 @@ test-browser: setup system
 
 serve: setup
 	mkdir -p var
-	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/staff
+	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/staff.ipynb
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

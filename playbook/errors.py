@@ -23,11 +23,14 @@ class PlaybookError(Exception):
         self.params = params
         super().__init__(self.render("en"))
 
-    def render(self, lang: str = "en") -> str:
-        """The message in ``lang`` ('en' or 'zh'), filled with this error's params."""
+    def render(self, lang: str = "en", **overrides: Any) -> str:
+        """The message in ``lang`` ('en' or 'zh'), filled with this error's params.
+
+        ``overrides`` replace params for display, e.g. a field's label instead of its id.
+        """
         from playbook.i18n import text
 
-        return text(self.code, lang, **self.params)
+        return text(self.code, lang, **{**self.params, **overrides})
 
 
 class ScenarioError(PlaybookError):

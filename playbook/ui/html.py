@@ -1,0 +1,42 @@
+"""Small HTML builders for HTML widgets. Every text from data or staff input is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+# Shipped with the page (no CDN): plain CSS, no icon fonts.
+STYLE = """
+<style>
+.pb-app { max-width: 960px; font-size: 15px; line-height: 1.5; }
+.pb-app h2 { margin: 4px 0; font-size: 22px; }
+.pb-app h3 { margin: 10px 0 4px; font-size: 17px; }
+.pb-muted { color: #555; }
+.pb-error { background: #fdecea; border-left: 4px solid #b3261e; padding: 6px 10px; }
+.pb-field-error { color: #b3261e; font-size: 13px; min-height: 0; }
+.pb-guidance { background: #eef4fb; border-left: 4px solid #2f6db5; padding: 6px 10px; }
+.pb-deadline { padding: 4px 8px; margin: 2px 0; border-radius: 4px; background: #eef7ee; }
+.pb-deadline.soon { background: #fff4ce; border-left: 4px solid #b58100; }
+.pb-deadline.past { background: #fdecea; border-left: 4px solid #b3261e; font-weight: 600; }
+.pb-draft textarea { width: 100%; min-height: 180px; font-family: monospace; font-size: 13px; }
+.pb-outcome { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
+.pb-review ol { margin: 0; padding-left: 20px; }
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    """Escape any value for HTML text and attributes."""
+    return html.escape(str(value), quote=True)
+
+
+def tag(name: str, content: str, cls: str = "") -> str:
+    """``<name class=cls>content</name>``; ``content`` must already be safe HTML."""
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<{name}{attr}>{content}</{name}>"
+
+
+def bullets(items: Iterable[str]) -> str:
+    """An escaped bullet list (empty string for no items)."""
+    lis = "".join(tag("li", esc(i)) for i in items)
+    return tag("ul", lis) if lis else ""

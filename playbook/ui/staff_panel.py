@@ -1,0 +1,486 @@
+"""The staff page: pick a dispute, enter the case facts, then step through it one answer at a time.
+
+Every callback re-checks its own preconditions (a disabled button can still be fired by a
+forged widget message) and passes widget values to the core, which validates them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import ipywidgets as w
+
+from playbook.engine import Walk
+from playbook.facts import parse_facts
+from playbook.i18n import text
+from playbook.library import Library, load_library
+from playbook.model import Scenario, Step
+from playbook.templates import render
+from playbook.ui.feedback import show_errors
+from playbook.ui.html import STYLE, bullets, esc, tag
+
+LANGS = (("中文", "zh"), ("English", "en"))
+
+
+class Recorder(Protocol):
+    """Where a walk's moves are saved. Each call commits before it returns, or raises."""
+
+    def started(self, walk: Walk, raw_facts: dict[str, str]) -> None: ...  # noqa: D102
+    def answered(self, walk: Walk, step_id: str, option_id: str | None) -> None: ...  # noqa: D102
+    def went_back(self, walk: Walk, step_id: str) -> None: ...  # noqa: D102
+    def evidence(self, walk: Walk, item_id: str, ticked: bool) -> None: ...  # noqa: D102
+    def root_causes(self, walk: Walk, tags: list[str]) -> None: ...  # noqa: D102
+
+
+def utcnow() -> dt.datetime:
+    """The real clock (the panel takes any other for tests)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _button(key: str, cls: str, style: str = "") -> w.Button:
+    button = w.Button(button_style=style)
+    button.add_class(cls)
+    button._pb_key = key  # catalogue key of its label, re-read on language switch
+    return button
+
+
+class StaffPanel:
+    """The whole staff page as one widget tree (``panel.widget``).
+
+    Args:
+        library: scenarios, facts, policies, templates (default: the configured data folder).
+        clock: returns the current UTC time; deadlines and conditions are measured with it.
+        lang: 'zh' or 'en'.
+        recorder: saves each move (the case store); None keeps the walk in this page only.
+    """
+
+    def __init__(
+        self,
+        library: Library | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        lang: str = "zh",
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.lib = library or load_library()
+        self.clock = clock
+        self.lang = lang if lang in ("zh", "en") else "zh"
+        self.recorder = recorder
+        self.walk: Walk | None = None
+        self.ticked: dict[str, bool] = {}
+        self.causes: list[str] = []
+        self._values: dict[str, str] = {}
+        self._shown_step: str | None = None
+
+        self.header = w.HTML()
+        self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
+        self.lang_toggle.add_class("pb-lang")
+        self.message = w.HTML()
+        self.message.add_class("pb-message")
+        # start screen
+        ids = sorted(self.lib.scenarios)
+        self.scenario = w.RadioButtons(options=[(i, i) for i in ids], value=ids[0])
+        self.scenario.add_class("pb-scenario")
+        self.scenario_help = w.HTML()
+        self.scenario_help.add_class("pb-scenario-help")
+        self.facts_box = w.VBox()
+        self.facts_box.add_class("pb-facts")
+        self.fact_inputs: dict[str, w.Text | w.Textarea] = {}
+        self.fact_errors: dict[str, w.HTML] = {}
+        self.start_button = _button("ui.start", "pb-start", "primary")
+        self.start_view = w.VBox(
+            [self.scenario, self.scenario_help, self.facts_box, self.start_button]
+        )
+        self.start_view.add_class("pb-start-view")
+        # walk screen
+        self.progress = w.IntProgress(min=0, max=1, value=0)
+        self.progress_label = w.HTML()
+        self.progress_label.add_class("pb-progress")
+        self.step_html = w.HTML()
+        self.step_html.add_class("pb-step")
+        self.evidence_box = w.VBox()
+        self.evidence_box.add_class("pb-evidence")
+        self.drafts_html = w.HTML()
+        self.drafts_html.add_class("pb-drafts")
+        self.options = w.RadioButtons(options=[], value=None)
+        self.options.add_class("pb-options")
+        self.causes_box = w.VBox()
+        self.causes_box.add_class("pb-causes")
+        self.back_button = _button("ui.back", "pb-back")
+        self.next_button = _button("ui.next", "pb-next", "primary")
+        self.restart_button = _button("ui.restart", "pb-restart")
+        self.review_html = w.HTML()
+        self.review_html.add_class("pb-review")
+        self.walk_view = w.VBox(
+            [
+                w.HBox([self.progress, self.progress_label]),
+                self.step_html,
+                self.evidence_box,
+                self.drafts_html,
+                self.options,
+                self.causes_box,
+                w.HBox([self.back_button, self.next_button, self.restart_button]),
+                self.review_html,
+            ]
+        )
+        self.walk_view.add_class("pb-walk-view")
+        self.widget = w.VBox(
+            [self.header, self.lang_toggle, self.message, self.start_view, self.walk_view]
+        )
+        self.widget.add_class("pb-app")
+
+        self.lang_toggle.observe(self._on_lang_change, names="value")
+        self.scenario.observe(self._on_scenario_change, names="value")
+        self.options.observe(self._on_option_change, names="value")
+        self.start_button.on_click(self._on_start_click)
+        self.next_button.on_click(self._on_next_click)
+        self.back_button.on_click(self._on_back_click)
+        self.restart_button.on_click(self._on_restart_click)
+        self._build_facts_form()
+        self.render()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def t(self, key: str, **params: Any) -> str:
+        """Catalogue text in the page's language."""
+        return text(key, self.lang, **params)
+
+    @property
+    def scenario_obj(self) -> Scenario:
+        """The scenario picked on the start screen (or being walked)."""
+        return self.walk.scenario if self.walk else self.lib.scenario(self.scenario.value)
+
+    # --- start screen ------------------------------------------------------------------------
+
+    def _build_facts_form(self) -> None:
+        self._values.update({k: v.value for k, v in self.fact_inputs.items()})
+        self.fact_inputs, self.fact_errors, rows = {}, {}, []
+        for ref in self.lib.scenario(self.scenario.value).facts:
+            fact = self.lib.facts[ref.id]
+            cls = w.Textarea if fact.type == "longtext" else w.Text
+            box = cls(
+                value=self._values.get(ref.id, ""),
+                placeholder=fact.example or "",
+                layout=w.Layout(width="420px"),
+            )
+            box.add_class(f"pb-fact-{ref.id}")
+            error = w.HTML()
+            error.add_class("pb-field-error")
+            error.add_class(f"pb-fact-error-{ref.id}")
+            label = w.HTML()
+            label._pb_fact = (fact, ref.required)
+            self.fact_inputs[ref.id], self.fact_errors[ref.id] = box, error
+            rows.append(w.VBox([label, box, error]))
+        self.facts_box.children = rows
+
+    def _render_start(self) -> None:
+        self.scenario.options = [
+            (self.lib.scenarios[i].title.get(self.lang), i) for i in sorted(self.lib.scenarios)
+        ]
+        sc = self.lib.scenario(self.scenario.value)
+        self.scenario_help.value = tag("p", esc(sc.summary.get(self.lang)), "pb-muted") + tag(
+            "h3", esc(self.t("ui.case_facts"))
+        )
+        for row in self.facts_box.children:
+            label = row.children[0]
+            fact, required = label._pb_fact
+            mark = (
+                f' <span class="pb-muted">({esc(self.t("ui.required_mark"))})</span>'
+                if required
+                else ""
+            )
+            hint = (
+                f'<br><span class="pb-muted">{esc(fact.help.get(self.lang))}</span>'
+                if fact.help
+                else ""
+            )
+            label.value = f"<b>{esc(fact.label.get(self.lang))}</b>{mark}{hint}"
+
+    @show_errors
+    def _on_scenario_change(self, change: dict) -> None:
+        if self.walk is None:
+            self._build_facts_form()
+            self.render()
+
+    @show_errors
+    def _on_start_click(self, _button: w.Button) -> None:
+        if self.walk is not None:  # a forged click while a walk is open changes nothing
+            return
+        scenario = self.lib.scenario(self.scenario.value)
+        raw = {k: str(v.value) for k, v in self.fact_inputs.items()}
+        facts, errors = parse_facts(scenario, self.lib.facts, raw)
+        for fid, box in self.fact_errors.items():
+            label = self.lib.facts[fid].label.get(self.lang)
+            box.value = esc(errors[fid].render(self.lang, field=label)) if fid in errors else ""
+        if errors:
+            self.message.value = f'<div class="pb-error">{esc(self.t("ui.fix_fields"))}</div>'
+            return
+        walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
+        if self.recorder:
+            self.recorder.started(walk, raw)
+        self.walk, self.ticked, self.causes = walk, {}, []
+        self.render()
+
+    # --- walk screen -------------------------------------------------------------------------
+
+    def _step_html(self, walk: Walk, step: Step) -> str:
+        lang = self.lang
+        parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
+        if step.guidance:
+            parts.append(
+                tag(
+                    "div",
+                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(step.guidance.get(lang))}",
+                    "pb-guidance",
+                )
+            )
+        if step.deadlines:
+            parts.append(tag("h3", esc(self.t("ui.deadlines"))))
+            for ref, due in walk.deadlines(step):
+                parts.append(self._deadline_html(ref, due))
+        if step.actions:
+            parts.append(tag("h3", esc(self.t("ui.actions"))))
+            parts.append(bullets(a.get(lang) for a in step.actions))
+        if step.kind == "outcome":
+            parts.append(self._outcome_html(walk, step))
+        return "".join(parts)
+
+    def _deadline_html(self, ref: Any, due: Any) -> str:
+        label = esc(ref.label.get(self.lang))
+        if due is None:
+            fact = self.lib.facts[ref.from_].label.get(self.lang)
+            return tag(
+                "div",
+                f"{label}: {esc(self.t('ui.deadline_unknown', fact=fact))}",
+                "pb-deadline unknown",
+            )
+        left = abs(due.left)
+        days, rest = divmod(int(left.total_seconds()), 86400)
+        hours, minutes = rest // 3600, rest % 3600 // 60
+        span = (
+            self.t("ui.days_hours", days=days, hours=hours)
+            if days
+            else self.t("ui.hours_minutes", hours=hours, minutes=minutes)
+        )
+        when = self.t("ui.deadline_past" if due.state == "past" else "ui.deadline_left", left=span)
+        stamp = due.due.strftime("%Y-%m-%d %H:%M UTC")
+        return tag(
+            "div", f"{label}: <b>{esc(stamp)}</b> ({esc(when)})", f"pb-deadline {due.state}"
+        )
+
+    def _outcome_html(self, walk: Walk, step: Step) -> str:
+        lang = self.lang
+        parts = [tag("h3", esc(self.t("ui.outcome")))]
+        if step.status:
+            status = self.t(f"ui.status.{step.status}")
+            parts.append(tag("p", esc(self.t("ui.status", status=status))))
+        open_items = [
+            e.item.get(lang)
+            for sid in walk.path
+            for e in walk.scenario.step(sid).evidence
+            if e.required and not self.ticked.get(e.id)
+        ]
+        if open_items:
+            parts.append(
+                tag("p", esc(self.t("ui.outcome_open_evidence", items="; ".join(open_items))))
+            )
+        if self.causes:
+            parts.append(tag("b", esc(self.t("ui.outcome_root_causes"))))
+            parts.append(
+                bullets(
+                    f"{self.lib.root_causes[c].text.get(lang)}: "
+                    f"{self.lib.root_causes[c].prevention.get(lang)}"
+                    for c in self.causes
+                )
+            )
+        return tag("div", "".join(parts), "pb-outcome")
+
+    def _drafts_html(self, walk: Walk, step: Step) -> str:
+        if not step.messages:
+            return ""
+        parts = [tag("h3", esc(self.t("ui.drafts")))]
+        for tid in step.messages:
+            template = self.lib.templates[tid]
+            en = render(template, walk.facts, self.lib.facts, "en")
+            zh = render(template, walk.facts, self.lib.facts, "zh")
+            title = f"{self.t('ui.kind.' + template.kind)}: {template.title.get(self.lang)}"
+            send = (en.subject + "\n\n" if en.subject else "") + en.body
+            block = [tag("b", esc(title))]
+            if en.missing:
+                labels = ", ".join(self.lib.facts[m].label.get(self.lang) for m in en.missing)
+                block.append(
+                    tag("div", esc(self.t("ui.draft_missing", fields=labels)), "pb-deadline soon")
+                )
+            block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
+            block.append(
+                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
+                f"{esc(send)}</textarea>"
+            )
+            if self.lang == "zh":
+                ref = (zh.subject + "\n\n" if zh.subject else "") + zh.body
+                block.append(
+                    tag(
+                        "details",
+                        tag("summary", esc(self.t("ui.draft_reference"))) + tag("pre", esc(ref)),
+                    )
+                )
+            parts.append(tag("div", "".join(block), "pb-draft"))
+        return "".join(parts)
+
+    def _review_html(self, walk: Walk) -> str:
+        rows = [
+            f"{esc(step.title.get(self.lang))}: "
+            f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
+            for step, option in walk.review()
+        ]
+        body = (
+            tag("ol", "".join(tag("li", r) for r in rows))
+            if rows
+            else tag("p", esc(self.t("ui.review_empty")), "pb-muted")
+        )
+        return tag("h3", esc(self.t("ui.review"))) + body
+
+    def _render_walk(self, walk: Walk) -> None:
+        walk.as_of = self.clock()
+        step = walk.current
+        # Same step redrawn (e.g. language switch): keep the unsaved choice on screen.
+        keep = self.options.value if self._shown_step == step.id else None
+        self._shown_step = step.id
+        done, total = walk.progress
+        self.progress.max, self.progress.value = max(total, 1), done
+        self.progress_label.value = esc(self.t("ui.progress", done=done + 1, total=total + 1))
+        self.step_html.value = self._step_html(walk, step)
+        self.drafts_html.value = self._drafts_html(walk, step)
+        boxes = []
+        for item in step.evidence:
+            need = self.t("ui.required" if item.required else "ui.optional")
+            box = w.Checkbox(
+                value=self.ticked.get(item.id, False),
+                indent=False,
+                description=f"{item.item.get(self.lang)} ({need}) — {item.why.get(self.lang)}",
+                layout=w.Layout(width="auto"),
+            )
+            box.add_class(f"pb-evidence-{item.id}")
+            box.observe(self._evidence_callback(step.id, item.id), names="value")
+            boxes.append(box)
+        title = [w.HTML(tag("h3", esc(self.t("ui.evidence"))))] if boxes else []
+        self.evidence_box.children = title + boxes
+        choices = walk.options(step) if step.kind == "question" else []
+        self.options.unobserve(self._on_option_change, names="value")
+        self.options.options = [(o.text.get(self.lang), o.id) for o in choices]
+        selected = keep or walk.previous_answer(step.id)
+        self.options.value = selected if selected in {o.id for o in choices} else None
+        self.options.observe(self._on_option_change, names="value")
+        self.options.description = self.t("ui.choose_one") if choices else ""
+        self.options.layout.display = "" if choices else "none"
+        cause_boxes = []
+        for tag_id in step.root_causes:
+            cause = self.lib.root_causes[tag_id]
+            box = w.Checkbox(
+                value=tag_id in self.causes, indent=False, description=cause.text.get(self.lang)
+            )
+            box.add_class(f"pb-cause-{tag_id}")
+            box.observe(self._cause_callback(step.id, tag_id), names="value")
+            cause_boxes.append(box)
+        self.causes_box.children = (
+            [w.HTML(tag("h3", esc(self.t("ui.root_causes"))))] + cause_boxes if cause_boxes else []
+        )
+        self.back_button.disabled = len(walk.path) < 2
+        self.next_button.disabled = not self._can_go_on()
+        self.next_button.layout.display = "none" if walk.finished else ""
+        self.restart_button.layout.display = "" if walk.finished else "none"
+        self.review_html.value = self._review_html(walk)
+
+    def _can_go_on(self) -> bool:
+        walk = self.walk
+        if walk is None or walk.finished or self._shown_step != walk.current.id:
+            return False
+        return walk.current.kind != "question" or self.options.value is not None
+
+    def render(self) -> None:
+        """Redraw the page from state, in the current language."""
+        self.header.value = (
+            STYLE
+            + tag("h2", esc(self.t("ui.app_title")))
+            + tag("p", esc(self.t("ui.app_subtitle")), "pb-muted")
+        )
+        for button in (self.start_button, self.back_button, self.next_button, self.restart_button):
+            button.description = self.t(button._pb_key)
+        if self.walk is None:
+            self._render_start()
+            self.start_view.layout.display, self.walk_view.layout.display = "", "none"
+        else:
+            self._render_walk(self.walk)
+            self.start_view.layout.display, self.walk_view.layout.display = "none", ""
+
+    # --- callbacks ---------------------------------------------------------------------------
+
+    @show_errors
+    def _on_lang_change(self, change: dict) -> None:
+        if change["new"] in ("zh", "en"):
+            self.lang = change["new"]
+            self.render()
+
+    @show_errors
+    def _on_option_change(self, change: dict) -> None:
+        self.next_button.disabled = not self._can_go_on()
+
+    @show_errors
+    def _on_next_click(self, _button: w.Button) -> None:
+        if not self._can_go_on():  # also refuses a forged click on the disabled button
+            return
+        walk = self.walk
+        step = walk.current
+        option = self.options.value if step.kind == "question" else None
+        moved = walk.copy()
+        moved.as_of = self.clock()
+        moved.answer(step.id, option)  # validates the (untrusted) option
+        if self.recorder:
+            self.recorder.answered(moved, step.id, option)  # committed before we advance
+        self.walk = moved
+        self.render()
+
+    @show_errors
+    def _on_back_click(self, _button: w.Button) -> None:
+        walk = self.walk
+        if walk is None or len(walk.path) < 2 or self._shown_step != walk.current.id:
+            return
+        moved = walk.copy()
+        left = moved.current.id
+        moved.back()
+        if self.recorder:
+            self.recorder.went_back(moved, left)
+        self.walk = moved
+        self.render()
+
+    @show_errors
+    def _on_restart_click(self, _button: w.Button) -> None:
+        if self.walk is None or not self.walk.finished:
+            return
+        self.walk, self.ticked, self.causes = None, {}, []
+        self.render()
+
+    def _evidence_callback(self, step_id: str, item_id: str) -> Callable[[dict], None]:
+        @show_errors
+        def on_change(self: StaffPanel, change: dict) -> None:
+            if self.walk is None or self._shown_step != step_id:
+                return
+            ticked = bool(change["new"])
+            if self.recorder:
+                self.recorder.evidence(self.walk, item_id, ticked)
+            self.ticked[item_id] = ticked
+
+        return lambda change: on_change(self, change)
+
+    def _cause_callback(self, step_id: str, tag_id: str) -> Callable[[dict], None]:
+        @show_errors
+        def on_change(self: StaffPanel, change: dict) -> None:
+            if self.walk is None or self._shown_step != step_id:
+                return
+            causes = [c for c in self.causes if c != tag_id] + ([tag_id] if change["new"] else [])
+            if self.recorder:
+                self.recorder.root_causes(self.walk, causes)
+            self.causes = causes
+
+        return lambda change: on_change(self, change)

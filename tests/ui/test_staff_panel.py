@@ -1,0 +1,174 @@
+"""The staff page's widget logic without a browser: Button.click() runs the real callbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from playbook.ui.staff_panel import StaffPanel
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+XSS = "<img src=x onerror=alert(1)>"
+FACTS = {
+    "order_id": "5f1e2d3c4b5a69788796a5b4",
+    "buyer_name": "Mia Lindqvist",
+    "store_name": "Harbor Lane Goods",
+    "order_total": "24.99",
+    "currency": "USD",
+    "refund_requested_at": "2026-11-22 00:00",
+}
+
+
+def started(lib, scenario: str = "item-mismatch", lang: str = "en", **facts: str) -> StaffPanel:
+    panel = StaffPanel(lib, clock=lambda: NOW, lang=lang)
+    panel.scenario.value = scenario
+    for key, value in {**FACTS, **facts}.items():
+        if key in panel.fact_inputs:
+            panel.fact_inputs[key].value = value
+    panel.start_button.click()
+    assert panel.message.value == ""
+    return panel
+
+
+def step(panel: StaffPanel, option: str | None = None) -> str:
+    if option is not None:
+        panel.options.value = option
+    panel.next_button.click()
+    return panel.walk.current.id
+
+
+def test_start_screen_lists_scenarios_in_the_chosen_language(lib) -> None:
+    panel = StaffPanel(lib, clock=lambda: NOW, lang="zh")
+    assert [label for label, _ in panel.scenario.options] == [
+        "买家称货不对板 / 拒绝付款",
+        "订单未履行",
+    ]
+    panel.lang_toggle.value = "en"
+    assert panel.scenario.options[1] == ("Order not fulfilled", "unfulfilled-order")
+    assert "Order not fulfilled" not in panel.header.value
+    assert panel.start_button.description == "Start"
+
+
+def test_validation_messages_next_to_the_fields(lib) -> None:
+    panel = StaffPanel(lib, clock=lambda: NOW, lang="en")
+    panel.fact_inputs["order_total"].value = "-5"
+    panel.start_button.click()
+    assert panel.walk is None
+    assert panel.fact_errors["order_total"].value.startswith(
+        "Order total: &#x27;-5&#x27; is not an amount"
+    )
+    assert panel.fact_errors["buyer_name"].value == "Buyer name: required."
+    assert panel.fact_errors["currency"].value == "Currency: required."
+    panel.lang_toggle.value = "zh"
+    panel.start_button.click()
+    assert panel.fact_errors["currency"].value == "币种:必填。"
+    assert "请修正下方标出的字段" in panel.message.value
+
+
+def test_seller_fault_branch_to_outcome(lib) -> None:
+    panel = started(lib)
+    assert "Reply to the buyer&#x27;s ticket: <b>2026-11-24 00:00 UTC</b> (12 h 0 min left)" in (
+        panel.step_html.value
+    )
+    assert "pb-deadline soon" in panel.step_html.value
+    assert "Hello Mia Lindqvist," in panel.drafts_html.value
+    assert step(panel) == "confirm-order"
+    assert panel.next_button.disabled
+    assert step(panel, "our-error") == "own-it"
+    assert step(panel) == "choose-remedy"
+    assert step(panel, "reship") == "risk-review"
+    panel.causes_box.children[1].value = True  # picking-error
+    assert step(panel) == "outcome-reshipped"
+    assert "Reship the right item with valid tracking" in panel.step_html.value
+    assert "Picking or packing error: Second check of SKU" in panel.step_html.value
+    assert panel.next_button.layout.display == "none"
+    assert panel.restart_button.layout.display == ""
+
+
+def test_back_keeps_and_reoffers_the_answer(lib) -> None:
+    panel = started(lib)
+    step(panel)
+    step(panel, "buyer-misunderstanding")
+    panel.back_button.click()
+    assert panel.walk.current.id == "confirm-order"
+    assert panel.options.value == "buyer-misunderstanding"
+    assert not panel.next_button.disabled
+    assert "Contact the buyer" in panel.review_html.value
+    assert "buyer misread" not in panel.review_html.value
+
+
+def test_language_switch_keeps_the_step(lib) -> None:
+    panel = started(lib)
+    step(panel)
+    panel.options.value = "our-error"
+    panel.lang_toggle.value = "zh"
+    assert panel.walk.current.id == "confirm-order"
+    assert "确认订单" in panel.step_html.value
+    assert panel.options.value == "our-error"
+    assert panel.next_button.description == "下一步"
+    assert ("我们发错了(商品、尺码、颜色)或商品有缺陷", "our-error") in panel.options.options
+
+
+def test_forged_click_on_disabled_next_changes_nothing(lib) -> None:
+    panel = started(lib)
+    step(panel)
+    assert panel.next_button.disabled
+    before = (panel.walk.to_state(), panel.step_html.value)
+    panel.next_button.click()  # what a forged comm message does: the callback runs
+    assert (panel.walk.to_state(), panel.step_html.value) == before
+
+
+def test_forged_option_value_is_refused(lib) -> None:
+    panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-21 08:00")
+    assert step(panel, "policy-change") == "contact-buyer"
+    step(panel)
+    assert [v for _, v in panel.options.options] == ["cancel"]
+    with pytest.raises(Exception, match="Invalid selection"):
+        panel.options.value = "adjust"  # the widget itself refuses values not offered
+    assert panel.walk.current.id == "adjust-or-cancel"
+
+
+def test_forged_start_during_a_walk_is_ignored(lib) -> None:
+    panel = started(lib)
+    step(panel)
+    panel.start_button.click()
+    assert panel.walk.current.id == "confirm-order"
+
+
+def test_text_from_facts_is_escaped(lib) -> None:
+    panel = started(lib, buyer_name=XSS)
+    assert XSS not in panel.drafts_html.value
+    assert "Hello &lt;img src=x onerror=alert(1)&gt;," in panel.drafts_html.value
+
+
+def test_unfulfilled_past_deadline_is_highlighted(lib) -> None:
+    panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-17 12:00")
+    assert "pb-deadline past" in panel.step_html.value
+    assert "overdue by 1 d 0 h" in panel.step_html.value
+    assert step(panel, "stock-out") == "past-deadline"
+
+
+def test_missing_facts_are_flagged_in_drafts(lib) -> None:
+    panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-21 08:00")
+    step(panel, "logistics-delay")
+    step(panel)
+    assert step(panel, "adjust") == "adjust-order"
+    assert "Fill in before sending: New ship date, Compensation offered" in (
+        panel.drafts_html.value
+    )
+    assert "[New ship date]" in panel.drafts_html.value
+
+
+def test_unexpected_errors_show_a_generic_message(lib, caplog) -> None:
+    panel = started(lib)
+
+    def broken(*_args):
+        raise RuntimeError("database on fire")
+
+    panel.recorder = type("R", (), {"answered": broken})()
+    panel.next_button.click()
+    assert "Something went wrong; the details are in the server log." in panel.message.value
+    assert "database on fire" not in panel.message.value
+    assert "database on fire" in caplog.text
+    assert panel.walk.current.id == "contact-buyer"  # a failed save does not advance
