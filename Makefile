@@ -5,6 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8866
+VOILA_ARGS ?=
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_DIR    := $(CURDIR)/config/jupyter
 export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
@@ -45,7 +46,7 @@ test-browser: setup system
 
 serve: setup
 	mkdir -p var
-	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/staff.ipynb
+	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/staff.ipynb
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
