@@ -81,6 +81,7 @@ def _check_catalogue(lib: Library) -> list[Problem]:
     from playbook.yamlio import load_yaml
 
     problems = []
+    first: dict[str, str] = {}
     for path in sorted((lib.data_dir / "i18n").glob("*.yaml")):
         try:
             data = load_yaml(path)
@@ -88,6 +89,16 @@ def _check_catalogue(lib: Library) -> list[Problem]:
             problems.append(Problem(lib.rel(path), "", str(exc)))
             continue
         for key, entry in (data or {}).items():
+            if key in first:
+                problems.append(
+                    Problem(
+                        lib.rel(path),
+                        str(key),
+                        f"key also defined in {first[key]}",
+                        data.lines.get(key),
+                    )
+                )
+            first.setdefault(key, lib.rel(path))
             for lang in ("zh", "en"):
                 if not isinstance(entry, dict) or not entry.get(lang):
                     problems.append(

@@ -1,6 +1,7 @@
 """Message catalogue: every text a staff member can see, keyed, in zh and en.
 
-Texts live in ``data/i18n/messages.yaml``; code never builds staff-facing sentences itself.
+Texts live in ``data/i18n/*.yaml`` (one file per area, merged); code never builds staff-facing
+sentences itself.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ DEFAULT_LANG = "zh"
 
 
 @functools.cache
-def _catalogue(path: Path) -> dict[str, dict[str, str]]:
+def _catalogue(folder: Path) -> dict[str, dict[str, str]]:
     from playbook.yamlio import load_yaml
 
-    data = load_yaml(path)
-    return {str(k): dict(v) for k, v in data.items()}
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
+    return out
 
 
 def catalogue(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
     """All catalogue entries: ``{key: {"zh": ..., "en": ...}}``."""
     from playbook.config import data_dir as default_dir
 
-    return _catalogue((data_dir or default_dir()) / "i18n" / "messages.yaml")
+    return _catalogue((data_dir or default_dir()) / "i18n")
 
 
 class _Default(dict):

@@ -170,3 +170,13 @@ def test_missing_catalogue_translation(data_copy: Path) -> None:
         f"{len(path.read_text(encoding='utf-8').splitlines()) - 1}: ui.only_english: "
         "missing translation: no 'zh' text"
     ]
+
+
+def test_catalogue_key_defined_twice(data_copy: Path) -> None:
+    (data_copy / "i18n" / "zz-extra.yaml").write_text(
+        "ui.next:\n  en: Next\n  zh: 下一步\n", encoding="utf-8"
+    )
+    _, problems = check(data_copy)
+    assert [str(p) for p in problems] == [
+        "data/i18n/zz-extra.yaml:1: ui.next: key also defined in data/i18n/messages.yaml"
+    ]
