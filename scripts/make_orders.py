@@ -27,33 +27,114 @@ SAMPLE_AS_OF = dt.datetime(2026, 11, 20, 12, 0, 0, tzinfo=dt.UTC)
 
 # Header order of the later export (wish_formats.md 3.1) and of the earlier one (3.2).
 HEADERS_NEW = [
-    "Transaction Date", "Order Id", "Transaction ID", "Order State", "SKU", "Product",
-    "Product ID", "Product Link", "Product Image URL", "Size", "Color", "Currency Code",
-    "Price (each)", "Cost (each)", "Shipping (each)", "Shipping Cost (each)", "Quantity",
-    "Total Cost", "SE Cashback Amount", "Available for Fulfillment Time", "Shipped on",
-    "Confirmed Delivery", "Date Shipping Carrier Confirmed Delivery", "Provider", "Tracking",
-    "Tracking Confirmed", "Tracking Confirmed Date", "Shipping Address", "Name", "First Name",
-    "Last Name", "Street Address 1", "Street Address 2", "City", "State", "Zipcode", "Country",
-    "Last Updated", "Phone Number", "Country Code", "% Refund Responsibility",
-    "Refund Responsibility Amount", "Refund Date", "Refund Reason", "Is Wish Express",
-    "Wish Express Delivery Deadline", "Requires Delivery Confirmation", "Advanced Logistics",
-    "Is Combined Order", "PremiumCarrier Upgraded", "Late Confirmed Fulfillment Fine Amount",
-    "Customer Identity Number", "Final Product Price", "Final Shipping Price",
-    "Final Total Product Price", "Final Total Shipping Price", "Final Total Price",
-    "Final Prices Currency", "Is Replacement Order", "Original Replacement Order ID",
+    "Transaction Date",
+    "Order Id",
+    "Transaction ID",
+    "Order State",
+    "SKU",
+    "Product",
+    "Product ID",
+    "Product Link",
+    "Product Image URL",
+    "Size",
+    "Color",
+    "Currency Code",
+    "Price (each)",
+    "Cost (each)",
+    "Shipping (each)",
+    "Shipping Cost (each)",
+    "Quantity",
+    "Total Cost",
+    "SE Cashback Amount",
+    "Available for Fulfillment Time",
+    "Shipped on",
+    "Confirmed Delivery",
+    "Date Shipping Carrier Confirmed Delivery",
+    "Provider",
+    "Tracking",
+    "Tracking Confirmed",
+    "Tracking Confirmed Date",
+    "Shipping Address",
+    "Name",
+    "First Name",
+    "Last Name",
+    "Street Address 1",
+    "Street Address 2",
+    "City",
+    "State",
+    "Zipcode",
+    "Country",
+    "Last Updated",
+    "Phone Number",
+    "Country Code",
+    "% Refund Responsibility",
+    "Refund Responsibility Amount",
+    "Refund Date",
+    "Refund Reason",
+    "Is Wish Express",
+    "Wish Express Delivery Deadline",
+    "Requires Delivery Confirmation",
+    "Advanced Logistics",
+    "Is Combined Order",
+    "PremiumCarrier Upgraded",
+    "Late Confirmed Fulfillment Fine Amount",
+    "Customer Identity Number",
+    "Final Product Price",
+    "Final Shipping Price",
+    "Final Total Product Price",
+    "Final Total Shipping Price",
+    "Final Total Price",
+    "Final Prices Currency",
+    "Is Replacement Order",
+    "Original Replacement Order ID",
     "Fulfillment By Store (FBS) Order",
-]  # fmt: skip
+]
 HEADERS_OLD = [
-    "Transaction Date", "Order Id", "Transaction ID", "Order State", "SKU", "Product",
-    "Product ID", "Product Link", "Product Image URL", "Size", "Color", "Price (each)",
-    "Cost (each)", "Shipping (each)", "Shipping Cost (each)", "Quantity", "Total Cost",
-    "Days to Fulfill", "Hours to Fulfill", "Shipped on", "Confirmed Delivery", "Provider",
-    "Tracking", "Tracking Confirmed", "Tracking Confirmed Date", "Last Updated",
-    "Shipping Address", "Name", "First Name", "Last Name", "Street Address 1",
-    "Street Address 2", "City", "State", "Zipcode", "Country", "Phone Number", "Country Code",
-    "% Refund Responsibility", "Refund Responsibility Amount", "Refund Date", "Refund Reason",
-    "Is Wish Express", "Wish Express Delivery Deadline",
-]  # fmt: skip
+    "Transaction Date",
+    "Order Id",
+    "Transaction ID",
+    "Order State",
+    "SKU",
+    "Product",
+    "Product ID",
+    "Product Link",
+    "Product Image URL",
+    "Size",
+    "Color",
+    "Price (each)",
+    "Cost (each)",
+    "Shipping (each)",
+    "Shipping Cost (each)",
+    "Quantity",
+    "Total Cost",
+    "Days to Fulfill",
+    "Hours to Fulfill",
+    "Shipped on",
+    "Confirmed Delivery",
+    "Provider",
+    "Tracking",
+    "Tracking Confirmed",
+    "Tracking Confirmed Date",
+    "Last Updated",
+    "Shipping Address",
+    "Name",
+    "First Name",
+    "Last Name",
+    "Street Address 1",
+    "Street Address 2",
+    "City",
+    "State",
+    "Zipcode",
+    "Country",
+    "Phone Number",
+    "Country Code",
+    "% Refund Responsibility",
+    "Refund Responsibility Amount",
+    "Refund Date",
+    "Refund Reason",
+    "Is Wish Express",
+    "Wish Express Delivery Deadline",
+]
 
 # How the generator builds each order. ``expect`` is the triage outcome the case is built
 # for (scenario id, or "" for none): written here from the case design, not from the rules.
@@ -79,35 +160,65 @@ REFUND_STATES = ["REFUNDED BY MERCHANT", "REFUNDED BY WISH", "REFUNDED BY WISH F
 # Refund reason spellings used per case (display texts as in wish_formats.md 2.1/2.4).
 REASONS = {
     "refund_mismatch": [
-        "Item does not fit", "Received the wrong item", "Item is counterfeit",
-        "Item does not work as described", "Item does not match listing", "Incomplete Order",
-        "Received the wrong color", "Package was empty", "Order shipped was incomplete",
-        "Item did not work as described", "Product listing is missing information",
+        "Item does not fit",
+        "Received the wrong item",
+        "Item is counterfeit",
+        "Item does not work as described",
+        "Item does not match listing",
+        "Incomplete Order",
+        "Received the wrong color",
+        "Package was empty",
+        "Order shipped was incomplete",
+        "Item did not work as described",
+        "Product listing is missing information",
     ],
     "refund_not_delivered": [
-        "Shipping taking too long", "Item delivered to wrong address",
-        "Item was returned to sender", "Item marked delivered but user did not receive it",
-        "Item did not arrive on time", "Replacement item shipment beyond latest delivery date",
+        "Shipping taking too long",
+        "Item delivered to wrong address",
+        "Item was returned to sender",
+        "Item marked delivered but user did not receive it",
+        "Item did not arrive on time",
+        "Replacement item shipment beyond latest delivery date",
         "Item returned to sender",
     ],
     "refund_other": [
-        "Other", "Placed order by mistake", "Customer provided the wrong address",
-        "Store is unable to fulfill order", "Item is damaged", "Item is of poor quality",
-        "Item did not meet expectations", "User cancelled order",
-        "This order was refunded because it is fraudulent", "Customer cancelled the order",
+        "Other",
+        "Placed order by mistake",
+        "Customer provided the wrong address",
+        "Store is unable to fulfill order",
+        "Item is damaged",
+        "Item is of poor quality",
+        "Item did not meet expectations",
+        "User cancelled order",
+        "This order was refunded because it is fraudulent",
+        "Customer cancelled the order",
         "Unable to fulfill order",
     ],
     "customer_cancel": ["Customer cancelled the order", "User cancelled order"],
     "flagged": ["This order was refunded because it is fraudulent"],
-}  # fmt: skip
+}
 FIRST = ["Alex", "Maria", "Jonas", "Lena", "Sam", "Ana", "Tom", "Eva", "Luca", "Mia", "Noah"]
 LAST = ["Miller", "Garcia", "Novak", "Berg", "Rossi", "Silva", "Klein", "Dubois", "Lee"]
-CITIES = [("US", "Springfield", "IL"), ("DE", "Musterstadt", "BY"), ("FR", "Villeneuve", "IDF"),
-          ("GB", "Newtown", "ENG"), ("BR", "Cidade Nova", "SP"), ("MX", "Villa Azul", "JAL"),
-          ("CA", "Maple Falls", "ON"), ("ES", "Pueblo Nuevo", "MD")]  # fmt: skip
-PRODUCTS = [("Cotton T-Shirt", "S"), ("Running Shoes", "42"), ("Phone Case", ""),
-            ("Silk Scarf", ""), ("LED Desk Lamp", ""), ("Yoga Pants", "M"),
-            ("Bluetooth Earbuds", ""), ("Denim Jacket", "L")]  # fmt: skip
+CITIES = [
+    ("US", "Springfield", "IL"),
+    ("DE", "Musterstadt", "BY"),
+    ("FR", "Villeneuve", "IDF"),
+    ("GB", "Newtown", "ENG"),
+    ("BR", "Cidade Nova", "SP"),
+    ("MX", "Villa Azul", "JAL"),
+    ("CA", "Maple Falls", "ON"),
+    ("ES", "Pueblo Nuevo", "MD"),
+]
+PRODUCTS = [
+    ("Cotton T-Shirt", "S"),
+    ("Running Shoes", "42"),
+    ("Phone Case", ""),
+    ("Silk Scarf", ""),
+    ("LED Desk Lamp", ""),
+    ("Yoga Pants", "M"),
+    ("Bluetooth Earbuds", ""),
+    ("Denim Jacket", "L"),
+]
 COLORS = ["black", "white", "red", "blue", "green", ""]
 CARRIERS = ["WishPost", "Yanwen", "USPS", "EMS", "SingaporePost", "EPacket"]
 
@@ -155,9 +266,15 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
 
     shipped_case = np.isin(
         case,
-        ["shipped_ok", "shipped_late_cf", "shipped_not_delivered", "refund_mismatch",
-         "refund_not_delivered", "refund_other"],
-    )  # fmt: skip
+        [
+            "shipped_ok",
+            "shipped_late_cf",
+            "shipped_not_delivered",
+            "refund_mismatch",
+            "refund_not_delivered",
+            "refund_other",
+        ],
+    )
     ship_after_h = rng.uniform(4, 60, rows)
     shipped = (released + pd.to_timedelta(np.round(ship_after_h * 3600), unit="s")).floor("D")
     shipped = shipped.where(shipped_case)
@@ -178,8 +295,10 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
     cancel_case = np.isin(case, ["customer_cancel", "flagged"])
     refunded = (now - pd.to_timedelta(rng.integers(1, 60, rows), unit="D")).floor("D")
     refunded = refunded.where(refund_case | cancel_case)
-    refunded = refunded.where(~(refunded.notna() & (refunded < released.floor("D"))),
-                              released.floor("D") + pd.Timedelta(days=1))  # fmt: skip
+    refunded = refunded.where(
+        ~(refunded.notna() & (refunded < released.floor("D"))),
+        released.floor("D") + pd.Timedelta(days=1),
+    )
 
     ref_pick = rng.integers(0, len(REFUND_STATES), rows)
     state_out = np.where(
@@ -255,7 +374,9 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
             "region": np.array([c[2] for c in CITIES], dtype=object)[city],
             "zipcode": np.char.zfill(rng.integers(0, 99999, rows).astype(str), 5),
             "country": countries,
-            "phone": np.char.add("+1 555 01", np.char.zfill(rng.integers(0, 99, rows).astype(str), 2)),
+            "phone": np.char.add(
+                "+1 555 01", np.char.zfill(rng.integers(0, 99, rows).astype(str), 2)
+            ),
             "is_wish_express": rng.random(rows) < 0.1,
         }
     )
@@ -332,7 +453,7 @@ def to_export_frame(truth: pd.DataFrame, variant: str = "new") -> pd.DataFrame:
     if variant == "old":
         # The earlier export has no Currency Code (older data is USD) and no release time.
         approved = t["csv_state"] == "APPROVED"
-        left_h = (t["released_at"] + pd.Timedelta(days=5) - pd.Timestamp(SAMPLE_AS_OF))
+        left_h = t["released_at"] + pd.Timedelta(days=5) - pd.Timestamp(SAMPLE_AS_OF)
         hours = (left_h.dt.total_seconds() // 3600).astype("int64")
         cols["Hours to Fulfill"] = hours.astype(str).where(approved, "")
         cols["Days to Fulfill"] = (hours // 24).astype(str).where(approved, "")
@@ -345,21 +466,34 @@ def to_export_frame(truth: pd.DataFrame, variant: str = "new") -> pd.DataFrame:
 
 def write_csv(truth: pd.DataFrame, path: Path, variant: str = "new", encoding: str = "utf-8"):
     """Write ``truth`` as a merchant CSV export (``encoding`` as Python names it)."""
-    to_export_frame(truth, variant).to_csv(path, index=False, encoding=encoding, lineterminator="\n")
+    to_export_frame(truth, variant).to_csv(
+        path, index=False, encoding=encoding, lineterminator="\n"
+    )
 
 
 def write_xlsx(truth: pd.DataFrame, path: Path, variant: str = "new") -> None:
     """Write ``truth`` as the CSV export re-saved from Excel (numbers and dates typed)."""
     frame = to_export_frame(truth, variant).replace("", None).astype(object)
-    for col in ("Price (each)", "Cost (each)", "Shipping (each)", "Shipping Cost (each)",
-                "Total Cost", "Refund Responsibility Amount", "% Refund Responsibility"):  # fmt: skip
+    for col in (
+        "Price (each)",
+        "Cost (each)",
+        "Shipping (each)",
+        "Shipping Cost (each)",
+        "Total Cost",
+        "Refund Responsibility Amount",
+        "% Refund Responsibility",
+    ):
         frame[col] = pd.to_numeric(frame[col]).astype(object)
     frame["Quantity"] = truth["quantity"].astype(int).astype(object)
-    for col, src in (("Transaction Date", "ordered_at"), ("Last Updated", "updated_at"),
-                     ("Available for Fulfillment Time", "released_at")):  # fmt: skip
+    for col, src in (
+        ("Transaction Date", "ordered_at"),
+        ("Last Updated", "updated_at"),
+        ("Available for Fulfillment Time", "released_at"),
+    ):
         if col in frame:
-            frame[col] = [None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=None)
-                          for v in truth[src]]  # fmt: skip
+            frame[col] = [
+                None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=None) for v in truth[src]
+            ]
     frame = frame.where(frame.notna(), None)
     frame.to_excel(path, index=False, engine="openpyxl")
 
@@ -379,19 +513,35 @@ def to_v2(truth: pd.DataFrame) -> dict:
         elif state == "UNDER REVIEW FOR FRAUD":
             state = "REQUIRE_REVIEW"
         order = {
-            "order_id": r.order_id, "transaction_id": r.transaction_id,
-            "order_time": _iso(r.ordered_at), "released_to_merchant_time": _iso(r.released_at),
-            "last_updated": _iso(r.updated_at), "state": state,
-            "sku": r.sku, "product_id": r.product_id, "product_name": r.product_name,
-            "size": r.size, "color": r.color, "quantity": str(r.quantity),
-            "price": f"{r.price:.2f}", "shipping": f"{r.shipping:.2f}", "cost": f"{r.cost:.2f}",
-            "shipping_cost": f"{r.shipping_cost:.2f}", "order_total": f"{r.order_total:.2f}",
+            "order_id": r.order_id,
+            "transaction_id": r.transaction_id,
+            "order_time": _iso(r.ordered_at),
+            "released_to_merchant_time": _iso(r.released_at),
+            "last_updated": _iso(r.updated_at),
+            "state": state,
+            "sku": r.sku,
+            "product_id": r.product_id,
+            "product_name": r.product_name,
+            "size": r.size,
+            "color": r.color,
+            "quantity": str(r.quantity),
+            "price": f"{r.price:.2f}",
+            "shipping": f"{r.shipping:.2f}",
+            "cost": f"{r.cost:.2f}",
+            "shipping_cost": f"{r.shipping_cost:.2f}",
+            "order_total": f"{r.order_total:.2f}",
             "currency_code": r.currency,
             "is_wish_express": "True" if r.is_wish_express else "False",
-            "ShippingDetail": {"name": r.buyer_name, "street_address1": r.street,
-                               "city": r.city, "state": r.region, "zipcode": r.zipcode,
-                               "country": r.country, "phone_number": r.phone},
-        }  # fmt: skip
+            "ShippingDetail": {
+                "name": r.buyer_name,
+                "street_address1": r.street,
+                "city": r.city,
+                "state": r.region,
+                "zipcode": r.zipcode,
+                "country": r.country,
+                "phone_number": r.phone,
+            },
+        }
         if r.tracking_number:
             order["shipping_provider"] = r.carrier
             order["tracking_number"] = r.tracking_number
@@ -414,9 +564,13 @@ def to_v2(truth: pd.DataFrame) -> dict:
 
 def to_v3(truth: pd.DataFrame) -> dict:
     """The Merchant API v3 ``GET /api/v3/orders`` response for ``truth`` (typed values)."""
-    source = {"REFUNDED BY MERCHANT": "MERCHANT", "REFUNDED BY WISH": "WISH",
-              "REFUNDED BY WISH FOR MERCHANT": "WISH", "CANCELLED BY CUSTOMER": "CUSTOMER",
-              "CANCELLED BY WISH (FLAGGED TRANSACTION)": "WISH"}  # fmt: skip
+    source = {
+        "REFUNDED BY MERCHANT": "MERCHANT",
+        "REFUNDED BY WISH": "WISH",
+        "REFUNDED BY WISH FOR MERCHANT": "WISH",
+        "CANCELLED BY CUSTOMER": "CUSTOMER",
+        "CANCELLED BY WISH (FLAGGED TRANSACTION)": "WISH",
+    }
     z = "%Y-%m-%dT%H:%M:%S.000Z"
     data = []
     for r in truth.itertuples(index=False):
@@ -430,37 +584,62 @@ def to_v3(truth: pd.DataFrame) -> dict:
             return {"amount": float(v), "currency_code": cur}
 
         events = [{"event_type": "ORDER_RELEASED", "event_time": _iso(r.released_at, z)}]
-        for col, kind in (("shipped_at", "MARK_SHIPPED"), ("confirmed_fulfilled_at",
-                          "CONFIRM_FULFILLED"), ("delivered_at", "CONFIRMED_DELIVERED")):  # fmt: skip
+        for col, kind in (
+            ("shipped_at", "MARK_SHIPPED"),
+            ("confirmed_fulfilled_at", "CONFIRM_FULFILLED"),
+            ("delivered_at", "CONFIRMED_DELIVERED"),
+        ):
             v = getattr(r, col)
             if not pd.isna(v):
                 events.append({"event_type": kind, "event_time": _iso(v, z)})
         order = {
-            "id": r.order_id, "transaction_id": r.transaction_id, "state": state,
-            "released_at": _iso(r.released_at, z), "updated_at": _iso(r.updated_at, z),
-            "product_information": {"id": r.product_id, "sku": r.sku, "name": r.product_name,
-                                    "color": r.color, "size": r.size},
-            "full_address": {"shipping_detail": {"name": r.buyer_name,
-                                                 "street_address1": r.street, "city": r.city,
-                                                 "state": r.region, "zipcode": r.zipcode,
-                                                 "country_code": r.country}},
-            "tracking_information": [{"tracking_number": r.tracking_number,
-                                      "shipping_provider": {"name": r.carrier}}]
-            if r.tracking_number else [],
+            "id": r.order_id,
+            "transaction_id": r.transaction_id,
+            "state": state,
+            "released_at": _iso(r.released_at, z),
+            "updated_at": _iso(r.updated_at, z),
+            "product_information": {
+                "id": r.product_id,
+                "sku": r.sku,
+                "name": r.product_name,
+                "color": r.color,
+                "size": r.size,
+            },
+            "full_address": {
+                "shipping_detail": {
+                    "name": r.buyer_name,
+                    "street_address1": r.street,
+                    "city": r.city,
+                    "state": r.region,
+                    "zipcode": r.zipcode,
+                    "country_code": r.country,
+                }
+            },
+            "tracking_information": [
+                {"tracking_number": r.tracking_number, "shipping_provider": {"name": r.carrier}}
+            ]
+            if r.tracking_number
+            else [],
             "fulfillment_records": events,
             "fulfillment_order_types": ["WISH_EXPRESS"] if r.is_wish_express else [],
-            "order_payment": {"general_payment_details": {
-                "product_quantity": int(r.quantity), "product_price": money(r.price),
-                "product_merchant_payment": money(r.cost),
-                "product_shipping_price": money(r.shipping),
-                "shipping_merchant_payment": money(r.shipping_cost),
-                "payment_total": money(r.order_total)}},
+            "order_payment": {
+                "general_payment_details": {
+                    "product_quantity": int(r.quantity),
+                    "product_price": money(r.price),
+                    "product_merchant_payment": money(r.cost),
+                    "product_shipping_price": money(r.shipping),
+                    "shipping_merchant_payment": money(r.shipping_cost),
+                    "payment_total": money(r.order_total),
+                }
+            },
             "refunds": [],
-        }  # fmt: skip
+        }
         if not pd.isna(r.refunded_at):
-            refund = {"refund_time": _iso(r.refunded_at, "%Y-%m-%dT%H:%M:%S+00:00"),
-                      "refund_reason": r.refund_reason,
-                      "refund_source": source.get(r.csv_state, "MERCHANT")}  # fmt: skip
+            refund = {
+                "refund_time": _iso(r.refunded_at, "%Y-%m-%dT%H:%M:%S+00:00"),
+                "refund_reason": r.refund_reason,
+                "refund_source": source.get(r.csv_state, "MERCHANT"),
+            }
             if not pd.isna(r.refund_responsibility_amount):
                 refund["merchant_responsible_amount"] = money(r.refund_responsibility_amount)
             order["refunds"].append(refund)

@@ -1,0 +1,98 @@
+"""Benchmark: import + validate + triage of a large Wish CSV export against plain read_csv.
+
+Prints ratios (median of 3 runs each, one child process per run); not a timed test. Peak
+memory is the child's peak RSS (Linux ru_maxrss) minus the RSS after imports alone.
+
+    python bench/bench_orders.py                 # makes bench/out/orders_1m.csv if missing
+    python bench/bench_orders.py --file other.csv --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT = REPO / "bench" / "out" / "orders_1m.csv"
+AS_OF = "2026-11-20T12:00:00Z"
+
+_CHILD = """
+import json, resource, sys, time
+import pandas as pd
+mode, path = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+if mode == "baseline":
+    df = pd.read_csv(path, engine="pyarrow")
+    nbytes, rows = int(df.memory_usage(deep=True).sum()), len(df)
+else:
+    from playbook.orders import read_orders
+    from playbook.triage import triage
+    res = read_orders(path)
+    tri = triage(res.orders, sys.argv[3])
+    df = res.orders
+    nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
+secs = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
+"""
+_BASE = """
+import json, resource
+import pandas, pyarrow, playbook.orders, playbook.triage
+print(json.dumps({"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def _run(code: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=REPO
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    ap = argparse.ArgumentParser(prog="python bench/bench_orders.py")
+    ap.add_argument("--file", type=Path, default=DEFAULT)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    if not args.file.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "scripts" / "make_orders.py"),
+                "--rows",
+                "1000000",
+                "--out",
+                str(args.file),
+            ],
+            check=True,
+        )
+    size = args.file.stat().st_size
+    base_rss = _run(_BASE)["peak"]
+    base, ours = [], []
+    for _ in range(args.runs):  # interleaved so both see the same machine state
+        base.append(_run(_CHILD, "baseline", str(args.file)))
+        ours.append(_run(_CHILD, "ours", str(args.file), AS_OF))
+    b = statistics.median(r["secs"] for r in base)
+    o = statistics.median(r["secs"] for r in ours)
+    frame = ours[0]["frame"]
+    peak = max(r["peak"] for r in ours) - base_rss
+    print(f"file: {args.file} ({size / 1e6:.0f} MB, {ours[0]['rows']:,} rows)")
+    runs_b = [round(r["secs"], 2) for r in base]
+    runs_o = [round(r["secs"], 2) for r in ours]
+    print(f"pandas.read_csv(engine='pyarrow'): median {b:.2f} s  runs {runs_b}")
+    print(f"import + validate + triage:       median {o:.2f} s  runs {runs_o}")
+    print(f"time ratio: {o / b:.2f}  (target <= 1.5)")
+    print(
+        f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
+        f"memory ratio: {peak / frame:.2f}  (target <= 2)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,597 @@
+"""Readers for the Wish order files merchants have: CSV export, .xlsx, API v2 and v3 JSON.
+
+Each reader turns a file into a :class:`RawOrders` table of strings under the canonical field
+names of :mod:`playbook.orders`; typing and validation happen there, once, for every format.
+Field names, states and enums come from shared/reference/wish_formats.md.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import html
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from playbook.errors import OrderFileError
+
+Progress = Callable[[int, int], None]
+HEAD_BYTES = 1 << 16
+
+# CSV header (case- and space-insensitive) -> canonical field. Both export variants (3.1, 3.2).
+CSV_FIELDS = {
+    "transaction date": "ordered_at",
+    "order id": "order_id",
+    "transaction id": "transaction_id",
+    "order state": "state",
+    "sku": "sku",
+    "product": "product_name",
+    "product id": "product_id",
+    "size": "size",
+    "color": "color",
+    "currency code": "currency",
+    "price (each)": "price",
+    "cost (each)": "cost",
+    "shipping (each)": "shipping",
+    "shipping cost (each)": "shipping_cost",
+    "quantity": "quantity",
+    "total cost": "order_total",
+    "available for fulfillment time": "released_at",
+    "days to fulfill": "days_to_fulfill",
+    "hours to fulfill": "hours_to_fulfill",
+    "shipped on": "shipped_at",
+    "date shipping carrier confirmed delivery": "delivered_at",
+    "provider": "carrier",
+    "tracking": "tracking_number",
+    "tracking confirmed": "tracking_confirmed",
+    "tracking confirmed date": "confirmed_fulfilled_at",
+    "last updated": "updated_at",
+    "name": "buyer_name",
+    "country": "country",
+    "% refund responsibility": "refund_responsibility_pct",
+    "refund responsibility amount": "refund_responsibility_amount",
+    "refund date": "refunded_at",
+    "refund reason": "refund_reason",
+    "is wish express": "is_wish_express",
+}
+# A file is only taken for a Wish export when it has all of these headers.
+CSV_REQUIRED = ("Transaction Date", "Order Id", "Order State", "Quantity")
+
+V2_FIELDS = {
+    "order_id": "order_id",
+    "transaction_id": "transaction_id",
+    "order_time": "ordered_at",
+    "released_to_merchant_time": "released_at",
+    "last_updated": "updated_at",
+    "expected_ship_date": "fulfil_by",
+    "state": "state",
+    "refunded_by": "refund_source",
+    "product_id": "product_id",
+    "product_name": "product_name",
+    "sku": "sku",
+    "size": "size",
+    "color": "color",
+    "quantity": "quantity",
+    "price": "price",
+    "shipping": "shipping",
+    "cost": "cost",
+    "shipping_cost": "shipping_cost",
+    "order_total": "order_total",
+    "currency_code": "currency",
+    "days_to_fulfill": "days_to_fulfill",
+    "hours_to_fulfill": "hours_to_fulfill",
+    "shipping_provider": "carrier",
+    "tracking_number": "tracking_number",
+    "shipped_date": "shipped_at",
+    "tracking_confirmed": "tracking_confirmed",
+    "tracking_confirmed_date": "confirmed_fulfilled_at",
+    "refunded_time": "refunded_at",
+    "refunded_reason": "refund_reason",
+    "merchant_responsible_refund_amount": "refund_responsibility_amount",
+    "is_wish_express": "is_wish_express",
+}
+V3_EVENTS = {
+    "MARK_SHIPPED": "shipped_at",
+    "CONFIRM_FULFILLED": "confirmed_fulfilled_at",
+    "CONFIRMED_DELIVERED": "delivered_at",
+    "ORDER_DELIVERED": "delivered_at",
+}
+V3_MONEY = {
+    "product_price": "price",
+    "product_merchant_payment": "cost",
+    "product_shipping_price": "shipping",
+    "shipping_merchant_payment": "shipping_cost",
+    "payment_total": "order_total",
+}
+
+
+@dataclass
+class RawOrders:
+    """One file read as strings: canonical fields plus kept extra columns.
+
+    Attributes:
+        format: 'csv', 'xlsx', 'api_v2' or 'api_v3'.
+        encoding: the text encoding used, or None for .xlsx.
+        table: string columns; canonical field names, then extras under their source names.
+        rows: 1-based row of each table row in the file (CSV/xlsx: spreadsheet row with the
+            header as row 1; JSON: position of the order in the list).
+        sources: canonical field -> the column (or JSON path) it came from, for messages.
+        extras: names of the kept columns that are not canonical fields.
+        early_rejects: rows that could not even be split into fields: (row, column, value,
+            reason).
+        empty_is_null: whether empty cells are already null (pyarrow reader); if not,
+            normalisation makes them so.
+    """
+
+    format: str
+    encoding: str | None
+    table: pa.Table
+    rows: list[int] | Any
+    sources: dict[str, str]
+    extras: list[str] = field(default_factory=list)
+    early_rejects: list[tuple[int, str, str, str]] = field(default_factory=list)
+    empty_is_null: bool = False
+
+
+def _fail(path: Path, msg: str, /, **params: Any) -> OrderFileError:
+    return OrderFileError(msg, file=str(path), **params)
+
+
+def sniff(path: Path) -> tuple[str, bytes]:
+    """The format of ``path`` from its first bytes: 'xlsx', 'json' or 'csv'.
+
+    Raises:
+        OrderFileError: empty, binary, UTF-16 or an old .xls file.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise _fail(path, "error.order_file", detail=exc.strerror or str(exc)) from exc
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx", head
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail(path, "error.order_file_xls")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _fail(path, "error.order_file_encoding", encoding="UTF-16")
+    body = head.removeprefix(codecs.BOM_UTF8).strip()
+    if not body:
+        raise _fail(path, "error.order_file_empty")
+    if b"\x00" in head:
+        raise _fail(path, "error.order_file_binary")
+    if body[:1] in (b"{", b"["):
+        return "json", head
+    return "csv", head
+
+
+def detect_encoding(path: Path, head: bytes) -> str:
+    """'utf-8' (with or without BOM) or 'gb18030', judged on the first bytes; never latin-1."""
+    for enc in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(enc)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    raise _fail(path, "error.order_file_encoding", encoding="not UTF-8 or GB18030")
+
+
+def _norm_header(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _header(path: Path, head: bytes, encoding: str) -> tuple[list[str], str]:
+    text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    delim = max((",", ";", "\t"), key=first.count)
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delim))
+    except (csv.Error, StopIteration) as exc:
+        raise _fail(path, "error.order_file", detail=str(exc)) from exc
+    return header, delim
+
+
+def _columns(path: Path, header: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """Table column names for ``header``, the source name of each field, and the extras."""
+    names: list[str] = []
+    sources: dict[str, str] = {}
+    extras: list[str] = []
+    seen = {_norm_header(h) for h in header}
+    missing = [h for h in CSV_REQUIRED if _norm_header(h) not in seen]
+    if missing:
+        raise _fail(path, "error.order_file_columns", columns=missing)
+    for i, raw in enumerate(header):
+        label = raw.strip() or f"Column {i + 1}"
+        canon = CSV_FIELDS.get(_norm_header(raw))
+        if canon and canon not in sources:
+            sources[canon] = label
+            names.append(canon)
+            continue
+        while label in names or label in CSV_FIELDS.values():
+            label += " (extra)"
+        names.append(label)
+        extras.append(label)
+    return names, sources, extras
+
+
+def read_csv(path: Path, head: bytes, progress: Progress | None = None) -> RawOrders:
+    """Read a merchant CSV export. Fast path: pyarrow, multithreaded, every cell a string.
+
+    Files pyarrow cannot split cleanly (rows with the wrong number of fields, blank lines,
+    line breaks inside quotes) are re-read with the csv module, which numbers every row.
+    """
+    encoding = detect_encoding(path, head)
+    header, delim = _header(path, head, encoding)
+    names, sources, extras = _columns(path, header)
+    for enc in dict.fromkeys((encoding, "gb18030")):
+        try:
+            table = _arrow_csv(path, enc, delim, len(names), progress)
+        except UnicodeDecodeError as exc:
+            raise _fail(path, "error.order_file_encoding", encoding=enc) from exc
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) and enc == "utf-8":
+                continue  # UTF-8 at the start, something else later: try GB18030
+            table = None
+        if table is None:
+            return _python_csv(path, enc, delim, names, sources, extras)
+        table = table.rename_columns(names)
+        rows = pa.array(range(2, table.num_rows + 2), pa.int64())
+        return RawOrders("csv", enc, table, rows, sources, extras, empty_is_null=True)
+    raise _fail(path, "error.order_file_encoding", encoding="not UTF-8 or GB18030")
+
+
+def _arrow_csv(
+    path: Path, encoding: str, delim: str, ncols: int, progress: Progress | None
+) -> pa.Table | None:
+    """The data rows as strings, or None when some row needs the careful reader."""
+    bad: list[int] = []
+
+    def on_invalid(_row: Any) -> str:
+        bad.append(1)
+        return "skip"
+
+    generic = [f"c{i}" for i in range(ncols)]
+    read = pacsv.ReadOptions(
+        column_names=generic, skip_rows=1, encoding=encoding, block_size=1 << 24
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_invalid
+    )
+    conv = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(generic, pa.large_string()),
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+    if progress is None:
+        table = pacsv.read_csv(path, read, parse, conv)
+    else:
+        total = path.stat().st_size
+        batches = []
+        with path.open("rb") as fh:
+            reader = pacsv.open_csv(fh, read, parse, conv)
+            for batch in reader:
+                batches.append(batch)
+                progress(min(fh.tell(), total), total)
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+        progress(total, total)
+    return None if bad else table
+
+
+def _python_csv(
+    path: Path, encoding: str, delim: str, names: list[str], sources, extras
+) -> RawOrders:
+    try:
+        text = path.read_bytes().decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "error.order_file_encoding", encoding=encoding) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    ncols = len(names)
+    rows: list[int] = []
+    records: list[list[str]] = []
+    early: list[tuple[int, str, str, str]] = []
+    try:
+        next(reader)
+        for rowno, rec in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in rec):
+                continue  # blank line: not an order row
+            if len(rec) != ncols:
+                early.append(
+                    (rowno, "", f"{len(rec)} fields, header has {ncols}", "wrong_field_count")
+                )
+                continue
+            rows.append(rowno)
+            records.append(rec)
+    except csv.Error as exc:
+        raise _fail(path, "error.order_file_line", line=reader.line_num, detail=str(exc)) from exc
+    cols = list(zip(*records, strict=True)) if records else [()] * ncols
+    table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
+    return RawOrders("csv", encoding, table, pa.array(rows, pa.int64()), sources, extras, early)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
+    """Read the export re-saved from Excel: first sheet, header in row 1."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        detail = f"not a readable .xlsx workbook ({exc})"
+        raise _fail(path, "error.order_file", detail=detail) from exc
+    try:
+        ws = wb.worksheets[0]
+        total = ws.max_row or 0
+        it = ws.iter_rows(values_only=True)
+        header = [_cell(v) for v in next(it, ())]
+        if not any(header):
+            raise _fail(path, "error.order_file_empty")
+        while header and not header[-1]:
+            header.pop()
+        names, sources, extras = _columns(path, header)
+        ncols = len(names)
+        rows: list[int] = []
+        records: list[list[str]] = []
+        for rowno, values in enumerate(it, start=2):
+            rec = [_cell(v) for v in values[:ncols]]
+            if not any(c.strip() for c in rec) and not any(_cell(v) for v in values[ncols:]):
+                continue
+            rec += [""] * (ncols - len(rec))
+            rows.append(rowno)
+            records.append(rec)
+            if progress and rowno % 5000 == 0:
+                progress(rowno, total)
+    finally:
+        wb.close()
+    if progress:
+        progress(total, total)
+    cols = list(zip(*records, strict=True)) if records else [()] * ncols
+    table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
+    return RawOrders("xlsx", None, table, pa.array(rows, pa.int64()), sources, extras)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return repr(round(value, 4))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def read_json(path: Path, head: bytes, progress: Progress | None = None) -> RawOrders:
+    """Read a Merchant API v2 or v3 response (or a bare list of orders)."""
+    encoding = detect_encoding(path, head)
+    try:
+        text = path.read_bytes().decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "error.order_file_encoding", encoding=encoding) from exc
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            path, "error.order_file_json", line=exc.lineno, column=exc.colno, detail=exc.msg
+        ) from exc
+    items = doc
+    if isinstance(doc, dict):
+        code = doc.get("code", 0)
+        if code not in (0, "0"):
+            raise _fail(path, "error.order_file_api", code=code, detail=doc.get("message", ""))
+        items = doc.get("data", doc)
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise _fail(path, "error.order_file_json_shape")
+    fmt = _json_format(items)
+    if fmt is None:
+        raise _fail(path, "error.order_file_json_shape")
+    flat = _flatten_v2 if fmt == "api_v2" else _flatten_v3
+    records: list[dict[str, str | None]] = []
+    rows: list[int] = []
+    early: list[tuple[int, str, str, str]] = []
+    for i, item in enumerate(items, start=1):
+        rec = flat(item)
+        if rec is None:
+            shown = _scalar(item) or ""
+            early.append((i, "", shown[:80], "not_an_order"))
+        else:
+            records.append(rec)
+            rows.append(i)
+        if progress and i % 5000 == 0:
+            progress(i, len(items))
+    if progress:
+        progress(len(items), len(items))
+    names = list(dict.fromkeys(k for rec in records for k in rec))
+    table = pa.table({n: pa.array([r.get(n) for r in records], pa.large_string()) for n in names})
+    if not names:
+        table = pa.table({"order_id": pa.array([], pa.large_string())})
+    sources = {v: k for k, v in V2_FIELDS.items()} if fmt == "api_v2" else _V3_SOURCES
+    canon = set(sources)
+    extras = [n for n in names if n not in canon]
+    return RawOrders(fmt, encoding, table, pa.array(rows, pa.int64()), sources, extras, early)
+
+
+def _json_format(items: list) -> str | None:
+    for item in items:
+        if isinstance(item, dict):
+            if "Order" in item or "order_id" in item:
+                return "api_v2"
+            if "id" in item and ("released_at" in item or "order_payment" in item):
+                return "api_v3"
+    return None if items else "api_v3"
+
+
+def _flatten_v2(item: Any) -> dict[str, str | None] | None:
+    order = item.get("Order", item) if isinstance(item, dict) else None
+    if not isinstance(order, dict) or "order_id" not in order:
+        return None
+    rec: dict[str, str | None] = {}
+    for key, value in order.items():
+        canon = V2_FIELDS.get(key)
+        if canon:
+            rec[canon] = _scalar(value)
+        elif key not in ("ShippingDetail", "OriginalShippingDetail", "refunds"):
+            rec[key] = _scalar(value)
+    if rec.get("product_name"):
+        rec["product_name"] = html.unescape(rec["product_name"])
+    # For combined (EPC) orders ShippingDetail is Wish's warehouse; the buyer is in Original.
+    ship = order.get("OriginalShippingDetail") or order.get("ShippingDetail") or {}
+    if isinstance(ship, dict):
+        rec["buyer_name"] = _scalar(ship.get("name"))
+        rec["country"] = _scalar(ship.get("country"))
+    refunds = order.get("refunds") or []
+    if isinstance(refunds, list) and refunds:
+        first = refunds[0].get("Refund", refunds[0]) if isinstance(refunds[0], dict) else {}
+        rec.setdefault("refunded_at", _scalar(first.get("refund_time")))
+        rec.setdefault("refund_reason", _scalar(first.get("refund_reason")))
+        amount = first.get("merchant_responsible_amount")
+        rec.setdefault("refund_responsibility_amount", _scalar(amount))
+    return rec
+
+
+_V3_SOURCES = {
+    "order_id": "id",
+    "transaction_id": "transaction_id",
+    "state": "state",
+    "released_at": "released_at",
+    "updated_at": "updated_at",
+    "fulfil_by": "fulfillment_requirements.expected_ship_time",
+    "product_id": "product_information.id",
+    "product_name": "product_information.name",
+    "sku": "product_information.sku",
+    "size": "product_information.size",
+    "color": "product_information.color",
+    "quantity": "order_payment.general_payment_details.product_quantity",
+    "currency": "order_payment.general_payment_details.payment_total.currency_code",
+    "buyer_name": "full_address.shipping_detail.name",
+    "country": "full_address.shipping_detail.country_code",
+    "carrier": "tracking_information[0].shipping_provider.name",
+    "tracking_number": "tracking_information[0].tracking_number",
+    "refunded_at": "refunds[].refund_time",
+    "refund_reason": "refunds[].refund_reason",
+    "refund_source": "refunds[].refund_source",
+    "refund_responsibility_amount": "refunds[].merchant_responsible_amount.amount",
+    "is_wish_express": "fulfillment_order_types",
+    **{f: f"fulfillment_records[{e}]" for e, f in V3_EVENTS.items()},
+    **{f: f"order_payment.general_payment_details.{k}.amount" for k, f in V3_MONEY.items()},
+}
+
+
+def _get(obj: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _flatten_v3(item: Any) -> dict[str, str | None] | None:
+    if not isinstance(item, dict) or "id" not in item:
+        return None
+    known = {
+        "id",
+        "transaction_id",
+        "state",
+        "released_at",
+        "updated_at",
+        "product_information",
+        "full_address",
+        "tracking_information",
+        "fulfillment_requirements",
+        "fulfillment_records",
+        "fulfillment_order_types",
+        "order_payment",
+        "refunds",
+    }
+    rec: dict[str, str | None] = {
+        "order_id": _scalar(item.get("id")),
+        "transaction_id": _scalar(item.get("transaction_id")),
+        "state": _scalar(item.get("state")),
+        "released_at": _scalar(item.get("released_at")),
+        "updated_at": _scalar(item.get("updated_at")),
+        "fulfil_by": _scalar(_get(item, "fulfillment_requirements", "expected_ship_time")),
+    }
+    info = item.get("product_information") or {}
+    for key, canon in (
+        ("id", "product_id"),
+        ("name", "product_name"),
+        ("sku", "sku"),
+        ("size", "size"),
+        ("color", "color"),
+    ):
+        rec[canon] = _scalar(_get(info, key))
+    ship = _get(item, "full_address", "shipping_detail") or {}
+    rec["buyer_name"] = _scalar(_get(ship, "name"))
+    rec["country"] = _scalar(_get(ship, "country_code") or _get(ship, "country"))
+    tracking = item.get("tracking_information") or []
+    if isinstance(tracking, list) and tracking and isinstance(tracking[0], dict):
+        rec["tracking_number"] = _scalar(tracking[0].get("tracking_number"))
+        rec["carrier"] = _scalar(_get(tracking[0], "shipping_provider", "name"))
+    for event in item.get("fulfillment_records") or []:
+        canon = V3_EVENTS.get(_get(event, "event_type") or "")
+        if canon:
+            rec[canon] = _scalar(_get(event, "event_time"))
+    types = item.get("fulfillment_order_types")
+    if isinstance(types, list):
+        rec["is_wish_express"] = "True" if "WISH_EXPRESS" in types else "False"
+    pay = _get(item, "order_payment", "general_payment_details") or {}
+    rec["quantity"] = _scalar(_get(pay, "product_quantity"))
+    currencies = set()
+    for key, canon in V3_MONEY.items():
+        money = _get(pay, key)
+        if money is not None:
+            rec[canon] = _scalar(_get(money, "amount"))
+            if _get(money, "currency_code"):
+                currencies.add(str(_get(money, "currency_code")))
+    # Mixed currencies in one order cannot be one money column: mark the order as bad.
+    rec["currency"] = (
+        currencies.pop() if len(currencies) == 1 else ("MIXED" if currencies else None)
+    )
+    refunds = [r for r in item.get("refunds") or [] if isinstance(r, dict)]
+    if refunds:
+        last = max(refunds, key=lambda r: str(r.get("refund_time") or ""))
+        rec["refunded_at"] = _scalar(last.get("refund_time"))
+        rec["refund_reason"] = _scalar(last.get("refund_reason"))
+        rec["refund_source"] = _scalar(last.get("refund_source"))
+        rec["refund_responsibility_amount"] = _scalar(
+            _get(last, "merchant_responsible_amount", "amount")
+        )
+    for key, value in item.items():
+        if key not in known:
+            rec[key] = _scalar(value)
+    return rec

@@ -1,0 +1,467 @@
+"""Order import: every format and encoding gives the same table; broken files give exact rejects
+or one clear error; nothing is lost; written tables cannot run spreadsheet formulas."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from playbook import orders_formats
+from playbook.errors import OrderFileError
+from playbook.orders import ORDER_COLUMNS, neutralise_formulas, read_orders, write_table
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts/make_orders.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_orders"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+
+# The API state each CSV display state stands for (wish_formats.md 1.3), written out here.
+API_STATE = {
+    "APPROVED": "APPROVED",
+    "SHIPPED": "SHIPPED",
+    "PENDING": "PENDING",
+    "DELAYING": "DELAYING",
+    "DECLINED": "DECLINED",
+    "UNDER REVIEW FOR FRAUD": "REQUIRE_REVIEW",
+    "REFUNDED BY MERCHANT": "REFUNDED",
+    "REFUNDED BY WISH": "REFUNDED",
+    "REFUNDED BY WISH FOR MERCHANT": "REFUNDED",
+    "CANCELLED BY CUSTOMER": "REFUNDED",
+    "CANCELLED BY WISH (FLAGGED TRANSACTION)": "REFUNDED",
+}
+TEXT = [
+    "order_id",
+    "transaction_id",
+    "product_id",
+    "product_name",
+    "sku",
+    "size",
+    "color",
+    "currency",
+    "refund_reason",
+    "carrier",
+    "tracking_number",
+    "buyer_name",
+    "country",
+]
+MONEY = ["price", "cost", "shipping", "shipping_cost", "order_total"]
+TIMES = ["released_at", "updated_at", "shipped_at", "confirmed_fulfilled_at", "refunded_at"]
+
+
+@pytest.fixture(scope="module")
+def truth() -> pd.DataFrame:
+    """60 generated orders, a few with Chinese text so the encodings matter."""
+    t = gen.build(60, seed=7)
+    t.loc[::7, "product_name"] = "棉质T恤 €"
+    t.loc[::5, "buyer_name"] = "王小明"
+    return t
+
+
+def _expected(truth: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """What the order table must hold for ``truth``, built from the generator's own values."""
+    out = pd.DataFrame(index=truth.index)
+    for col in columns:
+        if col == "state":
+            out[col] = truth["csv_state"].map(API_STATE)
+        elif col in TEXT:
+            out[col] = truth[col].replace("", None).astype("str")
+        elif col in MONEY:
+            out[col] = truth[col].map(lambda v: Decimal(f"{v:.2f}"))
+        elif col == "quantity":
+            out[col] = truth[col].astype("int64")
+        elif col == "is_wish_express":
+            out[col] = truth[col].astype(bool)
+        else:
+            out[col] = truth[col]
+    return out.reset_index(drop=True)
+
+
+def _actual(orders: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = orders[columns].copy()
+    for col in columns:
+        if col in MONEY:
+            out[col] = out[col].map(lambda v: Decimal(v).quantize(Decimal("0.01")))
+        elif col == "quantity":
+            out[col] = out[col].astype("int64")
+        elif col == "is_wish_express":
+            out[col] = out[col].astype(bool)
+        elif col in TEXT or col == "state":
+            out[col] = out[col].astype("str")
+    return out.reset_index(drop=True)
+
+
+COMMON = [
+    "order_id",
+    "transaction_id",
+    "state",
+    "product_id",
+    "product_name",
+    "sku",
+    "size",
+    "color",
+    "quantity",
+    *MONEY,
+    "currency",
+    *TIMES,
+    "refund_reason",
+    "carrier",
+    "tracking_number",
+    "buyer_name",
+    "country",
+    "is_wish_express",
+]
+
+
+def _write(kind: str, truth: pd.DataFrame, tmp: Path) -> Path:
+    if kind.startswith("csv-"):
+        enc = kind.removeprefix("csv-")
+        path = tmp / f"orders-{enc}.csv"
+        gen.write_csv(truth, path, encoding=enc)
+    elif kind == "xlsx":
+        path = tmp / "orders.xlsx"
+        gen.write_xlsx(truth, path)
+    elif kind == "v2":
+        path = tmp / "orders-v2.json"
+        gen.write_json(gen.to_v2(truth), path)
+    else:
+        path = tmp / "orders-v3.json"
+        gen.write_json(gen.to_v3(truth), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt", "encoding", "extra"),
+    [
+        ("csv-utf-8", "csv", "utf-8", ["ordered_at", "delivered_at"]),
+        ("csv-utf-8-sig", "csv", "utf-8", ["ordered_at", "delivered_at"]),
+        ("csv-gb18030", "csv", "gb18030", ["ordered_at", "delivered_at"]),
+        ("xlsx", "xlsx", None, ["ordered_at", "delivered_at"]),
+        ("v2", "api_v2", "utf-8", ["ordered_at"]),
+        ("v3", "api_v3", "utf-8", ["delivered_at"]),
+    ],
+)
+def test_each_format_gives_the_generated_orders(truth, tmp_path, kind, fmt, encoding, extra):
+    """Every format and encoding reads back to the orders it was written from."""
+    result = read_orders(_write(kind, truth, tmp_path))
+    assert (result.format, result.encoding) == (fmt, encoding)
+    assert len(result.rejects) == 0
+    assert list(result.orders.columns[: len(ORDER_COLUMNS)]) == ORDER_COLUMNS
+    cols = COMMON + extra
+    pd.testing.assert_frame_equal(
+        _actual(result.orders, cols), _expected(truth, cols), check_dtype=False
+    )
+
+
+def test_all_formats_give_the_same_table(truth, tmp_path):
+    """The same orders in six files make one order table (on the fields all formats carry)."""
+    kinds = ["csv-utf-8", "csv-utf-8-sig", "csv-gb18030", "xlsx", "v2", "v3"]
+    tables = [_actual(read_orders(_write(k, truth, tmp_path)).orders, COMMON) for k in kinds]
+    for kind, table in zip(kinds[1:], tables[1:], strict=True):
+        pd.testing.assert_frame_equal(table, tables[0], check_dtype=False, obj=kind)
+
+
+def test_old_header_variant(truth, tmp_path):
+    """The earlier export (Days/Hours to Fulfill, no currency, no release time) is read too."""
+    path = tmp_path / "old.csv"
+    gen.write_csv(truth, path, variant="old")
+    result = read_orders(path)
+    assert len(result.rejects) == 0
+    assert result.orders["released_at"].isna().all()
+    assert (result.orders["currency"] == "USD").all()
+    approved = truth["csv_state"].eq("APPROVED").to_numpy()
+    assert result.orders["hours_to_fulfill"].notna().to_numpy().tolist() == approved.tolist()
+    cols = [c for c in COMMON if c not in ("currency", "released_at")]
+    pd.testing.assert_frame_equal(
+        _actual(result.orders, cols), _expected(truth, cols), check_dtype=False
+    )
+
+
+def test_types_of_the_order_table(truth, tmp_path):
+    """Times are UTC, money is decimal, counts are integers, text is pandas text."""
+    orders = read_orders(_write("csv-utf-8", truth, tmp_path)).orders
+    assert str(orders["released_at"].dtype) == "datetime64[us, UTC]"
+    assert str(orders["order_total"].dtype) == "decimal128(18, 4)[pyarrow]"
+    assert str(orders["quantity"].dtype) == "Int64"
+    assert orders["source_row"].tolist() == list(range(2, 62))
+    assert isinstance(orders["order_id"].dtype, pd.StringDtype)
+    assert "Phone Number" in orders.columns  # columns the table does not use are kept
+
+
+def test_v3_offsets_become_utc(tmp_path):
+    """v3 times with an offset are converted; v2 times without a zone are taken as UTC."""
+    path = tmp_path / "v3.json"
+    path.write_text(
+        '[{"id": "a", "state": "APPROVED", "released_at": "2026-11-01T10:00:00.000+08:00"}]'
+    )
+    got = read_orders(path).orders["released_at"].iloc[0]
+    assert got == pd.Timestamp("2026-11-01T02:00:00Z")
+    path = tmp_path / "v2.json"
+    path.write_text(
+        '{"data": {"Order": {"order_id": "b", "state": "APPROVED",'
+        ' "order_time": "2015-08-03T22: 59: 02"}}}'
+    )
+    assert read_orders(path).orders["ordered_at"].iloc[0] == pd.Timestamp("2015-08-03T22:59:02Z")
+
+
+def test_progress_reports_and_same_result(truth, tmp_path):
+    """With a progress callback the CSV is streamed, reports reach the total, same table."""
+    path = _write("csv-utf-8", truth, tmp_path)
+    seen: list[tuple[int, int]] = []
+    with_progress = read_orders(path, progress=lambda done, total: seen.append((done, total)))
+    assert seen
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    pd.testing.assert_frame_equal(with_progress.orders, read_orders(path).orders)
+
+
+def test_careful_reader_matches_fast_reader(truth, tmp_path):
+    """The csv-module reader (used for ragged files) types the same table as pyarrow's."""
+    path = _write("csv-utf-8", truth, tmp_path)
+    fast = read_orders(path)
+    header, delim = orders_formats._header(path, path.read_bytes()[:65536], "utf-8")
+    names, sources, extras = orders_formats._columns(path, header)
+    raw = orders_formats._python_csv(path, "utf-8", delim, names, sources, extras)
+    from playbook.orders import normalise
+
+    careful, rejects = normalise(raw)
+    assert len(rejects) == 0
+    pd.testing.assert_frame_equal(careful, fast.orders)
+
+
+# --- broken files ---------------------------------------------------------------------------
+
+ERRORS = [
+    ("empty.csv", "error.order_file_empty", {}),
+    ("blank_lines.csv", "error.order_file_empty", {}),
+    ("binary.csv", "error.order_file_binary", {}),
+    ("utf16.csv", "error.order_file_encoding", {"encoding": "UTF-16"}),
+    ("latin1.csv", "error.order_file_encoding", {"encoding": "not UTF-8 or GB18030"}),
+    ("missing_column.csv", "error.order_file_columns", {"columns": ["Order State"]}),
+    (
+        "not_wish.csv",
+        "error.order_file_columns",
+        {"columns": ["Transaction Date", "Order Id", "Order State", "Quantity"]},
+    ),
+    ("old_excel.xls", "error.order_file_xls", {}),
+    ("broken.xlsx", "error.order_file", {}),
+    ("truncated.json", "error.order_file_json", {"line": 9, "column": 19}),
+    ("api_error.json", "error.order_file_api", {"code": 1015, "detail": "token expired"}),
+    ("not_orders.json", "error.order_file_json_shape", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "params"), ERRORS, ids=[e[0] for e in ERRORS])
+def test_unreadable_file_gives_one_error_naming_it(name, code, params):
+    """A file that is not an order file raises one OrderFileError that names the file."""
+    with pytest.raises(OrderFileError) as info:
+        read_orders(BAD / name)
+    err = info.value
+    assert err.code == code
+    assert err.params["file"] == str(BAD / name)
+    assert {k: err.params[k] for k in params} == params
+
+
+# file -> (rows imported, [(row, order id, column, value, reason), ...])
+REJECTS = {
+    "header_only.csv": ([], []),
+    "bom_header_only.csv": ([], []),
+    "bad_dates.csv": (
+        [2],
+        [
+            (3, "o2", "Transaction Date", "2026-13-45 10:00:00", "bad_date"),
+            (4, "o3", "Shipped on", "yesterday", "bad_date"),
+            (5, "o4", "Available for Fulfillment Time", "2026-02-30", "bad_date"),
+        ],
+    ),
+    "bad_money.csv": (
+        [5],
+        [
+            (2, "o1", "Cost (each)", "-5.00", "negative_amount"),
+            (3, "o2", "Price (each)", "abc", "bad_money"),
+            (4, "o3", "Total Cost", "$10", "bad_money"),
+            (6, "o5", "Price (each)", "1.123456", "bad_money"),
+        ],
+    ),
+    "bad_quantity.csv": (
+        [5],
+        [
+            (2, "o1", "Quantity", "-1", "quantity_not_positive"),
+            (3, "o2", "Quantity", "0", "quantity_not_positive"),
+            (4, "o3", "Quantity", "1.5", "bad_quantity"),
+            (6, "o5", "Quantity", "two", "bad_quantity"),
+        ],
+    ),
+    "bad_states.csv": (
+        [4, 5, 6],
+        [
+            (2, "o1", "Order State", "SHIPPED_SOMEWHERE", "unknown_state"),
+            (3, "o2", "Order State", "", "missing_state"),
+        ],
+    ),
+    "bad_currency.csv": ([3, 4], [(2, "o1", "Currency Code", "US Dollar", "bad_currency")]),
+    "missing_ids.csv": ([2, 5], [(3, "", "Order Id", "", "missing_order_id")]),
+    "duplicates.csv": (
+        [2, 6],
+        [
+            (3, "b1", "Order Id", "b1", "duplicate_order_id"),
+            (4, "a1", "Order Id", "a1", "duplicate_row"),
+            (5, "b1", "Order Id", "b1", "duplicate_order_id"),
+            (7, "b1", "Order Id", "b1", "duplicate_order_id"),
+        ],
+    ),
+    "ragged.csv": (
+        [2, 4],
+        [
+            (3, "", "", "4 fields, header has 17", "wrong_field_count"),
+            (5, "", "", "18 fields, header has 17", "wrong_field_count"),
+        ],
+    ),
+    "formulas.csv": ([2, 3, 4, 5], []),
+    "quoted_newline.csv": ([2, 3], []),
+    "semicolon.csv": ([2], []),
+    "gbk_late.csv": (list(range(2, 703)), []),
+    "v2_bad_values.json": (
+        [4],
+        [
+            (1, "v1", "quantity", "abc", "bad_quantity"),
+            (2, "", "", "not an order", "not_an_order"),
+            (3, "v3", "order_time", "2026-11-01T25:00:00", "bad_date"),
+        ],
+    ),
+    "v3_bad_values.json": (
+        [3],
+        [
+            (
+                1,
+                "w1",
+                "order_payment.general_payment_details.product_price.amount",
+                "-3.5",
+                "negative_amount",
+            ),
+            (
+                2,
+                "w2",
+                "order_payment.general_payment_details.payment_total.currency_code",
+                "MIXED",
+                "bad_currency",
+            ),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REJECTS))
+def test_bad_rows_are_rejected_exactly(name):
+    """Each broken file gives exactly these rejects, and imported + rejected = rows read."""
+    rows, expected = REJECTS[name]
+    result = read_orders(BAD / name)
+    assert result.orders["source_row"].tolist() == rows
+    got = result.rejects[["source_row", "order_id", "column", "value", "reason"]]
+    assert [tuple(r) for r in got.fillna({"order_id": ""}).itertuples(index=False)] == expected
+    assert result.rows_read == len(rows) + len(expected)
+
+
+def test_duplicate_detail_names_the_other_rows():
+    """A duplicate's detail says which rows share the id, so staff can compare them."""
+    rejects = read_orders(BAD / "duplicates.csv").rejects
+    assert rejects["detail"].tolist() == [
+        "Order Id: duplicate_order_id (rows 3, 5, 7)",
+        "Order Id: duplicate_row (rows 2, 4)",
+        "Order Id: duplicate_order_id (rows 3, 5, 7)",
+        "Order Id: duplicate_order_id (rows 3, 5, 7)",
+    ]
+
+
+def test_values_read_from_odd_files():
+    """Lower-case states, GB18030 after 64 KiB, quoted line breaks and HTML escapes survive."""
+    states = read_orders(BAD / "bad_states.csv").orders
+    assert states[["state", "refund_source"]].fillna("").values.tolist() == [
+        ["REFUNDED", "MERCHANT"],
+        ["APPROVED", ""],
+        ["REQUIRE_REVIEW", ""],
+    ]
+    assert read_orders(BAD / "gbk_late.csv").orders["product_name"].iloc[-1] == "手机壳"
+    assert read_orders(BAD / "quoted_newline.csv").orders["product_name"].iloc[0] == "Phone\nCase"
+    v2 = read_orders(BAD / "v2_bad_values.json").orders
+    assert v2["product_name"].iloc[0] == "Kid's Hat"
+    assert read_orders(BAD / "bad_quantity.csv").orders["quantity"].tolist() == [2]
+    assert read_orders(BAD / "bad_currency.csv").orders["currency"].tolist() == ["EUR", "USD"]
+
+
+def test_many_rows_counted_in_large_broken_file(truth, tmp_path):
+    """A broken row far down a file is reported with its own row number."""
+    path = tmp_path / "big.csv"
+    gen.write_csv(gen.build(3000, seed=3), path)
+    lines = path.read_text().splitlines()
+    lines[2500] = lines[2500].replace(",SKU-", ",SKU-,extra-field", 1)
+    path.write_text("\n".join(lines) + "\n")
+    result = read_orders(path)
+    assert result.rejects[["source_row", "reason"]].values.tolist() == [
+        [2501, "wrong_field_count"]
+    ]
+    assert result.rows_read == 3000
+
+
+# --- writing back ---------------------------------------------------------------------------
+
+
+def test_formula_cells_are_neutralised_on_write(tmp_path):
+    """Text starting with = + - @ gets an apostrophe in CSV and XLSX; numbers do not."""
+    orders = read_orders(BAD / "formulas.csv").orders
+    safe = neutralise_formulas(orders)
+    assert safe["product_name"].tolist() == [
+        '\'=HYPERLINK("http://x.invalid","click")',
+        "Phone Case",
+        "Phone Case",
+        "'-rm",
+    ]
+    assert safe["sku"].tolist() == ["SKU-1", "'+1-555", "'@SUM(A1)", "SKU-1"]
+    assert orders["product_name"].iloc[0].startswith("=")  # the table itself is unchanged
+    out = write_table(orders, tmp_path / "out.csv")
+    back = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert back["product_name"].iloc[0].startswith("'=")
+    assert back["cost"].iloc[0] == "5.00"
+    xlsx = write_table(orders, tmp_path / "out.xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx).worksheets[0]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("product_name") + 1)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'=")
+
+
+def test_negative_numbers_are_not_text():
+    """Money columns are numbers, so a negative amount is not turned into text."""
+    frame = pd.DataFrame({"amount": [-1.5], "note": ["-1.5"]})
+    safe = neutralise_formulas(frame)
+    assert safe["amount"].tolist() == [-1.5]
+    assert safe["note"].tolist() == ["'-1.5"]
+
+
+def test_catalogue_has_every_code():
+    """Every error and reject code the import uses has en and zh text (orders.yaml)."""
+    from playbook.yamlio import load_yaml
+
+    entries = dict(load_yaml(REPO / "data/i18n/messages.yaml"))
+    entries.update(load_yaml(REPO / "data/i18n/orders.yaml"))
+    codes = {code for _, code, _ in ERRORS}
+    for _, rejects in REJECTS.values():
+        codes |= {"reject." + r[-1] for r in rejects}
+    codes |= {"reject.duplicate_row", "reject.bad_boolean", "reject.bad_number"}
+    for code in codes:
+        assert set(entries[code]) == {"en", "zh"}, code
