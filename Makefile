@@ -12,7 +12,7 @@ export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
 export JUPYTER_DATA_DIR      := $(CURDIR)/var/jupyter/data
 export IPYTHONDIR            := $(CURDIR)/var/ipython
 
-.PHONY: setup system lint check test test-fast test-browser notebooks serve lab bench clean
+.PHONY: setup system lint check test test-fast test-browser serve train lab bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -36,7 +36,8 @@ check: setup
 
 test: setup system lint check
 	bash scripts/with-test-postgres.sh $(PY) -m pytest
-	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
+	PLAYBOOK_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -p no:cacheprovider --nbval-lax \
+	  --nbval-current-env notebooks/
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser"
@@ -47,6 +48,10 @@ test-browser: setup system
 serve: setup
 	mkdir -p var
 	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/staff.ipynb
+
+# The same walk without saving cases, for training sessions.
+train: setup
+	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/training.ipynb
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from playbook.errors import TemplateError
+from playbook.errors import ScenarioError, TemplateError
 from playbook.library import Library, Problem
 from playbook.model import Condition, Scenario, Text, routes
 from playbook.templates import placeholders
@@ -85,8 +85,11 @@ def _check_catalogue(lib: Library) -> list[Problem]:
     for path in sorted((lib.data_dir / "i18n").glob("*.yaml")):
         try:
             data = load_yaml(path)
-        except Exception as exc:  # reported with the file; the loader names the line
-            problems.append(Problem(lib.rel(path), "", str(exc)))
+        except ScenarioError as exc:
+            detail = exc.params.get("detail", str(exc))
+            problems.append(
+                Problem(lib.rel(path), "", f"not valid YAML: {detail}", exc.params.get("line"))
+            )
             continue
         for key, entry in (data or {}).items():
             if key in first:

@@ -15,14 +15,24 @@ LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 
+_loading = False
+
+
 @functools.cache
 def _catalogue(folder: Path) -> dict[str, dict[str, str]]:
+    global _loading
     from playbook.yamlio import load_yaml
 
-    out: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
-    return out
+    if _loading:  # an error raised while loading the catalogue renders without it
+        raise RuntimeError("message catalogue is being loaded")
+    _loading = True
+    try:
+        out: dict[str, dict[str, str]] = {}
+        for path in sorted(folder.glob("*.yaml")):
+            out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
+        return out
+    finally:
+        _loading = False
 
 
 def catalogue(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
@@ -42,7 +52,10 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
 
     Unknown keys come back as the key itself so a missing entry is visible, never a crash.
     """
-    entry = catalogue().get(key)
+    try:
+        entry = catalogue().get(key)
+    except Exception:  # noqa: BLE001 - a broken catalogue must not hide the original error
+        entry = None
     if entry is None:
         return key + (" " + repr(params) if params else "")
     raw = entry.get(lang) or entry.get("en") or key

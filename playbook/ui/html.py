@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable
 
@@ -40,3 +41,12 @@ def bullets(items: Iterable[str]) -> str:
     """An escaped bullet list (empty string for no items)."""
     lis = "".join(tag("li", esc(i)) for i in items)
     return tag("ul", lis) if lis else ""
+
+
+def data_link(content: str, filename: str, mime: str, label: str) -> str:
+    """A download link that carries ``content`` itself (works offline, no file server)."""
+    payload = base64.b64encode(content.encode("utf-8")).decode("ascii")
+    return (
+        f'<a download="{esc(filename)}" href="data:{esc(mime)};charset=utf-8;base64,'
+        f'{payload}">{esc(label)}</a>'
+    )

@@ -8,30 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from playbook.engine import Walk
+from playbook.errors import ConflictError
 from playbook.facts import parse_facts
 from playbook.i18n import text
 from playbook.library import Library, load_library
 from playbook.model import Scenario, Step
 from playbook.templates import render
-from playbook.ui.feedback import show_errors
-from playbook.ui.html import STYLE, bullets, esc, tag
+from playbook.ui.case_list import CaseListPanel
+from playbook.ui.feedback import error_html, show_errors
+from playbook.ui.html import STYLE, bullets, data_link, esc, tag
+from playbook.ui.widgets import quiet, relabel
+
+if TYPE_CHECKING:
+    from playbook.store import Case, Store
 
 LANGS = (("中文", "zh"), ("English", "en"))
-
-
-class Recorder(Protocol):
-    """Where a walk's moves are saved. Each call commits before it returns, or raises."""
-
-    def started(self, walk: Walk, raw_facts: dict[str, str]) -> None: ...  # noqa: D102
-    def answered(self, walk: Walk, step_id: str, option_id: str | None) -> None: ...  # noqa: D102
-    def went_back(self, walk: Walk, step_id: str) -> None: ...  # noqa: D102
-    def evidence(self, walk: Walk, item_id: str, ticked: bool) -> None: ...  # noqa: D102
-    def root_causes(self, walk: Walk, tags: list[str]) -> None: ...  # noqa: D102
 
 
 def utcnow() -> dt.datetime:
@@ -53,7 +49,9 @@ class StaffPanel:
         library: scenarios, facts, policies, templates (default: the configured data folder).
         clock: returns the current UTC time; deadlines and conditions are measured with it.
         lang: 'zh' or 'en'.
-        recorder: saves each move (the case store); None keeps the walk in this page only.
+        store: the case store; every move is saved there before the page advances. None keeps
+            the walk in this page only (training, tests of the walk alone).
+        user: the acting person when the server knows it; otherwise the page asks once.
     """
 
     def __init__(
@@ -61,12 +59,15 @@ class StaffPanel:
         library: Library | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "zh",
-        recorder: Recorder | None = None,
+        store: Store | None = None,
+        user: str | None = None,
     ) -> None:
         self.lib = library or load_library()
         self.clock = clock
         self.lang = lang if lang in ("zh", "en") else "zh"
-        self.recorder = recorder
+        self.store = store
+        self.user = user
+        self.case: Case | None = None
         self.walk: Walk | None = None
         self.ticked: dict[str, bool] = {}
         self.causes: list[str] = []
@@ -78,6 +79,22 @@ class StaffPanel:
         self.lang_toggle.add_class("pb-lang")
         self.message = w.HTML()
         self.message.add_class("pb-message")
+        # who is acting (asked once per page, unless the server says) and where we are
+        self.actor = w.Text(value=user or "", disabled=bool(user), layout=w.Layout(width="260px"))
+        self.actor.add_class("pb-actor")
+        self.nav = w.ToggleButtons(options=[("cases", "cases"), ("walk", "walk")], value="walk")
+        self.nav.add_class("pb-nav")
+        self.cases = CaseListPanel(self) if store is not None else None
+        self.case_bar = w.HTML()
+        self.case_bar.add_class("pb-case")
+        self.restart_from_button = _button("ui.restart_from", "pb-restart-from", "warning")
+        self.export_button = _button("ui.export", "pb-export")
+        self.export_link = w.HTML()
+        self.export_link.add_class("pb-export-link")
+        self.case_tools = w.HBox(
+            [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
+        )
+        self._problem: Any = None
         # start screen
         ids = sorted(self.lib.scenarios)
         self.scenario = w.RadioButtons(options=[(i, i) for i in ids], value=ids[0])
@@ -112,12 +129,16 @@ class StaffPanel:
         self.restart_button = _button("ui.restart", "pb-restart")
         self.review_html = w.HTML()
         self.review_html.add_class("pb-review")
+        self.issue_box = w.HBox()
+        self.issue_box.add_class("pb-issue")
         self.walk_view = w.VBox(
             [
+                self.case_tools,
                 w.HBox([self.progress, self.progress_label]),
                 self.step_html,
                 self.evidence_box,
                 self.drafts_html,
+                self.issue_box,
                 self.options,
                 self.causes_box,
                 w.HBox([self.back_button, self.next_button, self.restart_button]),
@@ -125,10 +146,18 @@ class StaffPanel:
             ]
         )
         self.walk_view.add_class("pb-walk-view")
-        self.widget = w.VBox(
-            [self.header, self.lang_toggle, self.message, self.start_view, self.walk_view]
-        )
+        self.actor_label = w.HTML()
+        top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
+        parts = [self.header, top, self.message, self.start_view, self.walk_view]
+        if self.cases is not None:
+            parts[2:2] = [self.nav, self.cases.widget]
+        else:
+            self.actor_label.layout.display = self.actor.layout.display = "none"
+        self.widget = w.VBox(parts)
         self.widget.add_class("pb-app")
+        self.nav.observe(self._on_nav_change, names="value")
+        self.restart_from_button.on_click(self._on_restart_from_click)
+        self.export_button.on_click(self._on_export_click)
 
         self.lang_toggle.observe(self._on_lang_change, names="value")
         self.scenario.observe(self._on_scenario_change, names="value")
@@ -175,9 +204,10 @@ class StaffPanel:
         self.facts_box.children = rows
 
     def _render_start(self) -> None:
-        self.scenario.options = [
-            (self.lib.scenarios[i].title.get(self.lang), i) for i in sorted(self.lib.scenarios)
-        ]
+        relabel(
+            self.scenario,
+            [(self.lib.scenarios[i].title.get(self.lang), i) for i in sorted(self.lib.scenarios)],
+        )
         sc = self.lib.scenario(self.scenario.value)
         self.scenario_help.value = tag("p", esc(sc.summary.get(self.lang)), "pb-muted") + tag(
             "h3", esc(self.t("ui.case_facts"))
@@ -199,7 +229,7 @@ class StaffPanel:
 
     @show_errors
     def _on_scenario_change(self, change: dict) -> None:
-        if self.walk is None:
+        if self.walk is None and not quiet(self.scenario):
             self._build_facts_form()
             self.render()
 
@@ -217,9 +247,8 @@ class StaffPanel:
             self.message.value = f'<div class="pb-error">{esc(self.t("ui.fix_fields"))}</div>'
             return
         walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
-        if self.recorder:
-            self.recorder.started(walk, raw)
-        self.walk, self.ticked, self.causes = walk, {}, []
+        case = self.store.create_case(walk, actor=self.acting()) if self.store else None
+        self._adopt(case, walk)
         self.render()
 
     # --- walk screen -------------------------------------------------------------------------
@@ -391,6 +420,8 @@ class StaffPanel:
         self.next_button.layout.display = "none" if walk.finished else ""
         self.restart_button.layout.display = "" if walk.finished else "none"
         self.review_html.value = self._review_html(walk)
+        self._render_case_tools()
+        self._render_issue_buttons(walk, step)
 
     def _can_go_on(self) -> bool:
         walk = self.walk
@@ -405,8 +436,25 @@ class StaffPanel:
             + tag("h2", esc(self.t("ui.app_title")))
             + tag("p", esc(self.t("ui.app_subtitle")), "pb-muted")
         )
-        for button in (self.start_button, self.back_button, self.next_button, self.restart_button):
+        for button in (
+            self.start_button,
+            self.back_button,
+            self.next_button,
+            self.restart_button,
+            self.restart_from_button,
+            self.export_button,
+        ):
             button.description = self.t(button._pb_key)
+        self.actor_label.value = esc(self.t("ui.actor"))
+        self.actor.placeholder = self.t("ui.actor_placeholder")
+        relabel(self.nav, [(self.t("ui.nav_cases"), "cases"), (self.t("ui.nav_walk"), "walk")])
+        if self.cases is not None and self.nav.value == "cases":
+            self.start_view.layout.display = self.walk_view.layout.display = "none"
+            self.cases.widget.layout.display = ""
+            self.cases.render()
+            return
+        if self.cases is not None:
+            self.cases.widget.layout.display = "none"
         if self.walk is None:
             self._render_start()
             self.start_view.layout.display, self.walk_view.layout.display = "", "none"
@@ -433,11 +481,15 @@ class StaffPanel:
         walk = self.walk
         step = walk.current
         option = self.options.value if step.kind == "question" else None
-        moved = walk.copy()
-        moved.as_of = self.clock()
-        moved.answer(step.id, option)  # validates the (untrusted) option
-        if self.recorder:
-            self.recorder.answered(moved, step.id, option)  # committed before we advance
+        walk.as_of = self.clock()
+        if self.store is None:
+            moved = walk.copy()
+            moved.answer(step.id, option)  # the engine validates the (untrusted) option
+        else:  # validated by the engine, then committed before the page advances
+            self.case, moved = self._save(
+                lambda: self.store.answer(self.case, walk, step.id, option, actor=self.acting()),
+                keep=option,
+            )
         self.walk = moved
         self.render()
 
@@ -446,11 +498,13 @@ class StaffPanel:
         walk = self.walk
         if walk is None or len(walk.path) < 2 or self._shown_step != walk.current.id:
             return
-        moved = walk.copy()
-        left = moved.current.id
-        moved.back()
-        if self.recorder:
-            self.recorder.went_back(moved, left)
+        if self.store is None:
+            moved = walk.copy()
+            moved.back()
+        else:
+            self.case, moved = self._save(
+                lambda: self.store.back(self.case, walk, actor=self.acting())
+            )
         self.walk = moved
         self.render()
 
@@ -458,8 +512,7 @@ class StaffPanel:
     def _on_restart_click(self, _button: w.Button) -> None:
         if self.walk is None or not self.walk.finished:
             return
-        self.walk, self.ticked, self.causes = None, {}, []
-        self.render()
+        self.start_new()
 
     def _evidence_callback(self, step_id: str, item_id: str) -> Callable[[dict], None]:
         @show_errors
@@ -467,8 +520,12 @@ class StaffPanel:
             if self.walk is None or self._shown_step != step_id:
                 return
             ticked = bool(change["new"])
-            if self.recorder:
-                self.recorder.evidence(self.walk, item_id, ticked)
+            if self.store is not None:
+                self.case = self._save(
+                    lambda: self.store.set_evidence(
+                        self.case, item_id, ticked, actor=self.acting(), step_id=step_id
+                    )
+                )
             self.ticked[item_id] = ticked
 
         return lambda change: on_change(self, change)
@@ -479,8 +536,119 @@ class StaffPanel:
             if self.walk is None or self._shown_step != step_id:
                 return
             causes = [c for c in self.causes if c != tag_id] + ([tag_id] if change["new"] else [])
-            if self.recorder:
-                self.recorder.root_causes(self.walk, causes)
+            if self.store is not None:
+                self.case = self._save(
+                    lambda: self.store.set_root_causes(self.case, causes, actor=self.acting())
+                )
             self.causes = causes
 
         return lambda change: on_change(self, change)
+
+    # --- cases -------------------------------------------------------------------------------
+
+    def acting(self) -> str:
+        """Who is acting: the server's user if known, else the name typed once on the page."""
+        return self.user or str(self.actor.value)
+
+    def _adopt(self, case: Case | None, walk: Walk | None, problem: Any = None) -> None:
+        self.case, self.walk, self._problem = case, walk, problem
+        self.ticked = dict(case.evidence) if case else {}
+        self.causes = list(case.root_causes) if case else []
+        self.export_link.value = ""
+
+    def _save(self, write: Callable[[], Any], keep: str | None = None) -> Any:
+        """Run one store write; on a conflict reload, keep the unsaved choice, re-raise."""
+        try:
+            return write()
+        except ConflictError:
+            self.open_case(self.case.id)
+            if keep is not None and keep in {v for _, v in self.options.options}:
+                self.options.value = keep
+            raise
+
+    def open_case(self, case_id: str) -> None:
+        """Resume a case where it stopped (or where its scenario's current version allows).
+
+        Raises:
+            StoreError: no such case, or the store failed.
+        """
+        opened = self.store.open(str(case_id), self.lib)
+        self._adopt(opened.case, opened.walk, opened.problem)
+        self._shown_step = None
+        self.nav.value = "walk"
+        self.render()
+
+    def start_new(self) -> None:
+        """Leave the open case (it stays saved) and show the start screen."""
+        self._adopt(None, None)
+        self.nav.value = "walk"
+        self.render()
+
+    @show_errors
+    def _on_nav_change(self, change: dict) -> None:
+        if change["new"] in ("cases", "walk") and not quiet(self.nav):
+            self.render()
+
+    @show_errors
+    def _on_restart_from_click(self, _button: w.Button) -> None:
+        if self.store is None or self.case is None or self._problem is None:
+            return
+        self.case, self.walk = self._save(
+            lambda: self.store.restart(self.case, self.walk, actor=self.acting())
+        )
+        self._problem = None
+        self.render()
+
+    @show_errors
+    def _on_export_click(self, _button: w.Button) -> None:
+        if self.store is None or self.case is None:
+            return
+        from playbook.caselog import export_case
+
+        log = export_case(self.store, self.case.id, self.lib, fmt="markdown", lang=self.lang)
+        self.export_link.value = data_link(
+            log, f"case-{self.case.id}.md", "text/markdown", self.t("ui.export_download")
+        )
+
+    def _issue_callback(self, step_id: str, template_id: str, body: str) -> Callable:
+        @show_errors
+        def on_click(self: StaffPanel) -> None:
+            if self.store is None or self.case is None or self._shown_step != step_id:
+                return
+            self.case = self._save(
+                lambda: self.store.issue_draft(
+                    self.case, template_id, actor=self.acting(), step_id=step_id, body=body
+                )
+            )
+            self.render()
+
+        return lambda _button: on_click(self)
+
+    def _render_case_tools(self) -> None:
+        case = self.case
+        self.case_tools.layout.display = "" if case else "none"
+        if case is None:
+            return
+        notice = ""
+        if self._problem is not None:
+            notice = error_html(self._problem.render(self.lang))
+        status = self.t(f"ui.status.{case.status}")
+        self.case_bar.value = notice + esc(self.t("ui.case_line", case=case.id, status=status))
+        self.restart_from_button.layout.display = "" if self._problem else "none"
+
+    def _render_issue_buttons(self, walk: Walk, step: Step) -> None:
+        buttons = []
+        if self.store is not None and self.case is not None:
+            issued = {d["template"] for d in self.case.drafts if d.get("step") == step.id}
+            for tid in step.messages:
+                draft = render(self.lib.templates[tid], walk.facts, self.lib.facts, "en")
+                button = w.Button(
+                    description=self.t(
+                        "ui.draft_issued" if tid in issued else "ui.draft_issue",
+                        title=self.lib.templates[tid].title.get(self.lang),
+                    )
+                )
+                button.add_class(f"pb-issue-{tid}")
+                button.on_click(self._issue_callback(step.id, tid, draft.body))
+                buttons.append(button)
+        self.issue_box.children = buttons

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from playbook.store import Store
 from playbook.ui.staff_panel import StaffPanel
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -160,15 +161,19 @@ def test_missing_facts_are_flagged_in_drafts(lib) -> None:
     assert "[New ship date]" in panel.drafts_html.value
 
 
-def test_unexpected_errors_show_a_generic_message(lib, caplog) -> None:
-    panel = started(lib)
+def test_unexpected_errors_show_a_generic_message(lib, tmp_path, caplog) -> None:
+    class BrokenStore(Store):
+        def answer(self, *args, **kwargs):
+            raise RuntimeError("database on fire")
 
-    def broken(*_args):
-        raise RuntimeError("database on fire")
-
-    panel.recorder = type("R", (), {"answered": broken})()
+    store = BrokenStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
+    panel = StaffPanel(lib, clock=lambda: NOW, lang="en", store=store, user="Ana")
+    for key, value in FACTS.items():
+        panel.fact_inputs[key].value = value
+    panel.start_button.click()
     panel.next_button.click()
     assert "Something went wrong; the details are in the server log." in panel.message.value
     assert "database on fire" not in panel.message.value
     assert "database on fire" in caplog.text
     assert panel.walk.current.id == "contact-buyer"  # a failed save does not advance
+    store.close()

@@ -1,0 +1,174 @@
+"""The case list: filter the team's cases, overdue first, and open one to resume it.
+
+Only what the list shows (id, scenario, order id, status, assignee, deadline) reaches widget
+state; case facts such as buyer names stay in the store until a case is opened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from playbook.store_schema import STATUSES
+from playbook.ui.feedback import show_errors
+from playbook.ui.html import esc, tag
+from playbook.ui.widgets import quiet, relabel
+
+if TYPE_CHECKING:
+    from playbook.ui.staff_panel import StaffPanel
+
+PAGE = 20
+ANY = ""
+
+
+class CaseListPanel:
+    """Filters, a page of cases, and an Open button per case.
+
+    Args:
+        page: the staff page it belongs to (language, store, clock, ``open_case``).
+    """
+
+    def __init__(self, page: StaffPanel) -> None:
+        self.page = page
+        self.offset = 0
+        self.message = page.message
+        self.status = w.Dropdown(options=[(s, s) for s in (ANY, *STATUSES)], value=ANY)
+        self.status.add_class("pb-filter-status")
+        self.scenario = w.Dropdown(options=[(ANY, ANY)], value=ANY)
+        self.scenario.add_class("pb-filter-scenario")
+        self.assignee = w.Text(layout=w.Layout(width="160px"))
+        self.assignee.add_class("pb-filter-assignee")
+        self.overdue = w.Checkbox(value=False, indent=False)
+        self.overdue.add_class("pb-filter-overdue")
+        self.refresh = w.Button()
+        self.refresh.add_class("pb-refresh")
+        self.new_case = w.Button(button_style="primary")
+        self.new_case.add_class("pb-new-case")
+        self.prev_page, self.next_page = w.Button(), w.Button()
+        self.prev_page.add_class("pb-prev-page")
+        self.next_page.add_class("pb-next-page")
+        self.summary = w.HTML()
+        self.summary.add_class("pb-case-count")
+        self.rows = w.VBox()
+        self.rows.add_class("pb-case-rows")
+        self.widget = w.VBox(
+            [
+                w.HBox([self.status, self.scenario, self.assignee, self.overdue, self.refresh]),
+                self.new_case,
+                self.summary,
+                self.rows,
+                w.HBox([self.prev_page, self.next_page]),
+            ]
+        )
+        self.widget.add_class("pb-cases")
+        for box in (self.status, self.scenario, self.overdue):
+            box.observe(self._on_filter_change, names="value")
+        self.refresh.on_click(self._on_refresh_click)
+        self.new_case.on_click(self._on_new_case_click)
+        self.prev_page.on_click(self._on_page_click(-PAGE))
+        self.next_page.on_click(self._on_page_click(PAGE))
+
+    @property
+    def lang(self) -> str:
+        """The page's language (for ``show_errors``)."""
+        return self.page.lang
+
+    def _filters(self) -> dict[str, Any]:
+        # Widget values are untrusted: only known statuses and scenarios filter the query.
+        status = self.status.value if self.status.value in STATUSES else None
+        scenario = self.scenario.value if self.scenario.value in self.page.lib.scenarios else None
+        assignee = str(self.assignee.value).strip()[:200] or None
+        return {
+            "status": status,
+            "scenario": scenario,
+            "assignee": assignee,
+            "overdue": bool(self.overdue.value),
+        }
+
+    def render(self) -> None:
+        """Redraw labels and the current page of cases."""
+        t, lib = self.page.t, self.page.lib
+        relabel(
+            self.status, [(t("ui.any_status"), ANY)] + [(t(f"ui.status.{s}"), s) for s in STATUSES]
+        )
+        relabel(
+            self.scenario,
+            [(t("ui.any_scenario"), ANY)]
+            + [(lib.scenarios[i].title.get(self.lang), i) for i in sorted(lib.scenarios)],
+        )
+        self.assignee.placeholder = t("ui.assignee")
+        self.overdue.description = t("ui.overdue_only")
+        self.refresh.description = t("ui.refresh")
+        self.new_case.description = t("ui.new_case")
+        self.prev_page.description, self.next_page.description = t("ui.prev"), t("ui.more")
+        filters = self._filters()
+        store = self.page.store
+        total = store.count_cases(**filters)
+        self.offset = max(0, min(self.offset, max(total - 1, 0) // PAGE * PAGE))
+        cases = store.list_cases(**filters, limit=PAGE, offset=self.offset)
+        now = self.page.clock()
+        self.summary.value = esc(
+            t(
+                "ui.case_count",
+                total=total,
+                first=min(self.offset + 1, total),
+                last=self.offset + len(cases),
+            )
+        )
+        rows = []
+        for case in cases:
+            scenario = lib.scenarios.get(case.scenario_id)
+            title = scenario.title.get(self.lang) if scenario else case.scenario_id
+            due = case.next_deadline.strftime("%Y-%m-%d %H:%M UTC") if case.next_deadline else "—"
+            overdue = case.overdue(now)
+            cells = [
+                case.id,
+                title,
+                case.order_id or "—",
+                t(f"ui.status.{case.status}"),
+                case.assignee or "—",
+                due,
+            ]
+            html = " · ".join(esc(c) for c in cells)
+            cls = "pb-deadline past" if overdue else "pb-case-row"
+            label = w.HTML(
+                tag("span", html + (f" <b>{esc(t('ui.overdue'))}</b>" if overdue else ""), cls)
+            )
+            button = w.Button(description=t("ui.open"), layout=w.Layout(width="90px"))
+            button.add_class(f"pb-open-{case.id}")
+            button.on_click(self._on_open_click(case.id))
+            rows.append(w.HBox([button, label]))
+        self.rows.children = rows or [w.HTML(tag("p", esc(t("ui.no_cases")), "pb-muted"))]
+        self.prev_page.disabled = self.offset == 0
+        self.next_page.disabled = self.offset + PAGE >= total
+
+    @show_errors
+    def _on_filter_change(self, change: dict) -> None:
+        if quiet(self.status) or quiet(self.scenario):
+            return
+        self.offset = 0
+        self.render()
+
+    @show_errors
+    def _on_refresh_click(self, _button: w.Button) -> None:
+        self.render()
+
+    @show_errors
+    def _on_new_case_click(self, _button: w.Button) -> None:
+        self.page.start_new()
+
+    def _on_open_click(self, case_id: str) -> Any:
+        @show_errors
+        def on_click(self: CaseListPanel) -> None:
+            self.page.open_case(case_id)
+
+        return lambda _button: on_click(self)
+
+    def _on_page_click(self, delta: int) -> Any:
+        @show_errors
+        def on_click(self: CaseListPanel) -> None:
+            self.offset = max(0, self.offset + delta)
+            self.render()
+
+        return lambda _button: on_click(self)
