@@ -22,6 +22,10 @@ STYLE = """
 .pb-draft textarea { width: 100%; min-height: 180px; font-family: monospace; font-size: 13px; }
 .pb-outcome { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
 .pb-review ol { margin: 0; padding-left: 20px; }
+.pb-options, .pb-scenario { width: 100%; }
+.pb-options .widget-radio-box label, .pb-scenario .widget-radio-box label {
+  white-space: normal; height: auto; line-height: 1.4; margin: 3px 0; }
+.pb-options .widget-label, .pb-scenario .widget-label { font-weight: 600; }
 </style>
 """
 

@@ -120,7 +120,12 @@ class StaffPanel:
         self.evidence_box.add_class("pb-evidence")
         self.drafts_html = w.HTML()
         self.drafts_html.add_class("pb-drafts")
-        self.options = w.RadioButtons(options=[], value=None)
+        self.options = w.RadioButtons(
+            options=[],
+            value=None,
+            layout=w.Layout(width="auto"),
+            style={"description_width": "initial"},
+        )
         self.options.add_class("pb-options")
         self.causes_box = w.VBox()
         self.causes_box.add_class("pb-causes")
