@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from playbook.errors import PlaybookError
 from playbook.i18n import text
+from playbook.ui.analyst_panel import AnalystPanel
 from playbook.ui.feedback import error_html
 from playbook.ui.staff_panel import StaffPanel
 
@@ -52,3 +53,22 @@ def training_page(lang: str | None = None) -> w.Widget:
     """The same walk without saving cases: for training sessions and trying things out."""
     logging.basicConfig(level=logging.INFO)
     return StaffPanel(lang=lang or query_param("lang") or "zh").widget
+
+
+def analyst_panel(lang: str = "en") -> AnalystPanel:
+    """The analyst page (notebooks/analyst.ipynb): order import, triage, open a case.
+
+    If the case store cannot be opened the page still analyses files and says why cases
+    cannot be saved.
+    """
+    from playbook.store import Store
+
+    logging.basicConfig(level=logging.INFO)
+    try:
+        store = Store()
+    except PlaybookError as err:
+        log.exception("case store unavailable")
+        panel = AnalystPanel(lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+        panel.message.value = error_html(err.render(panel.lang))
+        return panel
+    return AnalystPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))

@@ -1,0 +1,688 @@
+"""The analyst page: load an order file, see its triage at a glance, open a case for an order.
+
+Holds no rules: ``orders.read_orders`` reads the file, ``triage.triage`` judges it, and a case
+starts through ``parse_facts``, the engine and the store. Paths and uploads are untrusted: only
+files under one allowed folder are read, and uploads are copied into the panel's own temp folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+
+from playbook.config import REPO_ROOT
+from playbook.engine import Walk
+from playbook.errors import OrderFileError, PlaybookError
+from playbook.facts import parse_facts
+from playbook.i18n import text
+from playbook.library import Library, load_library
+from playbook.orders import ImportResult, money_text, read_orders, write_table
+from playbook.triage import Triage, TriageResult, as_utc, order_facts, triage
+from playbook.ui.feedback import error_html, show_errors
+from playbook.ui.html import STYLE, data_link, esc, tag
+from playbook.ui.staff_panel import LANGS, utcnow
+from playbook.ui.widgets import quiet, relabel
+
+if TYPE_CHECKING:
+    from playbook.store import Store
+
+PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time
+REJECT_ROWS = 20
+ANY = ""
+NO_ORDER = -1  # the case chooser's "nothing chosen" value (source rows are never negative)
+_AS_OF_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
+_SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
+TRIAGE_HEADERS = (
+    "col_order by_scenario col_priority col_deadline by_state col_refund_reason col_product "
+    "col_total col_country"
+).split()
+ANALYST_STYLE = """
+<style>
+.pb-analyst-table { border-collapse: collapse; margin: 4px 16px 8px 0; font-size: 13px; }
+.pb-analyst-table th, .pb-analyst-table td { border: 1px solid #ddd; padding: 2px 6px;
+  text-align: left; vertical-align: top; }
+.pb-analyst-table th { background: #f3f3f3; }
+.pb-analyst-tables { display: flex; flex-wrap: wrap; align-items: flex-start; }
+.pb-analyst-chart td { min-width: 150px; white-space: nowrap; }
+.pb-analyst-bar { display: inline-block; height: 12px; background: #2f6db5;
+  margin-right: 4px; vertical-align: middle; }
+</style>
+"""
+
+
+@dataclass
+class Loaded:
+    """One loaded file: its name as the analyst knows it, the import, the triage."""
+
+    name: str
+    result: ImportResult
+    triaged: TriageResult
+    rejects_csv: str
+
+
+class Safe(str):
+    """Cell content that is already safe HTML (built here from escaped parts)."""
+
+
+def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "") -> str:
+    """A table of text: every header and cell is escaped, except ``Safe`` cells."""
+    head = "".join(tag("th", esc(h)) for h in headers)
+    body = "".join(
+        tag("tr", "".join(tag("td", c if isinstance(c, Safe) else esc(c)) for c in row))
+        for row in rows
+    )
+    return tag(
+        "table", tag("thead", tag("tr", head)) + tag("tbody", body), f"pb-analyst-table {cls}"
+    )
+
+
+def weekly_counts(table: pd.DataFrame, orders: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Triaged orders per ISO week of release ('2026-W47', rows) and scenario (columns).
+
+    An order without a release time counts by its order time (as ``order_facts`` does); the
+    second value is how many have neither and are left out.
+    """
+    released = table["released_at"]
+    if released.isna().any() and "ordered_at" in orders:
+        ordered = orders.set_index("source_row")["ordered_at"].reindex(table["source_row"])
+        released = released.fillna(pd.Series(ordered.to_numpy(), index=table.index))
+    dated = released.notna().to_numpy()
+    if not dated.any():
+        return pd.DataFrame(), int(len(table))
+    iso = released[dated].dt.isocalendar()
+    week = iso["year"].astype("str") + "-W" + iso["week"].astype("str").str.zfill(2)
+    counts = pd.crosstab(week.to_numpy(), table["scenario"][dated].to_numpy())
+    return counts.sort_index(), int((~dated).sum())
+
+
+def _cell(value: object) -> str:
+    """A cell's text; missing values (None, NA, NaT, NaN) are empty."""
+    return "" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+
+
+class AnalystPanel:
+    """The whole analyst page as one widget tree (``panel.widget``).
+
+    Args:
+        library: scenarios and facts (default: the configured data folder).
+        store: the case store "Open a case" saves to; None shows the walk's first step only.
+        clock: returns the current UTC time (default "as of", and when a case starts).
+        lang: 'en' (default) or 'zh'.
+        user: the acting person when the server knows it; otherwise the page asks.
+        allowed_dir: the only folder typed paths may point into (default: the repo's data/).
+    """
+
+    def __init__(
+        self,
+        library: Library | None = None,
+        store: Store | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        lang: str = "en",
+        user: str | None = None,
+        *,
+        allowed_dir: str | Path | None = None,
+    ) -> None:
+        self.lib = library or load_library()
+        self.store, self.clock, self.user = store, clock, user
+        self.lang = lang if lang in ("zh", "en") else "en"
+        self.allowed_dir = Path(allowed_dir or REPO_ROOT / "data").resolve()
+        self.loaded: Loaded | None = None
+        self._rules: Triage | None = None
+        self._busy = False  # filters are being reset by the page, not the user
+        self._seq = itertools.count(1)
+        self._tmp: Path | None = None
+        self._cleanup: weakref.finalize | None = None
+
+        def html(cls: str) -> w.HTML:
+            widget = w.HTML()
+            widget.add_class(cls)
+            return widget
+
+        def text_box(cls: str, width: str = "420px", **kw: Any) -> w.Text:
+            widget = w.Text(layout=w.Layout(width=width), **kw)
+            widget.add_class(cls)
+            return widget
+
+        self.header = html("pb-analyst-header")
+        self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
+        self.lang_toggle.add_class("pb-analyst-lang")
+        self.message = html("pb-message")
+        self.message.add_class("pb-analyst-message")
+        self.path_label, self.as_of_label = html("pb-analyst-label"), html("pb-analyst-label")
+        self.path = text_box("pb-analyst-path")
+        self.upload = w.FileUpload(accept=".csv,.txt,.xlsx,.json", multiple=False)
+        self.upload.add_class("pb-analyst-upload")
+        as_of = self.clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+        self.as_of = text_box("pb-analyst-as-of", "200px", value=as_of)
+        self.load_button = w.Button(button_style="primary")
+        self.load_button.add_class("pb-analyst-load")
+        self.progress = w.IntProgress(min=0, max=1, value=0)
+        self.progress.add_class("pb-analyst-progress")
+        self.summary, self.counts = html("pb-analyst-summary"), html("pb-analyst-counts")
+        self.rejects, self.chart = html("pb-analyst-rejects"), html("pb-analyst-chart")
+        self.triage_title, self.case_title = html("pb-analyst-h"), html("pb-analyst-h")
+        self.scenario_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
+        self.scenario_filter.add_class("pb-analyst-filter-scenario")
+        self.priority_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
+        self.priority_filter.add_class("pb-analyst-filter-priority")
+        self.search = text_box("pb-analyst-search", "220px", continuous_update=False)
+        self.table = html("pb-analyst-triage")
+        self.case_order = w.Dropdown(options=[(ANY, NO_ORDER)], value=NO_ORDER)
+        self.case_order.layout.width = "520px"
+        self.case_order.add_class("pb-analyst-case-order")
+        self.case_hint = html("pb-analyst-case-hint")
+        self.actor_label = html("pb-analyst-label")
+        self.store_name_label = html("pb-analyst-label")
+        self.actor = text_box("pb-analyst-actor", "260px", value=user or "", disabled=bool(user))
+        self.store_name = text_box("pb-analyst-store-name", "260px")
+        self.open_button = w.Button(button_style="primary", disabled=True)
+        self.open_button.add_class("pb-analyst-open")
+        self.case_result = html("pb-analyst-case-result")
+        who = [self.actor_label, self.actor] if store is not None else []
+        self.results = w.VBox(
+            [
+                self.summary,
+                self.counts,
+                self.rejects,
+                self.triage_title,
+                w.HBox([self.scenario_filter, self.priority_filter, self.search]),
+                self.table,
+                self.chart,
+                self.case_title,
+                self.case_order,
+                self.case_hint,
+                w.HBox([*who, self.store_name_label, self.store_name]),
+                self.open_button,
+                self.case_result,
+            ]
+        )
+        self.results.add_class("pb-analyst-results")
+        load_box = w.VBox(
+            [
+                w.HBox([self.path_label, self.path, self.upload]),
+                w.HBox([self.as_of_label, self.as_of, self.load_button, self.progress]),
+            ]
+        )
+        load_box.add_class("pb-analyst-load-box")
+        self.widget = w.VBox([self.header, self.lang_toggle, load_box, self.message, self.results])
+        self.widget.add_class("pb-app")
+        self.widget.add_class("pb-analyst")
+        self.lang_toggle.observe(self._on_lang_change, names="value")
+        self.load_button.on_click(self._on_load_click)
+        for box in (self.scenario_filter, self.priority_filter, self.search):
+            box.observe(self._on_filter_change, names="value")
+        self.case_order.observe(self._on_case_order_change, names="value")
+        self.open_button.on_click(self._on_open_click)
+        self.render()
+
+    def t(self, key: str, **params: Any) -> str:
+        """Catalogue text in the page's language."""
+        return text(key, self.lang, **params)
+
+    def _p(self, key: str, cls: str = "", /, **params: Any) -> str:
+        return tag("p", esc(self.t(key, **params)), cls)
+
+    def _h3(self, key: str) -> str:
+        return tag("h3", esc(self.t(key)))
+
+    @property
+    def tmp_dir(self) -> Path:
+        """The panel's own folder for uploaded files and downloads (made on first use)."""
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="pb-analyst-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, ignore_errors=True)
+        return self._tmp
+
+    def close(self) -> None:
+        """Remove the panel's temporary folder now (it also goes when the panel does)."""
+        if self._cleanup is not None:
+            self._cleanup()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def load_path(self, path: str | Path, as_of: str | None = None) -> None:
+        """Read an order file under the allowed folder and show its triage.
+
+        Args:
+            path: relative to the project folder (``data/...``) or absolute.
+            as_of: ISO time deadlines are judged at (default: the page's "as of" field).
+
+        Raises:
+            OrderFileError: the path is outside the allowed folder, no file is there, or the
+                file cannot be read as an order file. Nothing on the page changes then.
+            PlaybookError: ``as_of`` is not a time.
+        """
+        when = self._parse_as_of(self.as_of.value if as_of is None else as_of)
+        shown = str(path).strip()
+        self._load(self.resolve(shown), shown, when)
+        self.path.value = shown
+        if as_of is not None:
+            self.as_of.value = str(as_of).strip()
+
+    def load_upload(self, value: Sequence[Mapping[str, Any]], as_of: str | None = None) -> None:
+        """Read an uploaded file (a ``FileUpload`` value) and show its triage.
+
+        Raises:
+            OrderFileError: the upload is empty or cannot be read as an order file.
+            PlaybookError: ``as_of`` is not a time.
+        """
+        when = self._parse_as_of(self.as_of.value if as_of is None else as_of)
+        entry = value[-1] if value else None
+        try:
+            content = bytes(entry["content"])
+        except (KeyError, TypeError) as exc:
+            raise OrderFileError("analyst.error.upload") from exc
+        name = Path(str(entry.get("name") or "upload")).name[:120] or "upload"
+        suffix = Path(name).suffix.lower()
+        # The name is untrusted: only a plain suffix survives into the server-side file name.
+        target = (
+            self.tmp_dir
+            / f"upload-{next(self._seq)}{suffix if _SUFFIX_RE.fullmatch(suffix) else ''}"
+        )
+        target.write_bytes(content)
+        try:
+            self._load(target, name, when)
+        finally:
+            target.unlink(missing_ok=True)
+
+    def resolve(self, raw: str) -> Path:
+        """The file a typed path names, if it lies under the allowed folder.
+
+        Raises:
+            OrderFileError: outside the allowed folder (after following links), or no file.
+        """
+        shown = str(raw).strip()
+        missing = OrderFileError("analyst.error.path_missing", path=shown[:200])
+        if not shown or len(shown) > 1000 or "\x00" in shown:
+            raise missing
+        path = Path(shown)
+        try:
+            real = (path if path.is_absolute() else REPO_ROOT / path).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise missing from exc
+        if not real.is_relative_to(self.allowed_dir):
+            raise OrderFileError(
+                "analyst.error.path_outside", path=shown[:200], folder=self._folder_label()
+            )
+        if not real.is_file():
+            raise missing
+        return real
+
+    def _folder_label(self) -> str:
+        folder = self.allowed_dir
+        return (
+            str(folder.relative_to(REPO_ROOT)) if folder.is_relative_to(REPO_ROOT) else str(folder)
+        )
+
+    def _parse_as_of(self, value: object) -> pd.Timestamp:
+        raw = str(value).strip()
+        try:
+            if _AS_OF_RE.fullmatch(raw):
+                return as_utc(raw)
+        except ValueError:
+            pass
+        raise PlaybookError("analyst.error.as_of", value=raw[:40])
+
+    def _load(self, path: Path, name: str, as_of: pd.Timestamp) -> None:
+        before = (self.progress.max, self.progress.value)
+        self.progress.value = 0
+        try:
+            result = read_orders(path, progress=self._progress)
+            if self._rules is None:
+                self._rules = Triage.load(self.lib.data_dir)
+            triaged = triage(result.orders, as_of, self._rules, lang=self.lang)
+        except Exception as err:
+            self.progress.value, self.progress.max = 0, before[0]
+            self.progress.value = before[1]
+            if isinstance(err, OrderFileError) and "file" in err.params:
+                err.params["file"] = name  # the name the analyst knows, not a server-side path
+            raise
+        rejects_csv = ""
+        if len(result.rejects):
+            out = write_table(result.rejects, self.tmp_dir / f"rejects-{next(self._seq)}.csv")
+            rejects_csv = out.read_text(encoding="utf-8")
+            out.unlink()
+        self.loaded = Loaded(name, result, triaged, rejects_csv)
+        self.progress.value = self.progress.max
+        self.case_result.value = ""
+        self._busy = True
+        try:
+            self.scenario_filter.value = self.priority_filter.value = ANY
+            self.search.value = ""
+        finally:
+            self._busy = False
+        self._render_results()
+
+    def _progress(self, done: int, total: int) -> None:
+        total = max(int(total), 1)
+        if self.progress.max != total:
+            self.progress.value, self.progress.max = 0, total
+        self.progress.value = max(0, min(int(done), total))
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def render(self) -> None:
+        """Redraw the page in the current language."""
+        t = self.t
+        self.header.value = (
+            STYLE
+            + ANALYST_STYLE
+            + tag("h2", esc(t("analyst.title")))
+            + tag("p", esc(t("analyst.subtitle")), "pb-muted")
+        )
+        self.path_label.value = esc(t("analyst.path"))
+        self.path.placeholder = t("analyst.path_placeholder")
+        self.upload.description = t("analyst.upload")
+        self.as_of_label.value = esc(t("analyst.as_of"))
+        self.load_button.description = t("analyst.load")
+        self.progress.description = t("analyst.reading")
+        self.triage_title.value = tag("h3", esc(t("analyst.triage")))
+        self.search.placeholder = t("analyst.search_placeholder")
+        self.case_title.value = tag("h3", esc(t("analyst.open_case")))
+        self.actor_label.value = esc(t("ui.actor"))
+        self.actor.placeholder = t("ui.actor_placeholder")
+        fact = self.lib.facts.get("store_name")
+        self.store_name_label.value = esc(fact.label.get(self.lang) if fact else "store_name")
+        self.open_button.description = t("analyst.open")
+        self._render_results()
+
+    def scenario_label(self, scenario_id: str) -> str:
+        """A scenario's title, or its id marked as having no playbook yet."""
+        sc = self.lib.scenarios.get(scenario_id)
+        if sc is not None:
+            return sc.title.get(self.lang)
+        return self.t("analyst.scenario_to_come", scenario=scenario_id)
+
+    def _render_results(self) -> None:
+        loaded = self.loaded
+        self.results.layout.display = "" if loaded else "none"
+        if loaded is None:
+            return
+        res, tri = loaded.result, loaded.triaged
+        self.summary.value = self._p(
+            "analyst.summary",
+            file=loaded.name,
+            format=res.format,
+            read=res.rows_read,
+            imported=len(res.orders),
+            rejected=len(res.rejects),
+            as_of=tri.as_of.strftime("%Y-%m-%dT%H:%MZ"),
+            triaged=len(tri.table),
+        )
+        self.counts.value = self._counts_html(loaded)
+        self.rejects.value = self._rejects_html(loaded)
+        self.chart.value = self._chart_html(loaded)
+        self._render_table()
+
+    def _counts_html(self, loaded: Loaded) -> str:
+        res, tri, t = loaded.result, loaded.triaged, self.t
+        formats = res.orders["source_format"].value_counts()
+        by_format = list(formats.items()) or [(res.format, 0)]
+        by_state = list(res.orders["state"].value_counts().items())
+        by_scenario = [(self.scenario_label(s), n) for s, n in tri.counts().items()]
+        by_priority = list(tri.table["priority"].value_counts().sort_index().items())
+        tables = [
+            html_table([t(key), t("analyst.count")], rows, cls)
+            for key, rows, cls in (
+                ("analyst.by_format", by_format, "pb-analyst-by-format"),
+                ("analyst.by_state", by_state, "pb-analyst-by-state"),
+                ("analyst.by_scenario", by_scenario, "pb-analyst-by-scenario"),
+                ("analyst.by_priority", by_priority, "pb-analyst-by-priority"),
+            )
+        ]
+        out = self._h3("analyst.counts") + tag("div", "".join(tables), "pb-analyst-tables")
+        unknown = tri.unknown_reasons
+        if len(unknown):
+            out += self._p("analyst.unknown_reasons", count=len(unknown))
+            out += html_table(
+                [t("analyst.col_refund_reason"), t("analyst.count")],
+                unknown.head(REJECT_ROWS).itertuples(index=False),
+                "pb-analyst-unknown-reasons",
+            )
+        return out
+
+    def _rejects_html(self, loaded: Loaded) -> str:
+        rejects, t = loaded.result.rejects, self.t
+        out = self._h3("analyst.rejects")
+        if not len(rejects):
+            return out + self._p("analyst.rejects_none", "pb-muted")
+        shown = rejects.head(REJECT_ROWS)
+        out += self._p("analyst.rejects_count", total=len(rejects), shown=len(shown))
+        out += html_table(
+            [t(f"analyst.col_{c}") for c in ("row", "order", "column", "value", "reason")],
+            (
+                [r.source_row, _cell(r.order_id), r.column, _cell(r.value)[:80], self._reason(r)]
+                for r in shown.itertuples(index=False)
+            ),
+            "pb-analyst-reject-rows",
+        )
+        stem = Path(loaded.name).stem or "orders"
+        link = data_link(
+            loaded.rejects_csv, f"{stem}.rejects.csv", "text/csv", t("analyst.rejects_download")
+        )
+        return out + tag("p", link)
+
+    def _reason(self, reject: Any) -> str:
+        reason = self.t(f"reject.{reject.reason}")
+        detail = _cell(reject.detail)
+        return f"{reason} ({detail})" if detail and detail != reject.reason else reason
+
+    def _chart_html(self, loaded: Loaded) -> str:
+        counts, undated = weekly_counts(loaded.triaged.table, loaded.result.orders)
+        out = self._h3("analyst.chart")
+        if counts.empty:
+            return out + self._p("analyst.chart_none", "pb-muted")
+        top = max(int(counts.to_numpy().max()), 1)
+
+        def bar(n: int) -> Safe:  # width from a count only: nothing from the file goes in
+            width = round(120 * n / top)
+            return Safe(f'<span class="pb-analyst-bar" style="width:{width}px"></span>{n}')
+
+        headers = [self.t("analyst.col_week"), *map(self.scenario_label, counts.columns)]
+        rows = ([week, *(bar(int(n)) for n in values)] for week, values in counts.iterrows())
+        out += html_table(headers, rows, "pb-analyst-chart")
+        if undated:
+            out += self._p("analyst.chart_undated", "pb-muted", count=undated)
+        return out
+
+    def filtered(self) -> pd.DataFrame:
+        """The triage rows that pass the filters (widget values are untrusted input)."""
+        table = self.loaded.triaged.table
+        keep = pd.Series(True, index=table.index)
+        scenario = self.scenario_filter.value
+        if scenario != ANY:
+            keep &= table["scenario"] == str(scenario)
+        priority = str(self.priority_filter.value)
+        if priority.isdigit():
+            keep &= table["priority"] == int(priority)
+        query = str(self.search.value).strip()[:64]
+        if query:
+            keep &= table["order_id"].str.contains(query, case=False, regex=False, na=False)
+        return table[keep]
+
+    def _render_table(self) -> None:
+        t, table = self.t, self.loaded.triaged.table
+        self._busy = True
+        try:
+            scenarios = sorted(table["scenario"].unique())
+            relabel(
+                self.scenario_filter,
+                [(t("analyst.any_scenario"), ANY)]
+                + [(self.scenario_label(s), s) for s in scenarios],
+            )
+            priorities = sorted(int(p) for p in table["priority"].unique())
+            relabel(
+                self.priority_filter,
+                [(t("analyst.any_priority"), ANY)] + [(str(p), str(p)) for p in priorities],
+            )
+        finally:
+            self._busy = False
+        rows = self.filtered()
+        shown = rows.head(PAGE_ROWS)
+        if not len(shown):
+            self.table.value = self._p("analyst.triage_none", "pb-muted")
+        else:
+            count = self._p(
+                "analyst.triage_count", shown=len(shown), total=len(rows), all=len(table)
+            )
+            self.table.value = count + html_table(
+                [t(f"analyst.{k}") for k in TRIAGE_HEADERS],
+                (self._row_cells(r) for r in shown.to_dict("records")),
+                "pb-analyst-triage-rows",
+            )
+        relabel(
+            self.case_order,
+            [(t("analyst.choose_order_none"), NO_ORDER)]
+            + [
+                (
+                    f"{r.order_id} · {self.scenario_label(r.scenario)} · P{r.priority}",
+                    int(r.source_row),
+                )
+                for r in shown.itertuples(index=False)
+            ],
+        )
+        self._render_case()
+
+    def _row_cells(self, row: dict) -> list[str]:
+        state = self.t(f"analyst.deadline.{row['deadline_state']}")
+        due = row["due_at"]
+        deadline = f"{due:%Y-%m-%d %H:%M} UTC ({state})" if _cell(due) else state
+        total = row["order_total"]
+        money = f"{money_text(total)} {_cell(row['currency'])}".strip() if _cell(total) else ""
+        return [
+            _cell(row["order_id"]),
+            self.scenario_label(row["scenario"]),
+            _cell(row["priority"]),
+            deadline,
+            _cell(row["state"]),
+            _cell(row["refund_reason"]),
+            _cell(row["product_name"]),
+            money,
+            _cell(row["country"]),
+        ]
+
+    # --- opening a case ----------------------------------------------------------------------
+
+    def _triaged_row(self, source_row: object) -> pd.Series | None:
+        if self.loaded is None or not isinstance(source_row, int) or source_row == NO_ORDER:
+            return None
+        table = self.loaded.triaged.table
+        hit = table[table["source_row"] == source_row]
+        return hit.iloc[0] if len(hit) else None
+
+    def order_facts_of(self, source_row: int) -> dict[str, str]:
+        """The case facts of the loaded order from file row ``source_row``."""
+        orders = self.loaded.result.orders
+        return order_facts(orders[orders["source_row"] == source_row].iloc[0])
+
+    def _render_case(self) -> None:
+        row = self._triaged_row(self.case_order.value)
+        openable = row is not None and row["scenario"] in self.lib.scenarios
+        self.open_button.disabled = not openable
+        if row is None:
+            self.case_hint.value = self._p("analyst.choose_hint", "pb-muted")
+        elif not openable:
+            note = self.t("analyst.not_openable", order=row["order_id"], scenario=row["scenario"])
+            self.case_hint.value = tag("div", esc(note), "pb-deadline soon")
+        else:
+            facts = self.order_facts_of(int(row["source_row"]))
+            asked = [ref.id for ref in self.lib.scenario(row["scenario"]).facts]
+            rows = [
+                (self.lib.facts[f].label.get(self.lang), facts[f]) for f in asked if f in facts
+            ]
+            self.case_hint.value = self._p("analyst.facts_preview") + html_table(
+                [self.t("caselog.fact"), self.t("caselog.value")], rows, "pb-analyst-facts"
+            )
+
+    def acting(self) -> str:
+        """Who is acting: the server's user if known, else the name typed on the page."""
+        return self.user or str(self.actor.value)
+
+    @show_errors
+    def _on_open_click(self, _button: w.Button) -> None:
+        row = self._triaged_row(self.case_order.value)
+        if row is None:  # nothing chosen (also a forged click on the disabled button)
+            return
+        order_id, lang = str(row["order_id"]), self.lang
+        self.case_result.value = ""
+        if row["scenario"] not in self.lib.scenarios:
+            self.message.value = error_html(
+                self.t("analyst.not_openable", order=order_id, scenario=row["scenario"])
+            )
+            return
+        scenario = self.lib.scenario(row["scenario"])
+        raw = {
+            **self.order_facts_of(int(row["source_row"])),
+            "store_name": str(self.store_name.value),
+        }
+        facts, errors = parse_facts(scenario, self.lib.facts, raw)
+        if errors:
+            lines = [self.t("analyst.fact_errors", order=order_id)] + [
+                "• " + err.render(lang, field=self.lib.facts[fid].label.get(lang))
+                for fid, err in errors.items()
+            ]
+            self.message.value = error_html("\n".join(lines))
+            return
+        walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
+        params = {
+            "order": order_id,
+            "scenario": scenario.title.get(lang),
+            "step": walk.current.title.get(lang),
+        }
+        if self.store is None:
+            self.case_result.value = tag(
+                "div", self._p("analyst.no_store", **params), "pb-outcome"
+            )
+            return
+        case = self.store.create_case(walk, actor=self.acting(), order_id=order_id)
+        link = f"{esc(self.t('analyst.case_link'))} <code>{esc(f'?case={case.id}')}</code>"
+        self.case_result.value = tag(
+            "div",
+            self._p("analyst.case_opened", case=case.id, **params) + tag("p", link),
+            "pb-outcome pb-analyst-case-opened",
+        )
+
+    # --- callbacks ---------------------------------------------------------------------------
+
+    @show_errors
+    def _on_load_click(self, _button: w.Button) -> None:
+        as_of = str(self.as_of.value)
+        if self.upload.value:
+            self._parse_as_of(as_of)  # a bad time keeps the upload for the next try
+            upload, self.upload.value = self.upload.value, ()
+            self.load_upload(upload, as_of)
+        elif str(self.path.value).strip():
+            self.load_path(self.path.value, as_of)
+        else:
+            raise OrderFileError("analyst.error.no_source", folder=self._folder_label())
+
+    @show_errors
+    def _on_lang_change(self, change: dict) -> None:
+        if change["new"] in ("zh", "en"):
+            self.lang = change["new"]
+            self.render()
+
+    @show_errors
+    def _on_filter_change(self, change: dict) -> None:
+        if self.loaded is None or self._busy:  # the page resets or relabels the filters
+            return
+        self._render_table()
+
+    @show_errors
+    def _on_case_order_change(self, change: dict) -> None:
+        if not quiet(self.case_order):
+            self.case_result.value = ""
+            self._render_case()
