@@ -80,7 +80,8 @@ class Walk:
             start = self.facts.get(ref.from_)
             policy = self.policies.get(ref.policy)
             if isinstance(start, dt.datetime) and policy is not None:
-                out.append((ref, deadline(ref.policy, policy, start, self.as_of)))
+                country = self.facts.get("country")
+                out.append((ref, deadline(ref.policy, policy, start, self.as_of, country)))
             else:
                 out.append((ref, None))
         return out

@@ -244,6 +244,14 @@ class Policy(Model):
     confidence: Literal["high", "medium", "low"]
     note: str | None = None
     others: list[PolicyVariant] = []
+    # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.
+    by_country: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], float] = {}
+
+    def for_country(self, country: str | None) -> float:
+        """The number for ``country`` (the general ``value`` when it has none of its own)."""
+        if country and country in self.by_country:
+            return self.by_country[country]
+        return float(self.value)
 
     @property
     def is_duration(self) -> bool:

@@ -14,8 +14,8 @@ UTC = dt.UTC
 SOON = dt.timedelta(hours=24)
 
 
-def add_duration(start: dt.datetime, policy: Policy) -> dt.datetime:
-    """``start`` plus the policy's duration.
+def add_duration(start: dt.datetime, policy: Policy, country: str | None = None) -> dt.datetime:
+    """``start`` plus the policy's duration (the destination country's, where it has one).
 
     >>> from playbook.model import Policy, Text
     >>> p = Policy(value=5, unit="calendar_days", summary=Text(en="x", zh="x"),
@@ -26,7 +26,7 @@ def add_duration(start: dt.datetime, policy: Policy) -> dt.datetime:
     Raises:
         ValueError: the policy is not a duration (e.g. a money amount).
     """
-    value = float(policy.value)
+    value = policy.for_country(country)
     if policy.unit == "hours":
         return start + dt.timedelta(hours=value)
     if policy.unit == "calendar_days":
@@ -79,6 +79,8 @@ class Deadline:
         return self.left.total_seconds() / 3600
 
 
-def deadline(key: str, policy: Policy, start: dt.datetime, as_of: dt.datetime) -> Deadline:
+def deadline(
+    key: str, policy: Policy, start: dt.datetime, as_of: dt.datetime, country: str | None = None
+) -> Deadline:
     """The deadline for ``policy`` counted from ``start``, seen at ``as_of``."""
-    return Deadline(policy_key=key, due=add_duration(start, policy), as_of=as_of)
+    return Deadline(policy_key=key, due=add_duration(start, policy, country), as_of=as_of)

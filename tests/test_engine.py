@@ -223,3 +223,14 @@ def test_state_round_trip_is_deterministic(lib, as_of) -> None:
     )
     assert again.current.id == "adjust-or-cancel"
     assert again.previous_answer("adjust-or-cancel") == "adjust"
+
+
+def test_country_specific_policy_figure(lib) -> None:
+    from playbook.policy import add_duration
+
+    policy = lib.policy("wish", "late_delivery_liability")
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    assert add_duration(start, policy, "BR") == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    assert add_duration(start, policy, "GB") == dt.datetime(2026, 11, 13, tzinfo=dt.UTC)
+    assert add_duration(start, policy, "NZ") == add_duration(start, policy, None)
+    assert add_duration(start, policy) == dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
