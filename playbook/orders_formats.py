@@ -268,8 +268,10 @@ def _arrow_csv(
     parse = pacsv.ParseOptions(
         delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_invalid
     )
+    # 32-bit offsets: 4 bytes a cell less than large_string while reading; the columns kept
+    # as text are widened (offsets only, the text is shared) when the order table is built.
     conv = pacsv.ConvertOptions(
-        column_types=dict.fromkeys(generic, pa.large_string()),
+        column_types=dict.fromkeys(generic, pa.string()),
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,

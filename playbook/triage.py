@@ -253,8 +253,7 @@ def triage(
     """
     data = data or Triage.load()
     now = as_utc(as_of)
-    orders = orders[[c for c in ORDER_COLUMNS if c in orders.columns]]
-    n = len(orders)
+    n = len(orders)  # columns are read where needed: no copy of the (wide) order table
     lookup = data.reasons.lookup()
     reasons = orders["refund_reason"]
     codes, uniq = pd.factorize(reasons)  # map each distinct spelling once, not each row
@@ -303,55 +302,56 @@ def triage(
     for k, due in enumerate(dues):
         sel = pick == k
         due_np[sel] = due.to_numpy(dtype="datetime64[us]")[idx[sel]]
+    priority_of = np.array(
+        [[rule.priority.get(st, 2) for st in DEADLINE_STATES] for rule in rules], np.int64
+    ).reshape(len(rules), len(DEADLINE_STATES))
+    left_np = (due_np - now.tz_convert(None).to_datetime64()) / np.timedelta64(1, "h")
+    soon = data.rules.soon_hours
+    with np.errstate(invalid="ignore"):
+        state_code = np.select(
+            [np.isnat(due_np), left_np <= 0, left_np <= soon], [3, 0, 1], 2
+        )  # index into DEADLINE_STATES
+    priority = priority_of[pick, state_code]
+    # Sorted by priority, then due date (none last), stable: the rows are picked in order.
+    due_key = np.where(np.isnat(due_np), np.iinfo(np.int64).max, due_np.view(np.int64))
+    order = np.lexsort((due_key, priority))
+    idx, pick, due_np, state_code, priority = (
+        a[order] for a in (idx, pick, due_np, state_code, priority)
+    )
     due_at = pd.Series(due_np).dt.tz_localize("UTC")
     left = (due_at - now) / pd.Timedelta(hours=1)
-    soon = data.rules.soon_hours
-    state = np.select(
-        [due_at.isna().to_numpy(), (left <= 0).to_numpy(), (left <= soon).to_numpy()],
-        ["none", "past", "soon"],
-        "ok",
-    )
-    priority = np.zeros(len(idx), np.int64)
-    for k, rule in enumerate(rules):
-        for st in DEADLINE_STATES:
-            priority[(pick == k) & (state == st)] = rule.priority.get(st, 2)
     others = np.full(len(idx), "", dtype=object)
     for k, rule in enumerate(rules):
         also = hits[k, idx] & (pick != k)
         others[also] = others[also] + np.where(others[also] == "", "", ";") + rule.id
-    sub = orders.iloc[idx].reset_index(drop=True)
+    reason_at = np.where(codes[idx] < 0, len(uniq), codes[idx])
+
+    def text(values: list | np.ndarray, at: np.ndarray) -> pd.Series:
+        return pd.Series(pd.array(list(values), dtype="str").take(at))
+
+    def column(name: str) -> pd.Series:
+        return orders[name].take(idx).reset_index(drop=True)
+
     table = pd.DataFrame(
         {
-            "order_id": sub["order_id"],
-            "source_row": sub["source_row"],
-            "scenario": pd.Series([r.scenario for r in rules], dtype="str").take(pick).to_numpy(),
-            "rule": pd.Series([r.id for r in rules], dtype="str").take(pick).to_numpy(),
+            "order_id": column("order_id"),
+            "source_row": column("source_row"),
+            "scenario": text([r.scenario for r in rules], pick),
+            "rule": text([r.id for r in rules], pick),
             "priority": priority,
             "due_at": due_at,
             "hours_left": left.round(1),
-            "deadline_state": state,
-            "deadline_policy": np.array([r.deadline.policy for r in rules])[pick],
-            "label": np.array([r.label.get(lang) for r in rules], dtype=object)[pick],
-            "state": sub["state"],
-            "reason_group": group_u[codes[idx]],
-            "refund_reason_key": canon_u[codes[idx]],
-            "refund_reason": sub["refund_reason"],
-            "other_rules": others,
-            **{c: sub[c] for c in TRIAGE_COLUMNS[15:]},
+            "deadline_state": text(DEADLINE_STATES, state_code),
+            "deadline_policy": text([r.deadline.policy for r in rules], pick),
+            "label": text([r.label.get(lang) for r in rules], pick),
+            "state": column("state"),
+            "reason_group": text(group_u, reason_at),
+            "refund_reason_key": text(canon_u, reason_at),
+            "refund_reason": column("refund_reason"),
+            "other_rules": pd.Series(others, dtype="str"),
+            **{c: column(c) for c in TRIAGE_COLUMNS[15:]},
         }
     )
-    for col in (
-        "scenario",
-        "rule",
-        "deadline_state",
-        "deadline_policy",
-        "label",
-        "reason_group",
-        "refund_reason_key",
-        "other_rules",
-    ):
-        table[col] = table[col].astype("str")
-    table = table.sort_values(["priority", "due_at"], kind="stable", ignore_index=True)
     return TriageResult(table[TRIAGE_COLUMNS], unknown_df, now)
 
 

@@ -465,3 +465,54 @@ def test_catalogue_has_every_code():
     codes |= {"reject.duplicate_row", "reject.bad_boolean", "reject.bad_number"}
     for code in codes:
         assert set(entries[code]) == {"en", "zh"}, code
+
+
+# --- fast paths -----------------------------------------------------------------------------
+
+FAST_PATH_FILES = sorted(
+    p.name
+    for p in BAD.iterdir()
+    if p.name in REJECTS and p.suffix in (".csv", ".json") and REJECTS[p.name][0]
+)
+
+
+def test_per_value_conversion_matches_per_row(truth, tmp_path, monkeypatch):
+    """Columns with few distinct values are converted once per value; same tables either way."""
+    from playbook import orders
+
+    big = tmp_path / "big.csv"
+    gen.write_csv(gen.build(400, seed=5), big)
+    paths = [BAD / name for name in FAST_PATH_FILES] + [_write("csv-utf-8", truth, tmp_path), big]
+    results = {}
+    for share in (0.0, 1.0):  # never / always per value
+        monkeypatch.setattr(orders, "PER_VALUE_SHARE", share)
+        results[share] = [read_orders(p) for p in paths]
+    for path, per_row, per_value in zip(paths, results[0.0], results[1.0], strict=True):
+        pd.testing.assert_frame_equal(per_value.orders, per_row.orders, obj=path.name)
+        pd.testing.assert_frame_equal(per_value.rejects, per_row.rejects, obj=path.name)
+
+
+def test_consuming_the_raw_table_gives_the_same_result(tmp_path):
+    """normalise(consume=True) empties the raw table as it goes; the result is unchanged."""
+    import pyarrow as pa
+
+    from playbook.orders import normalise
+
+    path = BAD / "bad_money.csv"
+    head = path.read_bytes()[:65536]
+    kept = normalise(orders_formats.read_csv(path, head))
+    raw = orders_formats.read_csv(path, head)
+    consumed = normalise(raw, consume=True)
+    assert raw.table.num_rows == 0
+    for a, b in zip(kept, consumed, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert pa.default_memory_pool().backend_name  # the import left a working default pool
+
+
+def test_import_restores_the_arrow_memory_pool(tmp_path):
+    """The import's memory pool is only used during the import."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    read_orders(BAD / "duplicates.csv")
+    assert pa.default_memory_pool().backend_name == before
