@@ -56,8 +56,11 @@ train: setup
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: setup
-	$(PY) bench/run_all.py
+# Benchmarks print figures and ratios against a baseline measured in the same run.
+bench: setup system
+	$(PY) bench/bench_store.py
+	$(PY) bench/bench_page.py
+	$(PY) bench/bench_orders.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache

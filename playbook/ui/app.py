@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import urllib.parse
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
 from playbook.errors import PlaybookError
 from playbook.i18n import text
-from playbook.ui.analyst_panel import AnalystPanel
 from playbook.ui.feedback import error_html
 from playbook.ui.staff_panel import StaffPanel
+
+if TYPE_CHECKING:  # the staff page must not pay for pandas: import the analyst page lazily
+    from playbook.ui.analyst_panel import AnalystPanel
 
 log = logging.getLogger("playbook.ui")
 
@@ -62,6 +65,7 @@ def analyst_panel(lang: str = "en") -> AnalystPanel:
     cannot be saved.
     """
     from playbook.store import Store
+    from playbook.ui.analyst_panel import AnalystPanel
 
     logging.basicConfig(level=logging.INFO)
     try:

@@ -13,7 +13,7 @@ import ipywidgets as w
 from playbook.store_schema import STATUSES
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
-from playbook.ui.widgets import quiet, relabel
+from playbook.ui.widgets import quiet, relabel, replace_children
 
 if TYPE_CHECKING:
     from playbook.ui.staff_panel import StaffPanel
@@ -139,7 +139,7 @@ class CaseListPanel:
             button.add_class(f"pb-open-{case.id}")
             button.on_click(self._on_open_click(case.id))
             rows.append(w.HBox([button, label]))
-        self.rows.children = rows or [w.HTML(tag("p", esc(t("ui.no_cases")), "pb-muted"))]
+        replace_children(self.rows, rows or [w.HTML(tag("p", esc(t("ui.no_cases")), "pb-muted"))])
         self.prev_page.disabled = self.offset == 0
         self.next_page.disabled = self.offset + PAGE >= total
 

@@ -22,7 +22,7 @@ from playbook.templates import render
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import STYLE, bullets, data_link, esc, tag
-from playbook.ui.widgets import quiet, relabel
+from playbook.ui.widgets import quiet, relabel, replace_children
 
 if TYPE_CHECKING:
     from playbook.store import Case, Store
@@ -206,7 +206,7 @@ class StaffPanel:
             label._pb_fact = (fact, ref.required)
             self.fact_inputs[ref.id], self.fact_errors[ref.id] = box, error
             rows.append(w.VBox([label, box, error]))
-        self.facts_box.children = rows
+        replace_children(self.facts_box, rows)
 
     def _render_start(self) -> None:
         relabel(
@@ -399,7 +399,7 @@ class StaffPanel:
             box.observe(self._evidence_callback(step.id, item.id), names="value")
             boxes.append(box)
         title = [w.HTML(tag("h3", esc(self.t("ui.evidence"))))] if boxes else []
-        self.evidence_box.children = title + boxes
+        replace_children(self.evidence_box, title + boxes)
         choices = walk.options(step) if step.kind == "question" else []
         self.options.unobserve(self._on_option_change, names="value")
         self.options.options = [(o.text.get(self.lang), o.id) for o in choices]
@@ -417,8 +417,11 @@ class StaffPanel:
             box.add_class(f"pb-cause-{tag_id}")
             box.observe(self._cause_callback(step.id, tag_id), names="value")
             cause_boxes.append(box)
-        self.causes_box.children = (
-            [w.HTML(tag("h3", esc(self.t("ui.root_causes"))))] + cause_boxes if cause_boxes else []
+        replace_children(
+            self.causes_box,
+            [w.HTML(tag("h3", esc(self.t("ui.root_causes"))))] + cause_boxes
+            if cause_boxes
+            else [],
         )
         self.back_button.disabled = len(walk.path) < 2
         self.next_button.disabled = not self._can_go_on()
@@ -656,4 +659,4 @@ class StaffPanel:
                 button.add_class(f"pb-issue-{tid}")
                 button.on_click(self._issue_callback(step.id, tid, draft.body))
                 buttons.append(button)
-        self.issue_box.children = buttons
+        replace_children(self.issue_box, buttons)

@@ -177,3 +177,27 @@ def test_unexpected_errors_show_a_generic_message(lib, tmp_path, caplog) -> None
     assert "database on fire" in caplog.text
     assert panel.walk.current.id == "contact-buyer"  # a failed save does not advance
     store.close()
+
+
+def test_redrawing_does_not_leak_widgets(lib) -> None:
+    from ipywidgets.widgets.widget import _instances
+
+    panel = StaffPanel(lib, clock=lambda: NOW, lang="en")
+
+    def one_walk() -> None:
+        for key, value in FACTS.items():
+            panel.fact_inputs[key].value = value
+        panel.start_button.click()
+        for option in (None, "our-error", None, "reship", None):
+            if option:
+                panel.options.value = option
+            panel.lang_toggle.value = "zh" if panel.lang == "en" else "en"
+            panel.next_button.click()
+        assert panel.walk.finished
+        panel.restart_button.click()
+
+    one_walk()
+    after_one = len(_instances)
+    for _ in range(10):
+        one_walk()
+    assert len(_instances) == after_one

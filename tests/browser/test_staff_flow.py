@@ -1,0 +1,542 @@
+"""End to end: the staff page served by a real Voilà, driven in Debian's Chromium.
+
+Each test gets a fresh page (and so a fresh kernel). Steps are found by CSS hooks
+(``.pb-step``, ``.pb-options``, ``.pb-next`` …); the texts compared against come from the
+library under data/, so a wording change in the YAML does not break the tests. Dates are set
+relative to the real clock, because the served page reads the real clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import websocket  # websocket-client, a jupyter_server dependency
+from playwright.sync_api import Page, expect
+
+from playbook.i18n import text
+from playbook.library import Library
+from tests.browser.conftest import StaffPage
+
+pytestmark = pytest.mark.browser
+
+ORDER_ID = "5f1e2d3c4b5a69788796a5b4"
+BUYER = "Maria Lopez"
+STORE = "Sunny Home Store"
+XSS = "<img src=x onerror=alert(1)>"
+AGENT = "Test Agent"
+CONTROL_PROTOCOL = "1.0.0"  # ipywidgets' jupyter.widget.control comm (major version checked)
+REPLY_TIMEOUT = 30.0
+
+
+def stamp(when: dt.datetime) -> str:
+    """How staff type a UTC date and time into the facts form."""
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def ago(**delta: float) -> dt.datetime:
+    """The real now minus ``delta``, cut to the minute (the form's precision)."""
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(**delta)).replace(second=0, microsecond=0)
+
+
+def due_text(start: dt.datetime, **delta: float) -> str:
+    """A deadline as the page prints it."""
+    return (start + dt.timedelta(**delta)).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def sign_in(page: Page) -> None:
+    """Type the acting person's name where the page asks for one (store-backed page only)."""
+    actor = page.locator(".pb-actor input")
+    if actor.is_visible():
+        actor.fill(AGENT)
+
+
+def pick(radios: Any, label: str) -> None:
+    """Click the radio button labelled ``label`` (the label covers the input itself)."""
+    radios.locator("label").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+class Flow:
+    """One walk through a scenario on the page, in one language."""
+
+    def __init__(self, staff: StaffPage, lib: Library, scenario_id: str, lang: str) -> None:
+        self.page: Page = staff.page
+        self.lib = lib
+        self.scenario = lib.scenario(scenario_id)
+        self.lang = lang
+        self.step_id: str | None = None
+
+    # --- locators ----------------------------------------------------------------------------
+
+    @property
+    def title(self) -> Any:
+        """The current step's heading."""
+        return self.page.locator(".pb-step h2")
+
+    def radio(self, step_id: str, option_id: str) -> Any:
+        """The radio button of ``option_id`` at ``step_id``."""
+        option = next(o for o in self.scenario.step(step_id).options if o.id == option_id)
+        return self.page.locator(".pb-options").get_by_role(
+            "radio", name=option.text.get(self.lang), exact=True
+        )
+
+    def draft(self, template_id: str) -> Any:
+        """The message draft (English, to send) of ``template_id``."""
+        return self.page.locator(f".pb-drafts textarea.pb-draft-{template_id}")
+
+    def deadline(self) -> Any:
+        """The current step's (only) deadline line."""
+        return self.page.locator(".pb-step .pb-deadline")
+
+    # --- moves -------------------------------------------------------------------------------
+
+    def switch_language(self, lang: str) -> None:
+        """Click 中文 or English and wait until the Next/Start labels follow."""
+        label = {"zh": "中文", "en": "English"}[lang]
+        self.page.locator(".pb-lang button", has_text=label).click()
+        self.lang = lang
+        hook = ".pb-start" if self.step_id is None else ".pb-next"
+        key = "ui.start" if self.step_id is None else "ui.next"
+        expect(self.page.locator(hook)).to_have_text(text(key, lang))
+        if self.step_id is not None:
+            self.expect_step(self.step_id)
+
+    def start(self, facts: dict[str, str]) -> None:
+        """Pick the scenario, fill the facts form, press Start, wait for the first step."""
+        page = self.page
+        others = {
+            f.id
+            for sid, sc in self.lib.scenarios.items()
+            if sid != self.scenario.id
+            for f in sc.facts
+        }
+        own = [f.id for f in self.scenario.facts if f.id not in others]
+        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
+        # The form is rebuilt for the scenario; typing into the old one would be lost.
+        page.locator(f".pb-fact-{own[0]}").locator("input, textarea").wait_for(state="visible")
+        for fact_id, value in facts.items():
+            page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
+        sign_in(page)
+        page.locator(".pb-start").click()
+        self.expect_step(self.scenario.start)
+
+    def expect_step(self, step_id: str) -> None:
+        """Wait until ``step_id`` is the step shown."""
+        expect(self.title).to_have_text(self.scenario.step(step_id).title.get(self.lang))
+        self.step_id = step_id
+
+    def choose(self, option_id: str) -> None:
+        """Select an option of the current step."""
+        option = next(o for o in self.scenario.step(self.step_id).options if o.id == option_id)
+        pick(self.page.locator(".pb-options"), option.text.get(self.lang))
+        expect(self.radio(self.step_id, option_id)).to_be_checked()
+
+    def next(self, expected: str) -> None:
+        """Press Next and wait for step ``expected``."""
+        self.page.locator(".pb-next").click()
+        self.expect_step(expected)
+
+    def answer(self, option_id: str, expected: str) -> None:
+        """Choose ``option_id`` at the current step, press Next, wait for ``expected``."""
+        self.choose(option_id)
+        self.next(expected)
+
+    def back(self, expected: str) -> None:
+        """Press Back and wait for step ``expected``."""
+        self.page.locator(".pb-back").click()
+        self.expect_step(expected)
+
+    def expect_outcome(self, step_id: str) -> None:
+        """Wait for outcome ``step_id`` and check its text and the finished-walk buttons."""
+        self.expect_step(step_id)
+        step = self.scenario.step(step_id)
+        expect(self.page.locator(".pb-step")).to_contain_text(step.text.get(self.lang))
+        expect(self.page.locator(".pb-step .pb-outcome")).to_be_visible()
+        expect(self.page.locator(".pb-restart")).to_be_visible()
+        expect(self.page.locator(".pb-next")).to_be_hidden()
+
+
+def item_mismatch_facts(**extra: str) -> dict[str, str]:
+    """The required facts of item-mismatch plus ``extra``."""
+    facts = {
+        "order_id": ORDER_ID,
+        "buyer_name": BUYER,
+        "store_name": STORE,
+        "order_total": "24.99",
+        "currency": "USD",
+    }
+    facts.update(extra)
+    return facts
+
+
+def unfulfilled_facts(released: dt.datetime, **extra: str) -> dict[str, str]:
+    """The required facts of unfulfilled-order plus ``extra``."""
+    facts = {
+        "order_id": ORDER_ID,
+        "buyer_name": BUYER,
+        "store_name": STORE,
+        "released_at": stamp(released),
+    }
+    facts.update(extra)
+    return facts
+
+
+def expect_draft_for_this_order(draft: Any) -> None:
+    """The draft names the buyer and the order (the placeholders were filled)."""
+    expect(draft).to_have_value(re.compile(re.escape(BUYER)))
+    expect(draft).to_have_value(re.compile(re.escape(ORDER_ID)))
+    expect(draft).not_to_have_value(re.compile(r"\{\w+\}"))
+
+
+class TestItemMismatch:
+    def test_seller_fault_reship(self, staff: StaffPage, lib: Library) -> None:
+        flow = Flow(staff, lib, "item-mismatch", "zh")
+        flow.switch_language("en")
+        requested = ago(hours=40)
+        flow.start(item_mismatch_facts(refund_requested_at=stamp(requested)))
+
+        # 48 h reply clock, 40 h gone: under a day left.
+        expect(flow.deadline()).to_have_class(re.compile(r"\bsoon\b"))
+        expect(flow.deadline()).to_contain_text(due_text(requested, hours=48))
+        expect(flow.deadline()).to_contain_text(re.compile(r"\(7 h \d+ min left\)"))
+        expect_draft_for_this_order(flow.draft("buyer-ask-details"))
+
+        flow.next("confirm-order")
+        flow.answer("our-error", "own-it")
+        expect_draft_for_this_order(flow.draft("buyer-apology-remedy"))
+        flow.next("choose-remedy")
+        flow.answer("reship", "risk-review")
+        flow.page.locator(".pb-cause-picking-error input").check()
+        flow.next("outcome-reshipped")
+
+        flow.expect_outcome("outcome-reshipped")
+        cause = lib.root_causes["picking-error"].text.get("en")
+        expect(flow.page.locator(".pb-outcome")).to_contain_text(cause)
+        review = flow.page.locator(".pb-review")
+        for step_id in ("contact-buyer", "confirm-order", "own-it", "choose-remedy"):
+            expect(review).to_contain_text(flow.scenario.step(step_id).title.get("en"))
+
+    def test_appeal_after_buyer_refuses(self, staff: StaffPage, lib: Library) -> None:
+        flow = Flow(staff, lib, "item-mismatch", "zh")
+        flow.switch_language("en")
+        refunded = ago(days=30)
+        flow.start(
+            item_mismatch_facts(
+                refunded_at=stamp(refunded),
+                product_name="Blue cotton T-shirt, size M",
+                carrier="YunExpress",
+                tracking_number="YT2412345678901234",
+            )
+        )
+        expect(flow.deadline()).to_have_class(re.compile(r"\bunknown\b"))  # no request time
+
+        flow.next("confirm-order")
+        flow.answer("correct-but-disputed", "explain-with-evidence")
+        expect_draft_for_this_order(flow.draft("buyer-explain-evidence"))
+        flow.page.locator(".pb-evidence-product-photos input").check()
+        flow.next("buyer-response")
+        # 24.99 USD is over the low-value limit: straight to the appeal.
+        flow.answer("refuses", "prepare-appeal")
+
+        appeal = flow.draft("appeal-item-mismatch")
+        expect(appeal).to_have_value(re.compile(re.escape(ORDER_ID)))
+        expect(appeal).to_have_value(re.compile(r"24\.99 USD"))
+        expect(appeal).to_have_value(re.compile(r"YunExpress YT2412345678901234"))
+        expect(appeal).to_have_value(re.compile(re.escape(STORE)))
+        expect(appeal).not_to_have_value(re.compile(r"\{\w+\}"))
+        # 90-day refund dispute window, 30 days gone.
+        expect(flow.deadline()).to_have_class(re.compile(r"\bok\b"))
+        expect(flow.deadline()).to_contain_text(due_text(refunded, days=90))
+        expect(flow.deadline()).to_contain_text(re.compile(r"\(59 d 23 h left\)"))
+
+        flow.next("appeal-result")
+        flow.answer("pending", "risk-review")
+        flow.next("outcome-appeal-pending")
+        flow.expect_outcome("outcome-appeal-pending")
+
+
+class TestUnfulfilledOrder:
+    def test_adjust_and_ship(self, staff: StaffPage, lib: Library) -> None:
+        flow = Flow(staff, lib, "unfulfilled-order", "zh")
+        flow.switch_language("en")
+        released = ago(days=3)
+        flow.start(
+            unfulfilled_facts(
+                released, new_ship_date=stamp(ago(days=-1))[:10], coupon_value="a 5 USD coupon"
+            )
+        )
+        # Five calendar days from release, three gone.
+        expect(flow.deadline()).to_have_class(re.compile(r"\bok\b"))
+        expect(flow.deadline()).to_contain_text(due_text(released, days=5))
+        expect(flow.deadline()).to_contain_text(re.compile(r"\(1 d 23 h left\)"))
+
+        flow.answer("stock-out", "contact-buyer")
+        expect_draft_for_this_order(flow.draft("buyer-delay-notice"))
+        flow.next("adjust-or-cancel")
+        flow.answer("adjust", "adjust-order")
+        draft = flow.draft("buyer-new-ship-date")
+        expect_draft_for_this_order(draft)
+        expect(draft).to_have_value(re.compile("a 5 USD coupon"))
+        expect(flow.deadline()).to_contain_text(due_text(released, days=5))
+        flow.next("buyer-decision")
+        flow.answer("accepted", "lessons-learned")
+        flow.next("outcome-shipped")
+        flow.expect_outcome("outcome-shipped")
+
+    def test_cancel_and_refund(self, staff: StaffPage, lib: Library) -> None:
+        flow = Flow(staff, lib, "unfulfilled-order", "zh")
+        flow.switch_language("en")
+        released = ago(days=4, hours=12)
+        flow.start(unfulfilled_facts(released, product_name="Garden lamp"))
+        # Half a day left of the five: flagged.
+        expect(flow.deadline()).to_have_class(re.compile(r"\bsoon\b"))
+        expect(flow.deadline()).to_contain_text(due_text(released, days=5))
+        expect(flow.deadline()).to_contain_text(re.compile(r"\(11 h \d+ min left\)"))
+
+        flow.answer("stock-out", "contact-buyer")
+        expect(flow.deadline()).to_have_class(re.compile(r"\bsoon\b"))
+        flow.next("adjust-or-cancel")
+        flow.answer("cancel", "cancel-order")
+        draft = flow.draft("buyer-cancel-notice")
+        expect_draft_for_this_order(draft)
+        expect(draft).to_have_value(re.compile("Garden lamp"))
+        flow.next("lessons-learned")
+        flow.page.locator(".pb-cause-inventory-inaccuracy input").check()
+        flow.next("outcome-cancelled")
+        flow.expect_outcome("outcome-cancelled")
+
+
+def test_back_keeps_later_answers(staff: StaffPage, lib: Library) -> None:
+    flow = Flow(staff, lib, "item-mismatch", "zh")
+    flow.switch_language("en")
+    flow.start(item_mismatch_facts())
+    expect(flow.page.locator(".pb-back")).to_be_disabled()
+    flow.next("confirm-order")
+    flow.answer("our-error", "own-it")
+    flow.next("choose-remedy")
+    flow.answer("partial-refund", "risk-review")
+
+    flow.back("choose-remedy")
+    expect(flow.radio("choose-remedy", "partial-refund")).to_be_checked()
+    expect(flow.page.locator(".pb-next")).to_be_enabled()
+    flow.back("own-it")
+    flow.back("confirm-order")
+    expect(flow.radio("confirm-order", "our-error")).to_be_checked()
+    # Forward again on the kept answers, without choosing anything.
+    flow.next("own-it")
+    flow.next("choose-remedy")
+    expect(flow.radio("choose-remedy", "partial-refund")).to_be_checked()
+    flow.next("risk-review")
+    flow.next("outcome-refunded")
+    flow.expect_outcome("outcome-refunded")
+
+
+def test_language_switch_keeps_the_step(staff: StaffPage, lib: Library) -> None:
+    flow = Flow(staff, lib, "item-mismatch", "zh")
+    page = flow.page
+    scenario = flow.scenario
+    expect(page.locator(".pb-scenario")).to_contain_text(scenario.title.get("zh"))
+    flow.switch_language("en")
+    expect(page.locator(".pb-scenario")).to_contain_text(scenario.title.get("en"))
+    expect(page.locator(".pb-scenario")).not_to_contain_text(scenario.title.get("zh"))
+
+    flow.start(item_mismatch_facts())
+    flow.next("confirm-order")
+    # A choice not yet confirmed with Next survives the switch both ways.
+    flow.choose("buyer-misunderstanding")
+    flow.switch_language("zh")
+    expect(flow.radio("confirm-order", "buyer-misunderstanding")).to_be_checked()
+    flow.switch_language("en")
+    expect(flow.radio("confirm-order", "buyer-misunderstanding")).to_be_checked()
+    flow.next("explain-with-evidence")
+    step = scenario.step("explain-with-evidence")
+
+    flow.switch_language("zh")  # waits for the zh title of the same step
+    expect(page.locator(".pb-step")).to_contain_text(step.text.get("zh"))
+    expect(page.locator(".pb-step")).not_to_contain_text(step.text.get("en"))
+    expect(page.locator(".pb-back")).to_have_text("上一步")
+    item = step.evidence[0]
+    expect(page.locator(f".pb-evidence-{item.id}")).to_contain_text(item.item.get("zh"))
+    # The reference copy of the draft is in Chinese; the one to send stays English.
+    expect(page.locator(".pb-drafts details pre")).to_contain_text(BUYER)
+    expect(flow.draft("buyer-explain-evidence")).to_have_value(re.compile("Hello"))
+
+    flow.switch_language("en")
+    expect(page.locator(".pb-step")).to_contain_text(step.text.get("en"))
+    expect(page.locator(".pb-drafts details")).to_have_count(0)
+    flow.next("buyer-response")
+
+
+def test_xss_in_facts_renders_as_text(staff: StaffPage, lib: Library) -> None:
+    flow = Flow(staff, lib, "item-mismatch", "zh")
+    page = flow.page
+    facts = item_mismatch_facts(refund_requested_at=XSS)
+    facts["buyer_name"] = XSS
+    facts["buyer_says"] = XSS
+    pick(page.locator(".pb-scenario"), flow.scenario.title.get("zh"))
+    for fact_id, value in facts.items():
+        page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
+    sign_in(page)
+    page.locator(".pb-start").click()
+    # The bad date is refused, and the refusal quotes it as text.
+    error = page.locator(".pb-fact-error-refund_requested_at")
+    expect(error).to_contain_text(XSS)
+    expect(page.locator(".pb-message .pb-error")).to_be_visible()
+
+    page.locator(".pb-fact-refund_requested_at input").fill(stamp(ago(hours=1)))
+    page.locator(".pb-start").click()
+    flow.expect_step("contact-buyer")
+    draft = flow.draft("buyer-ask-details")
+    expect(draft).to_have_value(re.compile(re.escape(f"Hello {XSS}")))
+    expect(page.locator(".pb-drafts details pre")).to_contain_text(XSS)
+    flow.next("confirm-order")
+    flow.answer("our-error", "own-it")
+    expect(flow.draft("buyer-apology-remedy")).to_have_value(re.compile(re.escape(XSS)))
+
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator(".pb-app img").count() == 0
+    assert staff.dialogs == []
+
+
+# --- forged widget messages -------------------------------------------------------------------
+
+
+class KernelSocket:
+    """A raw client of the page's kernel websocket, as any visitor could open one.
+
+    Only the message types Voilà lets through are used (comm_open, comm_msg). Kernel messages
+    are handled in order, so a reply to a later request proves an earlier message was handled.
+    """
+
+    def __init__(self, base_url: str, kernel_id: str) -> None:
+        ws_url = base_url.replace("http://", "ws://", 1)
+        self.session = uuid.uuid4().hex
+        self.ws = websocket.create_connection(
+            f"{ws_url}api/kernels/{kernel_id}/channels?session_id={self.session}", timeout=30
+        )
+        self.control = uuid.uuid4().hex
+        self.send(
+            "comm_open",
+            comm_id=self.control,
+            target_name="jupyter.widget.control",
+            data={},
+            metadata={"version": CONTROL_PROTOCOL},
+        )
+
+    def send(self, msg_type: str, metadata: dict | None = None, **content: Any) -> str:
+        """Send a shell message; return its id."""
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "username": "visitor",
+            "session": self.session,
+            "date": dt.datetime.now(dt.UTC).isoformat(),
+            "version": "5.3",
+        }
+        msg = {
+            "header": header,
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+        self.ws.send(json.dumps(msg))
+        return msg_id
+
+    def states(self) -> dict[str, dict]:
+        """Every widget's state in the kernel (``request_states`` on the control comm)."""
+        request = self.send("comm_msg", comm_id=self.control, data={"method": "request_states"})
+        for msg in self.messages():
+            content = msg.get("content", {})
+            if (
+                msg.get("parent_header", {}).get("msg_id") == request
+                and msg["header"]["msg_type"] == "comm_msg"
+                and content.get("data", {}).get("method") == "update_states"
+            ):
+                return content["data"]["states"]
+        raise AssertionError(f"no widget states from the kernel within {REPLY_TIMEOUT} s")
+
+    def messages(self) -> Iterator[dict]:
+        """Kernel messages as they come, for at most REPLY_TIMEOUT seconds.
+
+        JSON frames only: binary frames carry buffers, and no widget here has any.
+        """
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while (left := deadline - time.monotonic()) > 0:
+            self.ws.settimeout(left)
+            try:
+                frame = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                return
+            if isinstance(frame, str):
+                yield json.loads(frame)
+
+    def model_id(self, states: dict[str, dict], css_class: str) -> str:
+        """The id of the one widget model carrying ``css_class``."""
+        found = [
+            mid for mid, s in states.items() if css_class in s["state"].get("_dom_classes", ())
+        ]
+        assert len(found) == 1, f"{css_class}: {found}"
+        return found[0]
+
+    def click(self, model_id: str) -> None:
+        """What the front-end sends when a button is clicked."""
+        self.send(
+            "comm_msg",
+            comm_id=model_id,
+            data={"method": "custom", "content": {"event": "click"}},
+        )
+
+    def close(self) -> None:
+        """Hang up (the page's own connection stays)."""
+        self.ws.close()
+
+
+def test_forged_click_on_disabled_next_changes_nothing(staff: StaffPage, lib: Library) -> None:
+    flow = Flow(staff, lib, "item-mismatch", "zh")
+    page = flow.page
+    flow.switch_language("en")
+    flow.start(item_mismatch_facts())
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    kernel = KernelSocket(staff.url, kernel_id)
+    try:
+        states = kernel.states()
+        next_id = kernel.model_id(states, "pb-next")
+        step_id = kernel.model_id(states, "pb-step")
+
+        # Control: the same forged message on the enabled button does move the walk.
+        assert states[next_id]["state"]["disabled"] is False
+        kernel.click(next_id)
+        flow.expect_step("confirm-order")
+
+        # A question with nothing chosen: Next is disabled, in the page and in the kernel.
+        expect(page.locator(".pb-next")).to_be_disabled()
+        states = kernel.states()
+        assert states[next_id]["state"]["disabled"] is True
+        before = states[step_id]["state"]["value"]
+
+        kernel.click(next_id)
+        after = kernel.states()  # answered after the click was handled
+        assert after[step_id]["state"]["value"] == before
+        assert after[next_id]["state"]["disabled"] is True
+        expect(flow.title).to_have_text(flow.scenario.step("confirm-order").title.get("en"))
+        expect(page.locator(".pb-options input:checked")).to_have_count(0)
+        expect(page.locator(".pb-message .pb-error")).to_have_count(0)
+        expect(page.locator(".pb-review")).not_to_contain_text(
+            flow.scenario.step("confirm-order").title.get("en")
+        )
+    finally:
+        kernel.close()
+
+    # The page still works normally afterwards.
+    flow.answer("our-error", "own-it")

@@ -1,0 +1,81 @@
+"""The served Voilà config keeps Voilà's safe defaults (config/jupyter/voila.json).
+
+Voilà hides notebook sources and tracebacks by default and never stops a kernel on its own;
+the project config must keep the first two and add culling (stack.md §4, §7.1). The config is
+resolved the way ``make serve`` resolves it: Voilà's own loader, the Makefile's
+JUPYTER_CONFIG_DIR, the repository as the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from playbook.config import REPO_ROOT
+
+CONFIG_DIR = REPO_ROOT / "config" / "jupyter"
+VOILA_JSON = CONFIG_DIR / "voila.json"
+MAKEFILE = REPO_ROOT / "Makefile"
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> object:
+    """Voilà's app config as it would load for ``make serve``."""
+    from voila.app import Voila
+    from voila.configuration import VoilaConfiguration
+
+    monkeypatch.chdir(REPO_ROOT)  # voila also reads voila.(py|json) in the working directory
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    app = Voila()
+    app.load_config_file("voila", path=app.config_file_paths)
+    app.voila_configuration = VoilaConfiguration(parent=app)
+    return app
+
+
+def test_file_is_plain_json_with_known_sections() -> None:
+    config = json.loads(VOILA_JSON.read_text(encoding="utf-8"))
+    assert set(config) <= {"Voila", "VoilaConfiguration", "MappingKernelManager"}
+
+
+def test_sources_and_tracebacks_stay_hidden(served: object) -> None:
+    assert served.voila_configuration.strip_sources is True
+    assert served.voila_configuration.show_tracebacks is False
+
+
+def test_idle_kernels_are_culled(served: object) -> None:
+    # Every page view starts a kernel and Voilà's shutdown beacon is unreliable (voila#1458).
+    kernels = served.config.MappingKernelManager
+    assert 0 < kernels.cull_idle_timeout <= 3600
+    assert 0 < kernels.cull_interval <= kernels.cull_idle_timeout
+    assert kernels.get("cull_connected", False) is False  # an open tab keeps its kernel
+
+
+def test_listens_on_loopback_only(served: object) -> None:
+    # There is no login: exposing the page needs an authenticating proxy in front.
+    assert served.ip in ("127.0.0.1", "localhost", "::1")
+
+
+def test_no_config_in_working_directory_overrides_it() -> None:
+    for name in ("voila.json", "voila.py"):
+        assert not (REPO_ROOT / name).exists(), f"{name} at the repo root overrides {VOILA_JSON}"
+
+
+def test_make_serve_does_not_switch_the_defaults_off() -> None:
+    serve = re.search(r"^serve:.*?(?=^\S)", MAKEFILE.read_text(encoding="utf-8"), re.M | re.S)
+    assert serve is not None, "no serve target in the Makefile"
+    recipe = serve.group(0)
+    assert "JUPYTER_CONFIG_DIR" in MAKEFILE.read_text(encoding="utf-8")
+    for unsafe in ("strip_sources=False", "show_tracebacks=True", "Voila.ip=0.0.0.0"):
+        assert unsafe not in recipe
+
+
+def test_config_dir_is_the_one_the_makefile_exports() -> None:
+    exported = re.search(
+        r"^export JUPYTER_CONFIG_DIR\s*:?=\s*\$\(CURDIR\)/(\S+)", MAKEFILE.read_text("utf-8"), re.M
+    )
+    assert exported is not None
+    assert Path(REPO_ROOT / exported.group(1)) == CONFIG_DIR
