@@ -508,7 +508,9 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
             elif name in columns:
                 trim = kind in _TRIM_KINDS or name in _TRIM_FIELDS
                 jobs[name] = pool.submit(_typed_field, kind, columns.pop(name), trim)
-        del columns
+        # Extras are widened to large_string (new offsets) while the fields are being typed.
+        widened = {name: pool.submit(_flat, extras.pop(name)) for name in raw.extras}
+        del columns, extras
         for name, kind in FIELDS.items():
             if name not in jobs:
                 if name in typed:  # refund_source already set from the state
@@ -541,7 +543,7 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
 
     keep = ~reject & ~blank
     out = {
-        "source_format": pa.array(np.full(int(keep.sum()), raw.format), pa.large_string()),
+        "source_format": pa.repeat(pa.scalar(raw.format, pa.large_string()), int(keep.sum())),
         "source_row": pa.array(rows[keep], pa.int64()),
     }
     mask = None if keep.all() else pa.array(keep)  # filtering copies: skip when all are good
@@ -552,8 +554,8 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     for name in ORDER_COLUMNS[2:]:
         out[name] = kept(typed.pop(name))
     for name in raw.extras:
-        out[name] = kept(_flat(extras.pop(name)))
-    del typed, extras
+        out[name] = kept(widened.pop(name).result())
+    del typed, widened
     result = pa.table(out)
     del out
     # self_destruct frees each Arrow column once converted (dates, counts and flags are
@@ -570,7 +572,12 @@ def _duplicates(
     """Repeated order ids: an identical repeat is 'duplicate_row'; differing content rejects
     every copy as 'duplicate_order_id' (which one is right cannot be known)."""
     n = len(order_id)
-    counts = pc.value_counts(order_id)  # hashing in Arrow: no Python objects for 1M ids
+    nulls = order_id.null_count
+    # Hashing in Arrow (no Python objects for 1M ids); 'unique' alone is cheaper than counting,
+    # and when every id is distinct (the usual case) nothing more is needed.
+    if len(pc.unique(order_id)) - (nulls > 0) == n - nulls:
+        return []
+    counts = pc.value_counts(order_id)
     repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     repeated = repeated.drop_null()
     if not len(repeated):

@@ -8,6 +8,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -516,3 +517,83 @@ def test_import_restores_the_arrow_memory_pool(tmp_path):
     before = pa.default_memory_pool().backend_name
     read_orders(BAD / "duplicates.csv")
     assert pa.default_memory_pool().backend_name == before
+
+
+def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
+    """A generated export (all text) with bad values, padding, blanks and repeated ids spread
+    through it, so that they fall into different read blocks."""
+    frame = gen.to_export_frame(gen.build(rows, seed=seed)).copy()
+    n = len(frame)
+    injected = {
+        "Price (each)": ["1.123456", " 4.51 ", "1e3", "abc", "-2.00", ""],
+        "Total Cost": ["12345678901234567", "  ", "7.", ".5"],
+        "Transaction Date": ["2026-13-01 00:00:00", "11/19/2026 10:00", " 2026-11-19 10:00:00"],
+        "Last Updated": ["yesterday", "2026-11-19T10:00:00+08:00"],
+        "Quantity": ["0", "2.0", " 3 ", "x", "-1"],
+        "Order State": ["shipped", "NOPE", "", "Refunded_by_merchant"],
+        "Currency Code": ["usd", "EURO", " EUR "],
+        "Is Wish Express": ["yes", "maybe", " TRUE "],
+        "% Refund Responsibility": ["50%", "100", "x%"],
+        "SKU": ["  SKU-PADDED  "],
+        "Order Id": ["", " padded-id "],
+    }
+    rng = np.random.default_rng(seed)
+    for col, values in injected.items():
+        for value, row in zip(values, rng.choice(n, len(values), replace=False), strict=True):
+            frame.loc[row, col] = value
+    repeats = frame.iloc[rng.choice(n, 6, replace=False)].copy()
+    repeats.loc[repeats.index[:3], "Product"] = "changed"  # three differing, three identical
+    return pd.concat([frame, repeats], ignore_index=True)
+
+
+def test_csv_block_size_does_not_change_the_result(truth, tmp_path, monkeypatch):
+    """The CSV is read in blocks (one Arrow chunk per block and column): tiny blocks give the
+    same order table and rejects as one block, for clean files, the broken fixtures and a file
+    with bad values, repeated ids and distinct values spread over many blocks."""
+    import pyarrow as pa
+
+    big = tmp_path / "injected.csv"
+    _with_bad_values(600, seed=11).to_csv(big, index=False, lineterminator="\n")
+    paths = [BAD / n for n in FAST_PATH_FILES if n.endswith(".csv")]
+    paths += [_write("csv-utf-8", truth, tmp_path), big]
+    results = {}
+    for size in (1 << 12, 1 << 26):
+        monkeypatch.setattr(orders_formats, "CSV_BLOCK_SIZE", size)
+        results[size] = [read_orders(p) for p in paths]
+        raw = orders_formats.read_csv(big, big.read_bytes()[:65536])
+        chunks = raw.table.column("order_id").num_chunks  # the Arrow reader, not the careful one
+        assert raw.table.column("order_id").type == pa.string()
+        assert chunks > 10 if size == 1 << 12 else chunks == 1
+    bad = results[1 << 12][-1]
+    assert len(bad.rejects) > 20
+    assert bad.rows_read == 606
+    for path, small, one in zip(paths, results[1 << 12], results[1 << 26], strict=True):
+        pd.testing.assert_frame_equal(small.orders, one.orders, obj=path.name)
+        pd.testing.assert_frame_equal(small.rejects, one.rejects, obj=path.name)
+
+
+def test_duplicate_check_shortcut_matches_counting():
+    """The 'every id distinct' shortcut of the duplicate check agrees with counting the ids."""
+    import pyarrow as pa
+
+    from playbook.orders import _duplicates
+
+    cases = [
+        ["a", "b", None, "c", None],
+        ["a", "b", "a", None],
+        [None, None],
+        ["a", "a"],
+        [],
+    ]
+    for ids in cases:
+        arr = pa.chunked_array([pa.array(ids, pa.large_string())], pa.large_string())
+        n = len(ids)
+        table = pa.table({"order_id": arr, "x": pa.array(["1"] * n, pa.large_string())})
+        found = _duplicates(table, arr, np.arange(2, n + 2), np.zeros(n, bool))
+        rows = {code: mask.tolist() for _, code, mask in found}
+        counts = pd.Series(ids, dtype=object).dropna().value_counts()
+        repeated = bool((counts > 1).any())
+        assert bool(rows) == repeated, ids
+        if repeated:
+            first = {i for i, v in enumerate(ids) if v is not None and ids.index(v) != i}
+            assert {i for i, hit in enumerate(rows["duplicate_row"]) if hit} == first

@@ -189,3 +189,16 @@ def test_cli_exit_codes_and_files(tmp_path, capsys, sample_truth):
     assert rejects["source_row"].tolist() == ["2", "3", "4", "6"]
     assert main_triage([str(BAD / "truncated.json"), "--out", str(tmp_path)]) == 2
     assert "truncated.json" in capsys.readouterr().err
+
+
+def test_parallel_gather_gives_the_same_table(data, monkeypatch):
+    """The matched orders' columns are gathered in parallel; one worker gives the same table."""
+    from playbook import triage as triage_mod
+
+    orders = read_orders(SAMPLE).orders
+    tables = {}
+    for workers in (1, 4):
+        monkeypatch.setattr(triage_mod, "_GATHER_WORKERS", workers)
+        tables[workers] = triage(orders, AS_OF, data).table
+    assert len(tables[1]) > 100
+    pd.testing.assert_frame_equal(tables[4], tables[1])
