@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from playbook.engine import Walk
-from playbook.errors import ConflictError
 from playbook.facts import parse_facts
 from playbook.i18n import text
 from playbook.library import Library, load_library
-from playbook.model import Scenario, Step
-from playbook.templates import render
+from playbook.model import Scenario
+from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
-from playbook.ui.feedback import error_html, show_errors
-from playbook.ui.html import STYLE, bullets, data_link, esc, tag
+from playbook.ui.feedback import show_errors
+from playbook.ui.html import STYLE, esc, tag
+from playbook.ui.walk_html import WalkHtml
 from playbook.ui.widgets import quiet, relabel, replace_children
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _button(key: str, cls: str, style: str = "") -> w.Button:
     return button
 
 
-class StaffPanel:
+class StaffPanel(CaseActions):
     """The whole staff page as one widget tree (``panel.widget``).
 
     Args:
@@ -258,123 +258,6 @@ class StaffPanel:
 
     # --- walk screen -------------------------------------------------------------------------
 
-    def _step_html(self, walk: Walk, step: Step) -> str:
-        lang = self.lang
-        parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
-        if step.guidance:
-            parts.append(
-                tag(
-                    "div",
-                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(step.guidance.get(lang))}",
-                    "pb-guidance",
-                )
-            )
-        if step.deadlines:
-            parts.append(tag("h3", esc(self.t("ui.deadlines"))))
-            for ref, due in walk.deadlines(step):
-                parts.append(self._deadline_html(ref, due))
-        if step.actions:
-            parts.append(tag("h3", esc(self.t("ui.actions"))))
-            parts.append(bullets(a.get(lang) for a in step.actions))
-        if step.kind == "outcome":
-            parts.append(self._outcome_html(walk, step))
-        return "".join(parts)
-
-    def _deadline_html(self, ref: Any, due: Any) -> str:
-        label = esc(ref.label.get(self.lang))
-        if due is None:
-            fact = self.lib.facts[ref.from_].label.get(self.lang)
-            return tag(
-                "div",
-                f"{label}: {esc(self.t('ui.deadline_unknown', fact=fact))}",
-                "pb-deadline unknown",
-            )
-        left = abs(due.left)
-        days, rest = divmod(int(left.total_seconds()), 86400)
-        hours, minutes = rest // 3600, rest % 3600 // 60
-        span = (
-            self.t("ui.days_hours", days=days, hours=hours)
-            if days
-            else self.t("ui.hours_minutes", hours=hours, minutes=minutes)
-        )
-        when = self.t("ui.deadline_past" if due.state == "past" else "ui.deadline_left", left=span)
-        stamp = due.due.strftime("%Y-%m-%d %H:%M UTC")
-        return tag(
-            "div", f"{label}: <b>{esc(stamp)}</b> ({esc(when)})", f"pb-deadline {due.state}"
-        )
-
-    def _outcome_html(self, walk: Walk, step: Step) -> str:
-        lang = self.lang
-        parts = [tag("h3", esc(self.t("ui.outcome")))]
-        if step.status:
-            status = self.t(f"ui.status.{step.status}")
-            parts.append(tag("p", esc(self.t("ui.status", status=status))))
-        open_items = [
-            e.item.get(lang)
-            for sid in walk.path
-            for e in walk.scenario.step(sid).evidence
-            if e.required and not self.ticked.get(e.id)
-        ]
-        if open_items:
-            parts.append(
-                tag("p", esc(self.t("ui.outcome_open_evidence", items="; ".join(open_items))))
-            )
-        if self.causes:
-            parts.append(tag("b", esc(self.t("ui.outcome_root_causes"))))
-            parts.append(
-                bullets(
-                    f"{self.lib.root_causes[c].text.get(lang)}: "
-                    f"{self.lib.root_causes[c].prevention.get(lang)}"
-                    for c in self.causes
-                )
-            )
-        return tag("div", "".join(parts), "pb-outcome")
-
-    def _drafts_html(self, walk: Walk, step: Step) -> str:
-        if not step.messages:
-            return ""
-        parts = [tag("h3", esc(self.t("ui.drafts")))]
-        for tid in step.messages:
-            template = self.lib.templates[tid]
-            en = render(template, walk.facts, self.lib.facts, "en")
-            zh = render(template, walk.facts, self.lib.facts, "zh")
-            title = f"{self.t('ui.kind.' + template.kind)}: {template.title.get(self.lang)}"
-            send = (en.subject + "\n\n" if en.subject else "") + en.body
-            block = [tag("b", esc(title))]
-            if en.missing:
-                labels = ", ".join(self.lib.facts[m].label.get(self.lang) for m in en.missing)
-                block.append(
-                    tag("div", esc(self.t("ui.draft_missing", fields=labels)), "pb-deadline soon")
-                )
-            block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
-            block.append(
-                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
-                f"{esc(send)}</textarea>"
-            )
-            if self.lang == "zh":
-                ref = (zh.subject + "\n\n" if zh.subject else "") + zh.body
-                block.append(
-                    tag(
-                        "details",
-                        tag("summary", esc(self.t("ui.draft_reference"))) + tag("pre", esc(ref)),
-                    )
-                )
-            parts.append(tag("div", "".join(block), "pb-draft"))
-        return "".join(parts)
-
-    def _review_html(self, walk: Walk) -> str:
-        rows = [
-            f"{esc(step.title.get(self.lang))}: "
-            f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
-            for step, option in walk.review()
-        ]
-        body = (
-            tag("ol", "".join(tag("li", r) for r in rows))
-            if rows
-            else tag("p", esc(self.t("ui.review_empty")), "pb-muted")
-        )
-        return tag("h3", esc(self.t("ui.review"))) + body
-
     def _render_walk(self, walk: Walk) -> None:
         walk.as_of = self.clock()
         step = walk.current
@@ -384,8 +267,9 @@ class StaffPanel:
         done, total = walk.progress
         self.progress.max, self.progress.value = max(total, 1), done
         self.progress_label.value = esc(self.t("ui.progress", done=done + 1, total=total + 1))
-        self.step_html.value = self._step_html(walk, step)
-        self.drafts_html.value = self._drafts_html(walk, step)
+        html = WalkHtml(self.lib, self.lang)
+        self.step_html.value = html.step(walk, step, self.ticked, self.causes)
+        self.drafts_html.value = html.drafts(walk, step)
         boxes = []
         for item in step.evidence:
             need = self.t("ui.required" if item.required else "ui.optional")
@@ -427,7 +311,7 @@ class StaffPanel:
         self.next_button.disabled = not self._can_go_on()
         self.next_button.layout.display = "none" if walk.finished else ""
         self.restart_button.layout.display = "" if walk.finished else "none"
-        self.review_html.value = self._review_html(walk)
+        self.review_html.value = html.review(walk)
         self._render_case_tools()
         self._render_issue_buttons(walk, step)
 
@@ -551,112 +435,3 @@ class StaffPanel:
             self.causes = causes
 
         return lambda change: on_change(self, change)
-
-    # --- cases -------------------------------------------------------------------------------
-
-    def acting(self) -> str:
-        """Who is acting: the server's user if known, else the name typed once on the page."""
-        return self.user or str(self.actor.value)
-
-    def _adopt(self, case: Case | None, walk: Walk | None, problem: Any = None) -> None:
-        self.case, self.walk, self._problem = case, walk, problem
-        self.ticked = dict(case.evidence) if case else {}
-        self.causes = list(case.root_causes) if case else []
-        self.export_link.value = ""
-
-    def _save(self, write: Callable[[], Any], keep: str | None = None) -> Any:
-        """Run one store write; on a conflict reload, keep the unsaved choice, re-raise."""
-        try:
-            return write()
-        except ConflictError:
-            self.open_case(self.case.id)
-            if keep is not None and keep in {v for _, v in self.options.options}:
-                self.options.value = keep
-            raise
-
-    def open_case(self, case_id: str) -> None:
-        """Resume a case where it stopped (or where its scenario's current version allows).
-
-        Raises:
-            StoreError: no such case, or the store failed.
-        """
-        opened = self.store.open(str(case_id), self.lib)
-        self._adopt(opened.case, opened.walk, opened.problem)
-        self._shown_step = None
-        self.nav.value = "walk"
-        self.render()
-
-    def start_new(self) -> None:
-        """Leave the open case (it stays saved) and show the start screen."""
-        self._adopt(None, None)
-        self.nav.value = "walk"
-        self.render()
-
-    @show_errors
-    def _on_nav_change(self, change: dict) -> None:
-        if change["new"] in ("cases", "walk") and not quiet(self.nav):
-            self.render()
-
-    @show_errors
-    def _on_restart_from_click(self, _button: w.Button) -> None:
-        if self.store is None or self.case is None or self._problem is None:
-            return
-        self.case, self.walk = self._save(
-            lambda: self.store.restart(self.case, self.walk, actor=self.acting())
-        )
-        self._problem = None
-        self.render()
-
-    @show_errors
-    def _on_export_click(self, _button: w.Button) -> None:
-        if self.store is None or self.case is None:
-            return
-        from playbook.caselog import export_case
-
-        log = export_case(self.store, self.case.id, self.lib, fmt="markdown", lang=self.lang)
-        self.export_link.value = data_link(
-            log, f"case-{self.case.id}.md", "text/markdown", self.t("ui.export_download")
-        )
-
-    def _issue_callback(self, step_id: str, template_id: str, body: str) -> Callable:
-        @show_errors
-        def on_click(self: StaffPanel) -> None:
-            if self.store is None or self.case is None or self._shown_step != step_id:
-                return
-            self.case = self._save(
-                lambda: self.store.issue_draft(
-                    self.case, template_id, actor=self.acting(), step_id=step_id, body=body
-                )
-            )
-            self.render()
-
-        return lambda _button: on_click(self)
-
-    def _render_case_tools(self) -> None:
-        case = self.case
-        self.case_tools.layout.display = "" if case else "none"
-        if case is None:
-            return
-        notice = ""
-        if self._problem is not None:
-            notice = error_html(self._problem.render(self.lang))
-        status = self.t(f"ui.status.{case.status}")
-        self.case_bar.value = notice + esc(self.t("ui.case_line", case=case.id, status=status))
-        self.restart_from_button.layout.display = "" if self._problem else "none"
-
-    def _render_issue_buttons(self, walk: Walk, step: Step) -> None:
-        buttons = []
-        if self.store is not None and self.case is not None:
-            issued = {d["template"] for d in self.case.drafts if d.get("step") == step.id}
-            for tid in step.messages:
-                draft = render(self.lib.templates[tid], walk.facts, self.lib.facts, "en")
-                button = w.Button(
-                    description=self.t(
-                        "ui.draft_issued" if tid in issued else "ui.draft_issue",
-                        title=self.lib.templates[tid].title.get(self.lang),
-                    )
-                )
-                button.add_class(f"pb-issue-{tid}")
-                button.on_click(self._issue_callback(step.id, tid, draft.body))
-                buttons.append(button)
-        replace_children(self.issue_box, buttons)

@@ -1,0 +1,157 @@
+"""HTML of the walk screen: step, deadlines, drafts, outcome, review. No widgets, no state.
+
+Every text from data or case facts is escaped here before it reaches an HTML widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from playbook.engine import Walk
+from playbook.i18n import text
+from playbook.library import Library
+from playbook.model import DeadlineRef, Step
+from playbook.policy import Deadline
+from playbook.templates import render
+from playbook.ui.html import bullets, esc, tag
+
+
+class WalkHtml:
+    """Renders one walk's screen parts in one language.
+
+    Args:
+        lib: the library (facts, templates, root causes for labels).
+        lang: 'zh' or 'en'.
+    """
+
+    def __init__(self, lib: Library, lang: str) -> None:
+        self.lib, self.lang = lib, lang
+
+    def t(self, key: str, **params: Any) -> str:
+        """Catalogue text in this language."""
+        return text(key, self.lang, **params)
+
+    def step(self, walk: Walk, step: Step, ticked: Mapping[str, bool], causes: list[str]) -> str:
+        """The step: title, text, why, deadlines, what to do; at an outcome, the summary."""
+        lang = self.lang
+        parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
+        if step.guidance:
+            parts.append(
+                tag(
+                    "div",
+                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(step.guidance.get(lang))}",
+                    "pb-guidance",
+                )
+            )
+        if step.deadlines:
+            parts.append(tag("h3", esc(self.t("ui.deadlines"))))
+            for ref, due in walk.deadlines(step):
+                parts.append(self.deadline(ref, due))
+        if step.actions:
+            parts.append(tag("h3", esc(self.t("ui.actions"))))
+            parts.append(bullets(a.get(lang) for a in step.actions))
+        if step.kind == "outcome":
+            parts.append(self.outcome(walk, step, ticked, causes))
+        return "".join(parts)
+
+    def deadline(self, ref: DeadlineRef, due: Deadline | None) -> str:
+        """A deadline as date and time left, classed ok / soon / past / unknown."""
+        label = esc(ref.label.get(self.lang))
+        if due is None:
+            fact = self.lib.facts[ref.from_].label.get(self.lang)
+            return tag(
+                "div",
+                f"{label}: {esc(self.t('ui.deadline_unknown', fact=fact))}",
+                "pb-deadline unknown",
+            )
+        left = abs(due.left)
+        days, rest = divmod(int(left.total_seconds()), 86400)
+        hours, minutes = rest // 3600, rest % 3600 // 60
+        span = (
+            self.t("ui.days_hours", days=days, hours=hours)
+            if days
+            else self.t("ui.hours_minutes", hours=hours, minutes=minutes)
+        )
+        when = self.t("ui.deadline_past" if due.state == "past" else "ui.deadline_left", left=span)
+        stamp = due.due.strftime("%Y-%m-%d %H:%M UTC")
+        return tag(
+            "div", f"{label}: <b>{esc(stamp)}</b> ({esc(when)})", f"pb-deadline {due.state}"
+        )
+
+    def outcome(
+        self, walk: Walk, step: Step, ticked: Mapping[str, bool], causes: list[str]
+    ) -> str:
+        """What to do at an outcome: status, evidence still open, root causes and fixes."""
+        lang = self.lang
+        parts = [tag("h3", esc(self.t("ui.outcome")))]
+        if step.status:
+            status = self.t(f"ui.status.{step.status}")
+            parts.append(tag("p", esc(self.t("ui.status", status=status))))
+        open_items = [
+            e.item.get(lang)
+            for sid in walk.path
+            for e in walk.scenario.step(sid).evidence
+            if e.required and not ticked.get(e.id)
+        ]
+        if open_items:
+            parts.append(
+                tag("p", esc(self.t("ui.outcome_open_evidence", items="; ".join(open_items))))
+            )
+        if causes:
+            parts.append(tag("b", esc(self.t("ui.outcome_root_causes"))))
+            parts.append(
+                bullets(
+                    f"{self.lib.root_causes[c].text.get(lang)}: "
+                    f"{self.lib.root_causes[c].prevention.get(lang)}"
+                    for c in causes
+                )
+            )
+        return tag("div", "".join(parts), "pb-outcome")
+
+    def drafts(self, walk: Walk, step: Step) -> str:
+        """Each message draft: English to send in a copyable box, Chinese for reference."""
+        if not step.messages:
+            return ""
+        parts = [tag("h3", esc(self.t("ui.drafts")))]
+        for tid in step.messages:
+            template = self.lib.templates[tid]
+            en = render(template, walk.facts, self.lib.facts, "en")
+            zh = render(template, walk.facts, self.lib.facts, "zh")
+            title = f"{self.t('ui.kind.' + template.kind)}: {template.title.get(self.lang)}"
+            send = (en.subject + "\n\n" if en.subject else "") + en.body
+            block = [tag("b", esc(title))]
+            if en.missing:
+                labels = ", ".join(self.lib.facts[m].label.get(self.lang) for m in en.missing)
+                block.append(
+                    tag("div", esc(self.t("ui.draft_missing", fields=labels)), "pb-deadline soon")
+                )
+            block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
+            block.append(
+                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
+                f"{esc(send)}</textarea>"
+            )
+            if self.lang == "zh":
+                ref = (zh.subject + "\n\n" if zh.subject else "") + zh.body
+                block.append(
+                    tag(
+                        "details",
+                        tag("summary", esc(self.t("ui.draft_reference"))) + tag("pre", esc(ref)),
+                    )
+                )
+            parts.append(tag("div", "".join(block), "pb-draft"))
+        return "".join(parts)
+
+    def review(self, walk: Walk) -> str:
+        """The answers on the current path."""
+        rows = [
+            f"{esc(step.title.get(self.lang))}: "
+            f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
+            for step, option in walk.review()
+        ]
+        body = (
+            tag("ol", "".join(tag("li", r) for r in rows))
+            if rows
+            else tag("p", esc(self.t("ui.review_empty")), "pb-muted")
+        )
+        return tag("h3", esc(self.t("ui.review"))) + body
