@@ -3,6 +3,7 @@
 Holds no rules: ``orders.read_orders`` reads the file, ``triage.triage`` judges it, and a case
 starts through ``parse_facts``, the engine and the store. Paths and uploads are untrusted: only
 files under one allowed folder are read, and uploads are copied into the panel's own temp folder.
+Widgets and callbacks only: the HTML is built in ``analyst_render``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +23,16 @@ import pandas as pd
 
 from playbook.config import REPO_ROOT
 from playbook.engine import Walk
-from playbook.errors import OrderFileError, PlaybookError
+from playbook.errors import OrderFileError
 from playbook.facts import parse_facts
 from playbook.i18n import text
 from playbook.library import Library, load_library
-from playbook.orders import ImportResult, money_text, read_orders, write_table
-from playbook.triage import Triage, TriageResult, as_utc, order_facts, triage
+from playbook.order_stats import filter_triage, parse_as_of, weekly_counts
+from playbook.orders import read_orders, write_table
+from playbook.triage import Triage, order_facts, triage
+from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
-from playbook.ui.html import STYLE, data_link, esc, tag
+from playbook.ui.html import esc
 from playbook.ui.staff_panel import LANGS, utcnow
 from playbook.ui.widgets import quiet, relabel
 
@@ -38,79 +40,10 @@ if TYPE_CHECKING:
     from playbook.store import Store
 
 PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time
-REJECT_ROWS = 20
-ANY = ""
-NO_ORDER = -1  # the case chooser's "nothing chosen" value (source rows are never negative)
-_AS_OF_RE = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-)
 _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
-TRIAGE_HEADERS = (
-    "col_order by_scenario col_priority col_deadline by_state col_refund_reason col_product "
-    "col_total col_country"
-).split()
-ANALYST_STYLE = """
-<style>
-.pb-analyst-table { border-collapse: collapse; margin: 4px 16px 8px 0; font-size: 13px; }
-.pb-analyst-table th, .pb-analyst-table td { border: 1px solid #ddd; padding: 2px 6px;
-  text-align: left; vertical-align: top; }
-.pb-analyst-table th { background: #f3f3f3; }
-.pb-analyst-tables { display: flex; flex-wrap: wrap; align-items: flex-start; }
-.pb-analyst-chart td { min-width: 150px; white-space: nowrap; }
-.pb-analyst-bar { display: inline-block; height: 12px; background: #2f6db5;
-  margin-right: 4px; vertical-align: middle; }
-</style>
-"""
 
-
-@dataclass
-class Loaded:
-    """One loaded file: its name as the analyst knows it, the import, the triage."""
-
-    name: str
-    result: ImportResult
-    triaged: TriageResult
-    rejects_csv: str
-
-
-class Safe(str):
-    """Cell content that is already safe HTML (built here from escaped parts)."""
-
-
-def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "") -> str:
-    """A table of text: every header and cell is escaped, except ``Safe`` cells."""
-    head = "".join(tag("th", esc(h)) for h in headers)
-    body = "".join(
-        tag("tr", "".join(tag("td", c if isinstance(c, Safe) else esc(c)) for c in row))
-        for row in rows
-    )
-    return tag(
-        "table", tag("thead", tag("tr", head)) + tag("tbody", body), f"pb-analyst-table {cls}"
-    )
-
-
-def weekly_counts(table: pd.DataFrame, orders: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Triaged orders per ISO week of release ('2026-W47', rows) and scenario (columns).
-
-    An order without a release time counts by its order time (as ``order_facts`` does); the
-    second value is how many have neither and are left out.
-    """
-    released = table["released_at"]
-    if released.isna().any() and "ordered_at" in orders:
-        ordered = orders.set_index("source_row")["ordered_at"].reindex(table["source_row"])
-        released = released.fillna(pd.Series(ordered.to_numpy(), index=table.index))
-    dated = released.notna().to_numpy()
-    if not dated.any():
-        return pd.DataFrame(), int(len(table))
-    iso = released[dated].dt.isocalendar()
-    week = iso["year"].astype("str") + "-W" + iso["week"].astype("str").str.zfill(2)
-    counts = pd.crosstab(week.to_numpy(), table["scenario"][dated].to_numpy())
-    return counts.sort_index(), int((~dated).sum())
-
-
-def _cell(value: object) -> str:
-    """A cell's text; missing values (None, NA, NaT, NaN) are empty."""
-    return "" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+# Tests and callers import weekly_counts, Loaded, ANY and NO_ORDER from here.
+__all__ = ["ANY", "NO_ORDER", "PAGE_ROWS", "AnalystPanel", "Loaded", "weekly_counts"]
 
 
 class AnalystPanel:
@@ -232,11 +165,9 @@ class AnalystPanel:
         """Catalogue text in the page's language."""
         return text(key, self.lang, **params)
 
-    def _p(self, key: str, cls: str = "", /, **params: Any) -> str:
-        return tag("p", esc(self.t(key, **params)), cls)
-
-    def _h3(self, key: str) -> str:
-        return tag("h3", esc(self.t(key)))
+    @property
+    def _html(self) -> AnalystHtml:
+        return AnalystHtml(self.lib, self.lang)
 
     @property
     def tmp_dir(self) -> Path:
@@ -265,7 +196,7 @@ class AnalystPanel:
                 file cannot be read as an order file. Nothing on the page changes then.
             PlaybookError: ``as_of`` is not a time.
         """
-        when = self._parse_as_of(self.as_of.value if as_of is None else as_of)
+        when = parse_as_of(self.as_of.value if as_of is None else as_of)
         shown = str(path).strip()
         self._load(self.resolve(shown), shown, when)
         self.path.value = shown
@@ -279,7 +210,7 @@ class AnalystPanel:
             OrderFileError: the upload is empty or cannot be read as an order file.
             PlaybookError: ``as_of`` is not a time.
         """
-        when = self._parse_as_of(self.as_of.value if as_of is None else as_of)
+        when = parse_as_of(self.as_of.value if as_of is None else as_of)
         entry = value[-1] if value else None
         try:
             content = bytes(entry["content"])
@@ -327,15 +258,6 @@ class AnalystPanel:
             str(folder.relative_to(REPO_ROOT)) if folder.is_relative_to(REPO_ROOT) else str(folder)
         )
 
-    def _parse_as_of(self, value: object) -> pd.Timestamp:
-        raw = str(value).strip()
-        try:
-            if _AS_OF_RE.fullmatch(raw):
-                return as_utc(raw)
-        except ValueError:
-            pass
-        raise PlaybookError("analyst.error.as_of", value=raw[:40])
-
     def _load(self, path: Path, name: str, as_of: pd.Timestamp) -> None:
         before = (self.progress.max, self.progress.value)
         self.progress.value = 0
@@ -376,22 +298,17 @@ class AnalystPanel:
 
     def render(self) -> None:
         """Redraw the page in the current language."""
-        t = self.t
-        self.header.value = (
-            STYLE
-            + ANALYST_STYLE
-            + tag("h2", esc(t("analyst.title")))
-            + tag("p", esc(t("analyst.subtitle")), "pb-muted")
-        )
+        t, out = self.t, self._html
+        self.header.value = out.header()
         self.path_label.value = esc(t("analyst.path"))
         self.path.placeholder = t("analyst.path_placeholder")
         self.upload.description = t("analyst.upload")
         self.as_of_label.value = esc(t("analyst.as_of"))
         self.load_button.description = t("analyst.load")
         self.progress.description = t("analyst.reading")
-        self.triage_title.value = tag("h3", esc(t("analyst.triage")))
+        self.triage_title.value = out.h3("analyst.triage")
         self.search.placeholder = t("analyst.search_placeholder")
-        self.case_title.value = tag("h3", esc(t("analyst.open_case")))
+        self.case_title.value = out.h3("analyst.open_case")
         self.actor_label.value = esc(t("ui.actor"))
         self.actor.placeholder = t("ui.actor_placeholder")
         fact = self.lib.facts.get("store_name")
@@ -401,178 +318,43 @@ class AnalystPanel:
 
     def scenario_label(self, scenario_id: str) -> str:
         """A scenario's title, or its id marked as having no playbook yet."""
-        sc = self.lib.scenarios.get(scenario_id)
-        if sc is not None:
-            return sc.title.get(self.lang)
-        return self.t("analyst.scenario_to_come", scenario=scenario_id)
+        return self._html.scenario_label(scenario_id)
 
     def _render_results(self) -> None:
         loaded = self.loaded
         self.results.layout.display = "" if loaded else "none"
         if loaded is None:
             return
-        res, tri = loaded.result, loaded.triaged
-        self.summary.value = self._p(
-            "analyst.summary",
-            file=loaded.name,
-            format=res.format,
-            read=res.rows_read,
-            imported=len(res.orders),
-            rejected=len(res.rejects),
-            as_of=tri.as_of.strftime("%Y-%m-%dT%H:%MZ"),
-            triaged=len(tri.table),
-        )
-        self.counts.value = self._counts_html(loaded)
-        self.rejects.value = self._rejects_html(loaded)
-        self.chart.value = self._chart_html(loaded)
+        out = self._html
+        self.summary.value = out.summary(loaded)
+        self.counts.value = out.counts(loaded)
+        self.rejects.value = out.rejects(loaded)
+        self.chart.value = out.chart(loaded)
         self._render_table()
-
-    def _counts_html(self, loaded: Loaded) -> str:
-        res, tri, t = loaded.result, loaded.triaged, self.t
-        formats = res.orders["source_format"].value_counts()
-        by_format = list(formats.items()) or [(res.format, 0)]
-        by_state = list(res.orders["state"].value_counts().items())
-        by_scenario = [(self.scenario_label(s), n) for s, n in tri.counts().items()]
-        by_priority = list(tri.table["priority"].value_counts().sort_index().items())
-        tables = [
-            html_table([t(key), t("analyst.count")], rows, cls)
-            for key, rows, cls in (
-                ("analyst.by_format", by_format, "pb-analyst-by-format"),
-                ("analyst.by_state", by_state, "pb-analyst-by-state"),
-                ("analyst.by_scenario", by_scenario, "pb-analyst-by-scenario"),
-                ("analyst.by_priority", by_priority, "pb-analyst-by-priority"),
-            )
-        ]
-        out = self._h3("analyst.counts") + tag("div", "".join(tables), "pb-analyst-tables")
-        unknown = tri.unknown_reasons
-        if len(unknown):
-            out += self._p("analyst.unknown_reasons", count=len(unknown))
-            out += html_table(
-                [t("analyst.col_refund_reason"), t("analyst.count")],
-                unknown.head(REJECT_ROWS).itertuples(index=False),
-                "pb-analyst-unknown-reasons",
-            )
-        return out
-
-    def _rejects_html(self, loaded: Loaded) -> str:
-        rejects, t = loaded.result.rejects, self.t
-        out = self._h3("analyst.rejects")
-        if not len(rejects):
-            return out + self._p("analyst.rejects_none", "pb-muted")
-        shown = rejects.head(REJECT_ROWS)
-        out += self._p("analyst.rejects_count", total=len(rejects), shown=len(shown))
-        out += html_table(
-            [t(f"analyst.col_{c}") for c in ("row", "order", "column", "value", "reason")],
-            (
-                [r.source_row, _cell(r.order_id), r.column, _cell(r.value)[:80], self._reason(r)]
-                for r in shown.itertuples(index=False)
-            ),
-            "pb-analyst-reject-rows",
-        )
-        stem = Path(loaded.name).stem or "orders"
-        link = data_link(
-            loaded.rejects_csv, f"{stem}.rejects.csv", "text/csv", t("analyst.rejects_download")
-        )
-        return out + tag("p", link)
-
-    def _reason(self, reject: Any) -> str:
-        reason = self.t(f"reject.{reject.reason}")
-        detail = _cell(reject.detail)
-        return f"{reason} ({detail})" if detail and detail != reject.reason else reason
-
-    def _chart_html(self, loaded: Loaded) -> str:
-        counts, undated = weekly_counts(loaded.triaged.table, loaded.result.orders)
-        out = self._h3("analyst.chart")
-        if counts.empty:
-            return out + self._p("analyst.chart_none", "pb-muted")
-        top = max(int(counts.to_numpy().max()), 1)
-
-        def bar(n: int) -> Safe:  # width from a count only: nothing from the file goes in
-            width = round(120 * n / top)
-            return Safe(f'<span class="pb-analyst-bar" style="width:{width}px"></span>{n}')
-
-        headers = [self.t("analyst.col_week"), *map(self.scenario_label, counts.columns)]
-        rows = ([week, *(bar(int(n)) for n in values)] for week, values in counts.iterrows())
-        out += html_table(headers, rows, "pb-analyst-chart")
-        if undated:
-            out += self._p("analyst.chart_undated", "pb-muted", count=undated)
-        return out
 
     def filtered(self) -> pd.DataFrame:
         """The triage rows that pass the filters (widget values are untrusted input)."""
-        table = self.loaded.triaged.table
-        keep = pd.Series(True, index=table.index)
-        scenario = self.scenario_filter.value
-        if scenario != ANY:
-            keep &= table["scenario"] == str(scenario)
-        priority = str(self.priority_filter.value)
-        if priority.isdigit():
-            keep &= table["priority"] == int(priority)
-        query = str(self.search.value).strip()[:64]
-        if query:
-            keep &= table["order_id"].str.contains(query, case=False, regex=False, na=False)
-        return table[keep]
+        return filter_triage(
+            self.loaded.triaged.table,
+            self.scenario_filter.value,
+            self.priority_filter.value,
+            self.search.value,
+        )
 
     def _render_table(self) -> None:
-        t, table = self.t, self.loaded.triaged.table
+        out, table = self._html, self.loaded.triaged.table
         self._busy = True
         try:
-            scenarios = sorted(table["scenario"].unique())
-            relabel(
-                self.scenario_filter,
-                [(t("analyst.any_scenario"), ANY)]
-                + [(self.scenario_label(s), s) for s in scenarios],
-            )
-            priorities = sorted(int(p) for p in table["priority"].unique())
-            relabel(
-                self.priority_filter,
-                [(t("analyst.any_priority"), ANY)] + [(str(p), str(p)) for p in priorities],
-            )
+            by_scenario, by_priority = out.filter_options(table)
+            relabel(self.scenario_filter, by_scenario)
+            relabel(self.priority_filter, by_priority)
         finally:
             self._busy = False
         rows = self.filtered()
         shown = rows.head(PAGE_ROWS)
-        if not len(shown):
-            self.table.value = self._p("analyst.triage_none", "pb-muted")
-        else:
-            count = self._p(
-                "analyst.triage_count", shown=len(shown), total=len(rows), all=len(table)
-            )
-            self.table.value = count + html_table(
-                [t(f"analyst.{k}") for k in TRIAGE_HEADERS],
-                (self._row_cells(r) for r in shown.to_dict("records")),
-                "pb-analyst-triage-rows",
-            )
-        relabel(
-            self.case_order,
-            [(t("analyst.choose_order_none"), NO_ORDER)]
-            + [
-                (
-                    f"{r.order_id} · {self.scenario_label(r.scenario)} · P{r.priority}",
-                    int(r.source_row),
-                )
-                for r in shown.itertuples(index=False)
-            ],
-        )
+        self.table.value = out.triage(shown, len(rows), len(table))
+        relabel(self.case_order, out.order_choices(shown))
         self._render_case()
-
-    def _row_cells(self, row: dict) -> list[str]:
-        state = self.t(f"analyst.deadline.{row['deadline_state']}")
-        due = row["due_at"]
-        deadline = f"{due:%Y-%m-%d %H:%M} UTC ({state})" if _cell(due) else state
-        total = row["order_total"]
-        money = f"{money_text(total)} {_cell(row['currency'])}".strip() if _cell(total) else ""
-        return [
-            _cell(row["order_id"]),
-            self.scenario_label(row["scenario"]),
-            _cell(row["priority"]),
-            deadline,
-            _cell(row["state"]),
-            _cell(row["refund_reason"]),
-            _cell(row["product_name"]),
-            money,
-            _cell(row["country"]),
-        ]
 
     # --- opening a case ----------------------------------------------------------------------
 
@@ -592,20 +374,8 @@ class AnalystPanel:
         row = self._triaged_row(self.case_order.value)
         openable = row is not None and row["scenario"] in self.lib.scenarios
         self.open_button.disabled = not openable
-        if row is None:
-            self.case_hint.value = self._p("analyst.choose_hint", "pb-muted")
-        elif not openable:
-            note = self.t("analyst.not_openable", order=row["order_id"], scenario=row["scenario"])
-            self.case_hint.value = tag("div", esc(note), "pb-deadline soon")
-        else:
-            facts = self.order_facts_of(int(row["source_row"]))
-            asked = [ref.id for ref in self.lib.scenario(row["scenario"]).facts]
-            rows = [
-                (self.lib.facts[f].label.get(self.lang), facts[f]) for f in asked if f in facts
-            ]
-            self.case_hint.value = self._p("analyst.facts_preview") + html_table(
-                [self.t("caselog.fact"), self.t("caselog.value")], rows, "pb-analyst-facts"
-            )
+        facts = self.order_facts_of(int(row["source_row"])) if openable else None
+        self.case_hint.value = self._html.case_hint(row, facts)
 
     def acting(self) -> str:
         """Who is acting: the server's user if known, else the name typed on the page."""
@@ -630,11 +400,7 @@ class AnalystPanel:
         }
         facts, errors = parse_facts(scenario, self.lib.facts, raw)
         if errors:
-            lines = [self.t("analyst.fact_errors", order=order_id)] + [
-                "• " + err.render(lang, field=self.lib.facts[fid].label.get(lang))
-                for fid, err in errors.items()
-            ]
-            self.message.value = error_html("\n".join(lines))
+            self.message.value = error_html(self._html.fact_errors(order_id, errors))
             return
         walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
         params = {
@@ -643,17 +409,10 @@ class AnalystPanel:
             "step": walk.current.title.get(lang),
         }
         if self.store is None:
-            self.case_result.value = tag(
-                "div", self._p("analyst.no_store", **params), "pb-outcome"
-            )
+            self.case_result.value = self._html.case_result(None, params)
             return
         case = self.store.create_case(walk, actor=self.acting(), order_id=order_id)
-        link = f"{esc(self.t('analyst.case_link'))} <code>{esc(f'?case={case.id}')}</code>"
-        self.case_result.value = tag(
-            "div",
-            self._p("analyst.case_opened", case=case.id, **params) + tag("p", link),
-            "pb-outcome pb-analyst-case-opened",
-        )
+        self.case_result.value = self._html.case_result(case.id, params)
 
     # --- callbacks ---------------------------------------------------------------------------
 
@@ -661,7 +420,7 @@ class AnalystPanel:
     def _on_load_click(self, _button: w.Button) -> None:
         as_of = str(self.as_of.value)
         if self.upload.value:
-            self._parse_as_of(as_of)  # a bad time keeps the upload for the next try
+            parse_as_of(as_of)  # a bad time keeps the upload for the next try
             upload, self.upload.value = self.upload.value, ()
             self.load_upload(upload, as_of)
         elif str(self.path.value).strip():

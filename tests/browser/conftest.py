@@ -22,6 +22,8 @@ import pytest
 
 from playbook.config import REPO_ROOT
 
+pytest.register_assert_rewrite("tests.browser.helpers")
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

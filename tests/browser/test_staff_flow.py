@@ -8,190 +8,32 @@ relative to the real clock, because the served page reads the real clock.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-import time
-import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import websocket  # websocket-client, a jupyter_server dependency
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from playbook.i18n import text
 from playbook.library import Library
 from tests.browser.conftest import StaffPage
+from tests.browser.helpers import (
+    BUYER,
+    ORDER_ID,
+    STORE,
+    Flow,
+    KernelSocket,
+    ago,
+    due_text,
+    expect_draft_for_this_order,
+    item_mismatch_facts,
+    pick,
+    sign_in,
+    stamp,
+    unfulfilled_facts,
+)
 
 pytestmark = pytest.mark.browser
 
-ORDER_ID = "5f1e2d3c4b5a69788796a5b4"
-BUYER = "Maria Lopez"
-STORE = "Sunny Home Store"
 XSS = "<img src=x onerror=alert(1)>"
-AGENT = "Test Agent"
-CONTROL_PROTOCOL = "1.0.0"  # ipywidgets' jupyter.widget.control comm (major version checked)
-REPLY_TIMEOUT = 30.0
-
-
-def stamp(when: dt.datetime) -> str:
-    """How staff type a UTC date and time into the facts form."""
-    return when.strftime("%Y-%m-%d %H:%M")
-
-
-def ago(**delta: float) -> dt.datetime:
-    """The real now minus ``delta``, cut to the minute (the form's precision)."""
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(**delta)).replace(second=0, microsecond=0)
-
-
-def due_text(start: dt.datetime, **delta: float) -> str:
-    """A deadline as the page prints it."""
-    return (start + dt.timedelta(**delta)).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def sign_in(page: Page) -> None:
-    """Type the acting person's name where the page asks for one (store-backed page only)."""
-    actor = page.locator(".pb-actor input")
-    if actor.is_visible():
-        actor.fill(AGENT)
-
-
-def pick(radios: Any, label: str) -> None:
-    """Click the radio button labelled ``label`` (the label covers the input itself)."""
-    radios.locator("label").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
-
-
-class Flow:
-    """One walk through a scenario on the page, in one language."""
-
-    def __init__(self, staff: StaffPage, lib: Library, scenario_id: str, lang: str) -> None:
-        self.page: Page = staff.page
-        self.lib = lib
-        self.scenario = lib.scenario(scenario_id)
-        self.lang = lang
-        self.step_id: str | None = None
-
-    # --- locators ----------------------------------------------------------------------------
-
-    @property
-    def title(self) -> Any:
-        """The current step's heading."""
-        return self.page.locator(".pb-step h2")
-
-    def radio(self, step_id: str, option_id: str) -> Any:
-        """The radio button of ``option_id`` at ``step_id``."""
-        option = next(o for o in self.scenario.step(step_id).options if o.id == option_id)
-        return self.page.locator(".pb-options").get_by_role(
-            "radio", name=option.text.get(self.lang), exact=True
-        )
-
-    def draft(self, template_id: str) -> Any:
-        """The message draft (English, to send) of ``template_id``."""
-        return self.page.locator(f".pb-drafts textarea.pb-draft-{template_id}")
-
-    def deadline(self) -> Any:
-        """The current step's (only) deadline line."""
-        return self.page.locator(".pb-step .pb-deadline")
-
-    # --- moves -------------------------------------------------------------------------------
-
-    def switch_language(self, lang: str) -> None:
-        """Click 中文 or English and wait until the Next/Start labels follow."""
-        label = {"zh": "中文", "en": "English"}[lang]
-        self.page.locator(".pb-lang button", has_text=label).click()
-        self.lang = lang
-        hook = ".pb-start" if self.step_id is None else ".pb-next"
-        key = "ui.start" if self.step_id is None else "ui.next"
-        expect(self.page.locator(hook)).to_have_text(text(key, lang))
-        if self.step_id is not None:
-            self.expect_step(self.step_id)
-
-    def start(self, facts: dict[str, str]) -> None:
-        """Pick the scenario, fill the facts form, press Start, wait for the first step."""
-        page = self.page
-        others = {
-            f.id
-            for sid, sc in self.lib.scenarios.items()
-            if sid != self.scenario.id
-            for f in sc.facts
-        }
-        own = [f.id for f in self.scenario.facts if f.id not in others]
-        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
-        # The form is rebuilt for the scenario; typing into the old one would be lost.
-        page.locator(f".pb-fact-{own[0]}").locator("input, textarea").wait_for(state="visible")
-        for fact_id, value in facts.items():
-            page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
-        sign_in(page)
-        page.locator(".pb-start").click()
-        self.expect_step(self.scenario.start)
-
-    def expect_step(self, step_id: str) -> None:
-        """Wait until ``step_id`` is the step shown."""
-        expect(self.title).to_have_text(self.scenario.step(step_id).title.get(self.lang))
-        self.step_id = step_id
-
-    def choose(self, option_id: str) -> None:
-        """Select an option of the current step."""
-        option = next(o for o in self.scenario.step(self.step_id).options if o.id == option_id)
-        pick(self.page.locator(".pb-options"), option.text.get(self.lang))
-        expect(self.radio(self.step_id, option_id)).to_be_checked()
-
-    def next(self, expected: str) -> None:
-        """Press Next and wait for step ``expected``."""
-        self.page.locator(".pb-next").click()
-        self.expect_step(expected)
-
-    def answer(self, option_id: str, expected: str) -> None:
-        """Choose ``option_id`` at the current step, press Next, wait for ``expected``."""
-        self.choose(option_id)
-        self.next(expected)
-
-    def back(self, expected: str) -> None:
-        """Press Back and wait for step ``expected``."""
-        self.page.locator(".pb-back").click()
-        self.expect_step(expected)
-
-    def expect_outcome(self, step_id: str) -> None:
-        """Wait for outcome ``step_id`` and check its text and the finished-walk buttons."""
-        self.expect_step(step_id)
-        step = self.scenario.step(step_id)
-        expect(self.page.locator(".pb-step")).to_contain_text(step.text.get(self.lang))
-        expect(self.page.locator(".pb-step .pb-outcome")).to_be_visible()
-        expect(self.page.locator(".pb-restart")).to_be_visible()
-        expect(self.page.locator(".pb-next")).to_be_hidden()
-
-
-def item_mismatch_facts(**extra: str) -> dict[str, str]:
-    """The required facts of item-mismatch plus ``extra``."""
-    facts = {
-        "order_id": ORDER_ID,
-        "buyer_name": BUYER,
-        "store_name": STORE,
-        "order_total": "24.99",
-        "currency": "USD",
-    }
-    facts.update(extra)
-    return facts
-
-
-def unfulfilled_facts(released: dt.datetime, **extra: str) -> dict[str, str]:
-    """The required facts of unfulfilled-order plus ``extra``."""
-    facts = {
-        "order_id": ORDER_ID,
-        "buyer_name": BUYER,
-        "store_name": STORE,
-        "released_at": stamp(released),
-    }
-    facts.update(extra)
-    return facts
-
-
-def expect_draft_for_this_order(draft: Any) -> None:
-    """The draft names the buyer and the order (the placeholders were filled)."""
-    expect(draft).to_have_value(re.compile(re.escape(BUYER)))
-    expect(draft).to_have_value(re.compile(re.escape(ORDER_ID)))
-    expect(draft).not_to_have_value(re.compile(r"\{\w+\}"))
 
 
 class TestItemMismatch:
@@ -405,99 +247,6 @@ def test_xss_in_facts_renders_as_text(staff: StaffPage, lib: Library) -> None:
 
 
 # --- forged widget messages -------------------------------------------------------------------
-
-
-class KernelSocket:
-    """A raw client of the page's kernel websocket, as any visitor could open one.
-
-    Only the message types Voilà lets through are used (comm_open, comm_msg). Kernel messages
-    are handled in order, so a reply to a later request proves an earlier message was handled.
-    """
-
-    def __init__(self, base_url: str, kernel_id: str) -> None:
-        ws_url = base_url.replace("http://", "ws://", 1)
-        self.session = uuid.uuid4().hex
-        self.ws = websocket.create_connection(
-            f"{ws_url}api/kernels/{kernel_id}/channels?session_id={self.session}", timeout=30
-        )
-        self.control = uuid.uuid4().hex
-        self.send(
-            "comm_open",
-            comm_id=self.control,
-            target_name="jupyter.widget.control",
-            data={},
-            metadata={"version": CONTROL_PROTOCOL},
-        )
-
-    def send(self, msg_type: str, metadata: dict | None = None, **content: Any) -> str:
-        """Send a shell message; return its id."""
-        msg_id = uuid.uuid4().hex
-        header = {
-            "msg_id": msg_id,
-            "msg_type": msg_type,
-            "username": "visitor",
-            "session": self.session,
-            "date": dt.datetime.now(dt.UTC).isoformat(),
-            "version": "5.3",
-        }
-        msg = {
-            "header": header,
-            "parent_header": {},
-            "metadata": metadata or {},
-            "content": content,
-            "channel": "shell",
-            "buffers": [],
-        }
-        self.ws.send(json.dumps(msg))
-        return msg_id
-
-    def states(self) -> dict[str, dict]:
-        """Every widget's state in the kernel (``request_states`` on the control comm)."""
-        request = self.send("comm_msg", comm_id=self.control, data={"method": "request_states"})
-        for msg in self.messages():
-            content = msg.get("content", {})
-            if (
-                msg.get("parent_header", {}).get("msg_id") == request
-                and msg["header"]["msg_type"] == "comm_msg"
-                and content.get("data", {}).get("method") == "update_states"
-            ):
-                return content["data"]["states"]
-        raise AssertionError(f"no widget states from the kernel within {REPLY_TIMEOUT} s")
-
-    def messages(self) -> Iterator[dict]:
-        """Kernel messages as they come, for at most REPLY_TIMEOUT seconds.
-
-        JSON frames only: binary frames carry buffers, and no widget here has any.
-        """
-        deadline = time.monotonic() + REPLY_TIMEOUT
-        while (left := deadline - time.monotonic()) > 0:
-            self.ws.settimeout(left)
-            try:
-                frame = self.ws.recv()
-            except websocket.WebSocketTimeoutException:
-                return
-            if isinstance(frame, str):
-                yield json.loads(frame)
-
-    def model_id(self, states: dict[str, dict], css_class: str) -> str:
-        """The id of the one widget model carrying ``css_class``."""
-        found = [
-            mid for mid, s in states.items() if css_class in s["state"].get("_dom_classes", ())
-        ]
-        assert len(found) == 1, f"{css_class}: {found}"
-        return found[0]
-
-    def click(self, model_id: str) -> None:
-        """What the front-end sends when a button is clicked."""
-        self.send(
-            "comm_msg",
-            comm_id=model_id,
-            data={"method": "custom", "content": {"event": "click"}},
-        )
-
-    def close(self) -> None:
-        """Hang up (the page's own connection stays)."""
-        self.ws.close()
 
 
 def test_forged_click_on_disabled_next_changes_nothing(staff: StaffPage, lib: Library) -> None:

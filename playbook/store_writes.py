@@ -1,0 +1,299 @@
+"""Case store writes: every ``Store`` method that appends an event, as a mixin.
+
+Each write is one transaction that appends an event and moves the case row on by one revision,
+or changes nothing and raises ``ConflictError``. Opening, migrating and reading stay in
+``playbook.store``, whose ``Store`` provides the engine, the clock and ``_read_one``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from playbook.engine import Walk
+from playbook.errors import ConflictError, StepNotAllowed, StoreError
+from playbook.facts import facts_to_json, format_fact
+from playbook.store_schema import (
+    CLOSED_STATUSES,
+    STATUSES,
+    Case,
+    Saved,
+    cases,
+    check_actor,
+    db_error,
+    events,
+    new_case_id,
+    walk_changes,
+)
+
+
+class CaseWrites:
+    """The writing half of ``playbook.store.Store`` (use ``Store``, not this class)."""
+
+    # Provided by Store.__init__ and Store._read_one.
+    _now: Callable[[], dt.datetime]
+    _writer: Engine
+    label: str
+    is_sqlite: bool
+    _read_one: Callable[[Any], Any]
+
+    # --- writing: the walk ---------------------------------------------------------------
+
+    def create_case(
+        self,
+        walk: Walk,
+        *,
+        actor: str,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        case_id: str | None = None,
+    ) -> Case:
+        """Start a case at the walk's first step, with the walk's facts.
+
+        Args:
+            walk: a fresh walk (scenario, typed facts, policies) as the page built it.
+            actor: who starts the case.
+            assignee: who works it (default nobody).
+            order_id: the platform order id (default the ``order_id`` fact).
+            case_id: a chosen id (default a new short random one).
+
+        Raises:
+            StoreError: ``case_id`` is taken, ``actor`` is empty, or the store failed.
+        """
+        actor = check_actor(actor)
+        facts = facts_to_json(walk.facts)
+        now = self._now()
+        for _attempt in range(5):
+            new_id = case_id or new_case_id()
+            values = {
+                "id": new_id,
+                "scenario_id": walk.scenario.id,
+                "scenario_version": walk.scenario.version,
+                "platform": walk.scenario.platform,
+                "order_id": order_id or facts.get("order_id"),
+                "facts": facts,
+                "created_at": now,
+                "assignee": assignee,
+                "evidence": {},
+                "drafts": [],
+                "root_causes": [],
+                **walk_changes(walk),
+                "updated_at": now,
+                "revision": 1,
+            }
+            payload = {"version": walk.scenario.version, "facts": facts, "assignee": assignee}
+            try:
+                with self._writer.begin() as conn:
+                    conn.execute(insert(cases).values(**values))
+                    conn.execute(
+                        insert(events).values(
+                            case_id=new_id,
+                            seq=1,
+                            time=now,
+                            actor=actor,
+                            type="created",
+                            step_id=walk.current.id,
+                            payload=payload,
+                        )
+                    )
+            except IntegrityError as exc:
+                if case_id is not None:
+                    raise StoreError("error.case_exists", case=case_id) from exc
+                continue  # a random id collided; draw another
+            except SQLAlchemyError as exc:
+                raise db_error(exc, self.label, self.is_sqlite) from exc
+            return Case(**values)
+        raise StoreError("error.store", detail="could not draw a free case id")
+
+    def answer(
+        self, case: Case, walk: Walk, step_id: str, option_id: str | None = None, *, actor: str
+    ) -> Saved:
+        """Answer the walk's current step and save it before returning.
+
+        ``walk`` is not changed; the returned ``Saved.walk`` is the walk after the answer.
+        On a conflict nothing is written and the caller still holds its own input.
+
+        Raises:
+            StepNotAllowed: the answer is not valid now (nothing written).
+            ConflictError: someone else saved the case since ``case`` was loaded.
+            StoreError: the store failed.
+        """
+        moved = walk.copy()
+        moved.answer(step_id, option_id)
+        payload = {
+            "option": option_id or "",
+            "to": moved.current.id,
+            "version": walk.scenario.version,
+        }
+        saved = self._commit(case, actor, "answer", step_id, payload, walk_changes(moved))
+        return Saved(saved, moved)
+
+    def back(self, case: Case, walk: Walk, *, actor: str) -> Saved:
+        """Go back one step, recorded as a ``back`` event (nothing is deleted).
+
+        Raises:
+            StepNotAllowed: already at the first step.
+            ConflictError: someone else saved the case since it was loaded.
+        """
+        moved = walk.copy()
+        from_step = moved.current.id
+        moved.back()
+        payload = {"from": from_step, "to": moved.current.id, "version": walk.scenario.version}
+        saved = self._commit(case, actor, "back", from_step, payload, walk_changes(moved))
+        return Saved(saved, moved)
+
+    def restart(self, case: Case, walk: Walk, step_id: str | None = None, *, actor: str) -> Saved:
+        """Restart the walk at ``step_id`` (default: where ``walk`` stands), as an event.
+
+        Used after ``rebuild_walk`` reported a missing step: the rebuilt walk already stands at
+        the problem's ``restart_step``, and this records it under the current version.
+
+        Raises:
+            StepNotAllowed: ``step_id`` is not on the walk's path.
+            ConflictError: someone else saved the case since it was loaded.
+        """
+        moved = walk.copy()
+        target = step_id or moved.current.id
+        if target not in moved.path:
+            raise StepNotAllowed(
+                "error.step_not_current",
+                scenario=walk.scenario.id,
+                step=target,
+                current=moved.current.id,
+            )
+        moved.path = moved.path[: len(moved.path) - moved.path[::-1].index(target)]
+        payload = {
+            "from": case.current_step,
+            "to": target,
+            "from_version": int(case.walk.get("version", case.scenario_version)),
+            "version": walk.scenario.version,
+            "dropped": [s for s in case.walk.get("path", []) if s not in moved.path],
+        }
+        saved = self._commit(case, actor, "restart", target, payload, walk_changes(moved))
+        return Saved(saved, moved)
+
+    # --- writing: everything else --------------------------------------------------------
+
+    def set_evidence(
+        self, case: Case, item_id: str, done: bool, *, actor: str, step_id: str | None = None
+    ) -> Case:
+        """Tick (or untick) an evidence item."""
+        evidence = {**case.evidence, item_id: bool(done)}
+        payload = {"item": item_id, "done": bool(done)}
+        return self._commit(case, actor, "evidence", step_id, payload, {"evidence": evidence})
+
+    def issue_draft(
+        self,
+        case: Case,
+        template_id: str,
+        *,
+        actor: str,
+        step_id: str | None = None,
+        body: str | None = None,
+    ) -> Case:
+        """Record that a message draft was issued (copied or sent), with its text if given."""
+        now = self._now()
+        issued = {
+            "template": template_id,
+            "step": step_id,
+            "time": now.isoformat(),
+            "actor": actor,
+        }
+        payload = {"template": template_id, "body": body}
+        changes = {"drafts": [*case.drafts, issued]}
+        return self._commit(case, actor, "draft_issued", step_id, payload, changes, now=now)
+
+    def set_status(self, case: Case, status: str, *, actor: str, note: str | None = None) -> Case:
+        """Set the status by hand (it is set from the walk again at its next move).
+
+        Raises:
+            StoreError: ``status`` is not one of ``STATUSES``.
+        """
+        if status not in STATUSES:
+            raise StoreError("error.case_status", status=status, choices=list(STATUSES))
+        changes: dict[str, Any] = {"status": status}
+        if status in CLOSED_STATUSES:
+            changes["next_deadline"] = None
+        payload = {"from": case.status, "to": status, "note": note}
+        return self._commit(case, actor, "status", case.current_step, payload, changes)
+
+    def add_note(self, case: Case, note: str, *, actor: str, step_id: str | None = None) -> Case:
+        """Add a free-text note to the history.
+
+        Raises:
+            StoreError: the note is empty.
+        """
+        if not note or not note.strip():
+            raise StoreError("error.note_empty", case=case.id)
+        return self._commit(case, actor, "note", step_id, {"text": note.strip()}, {})
+
+    def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case:
+        """Give the case to ``assignee`` (None: nobody)."""
+        assignee = (assignee or "").strip() or None
+        payload = {"from": case.assignee, "to": assignee}
+        return self._commit(case, actor, "assign", None, payload, {"assignee": assignee})
+
+    def set_root_causes(self, case: Case, root_causes: Sequence[str], *, actor: str) -> Case:
+        """Replace the case's root-cause tags (ids from data/root_causes.yaml)."""
+        tags = list(dict.fromkeys(root_causes))
+        payload = {"from": case.root_causes, "to": tags}
+        return self._commit(case, actor, "root_causes", None, payload, {"root_causes": tags})
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _commit(
+        self,
+        case: Case,
+        actor: str,
+        type_: str,
+        step_id: str | None,
+        payload: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        now: dt.datetime | None = None,
+    ) -> Case:
+        """Append one event and move the row on one revision, in one transaction, or neither."""
+        actor = check_actor(actor)
+        now = now or self._now()
+        values = {**changes, "updated_at": now, "revision": case.revision + 1}
+        try:
+            with self._writer.begin() as conn:
+                done = conn.execute(
+                    update(cases)
+                    .where(cases.c.id == case.id, cases.c.revision == case.revision)
+                    .values(**values)
+                ).rowcount
+                if done == 1:
+                    conn.execute(
+                        insert(events).values(
+                            case_id=case.id,
+                            seq=case.revision + 1,
+                            time=now,
+                            actor=actor,
+                            type=type_,
+                            step_id=step_id,
+                            payload=dict(payload),
+                        )
+                    )
+        except IntegrityError:
+            done = 0  # an event with this seq exists: another writer got there first
+        except SQLAlchemyError as exc:
+            raise db_error(exc, self.label, self.is_sqlite) from exc
+        if done != 1:
+            raise self._conflict(case.id)
+        return replace(case, **values)
+
+    def _conflict(self, case_id: str) -> StoreError:
+        last = self._read_one(
+            select(events.c.actor, events.c.time)
+            .where(events.c.case_id == case_id)
+            .order_by(events.c.seq.desc())
+            .limit(1)
+        )
+        if last is None:
+            return StoreError("error.case_not_found", case=case_id)
+        return ConflictError(case=case_id, actor=last.actor, time=format_fact(last.time))
