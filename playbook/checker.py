@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -295,12 +295,13 @@ def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
                 )
     for loc, lang in _missing_translations(sc):
         add(loc, f"missing translation: no '{lang}' text")
-    if sc.start in known and not problems:
-        problems.extend(_check_graph(sc, add))
+    if sc.start in known and not problems:  # graph rules need a sound graph
+        _check_graph(sc, add)
     return problems
 
 
-def _check_graph(sc: Scenario, add) -> list[Problem]:
+def _check_graph(sc: Scenario, add: Callable[[tuple, str], None]) -> None:
+    """Unreachable steps, and steps from which no outcome can be reached (loops with no exit)."""
     edges: dict[str, set[str]] = {}
     for step in sc.steps:
         nexts = {r.to for o in step.options for r in routes(o.next)}
@@ -333,4 +334,3 @@ def _check_graph(sc: Scenario, add) -> list[Problem]:
                 ("steps", index[step.id], "id"),
                 f"step '{step.id}' is in a loop with no exit: no path from it reaches an outcome",
             )
-    return []
