@@ -7,6 +7,7 @@ Models are frozen: nothing downstream edits or reads raw dicts.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
@@ -133,6 +134,11 @@ class DeadlineRef(Model):
 
 
 StepKind = Literal["question", "action", "info", "outcome"]
+CaseStatus = Literal[
+    "open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"
+]
+STATUSES: tuple[str, ...] = typing.get_args(CaseStatus)
+CLOSED_STATUSES = frozenset({"won", "lost", "refunded", "closed"})
 
 
 class Step(Model):
@@ -149,10 +155,7 @@ class Step(Model):
     messages: list[Id] = []
     deadlines: list[DeadlineRef] = []
     root_causes: list[Id] = []
-    status: (
-        Literal["open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"]
-        | None
-    ) = None
+    status: CaseStatus | None = None
     next: Next | None = None
 
 

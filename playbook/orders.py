@@ -131,7 +131,13 @@ STATES: dict[str, tuple[str, str | None]] = {
 }
 TRUE = ["true", "yes", "y", "1"]
 FALSE = ["false", "no", "n", "0"]
-_MONEY_RE = r"^[+-]?(\d{1,14}(\.\d{0,4})?|\.\d{1,4})$"
+# Numbers are plain decimal notation, checked value by value before any cast (the cast alone
+# would also take '1e3'; a value's fate must not depend on the rest of its column). Around
+# the text of a value, spaces are cut first. Money (and percents): an optional sign, at most
+# 14 digits before the point and 4 significant ones after it (MONEY's scale), more zeros after
+# those allowed ('4.510000'); no exponents, thousands separators or currency signs. Whole
+# numbers: an optional sign, at most 12 digits, and '.', '.0', '.00', ... allowed after them.
+_MONEY_RE = r"^[+-]?(\d{1,14}(\.\d{0,4}0*)?|\.\d{1,4}0*)$"
 _INT_RE = r"^[+-]?\d{1,12}(\.0*)?$"
 _FORMULA_RE = r"^[=+\-@\t\r]"
 
@@ -257,6 +263,10 @@ def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # zones, slashes, spaces or bad values: the careful way
     text = pc.replace_substring_regex(_clean(arr), r":\s+", ":")
+    # Seconds to the microsecond, as the column keeps them: pandas would otherwise read the
+    # whole column in nanoseconds when one value has more digits, and reject dates outside
+    # 1677-2262 only then (a value's verdict must not depend on its neighbours).
+    text = pc.replace_substring_regex(text, r"(:\d\d\.\d{6})\d+", r"\1")
     ser = pd.Series(text.to_pandas(), dtype="str").reset_index(drop=True)
     out = pd.to_datetime(ser, format="ISO8601", utc=True, errors="coerce")
     for us_fmt in ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y"):
@@ -271,20 +281,29 @@ def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
     ]
 
 
-def _conv_decimal(arr: pa.Array, regex: str, bad_code: str) -> tuple[pa.Array, np.ndarray]:
-    try:
-        return pc.cast(arr, MONEY), np.zeros(len(arr), bool)
-    except pa.ArrowInvalid:
-        pass
+def _valid(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
+    """``arr`` cleaned (spaces cut, empty as null) with the values not matching ``regex`` made
+    null, and the mask of those values. Every path (whole column, distinct values) checks each
+    value this way before casting, so a value's verdict depends on that value alone."""
     arr = _clean(arr)
     ok = pc.match_substring_regex(arr, regex)
-    bad = _mask(pc.invert(ok))
-    kept = pc.if_else(ok, arr, pa.scalar(None, arr.type))
-    return pc.cast(kept, MONEY), bad
+    if pc.all(ok).as_py() is not False:  # every value good (or none there): the usual case
+        return arr, np.zeros(len(arr), bool)
+    return pc.if_else(ok, arr, pa.scalar(None, arr.type)), _mask(pc.invert(ok))
+
+
+def _conv_decimal(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
+    kept, bad = _valid(arr, regex)
+    try:
+        return pc.cast(kept, MONEY), bad
+    except pa.ArrowInvalid:
+        # Only the zeros after the 4th decimal can stop the cast of a checked value (Arrow
+        # cannot rescale one with more than 38 digits): drop them.
+        return pc.cast(pc.replace_substring_regex(kept, r"(\.\d{0,4})0+$", r"\1"), MONEY), bad
 
 
 def _conv_money(arr: pa.Array, nonneg: bool) -> tuple[pa.Array, list]:
-    val, bad = _conv_decimal(arr, _MONEY_RE, "bad_money")
+    val, bad = _conv_decimal(arr, _MONEY_RE)
     issues = [("bad_money", bad)]
     if nonneg:
         issues.append(("negative_amount", _mask(pc.less(val, pa.scalar(0, MONEY)))))
@@ -292,11 +311,11 @@ def _conv_money(arr: pa.Array, nonneg: bool) -> tuple[pa.Array, list]:
 
 
 def _conv_int(arr: pa.Array, quantity: bool) -> tuple[pa.Array, list]:
+    kept, bad = _valid(arr, _INT_RE)
     try:
-        val, bad = pc.cast(arr, pa.int64()), np.zeros(len(arr), bool)
+        val = pc.cast(kept, pa.int64())  # digits with an optional '-', the usual case
     except pa.ArrowInvalid:
-        dec, bad = _conv_decimal(_clean(arr), _INT_RE, "")
-        val = pc.cast(dec, pa.int64())
+        val = pc.cast(pc.replace_substring_regex(kept, r"^\+|\.0*$", ""), pa.int64())
     if not quantity:
         return val, [("bad_number", bad)]
     return val, [("bad_quantity", bad), ("quantity_not_positive", _mask(pc.less(val, 1)))]
@@ -312,7 +331,7 @@ def _conv_bool(arr: pa.Array) -> tuple[pa.Array, list]:
 
 def _conv_percent(arr: pa.Array) -> tuple[pa.Array, list]:
     stripped = pc.utf8_rtrim(_clean(arr), "%")
-    dec, bad = _conv_decimal(stripped, _MONEY_RE, "")
+    dec, bad = _conv_decimal(stripped, _MONEY_RE)
     return pc.cast(dec, pa.float64()), [("bad_number", bad)]
 
 

@@ -27,11 +27,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from playbook.errors import StoreError
 from playbook.library import Library
+from playbook.model import STATUSES
 from playbook.store_schema import (
     EVENT_TYPES,
     MIGRATIONS,
     SCHEMA_VERSION,
-    STATUSES,
     Case,
     Event,
     Opened,

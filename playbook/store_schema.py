@@ -39,8 +39,6 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 MAX_ACTOR = 200
 
-STATUSES = ("open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed")
-CLOSED_STATUSES = frozenset({"won", "lost", "refunded", "closed"})
 EVENT_TYPES = (
     "created",
     "answer",

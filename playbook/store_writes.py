@@ -18,9 +18,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from playbook.engine import Walk
 from playbook.errors import ConflictError, StepNotAllowed, StoreError
 from playbook.facts import facts_to_json, format_fact
+from playbook.model import CLOSED_STATUSES, STATUSES
 from playbook.store_schema import (
-    CLOSED_STATUSES,
-    STATUSES,
     Case,
     Saved,
     cases,

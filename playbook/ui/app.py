@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import urllib.parse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from playbook.errors import PlaybookError
-from playbook.i18n import text
 from playbook.ui.feedback import error_html
 from playbook.ui.staff_panel import StaffPanel
 
@@ -26,21 +27,59 @@ def query_param(name: str) -> str | None:
     return values[0] if values else None
 
 
+class LazyStore:
+    """The case store, opened in the background while the page is already on screen.
+
+    Importing and opening the database layer costs about half a second; the page does not
+    need it until the first click. Any attribute use waits for the store (or raises the
+    ``StoreError`` that opening it gave, which the page shows in the visitor's language).
+    """
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._store: Any = None
+        self._error: BaseException | None = None
+
+    def warm_up(self) -> None:
+        """Start opening the store in a background thread."""
+        threading.Thread(target=self._open, name="open-case-store", daemon=True).start()
+
+    def _open(self) -> None:
+        with self._lock:
+            if self._store is None and self._error is None:
+                try:
+                    self._store = self._factory()
+                except PlaybookError as err:
+                    log.exception("case store unavailable")
+                    self._error = err
+
+    def _get(self) -> Any:
+        self._open()
+        if self._error is not None:
+            raise self._error
+        return self._store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+
+def open_store() -> Any:
+    """The configured case store (imported here so the page does not wait for it)."""
+    from playbook.store import Store
+
+    return Store()
+
+
 def staff_page(lang: str | None = None) -> w.Widget:
     """The staff page (notebooks/staff.ipynb): case list and guided walk, saved to the store.
 
     ``?lang=en`` picks the language, ``?case=ID`` opens a case. The acting user is the
     server's (``JUPYTERHUB_USER``) when there is one; otherwise the page asks for a name.
     """
-    from playbook.store import Store
-
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
-    try:
-        store = Store()
-    except PlaybookError as err:  # the page says why it cannot save, in both languages
-        log.exception("case store unavailable")
-        return w.HTML(error_html(err.render("zh") + "\n" + err.render("en")))
+    store = LazyStore(open_store)
     panel = StaffPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
     case_id = query_param("case")
     if case_id:
@@ -48,7 +87,8 @@ def staff_page(lang: str | None = None) -> w.Widget:
             panel.open_case(case_id[:64])
         except PlaybookError as err:
             panel.message.value = error_html(err.render(panel.lang))
-    log.info("staff page ready (%s)", text("ui.app_title", "en"))
+    else:
+        store.warm_up()
     return panel.widget
 
 

@@ -1,0 +1,70 @@
+"""The page entry points the notebooks call: store from settings, URL parameters, bad stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playbook.store import Store
+from playbook.ui.app import staff_page
+
+from .test_staff_panel import FACTS
+
+
+def _find(widget, cls: str):
+    if cls in getattr(widget, "_dom_classes", ()):
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = _find(child, cls)
+        if found is not None:
+            return found
+    return None
+
+
+def _fill_and_start(page) -> None:
+    _find(page, "pb-actor").value = "Ana"
+    for key, value in FACTS.items():
+        box = _find(page, f"pb-fact-{key}")
+        if box is not None:
+            box.value = value
+    _find(page, "pb-start").click()
+
+
+def test_page_saves_to_the_configured_store(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    monkeypatch.setenv("PLAYBOOK_DB_URL", url)
+    monkeypatch.setenv("QUERY_STRING", "lang=en")
+    page = staff_page()
+    _fill_and_start(page)
+    assert _find(page, "pb-message").value == ""
+    with Store(url) as store:
+        [case] = store.list_cases()
+    assert case.facts["buyer_name"] == "Mia Lindqvist"
+    monkeypatch.setenv("QUERY_STRING", f"case={case.id}&lang=en")
+    again = staff_page()
+    assert f"Case {case.id}" in _find(again, "pb-case").value
+
+
+def test_unknown_case_in_the_url_is_explained(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PLAYBOOK_DB_URL", f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    monkeypatch.setenv("QUERY_STRING", "case=nope&lang=en")
+    page = staff_page()
+    assert "There is no case &#x27;nope&#x27;." in _find(page, "pb-message").value
+
+
+def test_a_corrupt_store_is_reported_and_left_alone(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "cases.sqlite3"
+    db.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setenv("PLAYBOOK_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("QUERY_STRING", "lang=en")
+    page = staff_page()
+    _fill_and_start(page)
+    message = _find(page, "pb-message").value
+    assert f"{db} is not a readable case database" in message
+    assert db.read_bytes() == b"not a database at all" * 100
+
+
+@pytest.fixture(autouse=True)
+def _no_hub_user(monkeypatch) -> None:
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
