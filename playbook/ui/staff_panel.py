@@ -84,7 +84,8 @@ class StaffPanel(CaseActions):
         self.actor.add_class("pb-actor")
         self.nav = w.ToggleButtons(options=[("cases", "cases"), ("walk", "walk")], value="walk")
         self.nav.add_class("pb-nav")
-        self.cases = CaseListPanel(self) if store is not None else None
+        self.cases: CaseListPanel | None = None  # built when first shown: a lighter first page
+        self.cases_box = w.VBox()
         self.case_bar = w.HTML()
         self.case_bar.add_class("pb-case")
         self.restart_from_button = _button("ui.restart_from", "pb-restart-from", "warning")
@@ -154,8 +155,8 @@ class StaffPanel(CaseActions):
         self.actor_label = w.HTML()
         top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
         parts = [self.header, top, self.message, self.start_view, self.walk_view]
-        if self.cases is not None:
-            parts[2:2] = [self.nav, self.cases.widget]
+        if store is not None:
+            parts[2:2] = [self.nav, self.cases_box]
         else:
             self.actor_label.layout.display = self.actor.layout.display = "none"
         self.widget = w.VBox(parts)
@@ -340,7 +341,10 @@ class StaffPanel(CaseActions):
         self.actor_label.value = esc(self.t("ui.actor"))
         self.actor.placeholder = self.t("ui.actor_placeholder")
         relabel(self.nav, [(self.t("ui.nav_cases"), "cases"), (self.t("ui.nav_walk"), "walk")])
-        if self.cases is not None and self.nav.value == "cases":
+        if self.store is not None and self.nav.value == "cases":
+            if self.cases is None:
+                self.cases = CaseListPanel(self)
+                self.cases_box.children = [self.cases.widget]
             self.start_view.layout.display = self.walk_view.layout.display = "none"
             self.cases.widget.layout.display = ""
             self.cases.render()
