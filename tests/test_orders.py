@@ -417,6 +417,128 @@ def test_many_rows_counted_in_large_broken_file(truth, tmp_path):
     assert result.rows_read == 3000
 
 
+# --- one value, one verdict ------------------------------------------------------------------
+
+# CSV column -> (order table column, neighbour sets). Each value is imported next to values
+# the plain cast takes ('good'), good values only the careful path takes ('careful') and a bad
+# value ('bad'); its verdict must be the same in all of them.
+NEIGHBOURS = {
+    "Price (each)": (
+        "price",
+        {"good": ["4.51", "7.00", "12.5"], "careful": [" 4.51 "], "bad": ["abc"]},
+    ),
+    "Refund Responsibility Amount": (
+        "refund_responsibility_amount",
+        {"good": ["4.51", "-7.00"], "careful": [" 4.51"], "bad": ["abc"]},
+    ),
+    "Quantity": ("quantity", {"good": ["1", "2", "3"], "careful": ["2.0", " 3 "], "bad": ["x"]}),
+    "Days to Fulfill": ("days_to_fulfill", {"good": ["1", "20"], "careful": ["+2"], "bad": ["x"]}),
+    "% Refund Responsibility": (
+        "refund_responsibility_pct",
+        {"good": ["50", "100", "0"], "careful": ["50%"], "bad": ["x%"]},
+    ),
+    "Transaction Date": (
+        "ordered_at",
+        {
+            "good": ["2026-11-01 10:00:00", "2026-11-02"],
+            "careful": ["2026-11-01T10:00:00.123456789", "11/19/2026 10:00"],
+            "bad": ["yesterday"],
+        },
+    ),
+}
+# (CSV column, value as written, reject reason or the value imported; None: imported empty)
+VERDICTS = [
+    ("Price (each)", "4.5", Decimal("4.5")),
+    ("Price (each)", " 4.50 ", Decimal("4.5")),
+    ("Price (each)", "4.51000", Decimal("4.51")),  # zeros past the 4 decimals change nothing
+    ("Price (each)", "1." + "0" * 40, Decimal("1")),  # more digits than Arrow can rescale
+    ("Price (each)", "+.5", Decimal("0.5")),
+    ("Price (each)", "5.", Decimal("5")),
+    ("Price (each)", "99999999999999.9999", Decimal("99999999999999.9999")),
+    ("Price (each)", "", None),
+    ("Price (each)", "-1.00", "negative_amount"),
+    ("Price (each)", "1e3", "bad_money"),
+    ("Price (each)", "1E3", "bad_money"),
+    ("Price (each)", "1,000.00", "bad_money"),
+    ("Price (each)", "abc", "bad_money"),
+    ("Price (each)", "$10", "bad_money"),
+    ("Price (each)", "4.51001", "bad_money"),
+    ("Price (each)", "123456789012345", "bad_money"),
+    ("Price (each)", "nan", "bad_money"),
+    ("Price (each)", "\u0663", "bad_money"),  # an Arabic-Indic digit
+    ("Refund Responsibility Amount", "-1.00", Decimal("-1")),
+    ("Refund Responsibility Amount", "-1e3", "bad_money"),
+    ("Quantity", "3", 3),
+    ("Quantity", " 3 ", 3),
+    ("Quantity", "+2", 2),
+    ("Quantity", "2.000000", 2),
+    ("Quantity", "2." + "0" * 40, 2),
+    ("Quantity", "0", "quantity_not_positive"),
+    ("Quantity", "-1", "quantity_not_positive"),
+    ("Quantity", "1e3", "bad_quantity"),
+    ("Quantity", "1.5", "bad_quantity"),
+    ("Quantity", "1,000", "bad_quantity"),
+    ("Quantity", "1234567890123", "bad_quantity"),  # 13 digits: the int64 cast took it
+    ("Days to Fulfill", "-4", -4),
+    ("Days to Fulfill", "1e1", "bad_number"),
+    ("% Refund Responsibility", "50%", 50.0),
+    ("% Refund Responsibility", "12.5", 12.5),
+    ("% Refund Responsibility", "50.000000%", 50.0),
+    ("% Refund Responsibility", "1e2", "bad_number"),
+    ("% Refund Responsibility", "1e2%", "bad_number"),
+    ("Transaction Date", "2500-01-01 00:00:00", pd.Timestamp("2500-01-01", tz="UTC")),
+    ("Transaction Date", "2026-02-30", "bad_date"),
+]
+
+
+def _one_column_file(path: Path, column: str, cells: list[str]) -> Path:
+    """A CSV export whose rows differ only in ``column`` (row 2 holds ``cells[0]``)."""
+    import csv
+
+    base = {
+        "Transaction Date": "2026-11-01 10:00:00",
+        "Order State": "SHIPPED",
+        "Quantity": "1",
+        "Price (each)": "4.99",
+        "Refund Responsibility Amount": "",
+        "% Refund Responsibility": "100",
+        "Days to Fulfill": "5",
+    }
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, ["Order Id", *base], lineterminator="\n")
+        writer.writeheader()
+        for i, cell in enumerate(cells):
+            writer.writerow({**base, "Order Id": f"o{i}", column: cell})
+    return path
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), VERDICTS)
+def test_a_value_gets_the_same_verdict_whatever_its_neighbours(
+    tmp_path, monkeypatch, column, value, expected
+):
+    """Whether a number or date is imported, and why not, depends on that value alone: not on
+    the other values of its column, nor on whether the column is converted per distinct value."""
+    from playbook import orders
+
+    field, contexts = NEIGHBOURS[column]
+    for share in (0.0, 1.0):  # never / always per distinct value
+        monkeypatch.setattr(orders, "PER_VALUE_SHARE", share)
+        for name, neighbours in contexts.items():
+            path = _one_column_file(tmp_path / f"{name}.csv", column, [value, *neighbours])
+            result = read_orders(path)
+            where = f"{value!r} next to {name} values, per value: {share == 1.0}"
+            rejects = result.rejects[result.rejects["source_row"] == 2]
+            got = rejects[["column", "value", "reason"]].values.tolist()
+            imported = result.orders.set_index("source_row")
+            if isinstance(expected, str):
+                assert got == [[column, value, expected]], where
+                assert 2 not in imported.index, where
+            else:
+                assert got == [], where
+                cell = imported.loc[2, field]
+                assert pd.isna(cell) if expected is None else cell == expected, where
+
+
 # --- writing back ---------------------------------------------------------------------------
 
 

@@ -206,7 +206,7 @@ class StaffPanel(CaseActions):
             label = w.HTML()
             label._pb_fact = (fact, ref.required)
             self.fact_inputs[ref.id], self.fact_errors[ref.id] = box, error
-            rows.append(w.VBox([label, box, error]))
+            rows += [label, box, error]  # flat: one box for the form keeps the page light
         replace_children(self.facts_box, rows)
 
     def _render_start(self) -> None:
@@ -218,8 +218,7 @@ class StaffPanel(CaseActions):
         self.scenario_help.value = tag("p", esc(sc.summary.get(self.lang)), "pb-muted") + tag(
             "h3", esc(self.t("ui.case_facts"))
         )
-        for row in self.facts_box.children:
-            label = row.children[0]
+        for label in self.facts_box.children[::3]:
             fact, required = label._pb_fact
             mark = (
                 f' <span class="pb-muted">({esc(self.t("ui.required_mark"))})</span>'
