@@ -35,7 +35,8 @@ class CaseActions:
         self.case, self.walk, self._problem = case, walk, problem
         self.ticked = dict(case.evidence) if case else {}
         self.causes = list(case.root_causes) if case else []
-        self.export_link.value = ""
+        if self.walk_view is not None:
+            self.export_link.value = ""
 
     def _save(self, write: Callable[[], Any], keep: str | None = None) -> Any:
         """Run one store write; on a conflict reload, keep the unsaved choice, re-raise."""

@@ -86,15 +86,6 @@ class StaffPanel(CaseActions):
         self.nav.add_class("pb-nav")
         self.cases: CaseListPanel | None = None  # built when first shown: a lighter first page
         self.cases_box = w.VBox()
-        self.case_bar = w.HTML()
-        self.case_bar.add_class("pb-case")
-        self.restart_from_button = _button("ui.restart_from", "pb-restart-from", "warning")
-        self.export_button = _button("ui.export", "pb-export")
-        self.export_link = w.HTML()
-        self.export_link.add_class("pb-export-link")
-        self.case_tools = w.HBox(
-            [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
-        )
         self._problem: Any = None
         # start screen
         ids = sorted(self.lib.scenarios)
@@ -111,7 +102,35 @@ class StaffPanel(CaseActions):
             [self.scenario, self.scenario_help, self.facts_box, self.start_button]
         )
         self.start_view.add_class("pb-start-view")
-        # walk screen
+        # walk screen: built when the first walk starts (a lighter first page)
+        self.walk_view: w.VBox | None = None
+        self.walk_box = w.VBox()
+        self.actor_label = w.HTML()
+        top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
+        parts = [self.header, top, self.message, self.start_view, self.walk_box]
+        if store is not None:
+            parts[2:2] = [self.nav, self.cases_box]
+        else:
+            self.actor_label.layout.display = self.actor.layout.display = "none"
+        self.widget = w.VBox(parts)
+        self.widget.add_class("pb-app")
+        self.nav.observe(self._on_nav_change, names="value")
+        self.lang_toggle.observe(self._on_lang_change, names="value")
+        self.scenario.observe(self._on_scenario_change, names="value")
+        self.start_button.on_click(self._on_start_click)
+        self._build_facts_form()
+        self.render()
+
+    def _build_walk_view(self) -> None:
+        self.case_bar = w.HTML()
+        self.case_bar.add_class("pb-case")
+        self.restart_from_button = _button("ui.restart_from", "pb-restart-from", "warning")
+        self.export_button = _button("ui.export", "pb-export")
+        self.export_link = w.HTML()
+        self.export_link.add_class("pb-export-link")
+        self.case_tools = w.HBox(
+            [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
+        )
         self.progress = w.IntProgress(min=0, max=1, value=0)
         self.progress_label = w.HTML()
         self.progress_label.add_class("pb-progress")
@@ -152,28 +171,13 @@ class StaffPanel(CaseActions):
             ]
         )
         self.walk_view.add_class("pb-walk-view")
-        self.actor_label = w.HTML()
-        top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
-        parts = [self.header, top, self.message, self.start_view, self.walk_view]
-        if store is not None:
-            parts[2:2] = [self.nav, self.cases_box]
-        else:
-            self.actor_label.layout.display = self.actor.layout.display = "none"
-        self.widget = w.VBox(parts)
-        self.widget.add_class("pb-app")
-        self.nav.observe(self._on_nav_change, names="value")
+        self.walk_box.children = [self.walk_view]
         self.restart_from_button.on_click(self._on_restart_from_click)
         self.export_button.on_click(self._on_export_click)
-
-        self.lang_toggle.observe(self._on_lang_change, names="value")
-        self.scenario.observe(self._on_scenario_change, names="value")
         self.options.observe(self._on_option_change, names="value")
-        self.start_button.on_click(self._on_start_click)
         self.next_button.on_click(self._on_next_click)
         self.back_button.on_click(self._on_back_click)
         self.restart_button.on_click(self._on_restart_click)
-        self._build_facts_form()
-        self.render()
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -328,15 +332,7 @@ class StaffPanel(CaseActions):
             + tag("h2", esc(self.t("ui.app_title")))
             + tag("p", esc(self.t("ui.app_subtitle")), "pb-muted")
         )
-        for button in (
-            self.start_button,
-            self.back_button,
-            self.next_button,
-            self.restart_button,
-            self.restart_from_button,
-            self.export_button,
-        ):
-            button.description = self.t(button._pb_key)
+        self.start_button.description = self.t("ui.start")
         self.actor_label.value = esc(self.t("ui.actor"))
         self.actor.placeholder = self.t("ui.actor_placeholder")
         relabel(self.nav, [(self.t("ui.nav_cases"), "cases"), (self.t("ui.nav_walk"), "walk")])
@@ -344,7 +340,7 @@ class StaffPanel(CaseActions):
             if self.cases is None:
                 self.cases = CaseListPanel(self)
                 self.cases_box.children = [self.cases.widget]
-            self.start_view.layout.display = self.walk_view.layout.display = "none"
+            self.start_view.layout.display = self.walk_box.layout.display = "none"
             self.cases.widget.layout.display = ""
             self.cases.render()
             return
@@ -352,10 +348,20 @@ class StaffPanel(CaseActions):
             self.cases.widget.layout.display = "none"
         if self.walk is None:
             self._render_start()
-            self.start_view.layout.display, self.walk_view.layout.display = "", "none"
+            self.start_view.layout.display, self.walk_box.layout.display = "", "none"
         else:
+            if self.walk_view is None:
+                self._build_walk_view()
+            for button in (
+                self.back_button,
+                self.next_button,
+                self.restart_button,
+                self.restart_from_button,
+                self.export_button,
+            ):
+                button.description = self.t(button._pb_key)
             self._render_walk(self.walk)
-            self.start_view.layout.display, self.walk_view.layout.display = "none", ""
+            self.start_view.layout.display, self.walk_box.layout.display = "none", ""
 
     # --- callbacks ---------------------------------------------------------------------------
 
