@@ -16,7 +16,6 @@ from playbook.engine import Walk
 from playbook.facts import parse_facts
 from playbook.i18n import text
 from playbook.library import Library, load_library
-from playbook.model import Scenario
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.feedback import show_errors
@@ -184,11 +183,6 @@ class StaffPanel(CaseActions):
     def t(self, key: str, **params: Any) -> str:
         """Catalogue text in the page's language."""
         return text(key, self.lang, **params)
-
-    @property
-    def scenario_obj(self) -> Scenario:
-        """The scenario picked on the start screen (or being walked)."""
-        return self.walk.scenario if self.walk else self.lib.scenario(self.scenario.value)
 
     # --- start screen ------------------------------------------------------------------------
 
