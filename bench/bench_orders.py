@@ -28,8 +28,8 @@ import json, resource, sys, time
 import pandas as pd
 mode, path = sys.argv[1], sys.argv[2]
 if mode != "baseline":  # imported before the clock starts, as pandas is for the baseline
-    from playbook.orders import read_orders
-    from playbook.triage import triage
+    from playbook.orders.reader import read_orders
+    from playbook.orders.triage import triage
 t = time.perf_counter()
 if mode == "baseline":
     df = pd.read_csv(path, engine="pyarrow")
@@ -45,7 +45,7 @@ print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
 """
 _BASE = """
 import json, resource
-import pandas, pyarrow, playbook.orders, playbook.triage
+import pandas, pyarrow, playbook.orders, playbook.orders.triage
 print(json.dumps({"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 """
 

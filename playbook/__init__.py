@@ -3,7 +3,6 @@
 Pure Python; the widget layer lives in ``playbook.ui`` and is never imported from here.
 """
 
-from playbook.engine import Walk
 from playbook.errors import (
     ConflictError,
     FactError,
@@ -14,7 +13,8 @@ from playbook.errors import (
     StoreError,
     TemplateError,
 )
-from playbook.library import Library, load_library
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.library import Library, load_library
 
 __all__ = [
     "ConflictError",

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "check":
         return check(rest)
     if command == "triage":
-        from playbook.triage import main_triage
+        from playbook.orders.triage import main_triage
 
         return main_triage(rest)
     print(usage, file=sys.stderr)
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 def check(rest: list[str]) -> int:
     """Validate every data file; print each problem; exit 0 when clean, 1 otherwise."""
     from playbook.config import data_dir
-    from playbook.library import check as check_dir
+    from playbook.scenarios.library import check as check_dir
 
     folder = Path(rest[0]) if rest else data_dir()
     lib, problems = check_dir(folder.resolve())

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from playbook.engine import Walk
-from playbook.facts import parse_facts
-from playbook.library import Library
-from playbook.store import Store
+from playbook.cases.sql_store import Store
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.library import Library
 
 PG_ENV = "PLAYBOOK_TEST_PG_URL"
 HOW_TO_RUN_PG = "run: bash scripts/with-test-postgres.sh .venv/bin/python -m pytest"

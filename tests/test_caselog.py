@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playbook.caselog import build_log, export_case, to_html, to_markdown
+from playbook.cases.caselog import build_log, export_case, to_html, to_markdown
+from playbook.cases.sql_store import EVENT_TYPES, STATUSES, Store
 from playbook.i18n import text
-from playbook.model import Scenario
-from playbook.store import EVENT_TYPES, STATUSES, Store
+from playbook.scenarios.model import Scenario
 from tests.store_fixtures import FakeClock, answer_first_options, new_walk
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from playbook.errors import ScenarioError
-from playbook.library import check, load_library
+from playbook.scenarios.library import check, load_library
 from playbook.yamlio import load_yaml
 
 BAD = Path(__file__).parent / "data" / "bad"

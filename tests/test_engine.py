@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from playbook.engine import Walk
 from playbook.errors import StepNotAllowed
-from playbook.facts import parse_facts
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
 
 FACTS = {
     "order_id": "5f1e2d3c4b5a69788796a5b4",
@@ -226,7 +226,7 @@ def test_state_round_trip_is_deterministic(lib, as_of) -> None:
 
 
 def test_country_specific_policy_figure(lib) -> None:
-    from playbook.policy import add_duration
+    from playbook.scenarios.policies import add_duration
 
     policy = lib.policy("wish", "late_delivery_liability")
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

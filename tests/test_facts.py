@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from playbook.errors import FactError
-from playbook.facts import facts_to_json, parse_fact, parse_facts
+from playbook.scenarios.facts import facts_to_json, parse_fact, parse_facts
 
 
 @pytest.mark.parametrize(

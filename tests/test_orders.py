@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook import orders_formats
 from playbook.errors import OrderFileError
-from playbook.orders import ORDER_COLUMNS, neutralise_formulas, read_orders, write_table
+from playbook.orders import formats as orders_formats
+from playbook.orders.reader import ORDER_COLUMNS, neutralise_formulas, read_orders, write_table
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
@@ -236,7 +236,7 @@ def test_careful_reader_matches_fast_reader(truth, tmp_path):
     header, delim = orders_formats._header(path, path.read_bytes()[:65536], "utf-8")
     names, sources, extras = orders_formats._columns(path, header)
     raw = orders_formats._python_csv(path, "utf-8", delim, names, sources, extras)
-    from playbook.orders import normalise
+    from playbook.orders.reader import normalise
 
     careful, rejects = normalise(raw)
     assert len(rejects) == 0
@@ -518,7 +518,7 @@ def test_a_value_gets_the_same_verdict_whatever_its_neighbours(
 ):
     """Whether a number or date is imported, and why not, depends on that value alone: not on
     the other values of its column, nor on whether the column is converted per distinct value."""
-    from playbook import orders
+    from playbook.orders import reader as orders
 
     field, contexts = NEIGHBOURS[column]
     for share in (0.0, 1.0):  # never / always per distinct value
@@ -601,7 +601,7 @@ FAST_PATH_FILES = sorted(
 
 def test_per_value_conversion_matches_per_row(truth, tmp_path, monkeypatch):
     """Columns with few distinct values are converted once per value; same tables either way."""
-    from playbook import orders
+    from playbook.orders import reader as orders
 
     big = tmp_path / "big.csv"
     gen.write_csv(gen.build(400, seed=5), big)
@@ -619,7 +619,7 @@ def test_consuming_the_raw_table_gives_the_same_result(tmp_path):
     """normalise(consume=True) empties the raw table as it goes; the result is unchanged."""
     import pyarrow as pa
 
-    from playbook.orders import normalise
+    from playbook.orders.reader import normalise
 
     path = BAD / "bad_money.csv"
     head = path.read_bytes()[:65536]
@@ -698,7 +698,7 @@ def test_duplicate_check_shortcut_matches_counting():
     """The 'every id distinct' shortcut of the duplicate check agrees with counting the ids."""
     import pyarrow as pa
 
-    from playbook.orders import _duplicates
+    from playbook.orders.reader import _duplicates
 
     cases = [
         ["a", "b", None, "c", None],

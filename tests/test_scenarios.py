@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from playbook.engine import Walk, explore
-from playbook.facts import parse_facts
-from playbook.model import Scenario, routes
-from playbook.templates import render
+from playbook.scenarios.engine import Walk, explore
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.model import Scenario, routes
+from playbook.scenarios.templates import render
 from playbook.yamlio import load_yaml
 
 from .conftest import AS_OF, DATA

@@ -22,11 +22,11 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from playbook.cases.schema import events as events_table
+from playbook.cases.schema import schema_version as schema_version_table
+from playbook.cases.sql_store import SCHEMA_VERSION, Store
 from playbook.errors import ConflictError, StepNotAllowed, StoreError
-from playbook.model import Scenario
-from playbook.store import SCHEMA_VERSION, Store
-from playbook.store_schema import events as events_table
-from playbook.store_schema import schema_version as schema_version_table
+from playbook.scenarios.model import Scenario
 from tests.store_fixtures import (
     PG_ENV,
     SAMPLE_FACTS,
@@ -621,8 +621,8 @@ class TestFiles:
 def test_every_store_message_key_has_both_languages():
     """Keys the store and the decision log use exist in store.yaml or messages.yaml."""
     used = set()
-    for name in ("store.py", "store_schema.py", "caselog.py"):
-        source = (REPO / "playbook" / name).read_text(encoding="utf-8")
+    for path in sorted((REPO / "playbook" / "cases").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'"((?:error|store|caselog)\.[a-z_.]+)"', source))
     catalogue = {}
     for name in ("messages.yaml", "store.yaml"):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from playbook.orders import read_orders
-from playbook.triage import Triage, main_triage, order_facts, reason_key, triage
+from playbook.orders.reader import read_orders
+from playbook.orders.triage import Triage, main_triage, order_facts, reason_key, triage
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample" / "wish_orders_sample.csv"
@@ -193,7 +193,7 @@ def test_cli_exit_codes_and_files(tmp_path, capsys, sample_truth):
 
 def test_parallel_gather_gives_the_same_table(data, monkeypatch):
     """The matched orders' columns are gathered in parallel; one worker gives the same table."""
-    from playbook import triage as triage_mod
+    from playbook.orders import triage as triage_mod
 
     orders = read_orders(SAMPLE).orders
     tables = {}

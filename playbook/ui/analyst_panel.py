@@ -22,14 +22,14 @@ import ipywidgets as w
 import pandas as pd
 
 from playbook.config import REPO_ROOT
-from playbook.engine import Walk
 from playbook.errors import OrderFileError
-from playbook.facts import parse_facts
 from playbook.i18n import text
-from playbook.library import Library, load_library
-from playbook.order_stats import filter_triage, parse_as_of, weekly_counts
-from playbook.orders import read_orders, write_table
-from playbook.triage import Triage, order_facts, triage
+from playbook.orders.reader import read_orders, write_table
+from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
+from playbook.orders.triage import Triage, order_facts, triage
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.library import Library, load_library
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc
@@ -37,7 +37,7 @@ from playbook.ui.staff_panel import LANGS, utcnow
 from playbook.ui.widgets import quiet, relabel
 
 if TYPE_CHECKING:
-    from playbook.store import Store
+    from playbook.cases.sql_store import Store
 
 PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time
 _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")

@@ -66,7 +66,7 @@ class LazyStore:
 
 def open_store() -> Any:
     """The configured case store (imported here so the page does not wait for it)."""
-    from playbook.store import Store
+    from playbook.cases.sql_store import Store
 
     return Store()
 
@@ -104,7 +104,7 @@ def analyst_panel(lang: str = "en") -> AnalystPanel:
     If the case store cannot be opened the page still analyses files and says why cases
     cannot be saved.
     """
-    from playbook.store import Store
+    from playbook.cases.sql_store import Store
     from playbook.ui.analyst_panel import AnalystPanel
 
     logging.basicConfig(level=logging.INFO)

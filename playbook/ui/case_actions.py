@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from playbook.engine import Walk
 from playbook.errors import ConflictError
-from playbook.model import Step
-from playbook.templates import render
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.model import Step
+from playbook.scenarios.templates import render
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import data_link, esc
 from playbook.ui.widgets import quiet, replace_children
 
 if TYPE_CHECKING:
-    from playbook.store import Case
+    from playbook.cases.sql_store import Case
 
 
 class CaseActions:
@@ -85,7 +85,7 @@ class CaseActions:
     def _on_export_click(self, _button: w.Button) -> None:
         if self.store is None or self.case is None:
             return
-        from playbook.caselog import export_case
+        from playbook.cases.caselog import export_case
 
         log = export_case(self.store, self.case.id, self.lib, fmt="markdown", lang=self.lang)
         self.export_link.value = data_link(

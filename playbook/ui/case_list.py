@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from playbook.model import STATUSES
+from playbook.scenarios.model import STATUSES
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
 from playbook.ui.widgets import quiet, relabel, replace_children

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from playbook.engine import Walk
-from playbook.facts import parse_facts
 from playbook.i18n import text
-from playbook.library import Library, load_library
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.library import Library, load_library
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.feedback import show_errors
@@ -24,7 +24,7 @@ from playbook.ui.walk_html import WalkHtml
 from playbook.ui.widgets import quiet, relabel, replace_children
 
 if TYPE_CHECKING:
-    from playbook.store import Case, Store
+    from playbook.cases.sql_store import Case, Store
 
 LANGS = (("中文", "zh"), ("English", "en"))
 

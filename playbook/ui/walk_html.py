@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from playbook.engine import Walk
 from playbook.i18n import text
-from playbook.library import Library
-from playbook.model import DeadlineRef, Step
-from playbook.policy import Deadline
-from playbook.templates import render
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.library import Library
+from playbook.scenarios.model import DeadlineRef, Step
+from playbook.scenarios.policies import Deadline
+from playbook.scenarios.templates import render
 from playbook.ui.html import bullets, esc, tag
 
 

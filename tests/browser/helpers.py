@@ -18,7 +18,7 @@ import websocket  # websocket-client, a jupyter_server dependency
 from playwright.sync_api import Page, expect
 
 from playbook.i18n import text
-from playbook.library import Library
+from playbook.scenarios.library import Library
 from tests.browser.conftest import StaffPage
 
 ORDER_ID = "5f1e2d3c4b5a69788796a5b4"

@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from playbook.cases.sql_store import Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
-from playbook.facts import parse_facts
 from playbook.i18n import text
-from playbook.orders import read_orders
-from playbook.store import Store
-from playbook.triage import order_facts, triage
+from playbook.orders.reader import read_orders
+from playbook.orders.triage import order_facts, triage
+from playbook.scenarios.facts import parse_facts
 from playbook.ui.analyst_panel import NO_ORDER, AnalystPanel, weekly_counts
 from playbook.ui.html import esc
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from playbook.library import load_library
-from playbook.store import Store
+from playbook.cases.sql_store import Store
+from playbook.scenarios.library import load_library
 from playbook.ui.staff_panel import StaffPanel
 
 from .test_staff_panel import FACTS, NOW

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from playbook.store import Store
+from playbook.cases.sql_store import Store
 from playbook.ui.staff_panel import StaffPanel
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

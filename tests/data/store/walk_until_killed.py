@@ -13,8 +13,8 @@ import datetime as dt
 import sys
 import time
 
-from playbook.library import load_library
-from playbook.store import Store
+from playbook.cases.sql_store import Store
+from playbook.scenarios.library import load_library
 
 START = dt.datetime(2026, 5, 5, 8, 0, tzinfo=dt.UTC)
 

@@ -1,7 +1,7 @@
 """Readers for the Wish order files merchants have: CSV export, .xlsx, API v2 and v3 JSON.
 
 Each reader turns a file into a :class:`RawOrders` table of strings under the canonical field
-names of :mod:`playbook.orders_columns`; typing and validation happen in :mod:`playbook.orders`,
+names of :mod:`playbook.orders.columns`; typing and validation happen in :mod:`playbook.orders`,
 once, for every format.
 """
 
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from playbook.errors import OrderFileError
-from playbook.orders_columns import (
+from playbook.orders.columns import (
     _V3_SOURCES,
     CSV_FIELDS,
     CSV_REQUIRED,

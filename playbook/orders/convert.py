@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from playbook.orders_columns import MONEY, STATES, UTC_US
+from playbook.orders.columns import MONEY, STATES, UTC_US
 
 TRUE = ["true", "yes", "y", "1"]
 FALSE = ["false", "no", "n", "0"]

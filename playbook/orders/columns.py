@@ -2,7 +2,7 @@
 
 No file reading and no typing of values: CSV headers, API v2 keys and v3 paths (and how one
 JSON order is flattened onto them) map onto the canonical fields here; the readers are in
-:mod:`playbook.orders_formats`.
+:mod:`playbook.orders.formats`.
 Field names, states and enums come from shared/reference/wish_formats.md.
 
 The order table (:data:`ORDER_COLUMNS`, in this order, then the file's other columns as text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from playbook.model import Policy
+from playbook.scenarios.model import Policy
 
 UTC = dt.UTC
 SOON = dt.timedelta(hours=24)
@@ -17,7 +17,7 @@ SOON = dt.timedelta(hours=24)
 def add_duration(start: dt.datetime, policy: Policy, country: str | None = None) -> dt.datetime:
     """``start`` plus the policy's duration (the destination country's, where it has one).
 
-    >>> from playbook.model import Policy, Text
+    >>> from playbook.scenarios.model import Policy, Text
     >>> p = Policy(value=5, unit="calendar_days", summary=Text(en="x", zh="x"),
     ...            source="u", confidence="high")
     >>> add_duration(dt.datetime(2026, 1, 1, tzinfo=UTC), p).isoformat()

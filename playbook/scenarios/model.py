@@ -1,6 +1,7 @@
 """Data models for everything under data/: scenarios, facts, policies, templates, root causes.
 
-Pydantic validates shape and types; graph and cross-file rules live in ``playbook.checker``.
+Pydantic validates shape and types; graph and cross-file rules live in
+``playbook.scenarios.checker``.
 Models are frozen: nothing downstream edits or reads raw dicts.
 """
 

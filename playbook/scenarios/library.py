@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from playbook.errors import ScenarioError
-from playbook.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
 from playbook.yamlio import line_of, load_yaml
 
 
@@ -228,7 +228,7 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
 
 def check(data_dir: Path) -> tuple[Library, list[Problem]]:
     """Every problem in the data folder: schema, then graph and cross-file rules."""
-    from playbook.checker import check_library
+    from playbook.scenarios.checker import check_library
 
     lib, problems = read_all(data_dir)
     problems.extend(check_library(lib))

@@ -1,7 +1,7 @@
 """Case store: cases and their append-only event log, in SQLite or PostgreSQL (SQLAlchemy Core).
 
 This module opens the database, migrates it and reads from it; every write lives in
-``playbook.store_writes`` (mixed into ``Store``). Each write is one transaction that appends an
+``playbook.cases.sql_writes`` (mixed into ``Store``). Each write is one transaction that appends an
 event and moves the case row on by one revision, or changes nothing and raises
 ``ConflictError``. The clock is injected; no UI imports.
 """
@@ -25,10 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from playbook.errors import StoreError
-from playbook.library import Library
-from playbook.model import STATUSES
-from playbook.store_schema import (
+from playbook.cases.schema import (
     EVENT_TYPES,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -47,7 +44,10 @@ from playbook.store_schema import (
     sqlite_setup,
     to_case,
 )
-from playbook.store_writes import CaseWrites
+from playbook.cases.sql_writes import CaseWrites
+from playbook.errors import StoreError
+from playbook.scenarios.library import Library
+from playbook.scenarios.model import STATUSES
 
 __all__ = [
     "EVENT_TYPES",

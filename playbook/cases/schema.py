@@ -1,5 +1,6 @@
 """Case store internals: tables and migrations (SQLAlchemy 2 Core), record types, and how a
-walk maps onto a case row. Split from ``playbook.store``; it never opens a connection itself.
+walk maps onto a case row. Split from ``playbook.cases.sql_store``; it never opens a connection
+itself.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError
 
-from playbook.engine import Walk
 from playbook.errors import StoreError
-from playbook.facts import parse_facts
-from playbook.library import Library
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.library import Library
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"

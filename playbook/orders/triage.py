@@ -21,8 +21,8 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from playbook.errors import OrderFileError, ScenarioError
-from playbook.model import Model, PolicySet, Text
-from playbook.orders import ORDER_COLUMNS, money_text, read_orders, write_table
+from playbook.orders.reader import ORDER_COLUMNS, money_text, read_orders, write_table
+from playbook.scenarios.model import Model, PolicySet, Text
 from playbook.yamlio import line_of, load_yaml
 
 DEADLINE_STATES = ("past", "soon", "ok", "none")

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from playbook.facts import format_fact
+from playbook.cases.schema import Case, Event
 from playbook.i18n import text
-from playbook.library import Library
-from playbook.model import Scenario
-from playbook.store_schema import Case, Event
+from playbook.scenarios.facts import format_fact
+from playbook.scenarios.library import Library
+from playbook.scenarios.model import Scenario
 
 __all__ = ["DecisionLog", "LogEntry", "build_log", "export_case", "to_html", "to_markdown"]
 
@@ -278,7 +278,7 @@ def export_case(
     """Load a case and its events from ``store`` and render its decision log.
 
     Args:
-        store: a ``playbook.store.Store``.
+        store: a ``playbook.cases.sql_store.Store``.
         case_id: the case to export.
         library: the playbook library for step and option texts.
         fmt: ``"markdown"`` or ``"html"``.

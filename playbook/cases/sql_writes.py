@@ -2,7 +2,7 @@
 
 Each write is one transaction that appends an event and moves the case row on by one revision,
 or changes nothing and raises ``ConflictError``. Opening, migrating and reading stay in
-``playbook.store``, whose ``Store`` provides the engine, the clock and ``_read_one``.
+``playbook.cases.sql_store``, whose ``Store`` provides the engine, the clock and ``_read_one``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from playbook.engine import Walk
-from playbook.errors import ConflictError, StepNotAllowed, StoreError
-from playbook.facts import facts_to_json, format_fact
-from playbook.model import CLOSED_STATUSES, STATUSES
-from playbook.store_schema import (
+from playbook.cases.schema import (
     Case,
     Saved,
     cases,
@@ -29,10 +25,14 @@ from playbook.store_schema import (
     new_case_id,
     walk_changes,
 )
+from playbook.errors import ConflictError, StepNotAllowed, StoreError
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import facts_to_json, format_fact
+from playbook.scenarios.model import CLOSED_STATUSES, STATUSES
 
 
 class CaseWrites:
-    """The writing half of ``playbook.store.Store`` (use ``Store``, not this class)."""
+    """The writing half of ``playbook.cases.sql_store.Store`` (use ``Store``, not this class)."""
 
     # Provided by Store.__init__ and Store._read_one.
     _now: Callable[[], dt.datetime]

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from playbook.errors import StepNotAllowed
-from playbook.model import Condition, Option, Scenario, Step, routes
-from playbook.policy import Deadline, deadline
+from playbook.scenarios.model import Condition, Option, Scenario, Step, routes
+from playbook.scenarios.policies import Deadline, deadline
 
 CONTINUE = ""  # the answer recorded for action and info steps
 
@@ -25,7 +25,7 @@ class Walk:
 
     Args:
         scenario: the scenario being walked.
-        facts: typed case facts (see ``playbook.facts.parse_facts``).
+        facts: typed case facts (see ``playbook.scenarios.facts.parse_facts``).
         as_of: the time deadlines and ``days_since`` conditions are measured at.
         policies: the platform's policies, for deadlines (``{key: Policy}``).
     """

@@ -2,8 +2,8 @@
 
 Pure pandas/pyarrow (no widgets). ``rows read = imported + rejected`` always holds; a file that
 cannot be read at all raises :class:`~playbook.errors.OrderFileError` naming the file. The
-public entry point: files are read by :mod:`playbook.orders_formats`, columns typed by
-:mod:`playbook.orders_convert`; both tables are documented in :mod:`playbook.orders_columns`.
+public entry point: files are read by :mod:`playbook.orders.formats`, columns typed by
+:mod:`playbook.orders.convert`; both tables are documented in :mod:`playbook.orders.columns`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from playbook import orders_formats as fmts
 from playbook.errors import OrderFileError
-from playbook.orders_columns import _NULL_TYPES, FIELDS, MONEY, ORDER_COLUMNS, REJECT_COLUMNS
-from playbook.orders_convert import _TRIM_FIELDS, _TRIM_KINDS, _clean, _flat, _mask, _typed_field
+from playbook.orders import formats as fmts
+from playbook.orders.columns import _NULL_TYPES, FIELDS, MONEY, ORDER_COLUMNS, REJECT_COLUMNS
+from playbook.orders.convert import _TRIM_FIELDS, _TRIM_KINDS, _clean, _flat, _mask, _typed_field
 
 __all__ = [
     "ORDER_COLUMNS",
@@ -45,7 +45,7 @@ class ImportResult:
     """The outcome of reading one order file.
 
     Attributes:
-        orders: the order table (see :mod:`playbook.orders_columns`).
+        orders: the order table (see :mod:`playbook.orders.columns`).
         rejects: one row per rejected input row, with its row number, column and reason.
         file: the path read.
         format: 'csv', 'xlsx', 'api_v2' or 'api_v3'.

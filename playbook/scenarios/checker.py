@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from playbook.errors import ScenarioError, TemplateError
-from playbook.library import Library, Problem
-from playbook.model import Condition, Scenario, Text, routes
-from playbook.templates import placeholders
+from playbook.scenarios.library import Library, Problem
+from playbook.scenarios.model import Condition, Scenario, Text, routes
+from playbook.scenarios.templates import placeholders
 
 
 def check_library(lib: Library) -> list[Problem]:
