@@ -28,7 +28,7 @@ from playbook.cases.schema import cases, events  # noqa: E402
 from playbook.cases.sql_store import STATUSES, Store  # noqa: E402
 from playbook.scenarios.engine import Walk  # noqa: E402
 from playbook.scenarios.facts import parse_facts  # noqa: E402
-from playbook.scenarios.library import load_library  # noqa: E402
+from playbook.scenarios.loader import load_library  # noqa: E402
 
 ASSIGNEES = ["amy", "bob", "li", "wang", "zhao", "chen", "sam", None]
 SCENARIOS = ["item-mismatch", "unfulfilled-order"]

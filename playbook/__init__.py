@@ -14,7 +14,8 @@ from playbook.errors import (
     TemplateError,
 )
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.library import Library, load_library
+from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
 
 __all__ = [
     "ConflictError",

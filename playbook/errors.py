@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playbook.i18n import text
+
 
 class PlaybookError(Exception):
     """Base of every error the core raises on purpose.
@@ -28,8 +30,6 @@ class PlaybookError(Exception):
 
         ``overrides`` replace params for display, e.g. a field's label instead of its id.
         """
-        from playbook.i18n import text
-
         return text(self.code, lang, **{**self.params, **overrides})
 
 

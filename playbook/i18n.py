@@ -1,7 +1,7 @@
 """Message catalogue: every text a staff member can see, keyed, in zh and en.
 
 Texts live in ``data/i18n/*.yaml`` (one file per area, merged); code never builds staff-facing
-sentences itself.
+sentences itself. The catalogue of the configured data folder is read once per process.
 """
 
 from __future__ import annotations
@@ -11,35 +11,36 @@ import string
 from pathlib import Path
 from typing import Any
 
+from playbook.config import settings
+from playbook.yamlio import YamlError, load_yaml
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
-
-_loading = False
+Catalogue = dict[str, dict[str, str]]
 
 
 @functools.cache
-def _catalogue(folder: Path) -> dict[str, dict[str, str]]:
-    global _loading
-    from playbook.yamlio import load_yaml
+def load_catalogue(folder: Path) -> Catalogue:
+    """Every entry of ``folder/*.yaml`` merged: ``{key: {"zh": ..., "en": ...}}``.
 
-    if _loading:  # an error raised while loading the catalogue renders without it
-        raise RuntimeError("message catalogue is being loaded")
-    _loading = True
-    try:
-        out: dict[str, dict[str, str]] = {}
-        for path in sorted(folder.glob("*.yaml")):
-            out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
-        return out
-    finally:
-        _loading = False
+    Raises:
+        YamlError: a catalogue file cannot be read or parsed.
+    """
+    out: Catalogue = {}
+    for path in sorted(folder.glob("*.yaml")):
+        out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
+    return out
 
 
-def catalogue(data_dir: Path | None = None) -> dict[str, dict[str, str]]:
-    """All catalogue entries: ``{key: {"zh": ..., "en": ...}}``."""
-    from playbook.config import data_dir as default_dir
+@functools.cache
+def _default_folder() -> Path:
+    return settings().data_dir / "i18n"
 
-    return _catalogue((data_dir or default_dir()) / "i18n")
+
+def catalogue(data_dir: Path | None = None) -> Catalogue:
+    """The catalogue of ``data_dir`` (default: the configured data folder, resolved once)."""
+    return load_catalogue(data_dir / "i18n" if data_dir else _default_folder())
 
 
 class _Default(dict):
@@ -50,11 +51,12 @@ class _Default(dict):
 def text(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The catalogue text for ``key`` in ``lang``, with ``{name}`` placeholders filled.
 
-    Unknown keys come back as the key itself so a missing entry is visible, never a crash.
+    Unknown keys come back as the key itself so a missing entry is visible, never a crash; a
+    broken catalogue file does the same (``python -m playbook check`` reports it).
     """
     try:
         entry = catalogue().get(key)
-    except Exception:  # noqa: BLE001 - a broken catalogue must not hide the original error
+    except YamlError:
         entry = None
     if entry is None:
         return key + (" " + repr(params) if params else "")

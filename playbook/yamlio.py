@@ -13,7 +13,26 @@ from typing import Any
 
 import yaml
 
-from playbook.errors import ScenarioError
+
+class YamlError(ValueError):
+    """A data file that cannot be read or parsed. Callers turn it into a problem or an error.
+
+    Attributes:
+        code: the catalogue key of the message (``error.data_unreadable`` or
+            ``error.yaml_syntax``).
+        file: the file's path as given.
+        line: 1-based line of the problem (0 when unknown).
+        detail: what the reader or parser said.
+    """
+
+    def __init__(self, code: str, file: str, line: int, detail: str) -> None:
+        self.code, self.file, self.line, self.detail = code, file, line, detail
+        super().__init__(f"{file}:{line}: {detail}")
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The message parameters (for ``PlaybookError(code, **params)``)."""
+        return {"file": self.file, "line": self.line, "detail": self.detail}
 
 
 class LineDict(dict):
@@ -67,22 +86,21 @@ def load_yaml(path: Path) -> Any:
     """Parse one YAML file.
 
     Raises:
-        ScenarioError: the file cannot be read or is not valid YAML; the message names the
-            file and the line.
+        YamlError: the file cannot be read or is not valid YAML; it names the file and line.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("error.data_unreadable", file=str(path), detail=str(exc)) from exc
+        raise YamlError("error.data_unreadable", str(path), 0, str(exc)) from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise ScenarioError("error.yaml_syntax", file=str(path), line=line, detail=detail) from exc
+        raise YamlError("error.yaml_syntax", str(path), line, detail) from exc
     except yaml.YAMLError as exc:
-        raise ScenarioError("error.yaml_syntax", file=str(path), line=0, detail=str(exc)) from exc
+        raise YamlError("error.yaml_syntax", str(path), 0, str(exc)) from exc
 
 
 def line_of(data: Any, loc: tuple) -> int | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from playbook.config import REPO_ROOT
-from playbook.scenarios.library import Library, load_library
+from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
 
 DATA = REPO_ROOT / "data"
 TEST_DATA = Path(__file__).parent / "data"

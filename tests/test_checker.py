@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from playbook.errors import ScenarioError
-from playbook.scenarios.library import check, load_library
+from playbook.scenarios.loader import check, load_library
 from playbook.yamlio import load_yaml
 
 BAD = Path(__file__).parent / "data" / "bad"
@@ -180,3 +180,81 @@ def test_catalogue_key_defined_twice(data_copy: Path) -> None:
     assert [str(p) for p in problems] == [
         "data/i18n/zz-extra.yaml:1: ui.next: key also defined in data/i18n/messages.yaml"
     ]
+
+
+# --- triage rules and reason codes are data too: `check` validates them ----------------------
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def test_triage_unknown_key_is_named_with_file_and_line(data_copy: Path) -> None:
+    path = data_copy / "triage.yaml"
+    _edit(
+        path,
+        "    deadline: {policy: fulfilment_deadline",
+        "    dedline: {policy: x}\n    deadline: {policy: fulfilment_deadline",
+    )
+    _, problems = check(data_copy)
+    texts = [str(p) for p in problems]
+    line = _line_of(path, "dedline:")
+    assert any(
+        t.startswith(f"data/triage.yaml:{line}: rules.0.dedline: unknown key 'dedline'")
+        for t in texts
+    ), texts
+
+
+def test_triage_unknown_reason_group_and_column(data_copy: Path) -> None:
+    path = data_copy / "triage.yaml"
+    _edit(path, "reason_group: [item_mismatch]", "reason_group: [item_mismatchh]")
+    _edit(path, "absent: [shipped_at]", "absent: [shiped_at]")
+    _, problems = check(data_copy)
+    texts = [str(p) for p in problems]
+    assert any(
+        "rules.1.when.reason_group: unknown reason group 'item_mismatchh'" in t for t in texts
+    ), texts
+    line = _line_of(path, "absent: [shiped_at]")
+    assert (
+        f"data/triage.yaml:{line}: rules.0.when.absent: unknown order column 'shiped_at'" in texts
+    )
+
+
+def test_reason_code_with_unknown_group(data_copy: Path) -> None:
+    path = data_copy / "reason_codes.yaml"
+    text = path.read_text(encoding="utf-8")
+    first_group = next(ln for ln in text.splitlines() if ln.strip().startswith("group:"))
+    _edit(path, first_group, first_group.split(":")[0] + ": no_such_group")
+    _, problems = check(data_copy)
+    assert any("unknown reason group 'no_such_group'" in str(p) for p in problems)
+    assert all(str(p).startswith("data/reason_codes.yaml:") for p in problems), problems
+
+
+def test_cli_check_fails_on_a_broken_triage_file(data_copy: Path) -> None:
+    (data_copy / "triage.yaml").write_text("soon_hours: 24\nrules: []\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "playbook", "check", str(data_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 1
+    assert "data/triage.yaml:2: rules:" in out.stdout
+
+
+def test_cli_help_is_help(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "playbook", "check", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0
+    assert "usage: python -m playbook check" in out.stdout

@@ -50,7 +50,7 @@ def core_modules() -> list[str]:
     names = []
     for path in sorted(root.rglob("*.py")):
         parts = path.relative_to(REPO_ROOT).with_suffix("").parts
-        if "ui" in parts or "migrations" in parts:
+        if "ui" in parts or "migrations" in parts or parts[-1] == "__main__":
             continue
         names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names

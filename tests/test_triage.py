@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from playbook.cli import main as cli_main
 from playbook.orders.reader import read_orders
-from playbook.orders.triage import Triage, main_triage, order_facts, reason_key, triage
+from playbook.orders.rules import reason_key
+from playbook.orders.triage import Triage, order_facts, triage
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "sample" / "wish_orders_sample.csv"
@@ -177,17 +179,20 @@ def test_order_facts(tmp_path):
 
 def test_cli_exit_codes_and_files(tmp_path, capsys, sample_truth):
     """0 when all rows are accepted, 1 with rejects, 2 when the file cannot be read."""
-    assert main_triage([str(SAMPLE), "--as-of", AS_OF, "--out", str(tmp_path)]) == 0
+    assert cli_main(["triage", str(SAMPLE), "--as-of", AS_OF, "--out", str(tmp_path)]) == 0
     table = pd.read_csv(tmp_path / "wish_orders_sample.triage.csv", encoding="utf-8-sig")
     assert len(table) == (sample_truth["expect"] != "").sum()
     assert len(pd.read_csv(tmp_path / "wish_orders_sample.rejects.csv")) == 0
     out = capsys.readouterr().out
     mismatch = (sample_truth["expect"] == "item-mismatch").sum()
     assert any(line.split() == ["item-mismatch", str(mismatch)] for line in out.splitlines())
-    assert main_triage([str(BAD / "bad_money.csv"), "--as-of", AS_OF, "--out", str(tmp_path)]) == 1
+    assert (
+        cli_main(["triage", str(BAD / "bad_money.csv"), "--as-of", AS_OF, "--out", str(tmp_path)])
+        == 1
+    )
     rejects = pd.read_csv(tmp_path / "bad_money.rejects.csv", dtype=str, encoding="utf-8-sig")
     assert rejects["source_row"].tolist() == ["2", "3", "4", "6"]
-    assert main_triage([str(BAD / "truncated.json"), "--out", str(tmp_path)]) == 2
+    assert cli_main(["triage", str(BAD / "truncated.json"), "--out", str(tmp_path)]) == 2
     assert "truncated.json" in capsys.readouterr().err
 
 

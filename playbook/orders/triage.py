@@ -6,26 +6,28 @@ grouped through data/reason_codes.yaml. Also the ``python -m playbook triage`` c
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
-import re
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
 
-from playbook.errors import OrderFileError, ScenarioError
-from playbook.orders.reader import ORDER_COLUMNS, money_text, read_orders, write_table
-from playbook.scenarios.model import Model, PolicySet, Text
-from playbook.yamlio import line_of, load_yaml
+from playbook.orders.reader import ORDER_COLUMNS, money_text
+from playbook.orders.rules import (
+    DEADLINE_STATES,
+    TRIAGE_PLATFORM,
+    ReasonCodes,
+    RuleSet,
+    reason_key,
+)
+from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
+from playbook.scenarios.model import PolicySet
 
-DEADLINE_STATES = ("past", "soon", "ok", "none")
 TRIAGE_COLUMNS = [
     "order_id",
     "source_row",
@@ -56,93 +58,6 @@ TRIAGE_COLUMNS = [
 _DATE_COLUMNS = [c for c in ORDER_COLUMNS if c.endswith("_at") or c == "fulfil_by"]
 
 
-# --- rule and reason data -------------------------------------------------------------------
-
-
-class Overdue(Model):
-    """A policy deadline counted from the first present ``from`` column."""
-
-    policy: str
-    from_: list[str] = Field(alias="from", min_length=1)
-    within_hours: float = 0
-    by: str | None = None
-
-
-class When(Model):
-    """The tests of one rule (all must hold)."""
-
-    state: list[str] | None = None
-    reason_group: list[str] | None = None
-    present: list[str] = []
-    absent: list[str] = []
-    overdue: Overdue | None = None
-
-
-class DeadlineSpec(Model):
-    """The act-by date of a rule."""
-
-    policy: str
-    from_: list[str] = Field(alias="from", min_length=1)
-
-
-class Rule(Model):
-    """One triage rule (see data/triage.yaml)."""
-
-    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    scenario: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    label: Text
-    when: When
-    deadline: DeadlineSpec
-    priority: dict[Literal["past", "soon", "ok", "none"], int]
-
-
-class RuleSet(Model):
-    """data/triage.yaml."""
-
-    soon_hours: float = 24
-    rules: list[Rule] = Field(min_length=1)
-
-
-class ReasonEntry(Model):
-    """One canonical refund reason and its spellings."""
-
-    group: str
-    codes: list[int] = []
-    texts: list[str] = []
-    also: list[str] = []
-
-
-class ReasonCodes(Model):
-    """data/reason_codes.yaml."""
-
-    groups: dict[str, Text]
-    reasons: dict[str, ReasonEntry]
-
-    def lookup(self) -> dict[str, tuple[str, str]]:
-        """Normalised spelling -> (canonical reason, group)."""
-        out: dict[str, tuple[str, str]] = {}
-        for key, entry in self.reasons.items():
-            for spelling in [key, *entry.also, *entry.texts, *map(str, entry.codes)]:
-                out[reason_key(spelling)] = (key, entry.group)
-        return out
-
-
-def reason_key(text: str) -> str:
-    """How reasons are matched: case, spaces and punctuation ignored ('-1' keeps its sign)."""
-    return re.sub(r"[^0-9a-z-]", "", str(text).casefold()).strip("-") or str(text).strip()
-
-
-def _validated(model: type[Model], path: Path) -> Any:
-    data = load_yaml(path)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ScenarioError(
-            "error.triage_data", file=str(path), line=line_of(data, err["loc"]), detail=err["msg"]
-        ) from exc
-
-
 @dataclass(frozen=True)
 class Triage:
     """Everything triage needs from data/: rules, reason codes and policies (checked)."""
@@ -152,54 +67,24 @@ class Triage:
     policies: PolicySet
 
     @classmethod
+    def from_library(cls, lib: Library) -> Triage:
+        """The triage data of a loaded (and so checked) library."""
+        return cls(lib.triage, lib.reasons, lib.policies[TRIAGE_PLATFORM])
+
+    @classmethod
     def load(cls, data_dir: Path | None = None) -> Triage:
-        """Load and cross-check data/triage.yaml, data/reason_codes.yaml and the Wish policies.
+        """The triage data of the library in ``data_dir`` (default: the configured folder).
 
         Raises:
-            ScenarioError: a file is invalid, or a rule names an unknown column, policy or
-                reason group; the message names the file.
+            ScenarioError: a data file is invalid (``python -m playbook check`` lists why).
         """
-        from playbook.config import data_dir as default_dir
-
-        base = data_dir or default_dir()
-        rules = _validated(RuleSet, base / "triage.yaml")
-        reasons = _validated(ReasonCodes, base / "reason_codes.yaml")
-        policies = _validated(PolicySet, base / "policies" / "wish.yaml")
-        for entry in reasons.reasons.values():
-            if entry.group not in reasons.groups:
-                raise ScenarioError(
-                    "error.triage_data",
-                    file=str(base / "reason_codes.yaml"),
-                    line=0,
-                    detail=f"unknown group {entry.group!r}",
-                )
-        for rule in rules.rules:
-            w = rule.when
-            specs = [rule.deadline, *([w.overdue] if w.overdue else [])]
-            cols = [*w.present, *w.absent, *(c for s in specs for c in s.from_)]
-            cols += [w.overdue.by] if w.overdue and w.overdue.by else []
-            bad = [c for c in cols if c not in ORDER_COLUMNS]
-            bad += [p for p in (s.policy for s in specs) if not _is_duration(policies, p)]
-            bad += [g for g in w.reason_group or [] if g not in reasons.groups]
-            if bad:
-                raise ScenarioError(
-                    "error.triage_data",
-                    file=str(base / "triage.yaml"),
-                    line=0,
-                    detail=f"rule {rule.id}: unknown {bad}",
-                )
-        return cls(rules, reasons, policies)
+        return cls.from_library(load_library(data_dir))
 
     def duration(self, key: str) -> pd.Timedelta:
         """The policy's duration (hours or calendar days)."""
         pol = self.policies.policies[key]
         unit = "h" if pol.unit == "hours" else "D"
         return pd.Timedelta(float(pol.value), unit=unit)
-
-
-def _is_duration(policies: PolicySet, key: str) -> bool:
-    pol = policies.policies.get(key)
-    return pol is not None and pol.unit in ("hours", "calendar_days")
 
 
 # --- triage ---------------------------------------------------------------------------------
@@ -428,72 +313,3 @@ def _empty(value: Any) -> bool:
 
 
 # --- command line ---------------------------------------------------------------------------
-
-
-def main_triage(argv: list[str]) -> int:
-    """``python -m playbook triage FILE [--as-of TIME] [--out DIR] [--lang en|zh]``.
-
-    Writes ``<name>.triage.csv`` and ``<name>.rejects.csv`` to DIR and prints the counts.
-
-    Returns:
-        0 when every row was accepted, 1 when some were rejected, 2 when the file (or the
-        rules under data/) could not be read.
-    """
-    from playbook.i18n import text
-
-    ap = argparse.ArgumentParser(
-        prog="python -m playbook triage",
-        description="Import a Wish order file and list the orders that need a dispute case.",
-    )
-    ap.add_argument("file", type=Path, help="CSV export, .xlsx, or API v2/v3 JSON")
-    ap.add_argument(
-        "--as-of",
-        default=None,
-        help="ISO time deadlines are judged at (UTC if no zone; default: now)",
-    )
-    ap.add_argument("--out", type=Path, default=Path("."), help="folder for the CSV files")
-    ap.add_argument("--lang", choices=["zh", "en"], default="en")
-    args = ap.parse_args(argv)
-    try:
-        as_of = as_utc(args.as_of) if args.as_of else pd.Timestamp.now(tz="UTC").floor("s")
-    except ValueError:
-        ap.error(f"--as-of: not a time: {args.as_of!r}")
-    try:
-        result = read_orders(args.file)
-        tri = triage(result.orders, as_of, lang=args.lang)
-    except (OrderFileError, ScenarioError) as err:
-        print(err.render(args.lang), file=sys.stderr)
-        return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.file.name.rsplit(".", 1)[0]
-    write_table(tri.table, args.out / f"{stem}.triage.csv")
-    write_table(result.rejects, args.out / f"{stem}.rejects.csv")
-    say = print
-    say(
-        text(
-            "triage.cli.summary",
-            args.lang,
-            file=args.file,
-            format=result.format,
-            read=result.rows_read,
-            imported=len(result.orders),
-            rejected=len(result.rejects),
-            as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
-    )
-    say(text("triage.cli.by_scenario", args.lang))
-    for scenario, count in tri.counts().items():
-        say(f"  {scenario:<28} {count:>8}")
-    say(text("triage.cli.by_priority", args.lang))
-    for prio, count in tri.table["priority"].value_counts().sort_index().items():
-        say(f"  {prio:<28} {count:>8}")
-    if len(result.rejects):
-        say(text("triage.cli.by_reason", args.lang))
-        for reason, count in result.rejects["reason"].value_counts().items():
-            say(f"  {reason:<28} {count:>8}")
-    if len(tri.unknown_reasons):
-        say(text("triage.cli.unknown_reasons", args.lang, count=len(tri.unknown_reasons)))
-        for r in tri.unknown_reasons.itertuples():
-            say(f"  {r.reason:<28} {r.orders:>8}")
-    say(text("triage.cli.written", args.lang, folder=args.out))
-    return 1 if len(result.rejects) else 0

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from playbook.errors import ScenarioError, TemplateError
+from playbook.errors import TemplateError
 from playbook.scenarios.library import Library, Problem
 from playbook.scenarios.model import Condition, Scenario, Text, routes
 from playbook.scenarios.templates import placeholders
@@ -73,45 +74,6 @@ def check_library(lib: Library) -> list[Problem]:
                         line,
                     )
                 )
-    problems.extend(_check_catalogue(lib))
-    return problems
-
-
-def _check_catalogue(lib: Library) -> list[Problem]:
-    from playbook.yamlio import load_yaml
-
-    problems = []
-    first: dict[str, str] = {}
-    for path in sorted((lib.data_dir / "i18n").glob("*.yaml")):
-        try:
-            data = load_yaml(path)
-        except ScenarioError as exc:
-            detail = exc.params.get("detail", str(exc))
-            problems.append(
-                Problem(lib.rel(path), "", f"not valid YAML: {detail}", exc.params.get("line"))
-            )
-            continue
-        for key, entry in (data or {}).items():
-            if key in first:
-                problems.append(
-                    Problem(
-                        lib.rel(path),
-                        str(key),
-                        f"key also defined in {first[key]}",
-                        data.lines.get(key),
-                    )
-                )
-            first.setdefault(key, lib.rel(path))
-            for lang in ("zh", "en"):
-                if not isinstance(entry, dict) or not entry.get(lang):
-                    problems.append(
-                        Problem(
-                            lib.rel(path),
-                            str(key),
-                            f"missing translation: no '{lang}' text",
-                            data.lines.get(key),
-                        )
-                    )
     return problems
 
 
@@ -133,171 +95,241 @@ def _missing_translations(obj: Any, loc: tuple = ()) -> Iterator[tuple[tuple, st
             yield from _missing_translations(item, (*loc, k))
 
 
-def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:  # noqa: C901
-    problems: list[Problem] = []
-    file, _ = lib.where("scenario", sc.id)
+@dataclass
+class ScenarioCheck:
+    """One scenario being checked: what the rules look things up in, and where they report."""
 
-    def add(loc: tuple, message: str) -> None:
-        _, line = lib.where("scenario", sc.id, loc)
-        problems.append(Problem(file, ".".join(map(str, loc)), message, line))
+    lib: Library
+    sc: Scenario
+    problems: list[Problem] = field(default_factory=list)
 
-    ids = [s.id for s in sc.steps]
+    def __post_init__(self) -> None:
+        self.file, _ = self.lib.where("scenario", self.sc.id)
+        self.steps = {s.id for s in self.sc.steps}
+        self.fact_ids = {f.id for f in self.sc.facts}
+        self.policies = self.lib.policies.get(self.sc.platform)
+
+    def add(self, loc: tuple, message: str) -> None:
+        """Report a problem at ``loc`` (a path into the scenario file)."""
+        _, line = self.lib.where("scenario", self.sc.id, loc)
+        self.problems.append(Problem(self.file, ".".join(map(str, loc)), message, line))
+
+
+def _check_scenario(lib: Library, sc: Scenario) -> list[Problem]:
+    check = ScenarioCheck(lib, sc)
+    for rule in SCENARIO_RULES:
+        rule(check)
+    if sc.start in check.steps and not check.problems:  # graph rules need a sound graph
+        _check_graph(sc, check.add)
+    return check.problems
+
+
+def check_step_ids(c: ScenarioCheck) -> None:
+    """Step ids are unique."""
     first: dict[str, int] = {}
-    for i, sid in enumerate(ids):
-        if sid in first:
-            add(("steps", i, "id"), f"duplicate step id '{sid}' (first at steps.{first[sid]})")
-        first.setdefault(sid, i)
-    known = set(ids)
-    fact_ids = {f.id for f in sc.facts}
-    for i, ref in enumerate(sc.facts):
-        if ref.id not in lib.facts:
-            add(
+    for i, step in enumerate(c.sc.steps):
+        if step.id in first:
+            c.add(
+                ("steps", i, "id"),
+                f"duplicate step id '{step.id}' (first at steps.{first[step.id]})",
+            )
+        first.setdefault(step.id, i)
+
+
+def check_header(c: ScenarioCheck) -> None:
+    """Facts exist in data/facts.yaml, the start step exists, the platform has policies."""
+    for i, ref in enumerate(c.sc.facts):
+        if ref.id not in c.lib.facts:
+            c.add(
                 ("facts", i, "id"),
                 f"unknown fact '{ref.id}'; facts are defined in "
-                f"data/facts.yaml: {sorted(lib.facts)}",
+                f"data/facts.yaml: {sorted(c.lib.facts)}",
             )
-    if sc.start not in known:
-        add(("start",), f"unknown step '{sc.start}'; steps are {sorted(known)}")
-    policies = lib.policies.get(sc.platform)
-    if policies is None:
-        add(("platform",), f"no policy file data/policies/{sc.platform}.yaml")
+    if c.sc.start not in c.steps:
+        c.add(("start",), f"unknown step '{c.sc.start}'; steps are {sorted(c.steps)}")
+    if c.policies is None:
+        c.add(("platform",), f"no policy file data/policies/{c.sc.platform}.yaml")
 
-    def check_cond(cond: Condition | None, loc: tuple) -> None:
-        if cond is None:
-            return
-        for j, sub in enumerate(cond.all or []):
-            check_cond(sub, (*loc, "all", j))
-        for j, sub in enumerate(cond.any or []):
-            check_cond(sub, (*loc, "any", j))
-        check_cond(cond.not_, (*loc, "not"))
-        for attr in ("fact", "days_since"):
-            fid = getattr(cond, attr)
-            if fid and fid not in fact_ids:
-                add(
-                    (*loc, attr),
-                    f"unknown fact '{fid}'; this scenario's facts are {sorted(fact_ids)}",
-                )
-            elif (
-                fid
-                and attr == "days_since"
-                and lib.facts.get(fid)
-                and lib.facts[fid].type != "datetime"
-            ):
-                add((*loc, attr), f"fact '{fid}' is not a datetime")
-        for attr in ("answer", "visited"):
-            sid = getattr(cond, attr)
-            if sid and sid not in known:
-                add((*loc, attr), f"unknown step '{sid}'; steps are {sorted(known)}")
-        if cond.answer and cond.answer in known:
-            opts = {o.id for o in sc.step(cond.answer).options}
-            for value in [cond.eq, cond.ne, *(cond.in_ or [])]:
-                if value is not None and str(value) not in opts:
-                    add(
-                        (*loc, "answer"),
-                        f"step '{cond.answer}' has no option '{value}'; "
-                        f"options are {sorted(opts)}",
-                    )
 
-    def check_next(next_: Any, loc: tuple) -> None:
-        rs = routes(next_)
-        for j, route in enumerate(rs):
-            rloc = (*loc, j)
-            if route.to not in known:
-                add((*rloc, "to"), f"unknown step '{route.to}'; steps are {sorted(known)}")
-            check_cond(route.when, (*rloc, "when"))
-        if rs and rs[-1].when is not None:
-            add(loc, "the last route needs no 'when', so there is always a way on")
-
-    for i, step in enumerate(sc.steps):
+def check_step_shape(c: ScenarioCheck) -> None:
+    """Outcomes end the walk; questions go on through options; other steps through next."""
+    for i, step in enumerate(c.sc.steps):
         sloc = ("steps", i)
         if step.kind == "outcome":
             if step.next is not None or step.options:
-                add(sloc, f"outcome step '{step.id}' ends the walk; remove 'next' and 'options'")
+                c.add(sloc, f"outcome step '{step.id}' ends the walk; remove 'next' and 'options'")
         elif step.kind == "question":
             if not step.options:
-                add(sloc, f"non-outcome step '{step.id}' has no way on: a question needs options")
+                c.add(
+                    sloc, f"non-outcome step '{step.id}' has no way on: a question needs options"
+                )
             elif all(o.when is not None for o in step.options):
-                add(
+                c.add(
                     (*sloc, "options"),
                     f"step '{step.id}': at least one option needs no "
                     "'when', so there is always a choice",
                 )
             if step.next is not None:
-                add(
+                c.add(
                     (*sloc, "next"),
                     f"question step '{step.id}' goes on through its options; remove 'next'",
                 )
         else:
             if step.next is None:
-                add(sloc, f"non-outcome step '{step.id}' has no way on: add 'next'")
+                c.add(sloc, f"non-outcome step '{step.id}' has no way on: add 'next'")
             if step.options:
-                add(
+                c.add(
                     (*sloc, "options"),
                     f"{step.kind} step '{step.id}' cannot have options; make it a question",
                 )
-        seen_opts: set[str] = set()
+
+
+def check_routes(c: ScenarioCheck) -> None:
+    """Option ids are unique; every route leads to a step and the last one has no 'when'."""
+    for i, step in enumerate(c.sc.steps):
+        sloc = ("steps", i)
+        seen: set[str] = set()
         for j, opt in enumerate(step.options):
-            if opt.id in seen_opts:
-                add((*sloc, "options", j, "id"), f"duplicate option id '{opt.id}'")
-            seen_opts.add(opt.id)
-            check_cond(opt.when, (*sloc, "options", j, "when"))
-            check_next(opt.next, (*sloc, "options", j, "next"))
+            if opt.id in seen:
+                c.add((*sloc, "options", j, "id"), f"duplicate option id '{opt.id}'")
+            seen.add(opt.id)
+            _check_cond(c, opt.when, (*sloc, "options", j, "when"))
+            _check_next(c, opt.next, (*sloc, "options", j, "next"))
         if step.next is not None:
-            check_next(step.next, (*sloc, "next"))
+            _check_next(c, step.next, (*sloc, "next"))
+
+
+def _check_next(c: ScenarioCheck, next_: Any, loc: tuple) -> None:
+    rs = routes(next_)
+    for j, route in enumerate(rs):
+        rloc = (*loc, j)
+        if route.to not in c.steps:
+            c.add((*rloc, "to"), f"unknown step '{route.to}'; steps are {sorted(c.steps)}")
+        _check_cond(c, route.when, (*rloc, "when"))
+    if rs and rs[-1].when is not None:
+        c.add(loc, "the last route needs no 'when', so there is always a way on")
+
+
+def _check_cond(c: ScenarioCheck, cond: Condition | None, loc: tuple) -> None:
+    """A condition names facts of this scenario, datetime facts for days_since, known steps
+    and options."""
+    if cond is None:
+        return
+    for j, sub in enumerate(cond.all or []):
+        _check_cond(c, sub, (*loc, "all", j))
+    for j, sub in enumerate(cond.any or []):
+        _check_cond(c, sub, (*loc, "any", j))
+    _check_cond(c, cond.not_, (*loc, "not"))
+    for attr in ("fact", "days_since"):
+        fid = getattr(cond, attr)
+        if fid and fid not in c.fact_ids:
+            c.add(
+                (*loc, attr),
+                f"unknown fact '{fid}'; this scenario's facts are {sorted(c.fact_ids)}",
+            )
+        elif fid and attr == "days_since" and _fact_type(c, fid) not in (None, "datetime"):
+            c.add((*loc, attr), f"fact '{fid}' is not a datetime")
+    for attr in ("answer", "visited"):
+        sid = getattr(cond, attr)
+        if sid and sid not in c.steps:
+            c.add((*loc, attr), f"unknown step '{sid}'; steps are {sorted(c.steps)}")
+    if cond.answer and cond.answer in c.steps:
+        opts = {o.id for o in c.sc.step(cond.answer).options}
+        for value in [cond.eq, cond.ne, *(cond.in_ or [])]:
+            if value is not None and str(value) not in opts:
+                c.add(
+                    (*loc, "answer"),
+                    f"step '{cond.answer}' has no option '{value}'; options are {sorted(opts)}",
+                )
+
+
+def _fact_type(c: ScenarioCheck, fact_id: str) -> str | None:
+    fact = c.lib.facts.get(fact_id)
+    return fact.type if fact else None
+
+
+def check_deadlines(c: ScenarioCheck) -> None:
+    """A deadline names a duration policy of the platform and a datetime fact."""
+    for i, step in enumerate(c.sc.steps):
         for j, ref in enumerate(step.deadlines):
-            dloc = (*sloc, "deadlines", j)
-            if policies is not None and ref.policy not in policies.policies:
-                add(
+            dloc = ("steps", i, "deadlines", j)
+            known = c.policies.policies if c.policies is not None else None
+            if known is not None and ref.policy not in known:
+                c.add(
                     (*dloc, "policy"),
                     f"unknown policy key '{ref.policy}'; keys in "
-                    f"data/policies/{sc.platform}.yaml are {sorted(policies.policies)}",
+                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}",
                 )
-            elif policies is not None and not policies.policies[ref.policy].is_duration:
-                add(
+            elif known is not None and not known[ref.policy].is_duration:
+                c.add(
                     (*dloc, "policy"),
-                    f"policy '{ref.policy}' is not a duration "
-                    f"(unit '{policies.policies[ref.policy].unit}')",
+                    f"policy '{ref.policy}' is not a duration (unit '{known[ref.policy].unit}')",
                 )
-            if ref.from_ not in fact_ids:
-                add(
+            if ref.from_ not in c.fact_ids:
+                c.add(
                     (*dloc, "from"),
-                    f"unknown fact '{ref.from_}'; this scenario's facts are {sorted(fact_ids)}",
+                    f"unknown fact '{ref.from_}'; this scenario's facts are {sorted(c.fact_ids)}",
                 )
-            elif lib.facts.get(ref.from_) and lib.facts[ref.from_].type != "datetime":
-                add((*dloc, "from"), f"fact '{ref.from_}' is not a datetime")
+            elif _fact_type(c, ref.from_) not in (None, "datetime"):
+                c.add((*dloc, "from"), f"fact '{ref.from_}' is not a datetime")
+
+
+def check_messages(c: ScenarioCheck) -> None:
+    """Templates exist and every placeholder is a fact of this scenario."""
+    for i, step in enumerate(c.sc.steps):
         for j, tid in enumerate(step.messages):
-            template = lib.templates.get(tid)
+            loc = ("steps", i, "messages", j)
+            template = c.lib.templates.get(tid)
             if template is None:
-                add(
-                    (*sloc, "messages", j),
-                    f"unknown template '{tid}'; templates are {sorted(lib.templates)}",
-                )
+                c.add(loc, f"unknown template '{tid}'; templates are {sorted(c.lib.templates)}")
                 continue
-            for text in (template.subject, template.body):
-                for lang in ("en", "zh"):
-                    try:
-                        names = placeholders(getattr(text, lang) or "") if text else []
-                    except TemplateError:
-                        continue  # reported on the template itself
-                    for name in names:
-                        if name not in fact_ids:
-                            add(
-                                (*sloc, "messages", j),
-                                f"template '{tid}' placeholder "
-                                f"'{{{name}}}' cannot be filled: '{name}' is not a fact of "
-                                f"this scenario ({sorted(fact_ids)})",
-                            )
-        for j, tag in enumerate(step.root_causes):
-            if tag not in lib.root_causes:
-                add(
-                    (*sloc, "root_causes", j),
-                    f"unknown root cause '{tag}'; root causes are {sorted(lib.root_causes)}",
+            for name in sorted(_template_placeholders(template) - c.fact_ids):
+                c.add(
+                    loc,
+                    f"template '{tid}' placeholder '{{{name}}}' cannot be filled: '{name}' is "
+                    f"not a fact of this scenario ({sorted(c.fact_ids)})",
                 )
-    for loc, lang in _missing_translations(sc):
-        add(loc, f"missing translation: no '{lang}' text")
-    if sc.start in known and not problems:  # graph rules need a sound graph
-        _check_graph(sc, add)
-    return problems
+
+
+def _template_placeholders(template: Any) -> set[str]:
+    names: set[str] = set()
+    for text in (template.subject, template.body):
+        for lang in ("en", "zh"):
+            try:
+                names.update(placeholders(getattr(text, lang) or "") if text else [])
+            except TemplateError:
+                continue  # reported on the template itself
+    return names
+
+
+def check_root_causes(c: ScenarioCheck) -> None:
+    """Root-cause tags exist in data/root_causes.yaml."""
+    for i, step in enumerate(c.sc.steps):
+        for j, tag in enumerate(step.root_causes):
+            if tag not in c.lib.root_causes:
+                c.add(
+                    ("steps", i, "root_causes", j),
+                    f"unknown root cause '{tag}'; root causes are {sorted(c.lib.root_causes)}",
+                )
+
+
+def check_translations(c: ScenarioCheck) -> None:
+    """Every text has both languages."""
+    for loc, lang in _missing_translations(c.sc):
+        c.add(loc, f"missing translation: no '{lang}' text")
+
+
+# Run in this order on every scenario; add a rule by writing a function and listing it here.
+SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
+    check_step_ids,
+    check_header,
+    check_step_shape,
+    check_routes,
+    check_deadlines,
+    check_messages,
+    check_root_causes,
+    check_translations,
+]
 
 
 def _check_graph(sc: Scenario, add: Callable[[tuple, str], None]) -> None:

@@ -29,7 +29,8 @@ from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
 from playbook.orders.triage import Triage, order_facts, triage
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import Library, load_library
+from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc

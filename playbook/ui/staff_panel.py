@@ -15,7 +15,8 @@ import ipywidgets as w
 from playbook.i18n import text
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import Library, load_library
+from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.feedback import show_errors

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from playbook.cases.sql_store import Store
-from playbook.scenarios.library import load_library
+from playbook.scenarios.loader import load_library
 from playbook.ui.staff_panel import StaffPanel
 
 from .test_staff_panel import FACTS, NOW

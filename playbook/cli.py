@@ -1,0 +1,135 @@
+"""The command line: ``python -m playbook COMMAND``. Each sub-command has its own ``--help``.
+
+- ``check [DIR]``: validate every file under data/ (exit 0 clean, 1 problems).
+- ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh]``: import a Wish order file and
+  write its triage and rejects (exit 0 all rows accepted, 1 some rejected, 2 unreadable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from playbook.config import settings
+from playbook.errors import OrderFileError, ScenarioError
+from playbook.i18n import text
+from playbook.orders.reader import ImportResult, read_orders, write_table
+from playbook.orders.triage import TriageResult, as_utc, triage
+from playbook.scenarios.loader import check as check_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m playbook",
+        description="Dispute Playbook: check the data files, triage Wish order exports.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check",
+        help="validate every file under data/",
+        description="Validate scenarios, policies, templates, facts, root causes, triage "
+        "rules, reason codes and messages. Prints FILE:LINE: path: message per problem.",
+    )
+    check.add_argument("folder", nargs="?", type=Path, help="data folder (default: configured)")
+    check.set_defaults(run=run_check)
+    tri = commands.add_parser(
+        "triage",
+        help="import a Wish order file and list the orders that need a dispute case",
+        description="Import a Wish order file and list the orders that need a dispute case. "
+        "Writes <name>.triage.csv and <name>.rejects.csv.",
+    )
+    tri.add_argument("file", type=Path, help="CSV export, .xlsx, or API v2/v3 JSON")
+    tri.add_argument(
+        "--as-of", default=None, help="ISO time deadlines are judged at (UTC if no zone)"
+    )
+    tri.add_argument("--out", type=Path, default=Path("."), help="folder for the CSV files")
+    tri.add_argument("--lang", choices=["zh", "en"], default="en")
+    tri.set_defaults(run=run_triage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a sub-command; returns the process exit code (2 for a usage error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.run(args, parser)
+
+
+def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Validate every data file; print each problem; 0 when clean, 1 otherwise."""
+    folder = args.folder or settings().data_dir
+    lib, problems = check_dir(folder.resolve())
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        return 1
+    print(
+        f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
+        f"{sum(len(p.policies) for p in lib.policies.values())} policies, "
+        f"{len(lib.triage.rules) if lib.triage else 0} triage rules in {folder}"
+    )
+    return 0
+
+
+def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Triage one file; 0 every row accepted, 1 some rejected, 2 the file or data unreadable."""
+    try:
+        as_of = as_utc(args.as_of) if args.as_of else pd.Timestamp.now(tz="UTC").floor("s")
+    except ValueError:
+        parser.error(f"--as-of: not a time: {args.as_of!r}")
+    try:
+        result = read_orders(args.file)
+        tri = triage(result.orders, as_of, lang=args.lang)
+    except (OrderFileError, ScenarioError) as err:
+        print(err.render(args.lang), file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.file.name.rsplit(".", 1)[0]
+    write_table(tri.table, args.out / f"{stem}.triage.csv")
+    write_table(result.rejects, args.out / f"{stem}.rejects.csv")
+    print_summary(args, result, tri, as_of, print)
+    return 1 if len(result.rejects) else 0
+
+
+def print_summary(
+    args: argparse.Namespace,
+    result: ImportResult,
+    tri: TriageResult,
+    as_of: pd.Timestamp,
+    say: Callable[[str], None],
+) -> None:
+    """The counts of one triage run, in the chosen language."""
+    lang = args.lang
+    say(
+        text(
+            "triage.cli.summary",
+            lang,
+            file=args.file,
+            format=result.format,
+            read=result.rows_read,
+            imported=len(result.orders),
+            rejected=len(result.rejects),
+            as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    )
+    say(text("triage.cli.by_scenario", lang))
+    for scenario, count in tri.counts().items():
+        say(f"  {scenario:<28} {count:>8}")
+    say(text("triage.cli.by_priority", lang))
+    for prio, count in tri.table["priority"].value_counts().sort_index().items():
+        say(f"  {prio:<28} {count:>8}")
+    if len(result.rejects):
+        say(text("triage.cli.by_reason", lang))
+        for reason, count in result.rejects["reason"].value_counts().items():
+            say(f"  {reason:<28} {count:>8}")
+    if len(tri.unknown_reasons):
+        say(text("triage.cli.unknown_reasons", lang, count=len(tri.unknown_reasons)))
+        for r in tri.unknown_reasons.itertuples():
+            say(f"  {r.reason:<28} {r.orders:>8}")
+    say(text("triage.cli.written", lang, folder=args.out))

@@ -1,0 +1,263 @@
+"""Read every file under data/ into one ``Library``; the only place that reads data files.
+
+``check(data_dir)`` returns every problem found (schema, graph, cross-file); ``load_library``
+raises ``ScenarioError`` listing them all, so a broken file fails fast for the whole tree.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from playbook.config import settings
+from playbook.errors import ScenarioError
+from playbook.orders.rules import (
+    ReasonCodes,
+    RuleSet,
+    check_reason_codes,
+    check_triage_rules,
+)
+from playbook.scenarios.checker import check_library
+from playbook.scenarios.library import Library, Problem
+from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.yamlio import YamlError, line_of, load_yaml
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _validate(
+    model: type[BaseModel], raw: Any, path: Path, lib: Library, problems: list[Problem]
+) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
+            )
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                allowed = _allowed_keys(model, loc[:-1])
+                msg = f"unknown key '{loc[-1]}'" + (
+                    f"; allowed keys are {allowed}" if allowed else ""
+                )
+            problems.append(Problem(lib.rel(path), _loc(loc), msg, line_of(raw, loc)))
+        return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at ``loc`` inside ``model`` (best effort, for error messages)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None:
+            return []
+        by_alias = {(f.alias or n): f for n, f in fields.items()}
+        if part not in by_alias:
+            return []
+        current = _model_in(by_alias[part].annotation)
+    fields = getattr(current, "model_fields", None) or {}
+    return sorted((f.alias or n) for n, f in fields.items())
+
+
+def _model_in(annotation: Any) -> Any:
+    """The first pydantic model class inside an annotation such as ``list[Step] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _read(path: Path, lib: Library, problems: list[Problem]) -> Any:
+    try:
+        raw = load_yaml(path)
+    except YamlError as exc:
+        syntax = exc.code == "error.yaml_syntax"
+        message = f"not valid YAML: {exc.detail}" if syntax else f"cannot be read: {exc.detail}"
+        problems.append(Problem(lib.rel(path), "", message, exc.line or None))
+        return None
+    lib.raw[path] = raw
+    return raw
+
+
+def _load_list(
+    path: Path, model: type[BaseModel], kind: str, lib: Library, problems: list[Problem]
+) -> dict[str, Any]:
+    """A file holding a list of items with ids (facts.yaml, root_causes.yaml)."""
+    raw = _read(path, lib, problems)
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        problems.append(Problem(lib.rel(path), "", "expected a list of entries", 1))
+        return {}
+    out: dict[str, Any] = {}
+    for i, item in enumerate(raw):
+        before = len(problems)
+        obj = _validate(model, item, path, lib, problems)
+        for p in problems[before:]:
+            object.__setattr__(p, "where", f"{i}.{p.where}" if p.where else str(i))
+        if obj is None:
+            continue
+        if obj.id in out:
+            problems.append(
+                Problem(
+                    lib.rel(path), f"{i}.id", f"duplicate id '{obj.id}'", line_of(raw, (i, "id"))
+                )
+            )
+            continue
+        out[obj.id] = obj
+        lib.files[(kind, obj.id)] = path
+    return out
+
+
+def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
+    """Parse and schema-validate every data file; collect problems instead of stopping."""
+    lib = Library(data_dir=data_dir)
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        return lib, [Problem(str(data_dir), "", "data folder not found")]
+    lib.facts = _load_list(data_dir / "facts.yaml", FactDef, "fact", lib, problems)
+    lib.root_causes = _load_list(
+        data_dir / "root_causes.yaml", RootCause, "root_cause", lib, problems
+    )
+    _load_policies(data_dir, lib, problems)
+    _load_folder(data_dir / "templates", Template, "template", lib.templates, lib, problems)
+    _load_folder(data_dir / "scenarios", Scenario, "scenario", lib.scenarios, lib, problems)
+    lib.triage = _load_one(data_dir / "triage.yaml", RuleSet, "triage", lib, problems)
+    lib.reasons = _load_one(data_dir / "reason_codes.yaml", ReasonCodes, "reasons", lib, problems)
+    lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
+    return lib, problems
+
+
+def _load_policies(data_dir: Path, lib: Library, problems: list[Problem]) -> None:
+    for path in sorted((data_dir / "policies").glob("*.yaml")):
+        raw = _read(path, lib, problems)
+        ps = _validate(PolicySet, raw, path, lib, problems) if raw is not None else None
+        if ps is None:
+            continue
+        if ps.platform != path.stem:
+            problems.append(
+                Problem(
+                    lib.rel(path),
+                    "platform",
+                    f"platform '{ps.platform}' must equal the file name '{path.stem}'",
+                    line_of(raw, ("platform",)),
+                )
+            )
+        lib.policies[ps.platform] = ps
+        lib.files[("policy", ps.platform)] = path
+
+
+def _load_folder(
+    folder: Path,
+    model: type[BaseModel],
+    kind: str,
+    target: dict[str, Any],
+    lib: Library,
+    problems: list[Problem],
+) -> None:
+    """One item per file (scenarios, templates); each id must equal its file name."""
+    for path in sorted(folder.glob("*.yaml")):
+        raw = _read(path, lib, problems)
+        obj = _validate(model, raw, path, lib, problems) if raw is not None else None
+        if obj is None:
+            continue
+        if obj.id != path.stem:
+            problems.append(
+                Problem(
+                    lib.rel(path),
+                    "id",
+                    f"id '{obj.id}' must equal the file name '{path.stem}'",
+                    line_of(raw, ("id",)),
+                )
+            )
+            continue
+        target[obj.id] = obj
+        lib.files[(kind, obj.id)] = path
+
+
+def _load_one(
+    path: Path, model: type[BaseModel], kind: str, lib: Library, problems: list[Problem]
+) -> Any:
+    """A file that is one document (triage.yaml, reason_codes.yaml); None if it is broken."""
+    if not path.is_file():
+        problems.append(Problem(lib.rel(path), "", "file not found"))
+        return None
+    raw = _read(path, lib, problems)
+    obj = _validate(model, raw, path, lib, problems) if raw is not None else None
+    if obj is not None:
+        lib.files[(kind, kind)] = path
+    return obj
+
+
+def _load_catalogue(folder: Path, lib: Library, problems: list[Problem]) -> dict:
+    """data/i18n/*.yaml merged; a key defined twice or missing a language is a problem."""
+    out: dict[str, dict[str, str]] = {}
+    first: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = _read(path, lib, problems)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(lib.rel(path), "", "expected a mapping of message keys", 1))
+            continue
+        for key, entry in data.items():
+            line = data.lines.get(key)
+            if key in first:
+                problems.append(
+                    Problem(lib.rel(path), str(key), f"key also defined in {first[key]}", line)
+                )
+            first.setdefault(key, lib.rel(path))
+            for lang in ("zh", "en"):
+                if not isinstance(entry, dict) or not entry.get(lang):
+                    problems.append(
+                        Problem(
+                            lib.rel(path), str(key), f"missing translation: no '{lang}' text", line
+                        )
+                    )
+            if isinstance(entry, dict):
+                out[str(key)] = {k: str(v) for k, v in entry.items()}
+    return out
+
+
+def check(data_dir: Path) -> tuple[Library, list[Problem]]:
+    """Every problem in the data folder: schema, then graph and cross-file rules."""
+    lib, problems = read_all(data_dir)
+    problems.extend(check_library(lib))
+    problems.extend(check_reason_codes(lib))
+    problems.extend(check_triage_rules(lib))
+    return lib, problems
+
+
+@functools.cache
+def _load(data_dir: Path) -> Library:
+    lib, problems = check(data_dir)
+    if problems:
+        raise ScenarioError(
+            "error.data_invalid",
+            count=len(problems),
+            problems="\n".join(str(p) for p in problems),
+        )
+    return lib
+
+
+def load_library(data_dir: Path | None = None) -> Library:
+    """The validated library for ``data_dir`` (default: the configured data folder).
+
+    Cached per folder: data files are reviewed like code and do not change while serving.
+
+    Raises:
+        ScenarioError: any file is invalid; the message lists every problem.
+    """
+    return _load(Path(data_dir or settings().data_dir).resolve())
