@@ -188,7 +188,7 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
 
     store = None
     if db_url:
-        from playbook.cases.sql_store import Store
+        from playbook.cases.sql_store import SqlStore as Store
 
         store = Store(db_url)
     panel = StaffPanel(store=store, user=AGENT, lang="en")

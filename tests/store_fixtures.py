@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library

@@ -13,9 +13,10 @@ import pytest
 import yaml
 
 from playbook.cases.caselog import build_log, export_case, to_html, to_markdown
-from playbook.cases.sql_store import EVENT_TYPES, STATUSES, Store
+from playbook.cases.records import EVENT_TYPES
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
-from playbook.scenarios.model import Scenario
+from playbook.scenarios.model import STATUSES, Scenario
 from tests.store_fixtures import FakeClock, answer_first_options, new_walk
 
 REPO = Path(__file__).resolve().parent.parent

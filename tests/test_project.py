@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import yaml
 
@@ -92,3 +94,65 @@ def test_readme_shows_the_two_commands() -> None:
 
 def test_ci_runs_the_readme_test_command() -> None:
     assert "make test" in (REPO_ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
+    (tmp_path / "test_one.py").write_text(
+        "import pytest\n\ndef test_ok():\n    pass\n\n"
+        "def test_skipped():\n    pytest.skip('no server here')\n",
+        encoding="utf-8",
+    )
+
+    def run(ci: str | None) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "CI"}
+        if ci is not None:
+            env["CI"] = ci
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "tests.ci_no_skip",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--rootdir",
+                str(tmp_path),
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            env=env,
+            check=False,
+        )
+
+    local = run(None)
+    assert local.returncode == 0, local.stdout
+    ci = run("true")
+    assert ci.returncode == 1, ci.stdout
+    assert "tests/test_one.py::test_skipped" in ci.stdout or "test_skipped" in ci.stdout
+    assert "nothing may skip in CI" in ci.stdout
+
+
+def test_public_api_is_all_and_resolves() -> None:
+    import playbook
+
+    assert playbook.__all__ == sorted(playbook.__all__)
+    for name in playbook.__all__:
+        assert getattr(playbook, name) is not None, name
+    assert playbook.SqlStore.__module__ == "playbook.cases.sql_store"
+    assert playbook.read_orders.__module__ == "playbook.orders.reader"
+
+
+def test_importing_playbook_loads_neither_sqlalchemy_nor_pandas() -> None:
+    code = (
+        "import sys, playbook, playbook.cases.session, playbook.ui.staff_panel\n"
+        "print(','.join(sorted(m for m in ('sqlalchemy', 'pandas', 'alembic', 'pyarrow') "
+        "if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert out.stdout.strip() == ""

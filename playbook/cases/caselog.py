@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from playbook.cases.schema import Case, Event
+from playbook.cases.records import Case, Event
+from playbook.cases.store import CaseStore
 from playbook.i18n import text
 from playbook.scenarios.facts import format_fact
 from playbook.scenarios.library import Library
@@ -273,12 +274,12 @@ def to_html(case: Case, events: Sequence[Event], library: Library, lang: str = "
 
 
 def export_case(
-    store: Any, case_id: str, library: Library, *, fmt: str = "markdown", lang: str = "en"
+    store: CaseStore, case_id: str, library: Library, *, fmt: str = "markdown", lang: str = "en"
 ) -> str:
     """Load a case and its events from ``store`` and render its decision log.
 
     Args:
-        store: a ``playbook.cases.sql_store.Store``.
+        store: a case store (``SqlStore`` or ``MemoryStore``).
         case_id: the case to export.
         library: the playbook library for step and option texts.
         fmt: ``"markdown"`` or ``"html"``.

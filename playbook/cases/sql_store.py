@@ -1,9 +1,8 @@
-"""Case store: cases and their append-only event log, in SQLite or PostgreSQL (SQLAlchemy Core).
+"""The SQL case store: SQLite (default, one file) or PostgreSQL (a team), SQLAlchemy 2 Core.
 
-This module opens the database, migrates it and reads from it; every write lives in
-``playbook.cases.sql_writes`` (mixed into ``Store``). Each write is one transaction that appends an
-event and moves the case row on by one revision, or changes nothing and raises
-``ConflictError``. The clock is injected; no UI imports.
+Opening migrates the schema through Alembic (``playbook/cases/migrations``). Every move lives
+in ``CaseMoves``; this class provides its primitives, each one transaction, and the reads.
+The clock is injected; no UI imports.
 """
 
 from __future__ import annotations
@@ -14,54 +13,22 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Engine,
-    create_engine,
-    func,
-    insert,
-    select,
-    text,
-)
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from playbook.cases.schema import (
-    EVENT_TYPES,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    Case,
-    Event,
-    Opened,
-    Saved,
-    WalkProblem,
-    cases,
-    check_sqlite_file,
-    db_error,
-    events,
-    filter_cases,
-    rebuild_walk,
-    schema_version,
-    sqlite_setup,
-    to_case,
-)
-from playbook.cases.sql_writes import CaseWrites
+from playbook.cases.moves import CaseMoves
+from playbook.cases.records import Case, Event
+from playbook.cases.schema import cases, events, filter_cases, legacy_schema_version, to_case
+from playbook.cases.sqlite import check_sqlite_file, db_error, sqlite_setup
+from playbook.config import settings
 from playbook.errors import StoreError
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import STATUSES
 
-__all__ = [
-    "EVENT_TYPES",
-    "SCHEMA_VERSION",
-    "STATUSES",
-    "Case",
-    "Event",
-    "Opened",
-    "Saved",
-    "Store",
-    "WalkProblem",
-    "rebuild_walk",
-]
-
+MIGRATIONS = Path(__file__).parent / "migrations"
+LEGACY_REVISION = "0001"  # what release 0.1.0's "schema_version 1" equals
 _MIGRATE_LOCK = 0x706C6179  # pg advisory lock key: servers starting together migrate once
 
 
@@ -69,7 +36,17 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(CaseWrites):
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+SCRIPTS = ScriptDirectory.from_config(_alembic_config())
+SCHEMA_VERSION = SCRIPTS.get_current_head()  # the newest revision this code knows
+
+
+class SqlStore(CaseMoves):
     """The case store behind one database URL.
 
     Args:
@@ -84,6 +61,8 @@ class Store(CaseWrites):
         StoreError: the database cannot be opened, is corrupt, or has a newer schema.
     """
 
+    durable = True
+
     def __init__(
         self,
         url: str | None = None,
@@ -92,12 +71,8 @@ class Store(CaseWrites):
         migrate: bool = True,
         busy_timeout_ms: int = 10_000,
     ) -> None:
-        if url is None:
-            from playbook.config import settings
-
-            url = settings().db_url
-        self.url = make_url(url)
-        self._now = now
+        self.url = make_url(url or settings().db_url)
+        self.now = now
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.path: Path | None = None
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
@@ -107,7 +82,7 @@ class Store(CaseWrites):
         self.engine: Engine = create_engine(self.url, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             sqlite_setup(self.engine, busy_timeout_ms)
-        # Same pool; on SQLite its transactions open with BEGIN IMMEDIATE (see _sqlite_setup).
+        # Same pool; on SQLite its transactions open with BEGIN IMMEDIATE (see sqlite_setup).
         self._writer = self.engine.execution_options(playbook_write=True)
         try:
             if migrate:
@@ -124,54 +99,91 @@ class Store(CaseWrites):
         """Close all pooled connections."""
         self.engine.dispose()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SqlStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def migrate(self) -> int:
+    def migrate(self) -> str:
         """Create the tables or bring them up to ``SCHEMA_VERSION``; safe to repeat.
 
+        A database made by release 0.1.0 (``schema_version`` 1, no Alembic table) is stamped
+        at revision 0001 first, then upgraded in place.
+
         Returns:
-            The schema version now in the database.
+            The revision now in the database.
 
         Raises:
             StoreError: the database has a newer schema than this code, or cannot be used.
         """
+        cfg = _alembic_config()
         with self._guard(), self._writer.begin() as conn:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
-            schema_version.create(conn, checkfirst=True)
-            found = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+            found = _revision(conn)
             self._refuse_newer(found)
-            for version in range(found + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[version](conn)
-                conn.execute(
-                    insert(schema_version).values(version=version, applied_at=self._now())
-                )
+            cfg.attributes["connection"] = conn
+            if found is None and _is_legacy(conn):
+                command.stamp(cfg, LEGACY_REVISION)
+            command.upgrade(cfg, "head")
         return SCHEMA_VERSION
 
-    def schema_version(self) -> int:
-        """The schema version recorded in the database (0 before the first migration)."""
+    def schema_version(self) -> str | None:
+        """The revision recorded in the database (None before the first migration)."""
         with self._guard(), self.engine.connect() as conn:
-            if not self.engine.dialect.has_table(conn, schema_version.name):
-                return 0
-            return conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+            return _revision(conn)
 
     def _check_version(self) -> None:
         found = self.schema_version()
         self._refuse_newer(found)
-        if found < SCHEMA_VERSION:
+        if found != SCHEMA_VERSION:
             raise StoreError(
-                "error.store_schema_old", db=self.label, found=found, known=SCHEMA_VERSION
+                "error.store_schema_old", db=self.label, found=found or 0, known=SCHEMA_VERSION
             )
 
-    def _refuse_newer(self, found: int) -> None:
-        if found > SCHEMA_VERSION:
+    def _refuse_newer(self, found: str | None) -> None:
+        if found is not None and found not in {s.revision for s in SCRIPTS.walk_revisions()}:
             raise StoreError(
                 "error.store_schema_newer", db=self.label, found=found, known=SCHEMA_VERSION
             )
+
+    # --- primitives of CaseMoves ---------------------------------------------------------
+
+    def insert_case(self, values: dict[str, Any], event: dict[str, Any]) -> bool:
+        """Insert a case row and its first event in one transaction; False if the id is taken."""
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(insert(cases).values(**values))
+                conn.execute(insert(events).values(**event))
+        except IntegrityError:
+            return False
+        except SQLAlchemyError as exc:
+            raise db_error(exc, self.label, self.is_sqlite) from exc
+        return True
+
+    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
+        """One event and the row moved on, in one transaction, if the row is at case.revision."""
+        try:
+            with self._writer.begin() as conn:
+                done = conn.execute(
+                    update(cases)
+                    .where(cases.c.id == case.id, cases.c.revision == case.revision)
+                    .values(**values)
+                ).rowcount
+                if done == 1:
+                    conn.execute(insert(events).values(**event))
+        except IntegrityError:
+            return False  # an event with this seq exists: another writer got there first
+        except SQLAlchemyError as exc:
+            raise db_error(exc, self.label, self.is_sqlite) from exc
+        return done == 1
+
+    def last_event(self, case_id: str) -> Event | None:
+        """The case's newest event."""
+        query = select(events).where(events.c.case_id == case_id).order_by(events.c.seq.desc())
+        row = self._read_one(query.limit(1))
+        return None if row is None else Event(**row._mapping)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -185,17 +197,6 @@ class Store(CaseWrites):
         if row is None:
             raise StoreError("error.case_not_found", case=case_id)
         return to_case(row)
-
-    def open(self, case_id: str, library: Library) -> Opened:
-        """Load a case and rebuild its walk at the current time, for resuming it.
-
-        Raises:
-            StoreError: no such case, or the store failed.
-            ScenarioError: the case's scenario no longer exists.
-        """
-        case = self.get_case(case_id)
-        walk, problem = rebuild_walk(case, library, self._now())
-        return Opened(case, walk, problem)
 
     def events(self, case_id: str) -> list[Event]:
         """The case's history, oldest first."""
@@ -228,7 +229,7 @@ class Store(CaseWrites):
             offset: rows to skip (page number times page size).
         """
         query = filter_cases(
-            self._now, select(cases), status, scenario, assignee, order_id, overdue
+            self.now, select(cases), status, scenario, assignee, order_id, overdue
         )
         query = query.order_by(
             cases.c.next_deadline.asc().nulls_last(), cases.c.updated_at.desc(), cases.c.id
@@ -248,7 +249,7 @@ class Store(CaseWrites):
     ) -> int:
         """How many cases ``list_cases`` would page through with the same filters."""
         query = filter_cases(
-            self._now,
+            self.now,
             select(func.count()).select_from(cases),
             status,
             scenario,
@@ -263,8 +264,6 @@ class Store(CaseWrites):
         with self._guard(), self.engine.connect() as conn:
             return conn.execute(query).first()
 
-    # --- internals -----------------------------------------------------------------------
-
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
         """Turn driver errors into a StoreError naming the database."""
@@ -272,3 +271,19 @@ class Store(CaseWrites):
             yield
         except SQLAlchemyError as exc:
             raise db_error(exc, self.label, self.is_sqlite) from exc
+
+
+def _revision(conn: Any) -> str | None:
+    """The Alembic revision recorded in the database (None: no alembic_version row)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _is_legacy(conn: Any) -> bool:
+    """A release 0.1.0 database: its schema_version table says 1 and its tables exist."""
+    found = inspect(conn)
+    if not (found.has_table("schema_version") and found.has_table("cases")):
+        return False
+    version = conn.execute(select(func.max(legacy_schema_version.c.version))).scalar()
+    return version == 1

@@ -1,8 +1,9 @@
 """The analyst page: load an order file, see its triage at a glance, open a case for an order.
 
 Holds no rules: ``orders.read_orders`` reads the file, ``triage.triage`` judges it, and a case
-starts through ``parse_facts``, the engine and the store. Paths and uploads are untrusted: only
-files under one allowed folder are read, and uploads are copied into the panel's own temp folder.
+starts through a ``CaseSession`` (the same start as the staff page). Paths and uploads are
+untrusted: only files under one allowed folder are read, and uploads are copied into the
+panel's own temp folder.
 Widgets and callbacks only: the HTML is built in ``analyst_render``.
 """
 
@@ -16,29 +17,27 @@ import tempfile
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
+from playbook.cases.memory_store import MemoryStore
+from playbook.cases.session import CaseSession
+from playbook.cases.store import CaseStore
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
 from playbook.orders.triage import Triage, order_facts, triage
-from playbook.scenarios.engine import Walk
-from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc
-from playbook.ui.staff_panel import LANGS, utcnow
+from playbook.ui.staff_panel import LANGS, TRAINING_ACTOR, utcnow
 from playbook.ui.widgets import quiet, relabel
-
-if TYPE_CHECKING:
-    from playbook.cases.sql_store import Store
 
 PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time
 _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
@@ -52,7 +51,8 @@ class AnalystPanel:
 
     Args:
         library: scenarios and facts (default: the configured data folder).
-        store: the case store "Open a case" saves to; None shows the walk's first step only.
+        store: the case store "Open a case" saves to; default a ``MemoryStore`` (the case is
+            not kept: the page shows its first step and says it was not saved).
         clock: returns the current UTC time (default "as of", and when a case starts).
         lang: 'en' (default) or 'zh'.
         user: the acting person when the server knows it; otherwise the page asks.
@@ -62,7 +62,7 @@ class AnalystPanel:
     def __init__(
         self,
         library: Library | None = None,
-        store: Store | None = None,
+        store: CaseStore | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "en",
         user: str | None = None,
@@ -70,7 +70,9 @@ class AnalystPanel:
         allowed_dir: str | Path | None = None,
     ) -> None:
         self.lib = library or load_library()
-        self.store, self.clock, self.user = store, clock, user
+        self.store: CaseStore = store or MemoryStore(now=clock)
+        self.clock = clock
+        self.user = user or (None if self.store.durable else TRAINING_ACTOR)
         self.lang = lang if lang in ("zh", "en") else "en"
         self.allowed_dir = Path(allowed_dir or REPO_ROOT / "data").resolve()
         self.loaded: Loaded | None = None
@@ -125,7 +127,7 @@ class AnalystPanel:
         self.open_button = w.Button(button_style="primary", disabled=True)
         self.open_button.add_class("pb-analyst-open")
         self.case_result = html("pb-analyst-case-result")
-        who = [self.actor_label, self.actor] if store is not None else []
+        who = [self.actor_label, self.actor] if self.store.durable else []
         self.results = w.VBox(
             [
                 self.summary,
@@ -394,26 +396,22 @@ class AnalystPanel:
                 self.t("analyst.not_openable", order=order_id, scenario=row["scenario"])
             )
             return
-        scenario = self.lib.scenario(row["scenario"])
         raw = {
             **self.order_facts_of(int(row["source_row"])),
             "store_name": str(self.store_name.value),
         }
-        facts, errors = parse_facts(scenario, self.lib.facts, raw)
+        session = CaseSession(self.lib, self.store, clock=self.clock, actor=self.acting)
+        errors = session.start(row["scenario"], raw, order_id=order_id)
         if errors:
             self.message.value = error_html(self._html.fact_errors(order_id, errors))
             return
-        walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
         params = {
             "order": order_id,
-            "scenario": scenario.title.get(lang),
-            "step": walk.current.title.get(lang),
+            "scenario": session.walk.scenario.title.get(lang),
+            "step": session.walk.current.title.get(lang),
         }
-        if self.store is None:
-            self.case_result.value = self._html.case_result(None, params)
-            return
-        case = self.store.create_case(walk, actor=self.acting(), order_id=order_id)
-        self.case_result.value = self._html.case_result(case.id, params)
+        saved = session.case.id if self.store.durable else None
+        self.case_result.value = self._html.case_result(saved, params)
 
     # --- callbacks ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from playbook.cases.memory_store import MemoryStore
 from playbook.errors import PlaybookError
 from playbook.ui.feedback import error_html
 from playbook.ui.staff_panel import StaffPanel
@@ -34,6 +35,8 @@ class LazyStore:
     need it until the first click. Any attribute use waits for the store (or raises the
     ``StoreError`` that opening it gave, which the page shows in the visitor's language).
     """
+
+    durable = True  # known without waiting: the page decides its layout before the store opens
 
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
@@ -65,10 +68,14 @@ class LazyStore:
 
 
 def open_store() -> Any:
-    """The configured case store (imported here so the page does not wait for it)."""
-    from playbook.cases.sql_store import Store
+    """The configured case store.
 
-    return Store()
+    SQLAlchemy and Alembic are imported here, in the background thread, on purpose: the
+    staff page is on screen before they are loaded (a lighter first page, not a cycle).
+    """
+    from playbook.cases.sql_store import SqlStore
+
+    return SqlStore()
 
 
 def staff_page(lang: str | None = None) -> w.Widget:
@@ -93,9 +100,12 @@ def staff_page(lang: str | None = None) -> w.Widget:
 
 
 def training_page(lang: str | None = None) -> w.Widget:
-    """The same walk without saving cases: for training sessions and trying things out."""
+    """The same walk on an in-memory store (nothing kept): for training and trying things out."""
     logging.basicConfig(level=logging.INFO)
-    return StaffPanel(lang=lang or query_param("lang") or "zh").widget
+    user = os.environ.get("JUPYTERHUB_USER") or "trainee"
+    return StaffPanel(
+        store=MemoryStore(), lang=lang or query_param("lang") or "zh", user=user
+    ).widget
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:
@@ -104,12 +114,13 @@ def analyst_panel(lang: str = "en") -> AnalystPanel:
     If the case store cannot be opened the page still analyses files and says why cases
     cannot be saved.
     """
-    from playbook.cases.sql_store import Store
+    # Imported here: the staff page, which imports this module, must not pay for pandas.
+    from playbook.cases.sql_store import SqlStore
     from playbook.ui.analyst_panel import AnalystPanel
 
     logging.basicConfig(level=logging.INFO)
     try:
-        store = Store()
+        store = SqlStore()
     except PlaybookError as err:
         log.exception("case store unavailable")
         panel = AnalystPanel(lang=lang, user=os.environ.get("JUPYTERHUB_USER"))

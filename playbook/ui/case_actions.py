@@ -1,6 +1,6 @@
-"""The case-store side of the staff page: who acts, saving with conflicts, resume, export.
+"""The case side of the staff page: who acts, moves with conflicts, resume, export, drafts sent.
 
-A mixin of ``StaffPanel``; it uses the panel's widgets and state and holds no rules.
+A mixin of ``StaffPanel``; it uses the panel's widgets and session and holds no rules.
 """
 
 from __future__ import annotations
@@ -10,20 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from playbook.cases.caselog import export_case
+from playbook.cases.session import Screen
 from playbook.errors import ConflictError
-from playbook.scenarios.engine import Walk
-from playbook.scenarios.model import Step
-from playbook.scenarios.templates import render
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import data_link, esc
 from playbook.ui.widgets import quiet, replace_children
 
 if TYPE_CHECKING:
-    from playbook.cases.sql_store import Case
+    from playbook.cases.session import CaseSession
 
 
 class CaseActions:
-    """Store-backed moves and tools for ``StaffPanel`` (which sets every attribute used here)."""
+    """Session-backed moves and tools for ``StaffPanel`` (which sets every attribute used here)."""
+
+    session: CaseSession
 
     # --- cases -------------------------------------------------------------------------------
 
@@ -31,22 +32,28 @@ class CaseActions:
         """Who is acting: the server's user if known, else the name typed once on the page."""
         return self.user or str(self.actor.value)
 
-    def _adopt(self, case: Case | None, walk: Walk | None, problem: Any = None) -> None:
-        self.case, self.walk, self._problem = case, walk, problem
-        self.ticked = dict(case.evidence) if case else {}
-        self.causes = list(case.root_causes) if case else []
+    def _adopt(self) -> None:
+        """A case was opened, started or left: forget what belonged to the one before."""
+        self._shown_step = None
         if self.walk_view is not None:
             self.export_link.value = ""
 
-    def _save(self, write: Callable[[], Any], keep: str | None = None) -> Any:
-        """Run one store write; on a conflict reload, keep the unsaved choice, re-raise."""
+    def _move(self, move: Callable[[], Any], keep: str | None = None, redraw: bool = True) -> None:
+        """Make one move through the session, then redraw.
+
+        On a conflict the session has reloaded the case: the page shows it, keeps the unsaved
+        choice selected when it is still on offer, and re-raises so the message is shown.
+        """
         try:
-            return write()
+            move()
         except ConflictError:
-            self.open_case(self.case.id)
+            self._shown_step = None
+            self.render()
             if keep is not None and keep in {v for _, v in self.options.options}:
                 self.options.value = keep
             raise
+        if redraw:
+            self.render()
 
     def open_case(self, case_id: str) -> None:
         """Resume a case where it stopped (or where its scenario's current version allows).
@@ -54,15 +61,15 @@ class CaseActions:
         Raises:
             StoreError: no such case, or the store failed.
         """
-        opened = self.store.open(str(case_id), self.lib)
-        self._adopt(opened.case, opened.walk, opened.problem)
-        self._shown_step = None
+        self.session.open(str(case_id))
+        self._adopt()
         self.nav.value = "walk"
         self.render()
 
     def start_new(self) -> None:
         """Leave the open case (it stays saved) and show the start screen."""
-        self._adopt(None, None)
+        self.session.leave()
+        self._adopt()
         self.nav.value = "walk"
         self.render()
 
@@ -73,64 +80,48 @@ class CaseActions:
 
     @show_errors
     def _on_restart_from_click(self, _button: w.Button) -> None:
-        if self.store is None or self.case is None or self._problem is None:
+        if not self.session.active or self.session.problem is None:
             return
-        self.case, self.walk = self._save(
-            lambda: self.store.restart(self.case, self.walk, actor=self.acting())
-        )
-        self._problem = None
-        self.render()
+        self._move(self.session.restart)
 
     @show_errors
     def _on_export_click(self, _button: w.Button) -> None:
-        if self.store is None or self.case is None:
+        if not self.session.active:
             return
-        from playbook.cases.caselog import export_case
-
         log = export_case(self.store, self.case.id, self.lib, fmt="markdown", lang=self.lang)
         self.export_link.value = data_link(
             log, f"case-{self.case.id}.md", "text/markdown", self.t("ui.export_download")
         )
 
-    def _issue_callback(self, step_id: str, template_id: str, body: str) -> Callable:
+    def _issue_callback(self, step_id: str, template_id: str) -> Callable:
         @show_errors
         def on_click(self: CaseActions) -> None:
-            if self.store is None or self.case is None or self._shown_step != step_id:
+            if not self.session.active or self._shown_step != step_id:
                 return
-            self.case = self._save(
-                lambda: self.store.issue_draft(
-                    self.case, template_id, actor=self.acting(), step_id=step_id, body=body
-                )
-            )
-            self.render()
+            self._move(lambda: self.session.issue_draft(template_id, step_id))
 
         return lambda _button: on_click(self)
 
     def _render_case_tools(self) -> None:
-        case = self.case
-        self.case_tools.layout.display = "" if case else "none"
+        case, problem = self.case, self.session.problem
+        self.case_tools.layout.display = "" if case and self.durable else "none"
         if case is None:
             return
-        notice = ""
-        if self._problem is not None:
-            notice = error_html(self._problem.render(self.lang))
+        notice = error_html(problem.render(self.lang)) if problem is not None else ""
         status = self.t(f"ui.status.{case.status}")
         self.case_bar.value = notice + esc(self.t("ui.case_line", case=case.id, status=status))
-        self.restart_from_button.layout.display = "" if self._problem else "none"
+        self.restart_from_button.layout.display = "" if problem else "none"
 
-    def _render_issue_buttons(self, walk: Walk, step: Step) -> None:
+    def _render_issue_buttons(self, screen: Screen) -> None:
         buttons = []
-        if self.store is not None and self.case is not None:
-            issued = {d["template"] for d in self.case.drafts if d.get("step") == step.id}
-            for tid in step.messages:
-                draft = render(self.lib.templates[tid], walk.facts, self.lib.facts, "en")
-                button = w.Button(
-                    description=self.t(
-                        "ui.draft_issued" if tid in issued else "ui.draft_issue",
-                        title=self.lib.templates[tid].title.get(self.lang),
-                    )
+        for draft in screen.drafts if self.durable else []:
+            title = draft.template.title.get(self.lang)
+            button = w.Button(
+                description=self.t(
+                    "ui.draft_issued" if draft.issued else "ui.draft_issue", title=title
                 )
-                button.add_class(f"pb-issue-{tid}")
-                button.on_click(self._issue_callback(step.id, tid, draft.body))
-                buttons.append(button)
+            )
+            button.add_class(f"pb-issue-{draft.template.id}")
+            button.on_click(self._issue_callback(screen.step.id, draft.template.id))
+            buttons.append(button)
         replace_children(self.issue_box, buttons)

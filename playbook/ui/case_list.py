@@ -6,20 +6,37 @@ state; case facts such as buyer names stay in the store until a case is opened.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import Any, Protocol
 
 import ipywidgets as w
 
+from playbook.cases.store import CaseStore
+from playbook.scenarios.library import Library
 from playbook.scenarios.model import STATUSES
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
 from playbook.ui.widgets import quiet, relabel, replace_children
 
-if TYPE_CHECKING:
-    from playbook.ui.staff_panel import StaffPanel
-
 PAGE = 20
 ANY = ""
+
+
+class ListHost(Protocol):
+    """What the case list needs from the page it sits on (the staff page)."""
+
+    lang: str
+    lib: Library
+    store: CaseStore
+    message: w.HTML
+
+    def t(self, key: str, **params: Any) -> str: ...
+
+    def clock(self) -> dt.datetime: ...
+
+    def open_case(self, case_id: str) -> None: ...
+
+    def start_new(self) -> None: ...
 
 
 class CaseListPanel:
@@ -29,7 +46,7 @@ class CaseListPanel:
         page: the staff page it belongs to (language, store, clock, ``open_case``).
     """
 
-    def __init__(self, page: StaffPanel) -> None:
+    def __init__(self, page: ListHost) -> None:
         self.page = page
         self.offset = 0
         self.message = page.message

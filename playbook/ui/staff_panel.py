@@ -1,20 +1,25 @@
 """The staff page: pick a dispute, enter the case facts, then step through it one answer at a time.
 
-Every callback re-checks its own preconditions (a disabled button can still be fired by a
-forged widget message) and passes widget values to the core, which validates them.
+A view of a ``CaseSession``: every move goes through the session (which saves it before the
+page changes); the page holds widgets, not case state. Every callback re-checks its own
+preconditions (a disabled button can still be fired by a forged widget message) and passes
+widget values to the session, which validates them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 
+from playbook.cases.memory_store import MemoryStore
+from playbook.cases.records import Case
+from playbook.cases.session import CaseSession, Screen, utcnow
+from playbook.cases.store import CaseStore
 from playbook.i18n import text
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
 from playbook.ui.case_actions import CaseActions
@@ -24,15 +29,9 @@ from playbook.ui.html import STYLE, esc, tag
 from playbook.ui.walk_html import WalkHtml
 from playbook.ui.widgets import quiet, relabel, replace_children
 
-if TYPE_CHECKING:
-    from playbook.cases.sql_store import Case, Store
-
 LANGS = (("中文", "zh"), ("English", "en"))
-
-
-def utcnow() -> dt.datetime:
-    """The real clock (the panel takes any other for tests)."""
-    return dt.datetime.now(dt.UTC)
+TRAINING_ACTOR = "training"
+__all__ = ["LANGS", "TRAINING_ACTOR", "StaffPanel", "utcnow"]
 
 
 def _button(key: str, cls: str, style: str = "") -> w.Button:
@@ -49,8 +48,9 @@ class StaffPanel(CaseActions):
         library: scenarios, facts, policies, templates (default: the configured data folder).
         clock: returns the current UTC time; deadlines and conditions are measured with it.
         lang: 'zh' or 'en'.
-        store: the case store; every move is saved there before the page advances. None keeps
-            the walk in this page only (training, tests of the walk alone).
+        store: the case store; every move is saved there before the page advances. Default:
+            a ``MemoryStore`` (this page only: training, tests of the walk alone). A store that
+            is not ``durable`` hides the case list and the name field.
         user: the acting person when the server knows it; otherwise the page asks once.
     """
 
@@ -59,18 +59,16 @@ class StaffPanel(CaseActions):
         library: Library | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "zh",
-        store: Store | None = None,
+        store: CaseStore | None = None,
         user: str | None = None,
     ) -> None:
         self.lib = library or load_library()
         self.clock = clock
         self.lang = lang if lang in ("zh", "en") else "zh"
-        self.store = store
-        self.user = user
-        self.case: Case | None = None
-        self.walk: Walk | None = None
-        self.ticked: dict[str, bool] = {}
-        self.causes: list[str] = []
+        store = store or MemoryStore(now=clock)
+        # Nothing kept means nobody to name: a walk that is not saved acts as "training".
+        self.user = user or (None if getattr(store, "durable", False) else TRAINING_ACTOR)
+        self.session = CaseSession(self.lib, store, clock=clock, actor=self.acting)
         self._values: dict[str, str] = {}
         self._shown_step: str | None = None
 
@@ -86,7 +84,6 @@ class StaffPanel(CaseActions):
         self.nav.add_class("pb-nav")
         self.cases: CaseListPanel | None = None  # built when first shown: a lighter first page
         self.cases_box = w.VBox()
-        self._problem: Any = None
         # start screen
         ids = sorted(self.lib.scenarios)
         self.scenario = w.RadioButtons(options=[(i, i) for i in ids], value=ids[0])
@@ -108,7 +105,7 @@ class StaffPanel(CaseActions):
         self.actor_label = w.HTML()
         top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
         parts = [self.header, top, self.message, self.start_view, self.walk_box]
-        if store is not None:
+        if self.durable:
             parts[2:2] = [self.nav, self.cases_box]
         else:
             self.actor_label.layout.display = self.actor.layout.display = "none"
@@ -185,6 +182,26 @@ class StaffPanel(CaseActions):
         """Catalogue text in the page's language."""
         return text(key, self.lang, **params)
 
+    @property
+    def store(self) -> CaseStore:
+        """The session's case store."""
+        return self.session.store
+
+    @property
+    def durable(self) -> bool:
+        """Whether cases outlive this page (then the page lists them and asks who acts)."""
+        return bool(getattr(self.session.store, "durable", False))
+
+    @property
+    def case(self) -> Case | None:
+        """The open case (the session's)."""
+        return self.session.case
+
+    @property
+    def walk(self) -> Walk | None:
+        """The open case's walk (the session's)."""
+        return self.session.walk
+
     # --- start screen ------------------------------------------------------------------------
 
     def _build_facts_form(self) -> None:
@@ -239,80 +256,78 @@ class StaffPanel(CaseActions):
 
     @show_errors
     def _on_start_click(self, _button: w.Button) -> None:
-        if self.walk is not None:  # a forged click while a walk is open changes nothing
+        if self.session.active:  # a forged click while a walk is open changes nothing
             return
-        scenario = self.lib.scenario(self.scenario.value)
         raw = {k: str(v.value) for k, v in self.fact_inputs.items()}
-        facts, errors = parse_facts(scenario, self.lib.facts, raw)
+        errors = self.session.start(self.scenario.value, raw)
         for fid, box in self.fact_errors.items():
             label = self.lib.facts[fid].label.get(self.lang)
             box.value = esc(errors[fid].render(self.lang, field=label)) if fid in errors else ""
         if errors:
             self.message.value = f'<div class="pb-error">{esc(self.t("ui.fix_fields"))}</div>'
             return
-        walk = Walk(scenario, facts, self.clock(), self.lib.policies[scenario.platform].policies)
-        case = self.store.create_case(walk, actor=self.acting()) if self.store else None
-        self._adopt(case, walk)
+        self._adopt()
         self.render()
 
     # --- walk screen -------------------------------------------------------------------------
 
-    def _render_walk(self, walk: Walk) -> None:
-        walk.as_of = self.clock()
-        step = walk.current
+    def _render_walk(self) -> None:
+        screen = self.session.screen()
+        step = screen.step
         # Same step redrawn (e.g. language switch): keep the unsaved choice on screen.
         keep = self.options.value if self._shown_step == step.id else None
         self._shown_step = step.id
-        done, total = walk.progress
+        done, total = screen.progress
         self.progress.max, self.progress.value = max(total, 1), done
         self.progress_label.value = esc(self.t("ui.progress", done=done + 1, total=total + 1))
         html = WalkHtml(self.lib, self.lang)
-        self.step_html.value = html.step(walk, step, self.ticked, self.causes)
-        self.drafts_html.value = html.drafts(walk, step)
+        self.step_html.value = html.step(screen)
+        self.drafts_html.value = html.drafts(screen)
+        self._render_evidence(screen)
+        self.options.unobserve(self._on_option_change, names="value")
+        self.options.options = [(o.text.get(self.lang), o.id) for o in screen.options]
+        selected = keep or screen.previous_answer
+        self.options.value = selected if selected in {o.id for o in screen.options} else None
+        self.options.observe(self._on_option_change, names="value")
+        self.options.description = self.t("ui.choose_one") if screen.options else ""
+        self.options.layout.display = "" if screen.options else "none"
+        self._render_causes(screen)
+        self.back_button.disabled = not screen.can_go_back
+        self.next_button.disabled = not self._can_go_on()
+        self.next_button.layout.display = "none" if screen.finished else ""
+        self.restart_button.layout.display = "" if screen.finished else "none"
+        self.review_html.value = html.review(screen)
+        self._render_case_tools()
+        self._render_issue_buttons(screen)
+
+    def _render_evidence(self, screen: Screen) -> None:
         boxes = []
-        for item in step.evidence:
+        for item in screen.step.evidence:
             need = self.t("ui.required" if item.required else "ui.optional")
             box = w.Checkbox(
-                value=self.ticked.get(item.id, False),
+                value=bool(screen.ticked.get(item.id, False)),
                 indent=False,
                 description=f"{item.item.get(self.lang)} ({need}) — {item.why.get(self.lang)}",
                 layout=w.Layout(width="auto"),
             )
             box.add_class(f"pb-evidence-{item.id}")
-            box.observe(self._evidence_callback(step.id, item.id), names="value")
+            box.observe(self._evidence_callback(screen.step.id, item.id), names="value")
             boxes.append(box)
         title = [w.HTML(tag("h3", esc(self.t("ui.evidence"))))] if boxes else []
         replace_children(self.evidence_box, title + boxes)
-        choices = walk.options(step) if step.kind == "question" else []
-        self.options.unobserve(self._on_option_change, names="value")
-        self.options.options = [(o.text.get(self.lang), o.id) for o in choices]
-        selected = keep or walk.previous_answer(step.id)
-        self.options.value = selected if selected in {o.id for o in choices} else None
-        self.options.observe(self._on_option_change, names="value")
-        self.options.description = self.t("ui.choose_one") if choices else ""
-        self.options.layout.display = "" if choices else "none"
-        cause_boxes = []
-        for tag_id in step.root_causes:
+
+    def _render_causes(self, screen: Screen) -> None:
+        boxes = []
+        for tag_id in screen.step.root_causes:
             cause = self.lib.root_causes[tag_id]
             box = w.Checkbox(
-                value=tag_id in self.causes, indent=False, description=cause.text.get(self.lang)
+                value=tag_id in screen.causes, indent=False, description=cause.text.get(self.lang)
             )
             box.add_class(f"pb-cause-{tag_id}")
-            box.observe(self._cause_callback(step.id, tag_id), names="value")
-            cause_boxes.append(box)
-        replace_children(
-            self.causes_box,
-            [w.HTML(tag("h3", esc(self.t("ui.root_causes"))))] + cause_boxes
-            if cause_boxes
-            else [],
-        )
-        self.back_button.disabled = len(walk.path) < 2
-        self.next_button.disabled = not self._can_go_on()
-        self.next_button.layout.display = "none" if walk.finished else ""
-        self.restart_button.layout.display = "" if walk.finished else "none"
-        self.review_html.value = html.review(walk)
-        self._render_case_tools()
-        self._render_issue_buttons(walk, step)
+            box.observe(self._cause_callback(screen.step.id, tag_id), names="value")
+            boxes.append(box)
+        title = [w.HTML(tag("h3", esc(self.t("ui.root_causes"))))] if boxes else []
+        replace_children(self.causes_box, title + boxes)
 
     def _can_go_on(self) -> bool:
         walk = self.walk
@@ -331,7 +346,7 @@ class StaffPanel(CaseActions):
         self.actor_label.value = esc(self.t("ui.actor"))
         self.actor.placeholder = self.t("ui.actor_placeholder")
         relabel(self.nav, [(self.t("ui.nav_cases"), "cases"), (self.t("ui.nav_walk"), "walk")])
-        if self.store is not None and self.nav.value == "cases":
+        if self.durable and self.nav.value == "cases":
             if self.cases is None:
                 self.cases = CaseListPanel(self)
                 self.cases_box.children = [self.cases.widget]
@@ -341,7 +356,7 @@ class StaffPanel(CaseActions):
             return
         if self.cases is not None:
             self.cases.widget.layout.display = "none"
-        if self.walk is None:
+        if not self.session.active:
             self._render_start()
             self.start_view.layout.display, self.walk_box.layout.display = "", "none"
         else:
@@ -355,7 +370,7 @@ class StaffPanel(CaseActions):
                 self.export_button,
             ):
                 button.description = self.t(button._pb_key)
-            self._render_walk(self.walk)
+            self._render_walk()
             self.start_view.layout.display, self.walk_box.layout.display = "none", ""
 
     # --- callbacks ---------------------------------------------------------------------------
@@ -374,35 +389,17 @@ class StaffPanel(CaseActions):
     def _on_next_click(self, _button: w.Button) -> None:
         if not self._can_go_on():  # also refuses a forged click on the disabled button
             return
-        walk = self.walk
-        step = walk.current
+        step = self.walk.current
         option = self.options.value if step.kind == "question" else None
-        walk.as_of = self.clock()
-        if self.store is None:
-            moved = walk.copy()
-            moved.answer(step.id, option)  # the engine validates the (untrusted) option
-        else:  # validated by the engine, then committed before the page advances
-            self.case, moved = self._save(
-                lambda: self.store.answer(self.case, walk, step.id, option, actor=self.acting()),
-                keep=option,
-            )
-        self.walk = moved
-        self.render()
+        # the session validates the (untrusted) option and saves before the page advances
+        self._move(lambda: self.session.answer(step.id, option), keep=option)
 
     @show_errors
     def _on_back_click(self, _button: w.Button) -> None:
         walk = self.walk
         if walk is None or len(walk.path) < 2 or self._shown_step != walk.current.id:
             return
-        if self.store is None:
-            moved = walk.copy()
-            moved.back()
-        else:
-            self.case, moved = self._save(
-                lambda: self.store.back(self.case, walk, actor=self.acting())
-            )
-        self.walk = moved
-        self.render()
+        self._move(self.session.back)
 
     @show_errors
     def _on_restart_click(self, _button: w.Button) -> None:
@@ -413,29 +410,20 @@ class StaffPanel(CaseActions):
     def _evidence_callback(self, step_id: str, item_id: str) -> Callable[[dict], None]:
         @show_errors
         def on_change(self: StaffPanel, change: dict) -> None:
-            if self.walk is None or self._shown_step != step_id:
+            if not self.session.active or self._shown_step != step_id:
                 return
-            ticked = bool(change["new"])
-            if self.store is not None:
-                self.case = self._save(
-                    lambda: self.store.set_evidence(
-                        self.case, item_id, ticked, actor=self.acting(), step_id=step_id
-                    )
-                )
-            self.ticked[item_id] = ticked
+            done = bool(change["new"])
+            self._move(lambda: self.session.tick(item_id, done, step_id), redraw=False)
 
         return lambda change: on_change(self, change)
 
     def _cause_callback(self, step_id: str, tag_id: str) -> Callable[[dict], None]:
         @show_errors
         def on_change(self: StaffPanel, change: dict) -> None:
-            if self.walk is None or self._shown_step != step_id:
+            if not self.session.active or self._shown_step != step_id:
                 return
-            causes = [c for c in self.causes if c != tag_id] + ([tag_id] if change["new"] else [])
-            if self.store is not None:
-                self.case = self._save(
-                    lambda: self.store.set_root_causes(self.case, causes, actor=self.acting())
-                )
-            self.causes = causes
+            causes = [c for c in self.case.root_causes if c != tag_id]
+            causes += [tag_id] if change["new"] else []
+            self._move(lambda: self.session.set_root_causes(causes, step_id), redraw=False)
 
         return lambda change: on_change(self, change)

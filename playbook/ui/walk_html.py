@@ -1,19 +1,18 @@
 """HTML of the walk screen: step, deadlines, drafts, outcome, review. No widgets, no state.
 
-Every text from data or case facts is escaped here before it reaches an HTML widget.
+Everything comes from one ``Screen`` (computed once per render by the case session). Every
+text from data or case facts is escaped here before it reaches an HTML widget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from playbook.cases.session import Screen
 from playbook.i18n import text
-from playbook.scenarios.engine import Walk
 from playbook.scenarios.library import Library
-from playbook.scenarios.model import DeadlineRef, Step
+from playbook.scenarios.model import DeadlineRef
 from playbook.scenarios.policies import Deadline
-from playbook.scenarios.templates import render
 from playbook.ui.html import bullets, esc, tag
 
 
@@ -32,9 +31,9 @@ class WalkHtml:
         """Catalogue text in this language."""
         return text(key, self.lang, **params)
 
-    def step(self, walk: Walk, step: Step, ticked: Mapping[str, bool], causes: list[str]) -> str:
+    def step(self, screen: Screen) -> str:
         """The step: title, text, why, deadlines, what to do; at an outcome, the summary."""
-        lang = self.lang
+        lang, step = self.lang, screen.step
         parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
         if step.guidance:
             parts.append(
@@ -46,13 +45,13 @@ class WalkHtml:
             )
         if step.deadlines:
             parts.append(tag("h3", esc(self.t("ui.deadlines"))))
-            for ref, due in walk.deadlines(step):
+            for ref, due in screen.deadlines:
                 parts.append(self.deadline(ref, due))
         if step.actions:
             parts.append(tag("h3", esc(self.t("ui.actions"))))
             parts.append(bullets(a.get(lang) for a in step.actions))
         if step.kind == "outcome":
-            parts.append(self.outcome(walk, step, ticked, causes))
+            parts.append(self.outcome(screen))
         return "".join(parts)
 
     def deadline(self, ref: DeadlineRef, due: Deadline | None) -> str:
@@ -79,21 +78,14 @@ class WalkHtml:
             "div", f"{label}: <b>{esc(stamp)}</b> ({esc(when)})", f"pb-deadline {due.state}"
         )
 
-    def outcome(
-        self, walk: Walk, step: Step, ticked: Mapping[str, bool], causes: list[str]
-    ) -> str:
+    def outcome(self, screen: Screen) -> str:
         """What to do at an outcome: status, evidence still open, root causes and fixes."""
-        lang = self.lang
+        lang, step, causes = self.lang, screen.step, screen.causes
         parts = [tag("h3", esc(self.t("ui.outcome")))]
         if step.status:
             status = self.t(f"ui.status.{step.status}")
             parts.append(tag("p", esc(self.t("ui.status", status=status))))
-        open_items = [
-            e.item.get(lang)
-            for sid in walk.path
-            for e in walk.scenario.step(sid).evidence
-            if e.required and not ticked.get(e.id)
-        ]
+        open_items = [e.item.get(lang) for e in screen.open_evidence]
         if open_items:
             parts.append(
                 tag("p", esc(self.t("ui.outcome_open_evidence", items="; ".join(open_items))))
@@ -109,17 +101,14 @@ class WalkHtml:
             )
         return tag("div", "".join(parts), "pb-outcome")
 
-    def drafts(self, walk: Walk, step: Step) -> str:
+    def drafts(self, screen: Screen) -> str:
         """Each message draft: English to send in a copyable box, Chinese for reference."""
-        if not step.messages:
+        if not screen.drafts:
             return ""
         parts = [tag("h3", esc(self.t("ui.drafts")))]
-        for tid in step.messages:
-            template = self.lib.templates[tid]
-            en = render(template, walk.facts, self.lib.facts, "en")
-            zh = render(template, walk.facts, self.lib.facts, "zh")
+        for draft in screen.drafts:
+            template, en, tid = draft.template, draft.en, draft.template.id
             title = f"{self.t('ui.kind.' + template.kind)}: {template.title.get(self.lang)}"
-            send = (en.subject + "\n\n" if en.subject else "") + en.body
             block = [tag("b", esc(title))]
             if en.missing:
                 labels = ", ".join(self.lib.facts[m].label.get(self.lang) for m in en.missing)
@@ -129,10 +118,10 @@ class WalkHtml:
             block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
             block.append(
                 f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
-                f"{esc(send)}</textarea>"
+                f"{esc(draft.send_text)}</textarea>"
             )
             if self.lang == "zh":
-                ref = (zh.subject + "\n\n" if zh.subject else "") + zh.body
+                ref = draft.reference_text
                 block.append(
                     tag(
                         "details",
@@ -142,12 +131,12 @@ class WalkHtml:
             parts.append(tag("div", "".join(block), "pb-draft"))
         return "".join(parts)
 
-    def review(self, walk: Walk) -> str:
+    def review(self, screen: Screen) -> str:
         """The answers on the current path."""
         rows = [
             f"{esc(step.title.get(self.lang))}: "
             f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
-            for step, option in walk.review()
+            for step, option in screen.review
         ]
         body = (
             tag("ol", "".join(tag("li", r) for r in rows))

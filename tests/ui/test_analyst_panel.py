@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.ui.app import staff_page
 
 from .test_staff_panel import FACTS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.scenarios.loader import load_library
 from playbook.ui.staff_panel import StaffPanel
 
@@ -60,7 +60,7 @@ def test_a_new_page_resumes_where_the_case_stopped(lib, store) -> None:
     second = page(lib, store, user="Bo")
     second.open_case(case_id)
     assert second.walk.current.id == "confirm-order"
-    assert second.ticked == {"buyer-photos": True}
+    assert second.case.evidence == {"buyer-photos": True}
     assert [s.id for s, _ in second.walk.review()] == ["contact-buyer"]
     second.back_button.click()
     assert store.get_case(case_id).current_step == "contact-buyer"

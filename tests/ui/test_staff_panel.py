@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from traitlets import TraitError
 
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.ui.staff_panel import StaffPanel
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -115,9 +116,12 @@ def test_forged_click_on_disabled_next_changes_nothing(lib) -> None:
     panel = started(lib)
     step(panel)
     assert panel.next_button.disabled
-    before = (panel.walk.to_state(), panel.step_html.value)
+    before = (panel.walk.to_state(), panel.case.revision, panel.step_html.value)
     panel.next_button.click()  # what a forged comm message does: the callback runs
-    assert (panel.walk.to_state(), panel.step_html.value) == before
+    # The panel's own guard refuses it: no trip to the engine, so no error either.
+    assert panel.message.value == ""
+    assert (panel.walk.to_state(), panel.case.revision, panel.step_html.value) == before
+    assert [e.type for e in panel.store.events(panel.case.id)] == ["created", "answer"]
 
 
 def test_forged_option_value_is_refused(lib) -> None:
@@ -125,7 +129,7 @@ def test_forged_option_value_is_refused(lib) -> None:
     assert step(panel, "policy-change") == "contact-buyer"
     step(panel)
     assert [v for _, v in panel.options.options] == ["cancel"]
-    with pytest.raises(Exception, match="Invalid selection"):
+    with pytest.raises(TraitError, match="Invalid selection"):
         panel.options.value = "adjust"  # the widget itself refuses values not offered
     assert panel.walk.current.id == "adjust-or-cancel"
 

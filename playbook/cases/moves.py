@@ -1,8 +1,10 @@
-"""Case store writes: every ``Store`` method that appends an event, as a mixin.
+"""Every move on a case, written once for every store: ``CaseMoves``.
 
-Each write is one transaction that appends an event and moves the case row on by one revision,
-or changes nothing and raises ``ConflictError``. Opening, migrating and reading stay in
-``playbook.cases.sql_store``, whose ``Store`` provides the engine, the clock and ``_read_one``.
+A move checks its input (the engine validates answers), builds one event and the case's new
+columns, and hands both to the store's two primitives: ``insert_case`` (a new case and its
+first event) and ``append`` (one event and the case moved on by one revision, only if nobody
+else moved it first). The SQL store does each in one transaction; the memory store under a
+lock. Either nothing changes or both do; a lost race raises ``ConflictError`` naming who won.
 """
 
 from __future__ import annotations
@@ -12,34 +14,59 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
-from playbook.cases.schema import (
+from playbook.cases.records import (
     Case,
+    Event,
+    Opened,
     Saved,
-    cases,
     check_actor,
-    db_error,
-    events,
     new_case_id,
+    rebuild_walk,
     walk_changes,
 )
 from playbook.errors import ConflictError, StepNotAllowed, StoreError
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import facts_to_json, format_fact
+from playbook.scenarios.library import Library
 from playbook.scenarios.model import CLOSED_STATUSES, STATUSES
 
 
-class CaseWrites:
-    """The writing half of ``playbook.cases.sql_store.Store`` (use ``Store``, not this class)."""
+class CaseMoves:
+    """The moves of ``SqlStore`` and ``MemoryStore``, on top of their primitives.
 
-    # Provided by Store.__init__ and Store._read_one.
-    _now: Callable[[], dt.datetime]
-    _writer: Engine
-    label: str
-    is_sqlite: bool
-    _read_one: Callable[[Any], Any]
+    A store subclass provides ``now`` (its clock), ``get_case`` and the three primitives below.
+    """
+
+    now: Callable[[], dt.datetime]
+
+    def get_case(self, case_id: str) -> Case:  # pragma: no cover - provided by the store
+        raise NotImplementedError
+
+    def insert_case(self, values: dict[str, Any], event: dict[str, Any]) -> bool:
+        """Store a new case row and its first event; False when the id is taken."""
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
+        """Append ``event`` and update the row with ``values`` if the row is still at
+        ``case.revision``; False (and nothing written) when someone moved it on first."""
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def last_event(self, case_id: str) -> Event | None:
+        """The case's newest event (None: no such case)."""
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    # --- reading -------------------------------------------------------------------------
+
+    def open(self, case_id: str, library: Library) -> Opened:
+        """Load a case and rebuild its walk at the current time, for resuming it.
+
+        Raises:
+            StoreError: no such case, or the store failed.
+            ScenarioError: the case's scenario no longer exists.
+        """
+        case = self.get_case(case_id)
+        walk, problem = rebuild_walk(case, library, self.now())
+        return Opened(case, walk, problem)
 
     # --- writing: the walk ---------------------------------------------------------------
 
@@ -66,7 +93,7 @@ class CaseWrites:
         """
         actor = check_actor(actor)
         facts = facts_to_json(walk.facts)
-        now = self._now()
+        now = self.now()
         for _attempt in range(5):
             new_id = case_id or new_case_id()
             values = {
@@ -85,28 +112,24 @@ class CaseWrites:
                 "updated_at": now,
                 "revision": 1,
             }
-            payload = {"version": walk.scenario.version, "facts": facts, "assignee": assignee}
-            try:
-                with self._writer.begin() as conn:
-                    conn.execute(insert(cases).values(**values))
-                    conn.execute(
-                        insert(events).values(
-                            case_id=new_id,
-                            seq=1,
-                            time=now,
-                            actor=actor,
-                            type="created",
-                            step_id=walk.current.id,
-                            payload=payload,
-                        )
-                    )
-            except IntegrityError as exc:
-                if case_id is not None:
-                    raise StoreError("error.case_exists", case=case_id) from exc
-                continue  # a random id collided; draw another
-            except SQLAlchemyError as exc:
-                raise db_error(exc, self.label, self.is_sqlite) from exc
-            return Case(**values)
+            event = {
+                "case_id": new_id,
+                "seq": 1,
+                "time": now,
+                "actor": actor,
+                "type": "created",
+                "step_id": walk.current.id,
+                "payload": {
+                    "version": walk.scenario.version,
+                    "facts": facts,
+                    "assignee": assignee,
+                },
+            }
+            if self.insert_case(values, event):
+                return Case(**values)
+            if case_id is not None:
+                raise StoreError("error.case_exists", case=case_id)
+            # a random id collided; draw another
         raise StoreError("error.store", detail="could not draw a free case id")
 
     def answer(
@@ -196,7 +219,7 @@ class CaseWrites:
         body: str | None = None,
     ) -> Case:
         """Record that a message draft was issued (copied or sent), with its text if given."""
-        now = self._now()
+        now = self.now()
         issued = {
             "template": template_id,
             "step": step_id,
@@ -255,44 +278,25 @@ class CaseWrites:
         changes: Mapping[str, Any],
         now: dt.datetime | None = None,
     ) -> Case:
-        """Append one event and move the row on one revision, in one transaction, or neither."""
+        """Append one event and move the row on one revision, or neither."""
         actor = check_actor(actor)
-        now = now or self._now()
+        now = now or self.now()
         values = {**changes, "updated_at": now, "revision": case.revision + 1}
-        try:
-            with self._writer.begin() as conn:
-                done = conn.execute(
-                    update(cases)
-                    .where(cases.c.id == case.id, cases.c.revision == case.revision)
-                    .values(**values)
-                ).rowcount
-                if done == 1:
-                    conn.execute(
-                        insert(events).values(
-                            case_id=case.id,
-                            seq=case.revision + 1,
-                            time=now,
-                            actor=actor,
-                            type=type_,
-                            step_id=step_id,
-                            payload=dict(payload),
-                        )
-                    )
-        except IntegrityError:
-            done = 0  # an event with this seq exists: another writer got there first
-        except SQLAlchemyError as exc:
-            raise db_error(exc, self.label, self.is_sqlite) from exc
-        if done != 1:
+        event = {
+            "case_id": case.id,
+            "seq": case.revision + 1,
+            "time": now,
+            "actor": actor,
+            "type": type_,
+            "step_id": step_id,
+            "payload": dict(payload),
+        }
+        if not self.append(case, event, values):
             raise self._conflict(case.id)
         return replace(case, **values)
 
     def _conflict(self, case_id: str) -> StoreError:
-        last = self._read_one(
-            select(events.c.actor, events.c.time)
-            .where(events.c.case_id == case_id)
-            .order_by(events.c.seq.desc())
-            .limit(1)
-        )
+        last = self.last_event(case_id)
         if last is None:
             return StoreError("error.case_not_found", case=case_id)
         return ConflictError(case=case_id, actor=last.actor, time=format_fact(last.time))

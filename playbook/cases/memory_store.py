@@ -1,0 +1,147 @@
+"""The in-memory case store: the same moves and reads as ``SqlStore``, kept in this process.
+
+For training sessions, notebooks and tests: nothing is written to disk and everything is gone
+when the process ends. Conflicts behave as in the SQL store (a stale revision is refused).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from playbook.cases.moves import CaseMoves
+from playbook.cases.records import Case, Event
+from playbook.errors import StoreError
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class MemoryStore(CaseMoves):
+    """Cases and events in dictionaries, guarded by one lock.
+
+    Args:
+        now: the clock, returning aware UTC datetimes.
+    """
+
+    durable = False
+    label = "memory"
+
+    def __init__(self, *, now: Callable[[], dt.datetime] = _utc_now) -> None:
+        self.now = now
+        self._lock = threading.Lock()
+        self._cases: dict[str, Case] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._next_id = 1
+
+    def close(self) -> None:
+        """Nothing to release (kept for the store protocol)."""
+
+    # --- primitives of CaseMoves ---------------------------------------------------------
+
+    def insert_case(self, values: dict[str, Any], event: dict[str, Any]) -> bool:
+        """Store a new case and its first event; False if the id is taken."""
+        with self._lock:
+            if values["id"] in self._cases:
+                return False
+            self._cases[values["id"]] = Case(**values)
+            self._events[values["id"]] = [self._event(event)]
+            return True
+
+    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
+        """Append the event and move the case on, if it is still at ``case.revision``."""
+        with self._lock:
+            current = self._cases.get(case.id)
+            if current is None or current.revision != case.revision:
+                return False
+            self._cases[case.id] = dataclasses.replace(current, **values)
+            self._events[case.id].append(self._event(event))
+            return True
+
+    def last_event(self, case_id: str) -> Event | None:
+        """The case's newest event."""
+        with self._lock:
+            found = self._events.get(case_id)
+            return found[-1] if found else None
+
+    def _event(self, values: dict[str, Any]) -> Event:
+        event = Event(id=self._next_id, **values)
+        self._next_id += 1
+        return event
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get_case(self, case_id: str) -> Case:
+        """The case with ``case_id``.
+
+        Raises:
+            StoreError: no such case (code ``error.case_not_found``).
+        """
+        with self._lock:
+            case = self._cases.get(case_id)
+        if case is None:
+            raise StoreError("error.case_not_found", case=case_id)
+        return case
+
+    def events(self, case_id: str) -> list[Event]:
+        """The case's history, oldest first."""
+        with self._lock:
+            return list(self._events.get(case_id, []))
+
+    def list_cases(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        overdue: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Case]:
+        """As ``SqlStore.list_cases``: overdue and soonest deadlines first, then latest changed."""
+        found = self._filtered(status, scenario, assignee, order_id, overdue)
+        found.sort(key=lambda c: c.id)
+        found.sort(key=lambda c: c.updated_at, reverse=True)
+        found.sort(key=lambda c: c.next_deadline or _FAR)
+        return found[offset : offset + limit]
+
+    def count_cases(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        overdue: bool = False,
+    ) -> int:
+        """How many cases ``list_cases`` would page through with the same filters."""
+        return len(self._filtered(status, scenario, assignee, order_id, overdue))
+
+    def _filtered(
+        self,
+        status: str | Sequence[str] | None,
+        scenario: str | None,
+        assignee: str | None,
+        order_id: str | None,
+        overdue: bool,
+    ) -> list[Case]:
+        statuses = {status} if isinstance(status, str) else set(status or ())
+        now = self.now() if overdue else None
+        with self._lock:
+            cases = list(self._cases.values())
+        return [
+            c
+            for c in cases
+            if (not statuses or c.status in statuses)
+            and (scenario is None or c.scenario_id == scenario)
+            and (assignee is None or c.assignee == assignee)
+            and (order_id is None or c.order_id == order_id)
+            and (now is None or (c.next_deadline is not None and c.next_deadline <= now))
+        ]

@@ -1,0 +1,318 @@
+"""A case session: one case's walk, evidence, drafts, root causes and status, and every move.
+
+The staff page, the analyst page and training are views of a ``CaseSession``. It is the one
+place a move is made: it validates through the engine, saves through a ``CaseStore`` (SQL or
+in memory) before it changes what it holds, and on a conflict reloads the case and re-raises.
+``screen()`` computes what a page shows for the current step once (deadlines, drafts).
+Pure Python: no widgets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from playbook.cases.records import Case, Saved, WalkProblem
+from playbook.cases.store import CaseStore
+from playbook.errors import ConflictError, FactError, StepNotAllowed
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.library import Library
+from playbook.scenarios.model import DeadlineRef, EvidenceItem, Option, Step, Template
+from playbook.scenarios.policies import Deadline
+from playbook.scenarios.templates import Draft, render
+
+T = TypeVar("T")
+
+
+def utcnow() -> dt.datetime:
+    """The real clock (sessions take any other, for tests)."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A message draft of the current step, rendered once: English to send, Chinese reference."""
+
+    template: Template
+    en: Draft
+    zh: Draft
+    issued: bool
+
+    @property
+    def send_text(self) -> str:
+        """What staff copy: the subject (if any), a blank line, the body."""
+        return (self.en.subject + "\n\n" if self.en.subject else "") + self.en.body
+
+    @property
+    def reference_text(self) -> str:
+        """The Chinese reference, laid out like ``send_text``."""
+        return (self.zh.subject + "\n\n" if self.zh.subject else "") + self.zh.body
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything a page shows for the current step, computed once per render."""
+
+    step: Step
+    options: list[Option]
+    previous_answer: str | None
+    deadlines: list[tuple[DeadlineRef, Deadline | None]]
+    drafts: list[DraftView]
+    progress: tuple[int, int]
+    review: list[tuple[Step, Option | None]]
+    ticked: Mapping[str, bool]
+    causes: list[str]
+    open_evidence: list[EvidenceItem]
+    can_go_back: bool
+    finished: bool
+
+
+class CaseSession:
+    """One person working one case at a time.
+
+    Args:
+        library: scenarios, facts, policies, templates.
+        store: where cases are kept (``SqlStore`` or ``MemoryStore``).
+        clock: returns the current UTC time; deadlines and conditions are measured with it.
+        actor: returns who is acting (asked at each move, so a name typed later counts).
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        store: CaseStore,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        actor: Callable[[], str] = lambda: "",
+    ) -> None:
+        self.lib = library
+        self.store = store
+        self.clock = clock
+        self.actor = actor
+        self.case: Case | None = None
+        self.walk: Walk | None = None
+        self.problem: WalkProblem | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether a case is open."""
+        return self.case is not None and self.walk is not None
+
+    # --- starting, opening, leaving --------------------------------------------------------
+
+    def start(
+        self,
+        scenario_id: str,
+        raw_facts: Mapping[str, Any],
+        *,
+        assignee: str | None = None,
+        order_id: str | None = None,
+    ) -> dict[str, FactError]:
+        """Start a case from form values (staff page) or an order's facts (analyst page).
+
+        Returns:
+            An error per fact that did not parse (nothing is saved then); empty when the case
+            was created and is now open at the scenario's first step.
+
+        Raises:
+            ScenarioError: no such scenario.
+            StoreError: the case could not be saved (nothing changes here).
+        """
+        scenario = self.lib.scenario(scenario_id)
+        facts, errors = parse_facts(scenario, self.lib.facts, raw_facts)
+        if errors:
+            return errors
+        policies = self.lib.policies[scenario.platform].policies
+        walk = Walk(scenario, facts, self.clock(), policies)
+        case = self.store.create_case(
+            walk, actor=self.actor(), assignee=assignee, order_id=order_id
+        )
+        self.case, self.walk, self.problem = case, walk, None
+        return {}
+
+    def open(self, case_id: str) -> None:
+        """Resume a case where it stopped (or where its scenario's current version allows).
+
+        Raises:
+            StoreError: no such case, or the store failed.
+            ScenarioError: the case's scenario no longer exists.
+        """
+        opened = self.store.open(str(case_id), self.lib)
+        self.case, self.walk, self.problem = opened.case, opened.walk, opened.problem
+
+    def leave(self) -> None:
+        """Close the open case here (it stays saved)."""
+        self.case, self.walk, self.problem = None, None, None
+
+    # --- moves ------------------------------------------------------------------------------
+
+    def answer(self, step_id: str, option_id: str | None = None) -> None:
+        """Answer the current step (``option_id`` None for action and info steps) and move on.
+
+        Raises:
+            StepNotAllowed: no open case, or the engine refuses the answer (nothing saved).
+            ConflictError: someone else saved the case first (the case is reloaded).
+        """
+        case, walk = self._open_case()
+        walk.as_of = self.clock()
+        self._adopt(
+            self._save(
+                lambda: self.store.answer(case, walk, step_id, option_id, actor=self.actor())
+            )
+        )
+
+    def back(self) -> None:
+        """Go back one step; the answers given stay on offer."""
+        case, walk = self._open_case()
+        self._adopt(self._save(lambda: self.store.back(case, walk, actor=self.actor())))
+
+    def restart(self, step_id: str | None = None) -> None:
+        """Restart where a newer scenario version allows (``problem.restart_step``), as an event.
+
+        Raises:
+            StepNotAllowed: no open case, or nothing to restart from.
+        """
+        case, walk = self._open_case()
+        if self.problem is None and step_id is None:
+            raise StepNotAllowed("error.nothing_to_restart", scenario=walk.scenario.id)
+        self._adopt(
+            self._save(lambda: self.store.restart(case, walk, step_id, actor=self.actor()))
+        )
+        self.problem = None
+
+    def tick(self, item_id: str, done: bool, step_id: str) -> None:
+        """Tick (or untick) an evidence item of the current step."""
+        case, walk = self._open_case()
+        self._current(walk, step_id)
+        if item_id not in {e.id for e in walk.current.evidence}:
+            raise StepNotAllowed(
+                "error.unknown_option",
+                scenario=walk.scenario.id,
+                step=step_id,
+                option=item_id,
+                choices=[e.id for e in walk.current.evidence],
+            )
+        self.case = self._save(
+            lambda: self.store.set_evidence(
+                case, item_id, bool(done), actor=self.actor(), step_id=step_id
+            )
+        )
+
+    def issue_draft(self, template_id: str, step_id: str) -> None:
+        """Record that a draft of the current step was sent, with the text as shown."""
+        case, walk = self._open_case()
+        self._current(walk, step_id)
+        if template_id not in walk.current.messages:
+            raise StepNotAllowed(
+                "error.unknown_option",
+                scenario=walk.scenario.id,
+                step=step_id,
+                option=template_id,
+                choices=list(walk.current.messages),
+            )
+        body = next(d.send_text for d in self._drafts(walk) if d.template.id == template_id)
+        self.case = self._save(
+            lambda: self.store.issue_draft(
+                case, template_id, actor=self.actor(), step_id=step_id, body=body
+            )
+        )
+
+    def set_root_causes(self, causes: Sequence[str], step_id: str) -> None:
+        """Replace the case's root-cause tags with those of ``causes`` the step offers."""
+        case, walk = self._open_case()
+        self._current(walk, step_id)
+        offered = set(walk.current.root_causes) | set(case.root_causes)
+        tags = [c for c in causes if c in offered]
+        self.case = self._save(lambda: self.store.set_root_causes(case, tags, actor=self.actor()))
+
+    def note(self, text: str) -> None:
+        """Add a free-text note to the case history."""
+        case, walk = self._open_case()
+        self.case = self._save(
+            lambda: self.store.add_note(case, text, actor=self.actor(), step_id=walk.current.id)
+        )
+
+    def assign(self, assignee: str | None) -> None:
+        """Give the case to ``assignee`` (None: nobody)."""
+        case, _ = self._open_case()
+        self.case = self._save(lambda: self.store.assign(case, assignee, actor=self.actor()))
+
+    def set_status(self, status: str, note: str | None = None) -> None:
+        """Set the status by hand (the walk sets it again at its next move)."""
+        case, _ = self._open_case()
+        self.case = self._save(
+            lambda: self.store.set_status(case, status, actor=self.actor(), note=note)
+        )
+
+    # --- what a page shows ----------------------------------------------------------------
+
+    def screen(self) -> Screen:
+        """The current step with its options, deadlines and drafts, measured now.
+
+        Raises:
+            StepNotAllowed: no open case.
+        """
+        case, walk = self._open_case()
+        walk.as_of = self.clock()
+        step = walk.current
+        ticked = dict(case.evidence)
+        return Screen(
+            step=step,
+            options=walk.options(step) if step.kind == "question" else [],
+            previous_answer=walk.previous_answer(step.id),
+            deadlines=walk.deadlines(step),
+            drafts=self._drafts(walk),
+            progress=walk.progress,
+            review=walk.review(),
+            ticked=ticked,
+            causes=list(case.root_causes),
+            open_evidence=[
+                e
+                for sid in walk.path
+                for e in walk.scenario.step(sid).evidence
+                if e.required and not ticked.get(e.id)
+            ],
+            can_go_back=len(walk.path) > 1,
+            finished=walk.finished,
+        )
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _drafts(self, walk: Walk) -> list[DraftView]:
+        step = walk.current
+        issued = {d["template"] for d in self.case.drafts if d.get("step") == step.id}
+        out = []
+        for tid in step.messages:
+            template = self.lib.templates[tid]
+            en = render(template, walk.facts, self.lib.facts, "en")
+            zh = render(template, walk.facts, self.lib.facts, "zh")
+            out.append(DraftView(template, en, zh, tid in issued))
+        return out
+
+    def _open_case(self) -> tuple[Case, Walk]:
+        if self.case is None or self.walk is None:
+            raise StepNotAllowed("error.no_case")
+        return self.case, self.walk
+
+    def _current(self, walk: Walk, step_id: str) -> None:
+        if walk.current.id != step_id:
+            raise StepNotAllowed(
+                "error.step_not_current",
+                scenario=walk.scenario.id,
+                step=step_id,
+                current=walk.current.id,
+            )
+
+    def _adopt(self, saved: Saved) -> None:
+        self.case, self.walk = saved.case, saved.walk
+
+    def _save(self, write: Callable[[], T]) -> T:
+        """Run one store write; on a conflict reload the case, then re-raise."""
+        try:
+            return write()
+        except ConflictError:
+            self.open(self.case.id)
+            raise

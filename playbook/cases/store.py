@@ -1,0 +1,101 @@
+"""The ``CaseStore`` protocol: what a case session needs from a store.
+
+Two implementations: ``playbook.cases.sql_store.SqlStore`` (SQLite or PostgreSQL, durable)
+and ``playbook.cases.memory_store.MemoryStore`` (this process only: training, tests,
+notebooks). Both get every move from ``playbook.cases.moves.CaseMoves``, so a move is written
+once; they differ only in where the case rows and events are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from playbook.cases.records import Case, Event, Opened, Saved
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.library import Library
+
+
+class CaseStore(Protocol):
+    """Cases, their events, and every move on them (see ``CaseMoves`` for the semantics)."""
+
+    durable: bool  # whether cases outlive the process (the page shows the case list if so)
+    label: str  # names the store in messages
+    now: Callable[[], dt.datetime]
+
+    def create_case(
+        self,
+        walk: Walk,
+        *,
+        actor: str,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        case_id: str | None = None,
+    ) -> Case: ...
+
+    def open(self, case_id: str, library: Library) -> Opened: ...
+
+    def answer(
+        self, case: Case, walk: Walk, step_id: str, option_id: str | None = None, *, actor: str
+    ) -> Saved: ...
+
+    def back(self, case: Case, walk: Walk, *, actor: str) -> Saved: ...
+
+    def restart(
+        self, case: Case, walk: Walk, step_id: str | None = None, *, actor: str
+    ) -> Saved: ...
+
+    def set_evidence(
+        self, case: Case, item_id: str, done: bool, *, actor: str, step_id: str | None = None
+    ) -> Case: ...
+
+    def issue_draft(
+        self,
+        case: Case,
+        template_id: str,
+        *,
+        actor: str,
+        step_id: str | None = None,
+        body: str | None = None,
+    ) -> Case: ...
+
+    def set_status(
+        self, case: Case, status: str, *, actor: str, note: str | None = None
+    ) -> Case: ...
+
+    def add_note(
+        self, case: Case, note: str, *, actor: str, step_id: str | None = None
+    ) -> Case: ...
+
+    def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case: ...
+
+    def set_root_causes(self, case: Case, root_causes: Sequence[str], *, actor: str) -> Case: ...
+
+    def get_case(self, case_id: str) -> Case: ...
+
+    def events(self, case_id: str) -> list[Event]: ...
+
+    def list_cases(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        overdue: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Case]: ...
+
+    def count_cases(
+        self,
+        *,
+        status: str | Sequence[str] | None = None,
+        scenario: str | None = None,
+        assignee: str | None = None,
+        order_id: str | None = None,
+        overdue: bool = False,
+    ) -> int: ...
+
+    def close(self) -> None: ...
