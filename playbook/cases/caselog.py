@@ -146,10 +146,44 @@ def build_log(
     Steps or options the current playbook no longer has are shown by id, marked as removed.
     """
     t = _Texts(case, library, lang)
-    scenario = t.scenario
+    entries = [
+        LogEntry(
+            _time(e.time),
+            e.actor,
+            text(f"caselog.event.{e.type}", lang),
+            t.step(e.step_id),
+            _detail(e, t),
+        )
+        for e in events
+    ]
+    items = t.evidence_items()
+    drafts = [
+        (
+            _time(d.get("time")),
+            d.get("actor", ""),
+            t.template(d["template"]),
+            t.step(d.get("step")),
+        )
+        for d in case.drafts
+    ]
+    return DecisionLog(
+        title=text("caselog.title", lang, case=case.id),
+        summary=_summary(case, t),
+        facts=_facts(case, library, lang),
+        entries=entries,
+        evidence=[(items.get(k, k), done) for k, done in case.evidence.items()],
+        drafts=drafts,
+        outcome=_outcome(case, t),
+        root_causes=[t.root_cause(c) for c in case.root_causes],
+        lang=lang,
+    )
+
+
+def _summary(case: Case, t: _Texts) -> list[tuple[str, str]]:
+    lang, scenario = t.lang, t.scenario
     title = scenario.title.get(lang) if scenario else case.scenario_id
     current = scenario.version if scenario else "?"
-    summary = [
+    return [
         (text("caselog.scenario", lang), f"{title} ({case.scenario_id})"),
         (
             text("caselog.version", lang),
@@ -163,53 +197,27 @@ def build_log(
         (text("caselog.updated", lang), _time(case.updated_at)),
         (text("caselog.deadline", lang), _time(case.next_deadline)),
     ]
-    facts = []
+
+
+def _facts(case: Case, library: Library, lang: str) -> list[tuple[str, str]]:
+    out = []
     for key, value in case.facts.items():
         fact = library.facts.get(key)
         label = fact.label.get(lang) if fact else key
         shown = value
         if fact is not None and fact.type == "datetime":
             shown = format_fact(dt.datetime.fromisoformat(value))
-        facts.append((label, shown))
-    entries = [
-        LogEntry(
-            _time(e.time),
-            e.actor,
-            text(f"caselog.event.{e.type}", lang),
-            t.step(e.step_id),
-            _detail(e, t),
-        )
-        for e in events
-    ]
-    items = t.evidence_items()
-    evidence = [(items.get(k, k), done) for k, done in case.evidence.items()]
-    drafts = [
-        (
-            _time(d.get("time")),
-            d.get("actor", ""),
-            t.template(d["template"]),
-            t.step(d.get("step")),
-        )
-        for d in case.drafts
-    ]
-    outcome = None
-    if case.outcome:
-        outcome_text = ""
-        if scenario is not None and scenario.has_step(case.outcome):
-            outcome_text = scenario.step(case.outcome).text.get(lang)
-        outcome = (t.step(case.outcome), outcome_text)
-    causes = [t.root_cause(c) for c in case.root_causes]
-    return DecisionLog(
-        title=text("caselog.title", lang, case=case.id),
-        summary=summary,
-        facts=facts,
-        entries=entries,
-        evidence=evidence,
-        drafts=drafts,
-        outcome=outcome,
-        root_causes=causes,
-        lang=lang,
-    )
+        out.append((label, shown))
+    return out
+
+
+def _outcome(case: Case, t: _Texts) -> tuple[str, str] | None:
+    if not case.outcome:
+        return None
+    scenario, outcome_text = t.scenario, ""
+    if scenario is not None and scenario.has_step(case.outcome):
+        outcome_text = scenario.step(case.outcome).text.get(t.lang)
+    return (t.step(case.outcome), outcome_text)
 
 
 def _md(value: str) -> str:

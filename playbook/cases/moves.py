@@ -92,39 +92,11 @@ class CaseMoves:
             StoreError: ``case_id`` is taken, ``actor`` is empty, or the store failed.
         """
         actor = check_actor(actor)
-        facts = facts_to_json(walk.facts)
         now = self.now()
         for _attempt in range(5):
-            new_id = case_id or new_case_id()
-            values = {
-                "id": new_id,
-                "scenario_id": walk.scenario.id,
-                "scenario_version": walk.scenario.version,
-                "platform": walk.scenario.platform,
-                "order_id": order_id or facts.get("order_id"),
-                "facts": facts,
-                "created_at": now,
-                "assignee": assignee,
-                "evidence": {},
-                "drafts": [],
-                "root_causes": [],
-                **walk_changes(walk),
-                "updated_at": now,
-                "revision": 1,
-            }
-            event = {
-                "case_id": new_id,
-                "seq": 1,
-                "time": now,
-                "actor": actor,
-                "type": "created",
-                "step_id": walk.current.id,
-                "payload": {
-                    "version": walk.scenario.version,
-                    "facts": facts,
-                    "assignee": assignee,
-                },
-            }
+            values, event = new_case_rows(
+                walk, case_id or new_case_id(), actor, now, assignee, order_id
+            )
             if self.insert_case(values, event):
                 return Case(**values)
             if case_id is not None:
@@ -300,3 +272,41 @@ class CaseMoves:
         if last is None:
             return StoreError("error.case_not_found", case=case_id)
         return ConflictError(case=case_id, actor=last.actor, time=format_fact(last.time))
+
+
+def new_case_rows(
+    walk: Walk,
+    case_id: str,
+    actor: str,
+    now: dt.datetime,
+    assignee: str | None,
+    order_id: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The case row and its ``created`` event for a case starting at ``walk``'s first step."""
+    facts = facts_to_json(walk.facts)
+    values = {
+        "id": case_id,
+        "scenario_id": walk.scenario.id,
+        "scenario_version": walk.scenario.version,
+        "platform": walk.scenario.platform,
+        "order_id": order_id or facts.get("order_id"),
+        "facts": facts,
+        "created_at": now,
+        "assignee": assignee,
+        "evidence": {},
+        "drafts": [],
+        "root_causes": [],
+        **walk_changes(walk),
+        "updated_at": now,
+        "revision": 1,
+    }
+    event = {
+        "case_id": case_id,
+        "seq": 1,
+        "time": now,
+        "actor": actor,
+        "type": "created",
+        "step_id": walk.current.id,
+        "payload": {"version": walk.scenario.version, "facts": facts, "assignee": assignee},
+    }
+    return values, event

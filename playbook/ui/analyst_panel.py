@@ -46,6 +46,18 @@ _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
 __all__ = ["ANY", "NO_ORDER", "PAGE_ROWS", "AnalystPanel", "Loaded", "weekly_counts"]
 
 
+def _html(cls: str) -> w.HTML:
+    widget = w.HTML()
+    widget.add_class(cls)
+    return widget
+
+
+def _text_box(cls: str, width: str = "420px", **kw: Any) -> w.Text:
+    widget = w.Text(layout=w.Layout(width=width), **kw)
+    widget.add_class(cls)
+    return widget
+
+
 class AnalystPanel:
     """The whole analyst page as one widget tree (``panel.widget``).
 
@@ -82,51 +94,54 @@ class AnalystPanel:
         self._tmp: Path | None = None
         self._cleanup: weakref.finalize | None = None
 
-        def html(cls: str) -> w.HTML:
-            widget = w.HTML()
-            widget.add_class(cls)
-            return widget
+        self._build_load_widgets()
+        self._build_result_widgets(user)
+        self._lay_out()
+        self._wire()
+        self.render()
 
-        def text_box(cls: str, width: str = "420px", **kw: Any) -> w.Text:
-            widget = w.Text(layout=w.Layout(width=width), **kw)
-            widget.add_class(cls)
-            return widget
-
-        self.header = html("pb-analyst-header")
+    def _build_load_widgets(self) -> None:
+        """The header, language switch, message line, and what picks and reads a file."""
+        self.header = _html("pb-analyst-header")
         self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
         self.lang_toggle.add_class("pb-analyst-lang")
-        self.message = html("pb-message")
+        self.message = _html("pb-message")
         self.message.add_class("pb-analyst-message")
-        self.path_label, self.as_of_label = html("pb-analyst-label"), html("pb-analyst-label")
-        self.path = text_box("pb-analyst-path")
+        self.path_label, self.as_of_label = _html("pb-analyst-label"), _html("pb-analyst-label")
+        self.path = _text_box("pb-analyst-path")
         self.upload = w.FileUpload(accept=".csv,.txt,.xlsx,.json", multiple=False)
         self.upload.add_class("pb-analyst-upload")
         as_of = self.clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
-        self.as_of = text_box("pb-analyst-as-of", "200px", value=as_of)
+        self.as_of = _text_box("pb-analyst-as-of", "200px", value=as_of)
         self.load_button = w.Button(button_style="primary")
         self.load_button.add_class("pb-analyst-load")
         self.progress = w.IntProgress(min=0, max=1, value=0)
         self.progress.add_class("pb-analyst-progress")
-        self.summary, self.counts = html("pb-analyst-summary"), html("pb-analyst-counts")
-        self.rejects, self.chart = html("pb-analyst-rejects"), html("pb-analyst-chart")
-        self.triage_title, self.case_title = html("pb-analyst-h"), html("pb-analyst-h")
+
+    def _build_result_widgets(self, user: str | None) -> None:
+        """Counts, rejects, triage table with filters, chart, and "open a case"."""
+        self.summary, self.counts = _html("pb-analyst-summary"), _html("pb-analyst-counts")
+        self.rejects, self.chart = _html("pb-analyst-rejects"), _html("pb-analyst-chart")
+        self.triage_title, self.case_title = _html("pb-analyst-h"), _html("pb-analyst-h")
         self.scenario_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
         self.scenario_filter.add_class("pb-analyst-filter-scenario")
         self.priority_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
         self.priority_filter.add_class("pb-analyst-filter-priority")
-        self.search = text_box("pb-analyst-search", "220px", continuous_update=False)
-        self.table = html("pb-analyst-triage")
+        self.search = _text_box("pb-analyst-search", "220px", continuous_update=False)
+        self.table = _html("pb-analyst-triage")
         self.case_order = w.Dropdown(options=[(ANY, NO_ORDER)], value=NO_ORDER)
         self.case_order.layout.width = "520px"
         self.case_order.add_class("pb-analyst-case-order")
-        self.case_hint = html("pb-analyst-case-hint")
-        self.actor_label = html("pb-analyst-label")
-        self.store_name_label = html("pb-analyst-label")
-        self.actor = text_box("pb-analyst-actor", "260px", value=user or "", disabled=bool(user))
-        self.store_name = text_box("pb-analyst-store-name", "260px")
+        self.case_hint = _html("pb-analyst-case-hint")
+        self.actor_label = _html("pb-analyst-label")
+        self.store_name_label = _html("pb-analyst-label")
+        self.actor = _text_box("pb-analyst-actor", "260px", value=user or "", disabled=bool(user))
+        self.store_name = _text_box("pb-analyst-store-name", "260px")
         self.open_button = w.Button(button_style="primary", disabled=True)
         self.open_button.add_class("pb-analyst-open")
-        self.case_result = html("pb-analyst-case-result")
+        self.case_result = _html("pb-analyst-case-result")
+
+    def _lay_out(self) -> None:
         who = [self.actor_label, self.actor] if self.store.durable else []
         self.results = w.VBox(
             [
@@ -156,13 +171,14 @@ class AnalystPanel:
         self.widget = w.VBox([self.header, self.lang_toggle, load_box, self.message, self.results])
         self.widget.add_class("pb-app")
         self.widget.add_class("pb-analyst")
+
+    def _wire(self) -> None:
         self.lang_toggle.observe(self._on_lang_change, names="value")
         self.load_button.on_click(self._on_load_click)
         for box in (self.scenario_filter, self.priority_filter, self.search):
             box.observe(self._on_filter_change, names="value")
         self.case_order.observe(self._on_case_order_change, names="value")
         self.open_button.on_click(self._on_open_click)
-        self.render()
 
     def t(self, key: str, **params: Any) -> str:
         """Catalogue text in the page's language."""

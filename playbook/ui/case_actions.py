@@ -6,19 +6,16 @@ A mixin of ``StaffPanel``; it uses the panel's widgets and session and holds no 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as w
 
 from playbook.cases.caselog import export_case
-from playbook.cases.session import Screen
+from playbook.cases.session import CaseSession, Screen
 from playbook.errors import ConflictError
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import data_link, esc
 from playbook.ui.widgets import quiet, replace_children
-
-if TYPE_CHECKING:
-    from playbook.cases.session import CaseSession
 
 
 class CaseActions:
