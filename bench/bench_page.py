@@ -11,7 +11,7 @@ and loaded alternately so both see the same warm/cold state.
   widget's text changes (staff: Next → the step title; trivial: button → its HTML counter).
   Median of ``--clicks``.
 * Handler time: ``StaffPanel._on_next_click`` run in this process through ``Button.click()``,
-  with an SQLite case store as served (and without a store, for comparison).
+  with an SQLite case store as served (and on an in-memory store, for comparison).
 * Memory: RSS of the staff page's kernel process after the click-through (several full walks).
 
     .venv/bin/python bench/bench_page.py [--loads 5] [--clicks 20]
@@ -186,11 +186,10 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
     """Milliseconds per ``next_button.click()`` on a StaffPanel built here (no kernel)."""
     from playbook.ui.staff_panel import StaffPanel
 
-    store = None
-    if db_url:
-        from playbook.cases.sql_store import SqlStore as Store
+    from playbook.cases.memory_store import MemoryStore
+    from playbook.cases.sql_store import SqlStore
 
-        store = Store(db_url)
+    store = SqlStore(db_url) if db_url else MemoryStore()
     panel = StaffPanel(store=store, user=AGENT, lang="en")
     for fact, value in FACTS.items():
         panel.fact_inputs[fact].value = value
@@ -209,8 +208,7 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
         out.append((time.perf_counter() - t0) * 1000)
         if panel.walk.current.id == before:
             raise RuntimeError(f"Next did not move from {before}: {panel.message.value}")
-    if store is not None:
-        store.close()
+    store.close()
     return out
 
 
@@ -309,7 +307,7 @@ def main() -> int:
     q = statistics.quantiles(handler_store, n=10)
     print(
         f"  Next handler with SQLite store: median {handler:.1f} ms, p90 {q[-1]:.1f} ms, "
-        f"max {max(handler_store):.1f} ms; without a store: median "
+        f"max {max(handler_store):.1f} ms; in-memory store: median "
         f"{median(handler_plain):.1f} ms"
     )
     print(
