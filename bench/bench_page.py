@@ -184,10 +184,9 @@ def kernel_rss_mib(server: VoilaServer, kernel_id: str) -> float:
 
 def handler_times(samples: int, db_url: str | None) -> list[float]:
     """Milliseconds per ``next_button.click()`` on a StaffPanel built here (no kernel)."""
-    from playbook.ui.staff_panel import StaffPanel
-
     from playbook.cases.memory_store import MemoryStore
     from playbook.cases.sql_store import SqlStore
+    from playbook.ui.staff_panel import StaffPanel
 
     store = SqlStore(db_url) if db_url else MemoryStore()
     panel = StaffPanel(store=store, user=AGENT, lang="en")
