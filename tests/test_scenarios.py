@@ -225,7 +225,8 @@ def test_new_scenarios_review_last_and_bilingual(lib, scenario_id: str) -> None:
         texts += [t for e in step.evidence for t in (e.item, e.why)]
         for text in texts:
             if text is not None:
-                assert text.zh and text.en, step.id
+                assert text.zh, step.id
+                assert text.en, step.id
 
 
 class TestNewScenarioOrder:
@@ -275,8 +276,10 @@ class TestNewScenarioOrder:
         for w in _new_walks(lib, "inventory-drop-without-orders"):
             done = [c for c in [*checks, "check-edits"] if c in w.path]
             assert w.path[: len(done)] == done  # the checks run in order, none skipped
-        asked = [w for w in _new_walks(lib, "inventory-drop-without-orders") if "ask-wish" in w.path]
-        assert asked and all(set(checks) < set(w.path) for w in asked)
+        walks = _new_walks(lib, "inventory-drop-without-orders")
+        asked = [w for w in walks if "ask-wish" in w.path]
+        assert asked
+        assert all(set(checks) < set(w.path) for w in asked)
 
 
 def test_every_triaged_sample_order_opens_a_case(lib) -> None:
