@@ -101,8 +101,8 @@ class Flow:
         if self.step_id is not None:
             self.expect_step(self.step_id)
 
-    def start(self, facts: dict[str, str]) -> None:
-        """Pick the scenario, fill the facts form, press Start, wait for the first step."""
+    def pick_scenario(self) -> None:
+        """Pick the scenario and wait until the facts form is rebuilt for it."""
         page = self.page
         pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
         # The form is rebuilt for the scenario; typing into the old one would be lost. Wait
@@ -114,6 +114,11 @@ class Flow:
         if foreign:
             expect(page.locator(foreign)).to_have_count(0)
         expect(page.locator(".pb-facts").locator("input, textarea")).to_have_count(len(mine))
+
+    def start(self, facts: dict[str, str]) -> None:
+        """Pick the scenario, fill the facts form, press Start, wait for the first step."""
+        page = self.page
+        self.pick_scenario()
         for fact_id, value in facts.items():
             page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
         sign_in(page)
