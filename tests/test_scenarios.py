@@ -171,3 +171,128 @@ def test_draft_shows_unknown_facts_as_labels(lib) -> None:
     assert "Tracking: [Carrier] [Tracking number]" in draft.body
     assert "Order value: 24.99 USD" in draft.body
     assert draft.missing == ("product_name", "carrier", "tracking_number")
+
+
+# --- the five scenarios of issue 9 (data only) -------------------------------------------
+
+# Fact profiles for the new scenarios: their branches depend on answers and visited steps only,
+# so one profile each walks every edge. The inventory diagnostic needs its SKU.
+NEW_PROFILES = {
+    "order-not-delivered": [{}],
+    "late-confirmed-fulfilment": [{}],
+    "chargeback": [{}],
+    "commission-on-cancelled-order": [{}],
+    "inventory-drop-without-orders": [{"sku": "SKU-03006"}],
+}
+
+
+def _new_walks(lib, scenario_id: str) -> list[Walk]:
+    scenario = lib.scenario(scenario_id)
+    out = []
+    for profile in NEW_PROFILES[scenario_id]:
+        facts, errors = parse_facts(scenario, lib.facts, {**BASE, **profile})
+        assert errors == {}
+        out.extend(explore(Walk(scenario, facts, AS_OF, lib.policies["wish"].policies)))
+    return out
+
+
+@pytest.mark.parametrize("scenario_id", sorted(NEW_PROFILES))
+def test_new_scenario_paths_reach_outcomes_and_cover_the_graph(lib, scenario_id: str) -> None:
+    scenario = lib.scenario(scenario_id)
+    walks = _new_walks(lib, scenario_id)
+    assert walks
+    assert all(w.finished and w.current.kind == "outcome" for w in walks)
+    static = {
+        (s.id, r.to)
+        for s in scenario.steps
+        for r in [*routes(s.next), *(r for o in s.options for r in routes(o.next))]
+    }
+    walked = set().union(*(_edges(w) for w in walks))
+    assert static - walked == set(), "edges no path takes"
+    assert {s.id for s in scenario.steps} == {sid for w in walks for sid in w.path}
+    assert {w.current.id for w in walks} == {s.id for s in scenario.steps if s.kind == "outcome"}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(NEW_PROFILES))
+def test_new_scenarios_review_last_and_bilingual(lib, scenario_id: str) -> None:
+    """Every path but a hand-over to another scenario ends with the lessons-learned review."""
+    for w in _new_walks(lib, scenario_id):
+        if w.current.id != "outcome-other-scenario" or "lessons-learned" in w.path:
+            assert w.path[-2] == "lessons-learned", w.path
+    for step in lib.scenario(scenario_id).steps:
+        texts = [step.title, step.text, step.guidance, *step.actions]
+        texts += [o.text for o in step.options] + [d.label for d in step.deadlines]
+        texts += [t for e in step.evidence for t in (e.item, e.why)]
+        for text in texts:
+            if text is not None:
+                assert text.zh, step.id
+                assert text.en, step.id
+
+
+class TestNewScenarioOrder:
+    """Facts first, evidence before any dispute, the dispute before its result."""
+
+    def test_order_not_delivered(self, lib) -> None:
+        for w in _new_walks(lib, "order-not-delivered"):
+            assert w.path[0] == "check-tracking"
+            if "dispute-refund" in w.path:
+                # the tracking history is saved on every way to a dispute, before it
+                [saved] = {"contact-carrier", "gather-tracking"} & set(w.path)
+                assert _before(w.path, saved, "dispute-refund")
+                assert _before(w.path, "refund-status", "dispute-refund")
+                assert _before(w.path, "dispute-refund", "dispute-result", "lessons-learned")
+            for remedy in ("reship", "refund-order"):
+                if remedy in w.path:
+                    contacts = {"contact-buyer", "contact-buyer-delivered", "no-valid-tracking"}
+                    assert contacts & set(w.path), w.path
+                    assert _before(w.path, "reship-or-refund", remedy)
+
+    def test_late_confirmed_fulfilment(self, lib) -> None:
+        for w in _new_walks(lib, "late-confirmed-fulfilment"):
+            assert w.path[0] == "check-timeline"
+            if "file-dispute" in w.path:
+                gather = "gather-scan" if "gather-scan" in w.path else "gather-exception"
+                assert _before(w.path, gather, "file-dispute", "dispute-result")
+            else:
+                assert w.path[1] == "accept-infraction"
+
+    def test_chargeback(self, lib) -> None:
+        for w in _new_walks(lib, "chargeback"):
+            if w.answers["confirm-chargeback"] == "buyer-refund":
+                assert w.path == ["confirm-chargeback", "not-a-chargeback", w.path[-1]]
+                continue
+            assert _before(w.path, "can-and-cannot", "keep-evidence", "check-responsibility")
+            assert _before(w.path, "check-ratio", "consider-insurance", "lessons-learned")
+            if "dispute-refund" in w.path:
+                assert _before(w.path, "keep-evidence", "dispute-refund", "check-ratio")
+
+    def test_commission_on_cancelled_order(self, lib) -> None:
+        for w in _new_walks(lib, "commission-on-cancelled-order"):
+            read = "read-unpaid" if "read-unpaid" in w.path else "read-refund"
+            assert _before(w.path, "when-cancelled", read, "statement-matches")
+
+    def test_inventory_drop_without_orders(self, lib) -> None:
+        checks = ["check-pending", "check-variants", "check-sync", "check-programmes"]
+        for w in _new_walks(lib, "inventory-drop-without-orders"):
+            done = [c for c in [*checks, "check-edits"] if c in w.path]
+            assert w.path[: len(done)] == done  # the checks run in order, none skipped
+        walks = _new_walks(lib, "inventory-drop-without-orders")
+        asked = [w for w in walks if "ask-wish" in w.path]
+        assert asked
+        assert all(set(checks) < set(w.path) for w in asked)
+
+
+def test_every_triaged_sample_order_opens_a_case(lib) -> None:
+    """What the analyst's "open a case" does, for every order the sample triages."""
+    from playbook.orders.reader import read_orders
+    from playbook.orders.triage import Triage, order_facts, triage
+
+    result = read_orders(DATA / "sample" / "wish_orders_sample.csv")
+    table = triage(result.orders, "2026-11-20T12:00:00Z", Triage.load()).table
+    assert {"order-not-delivered", "late-confirmed-fulfilment"} <= set(table["scenario"])
+    orders = result.orders.set_index("source_row")
+    for _, row in table.iterrows():
+        scenario = lib.scenario(row["scenario"])  # KeyError for a scenario that does not exist
+        raw = {**order_facts(orders.loc[row["source_row"]]), "store_name": "Harbor Lane Goods"}
+        _, errors = parse_facts(scenario, lib.facts, raw)
+        assert errors == {}, (row["order_id"], row["scenario"], errors)

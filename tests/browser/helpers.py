@@ -101,19 +101,24 @@ class Flow:
         if self.step_id is not None:
             self.expect_step(self.step_id)
 
+    def pick_scenario(self) -> None:
+        """Pick the scenario and wait until the facts form is rebuilt for it."""
+        page = self.page
+        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
+        # The form is rebuilt for the scenario; typing into the old one would be lost. Wait
+        # until it holds exactly this scenario's facts (scenarios may share all their facts).
+        mine = {f.id for f in self.scenario.facts}
+        foreign = ", ".join(
+            f".pb-facts .pb-fact-{fid}" for fid in sorted(self.lib.facts) if fid not in mine
+        )
+        if foreign:
+            expect(page.locator(foreign)).to_have_count(0)
+        expect(page.locator(".pb-facts").locator("input, textarea")).to_have_count(len(mine))
+
     def start(self, facts: dict[str, str]) -> None:
         """Pick the scenario, fill the facts form, press Start, wait for the first step."""
         page = self.page
-        others = {
-            f.id
-            for sid, sc in self.lib.scenarios.items()
-            if sid != self.scenario.id
-            for f in sc.facts
-        }
-        own = [f.id for f in self.scenario.facts if f.id not in others]
-        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
-        # The form is rebuilt for the scenario; typing into the old one would be lost.
-        page.locator(f".pb-fact-{own[0]}").locator("input, textarea").wait_for(state="visible")
+        self.pick_scenario()
         for fact_id, value in facts.items():
             page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
         sign_in(page)

@@ -25,7 +25,6 @@ from tests.browser.helpers import (
     due_text,
     expect_draft_for_this_order,
     item_mismatch_facts,
-    pick,
     sign_in,
     stamp,
     unfulfilled_facts,
@@ -221,7 +220,7 @@ def test_xss_in_facts_renders_as_text(staff: StaffPage, lib: Library) -> None:
     facts = item_mismatch_facts(refund_requested_at=XSS)
     facts["buyer_name"] = XSS
     facts["buyer_says"] = XSS
-    pick(page.locator(".pb-scenario"), flow.scenario.title.get("zh"))
+    flow.pick_scenario()
     for fact_id, value in facts.items():
         page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
     sign_in(page)

@@ -24,6 +24,7 @@ def _find(widget, cls: str):
 
 def _fill_and_start(page) -> None:
     _find(page, "pb-actor").value = "Ana"
+    _find(page, "pb-scenario").value = "item-mismatch"
     for key, value in FACTS.items():
         box = _find(page, f"pb-fact-{key}")
         if box is not None:

@@ -110,6 +110,7 @@ def test_conflict_on_the_same_step_keeps_the_choice_on_screen(lib, store) -> Non
 
 def test_name_is_asked_once_when_the_server_does_not_know_it(lib, store) -> None:
     panel = page(lib, store, user=None)
+    panel.scenario.value = "item-mismatch"
     assert panel.actor.layout.display != "none"
     for key, value in FACTS.items():
         panel.fact_inputs[key].value = value
