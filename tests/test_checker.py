@@ -259,3 +259,17 @@ def test_cli_help_is_help(tmp_path: Path) -> None:
     )
     assert out.returncode == 0
     assert "usage: python -m playbook check" in out.stdout
+
+
+def test_triage_rule_naming_a_missing_scenario(data_copy: Path) -> None:
+    (data_copy / "scenarios" / "order-not-delivered.yaml").unlink()
+    _, problems = check(data_copy)
+    path = data_copy / "triage.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines, 1) if "scenario: order-not-delivered" in line)
+    texts = [str(p) for p in problems]
+    assert any(
+        t.startswith(f"data/triage.yaml:{first}: rules.")
+        and "names scenario 'order-not-delivered', which does not exist" in t
+        for t in texts
+    ), texts

@@ -131,6 +131,12 @@ def check_triage_rules(lib: Library) -> list[Problem]:
 
     for i, rule in enumerate(lib.triage.rules):
         loc = ("rules", i)
+        if lib.scenarios and rule.scenario not in lib.scenarios:
+            add(
+                (*loc, "scenario"),
+                f"rule '{rule.id}' names scenario '{rule.scenario}', which does not exist; "
+                f"scenarios are {sorted(lib.scenarios)}",
+            )
         when = rule.when
         columns = [("when", "present", c) for c in when.present]
         columns += [("when", "absent", c) for c in when.absent]

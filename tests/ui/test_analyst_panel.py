@@ -22,10 +22,8 @@ from playbook.i18n import text
 from playbook.orders.reader import read_orders
 from playbook.orders.triage import order_facts, triage
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import load_library
 from playbook.ui.analyst_panel import NO_ORDER, AnalystPanel, weekly_counts
 from playbook.ui.html import esc
-from playbook.yamlio import load_yaml
 
 SAMPLE = REPO_ROOT / "data" / "sample" / "wish_orders_sample.csv"
 AS_OF = "2026-11-20T12:00Z"
@@ -39,22 +37,6 @@ def sample():
     """The sample file as the core reads and triages it (the expected values)."""
     result = read_orders(SAMPLE)
     return result, triage(result.orders, AS_OF)
-
-
-@pytest.fixture
-def lib_to_come(data_copy: Path):
-    """The real library without order-not-delivered: a scenario triage names, still to come."""
-    (data_copy / "scenarios" / "order-not-delivered.yaml").unlink()
-    used = {
-        message
-        for path in (data_copy / "scenarios").glob("*.yaml")
-        for step in load_yaml(path)["steps"]
-        for message in step.get("messages", [])
-    }
-    for path in (data_copy / "templates").glob("*.yaml"):
-        if path.stem not in used:
-            path.unlink()
-    return load_library(data_copy)
 
 
 @pytest.fixture
@@ -375,19 +357,6 @@ def test_missing_facts_are_named_and_no_case_is_made(lib, sample, store, files) 
     assert "Store name: required." in message
     assert store.count_cases() == 0
     assert panel.case_result.value == ""
-
-
-def test_a_scenario_to_come_cannot_open_a_case(lib_to_come, sample, store) -> None:
-    _, tri = sample
-    (row,) = rows_of(tri.table, "order-not-delivered")
-    panel = load(make_panel(lib_to_come, store), "data/sample/wish_orders_sample.csv")
-    choose(panel, row)
-    assert panel.open_button.disabled is True
-    assert "which has no playbook yet" in panel.case_hint.value
-    panel.actor.value, panel.store_name.value = "Ana", "Harbor Lane Goods"
-    panel.open_button.click()  # forged: the button is disabled
-    assert "which has no playbook yet" in panel.message.value
-    assert store.count_cases() == 0
 
 
 def test_a_forged_open_click_with_no_order_changes_nothing(lib, store) -> None:
