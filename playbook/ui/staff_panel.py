@@ -275,7 +275,7 @@ class StaffPanel(CaseActions):
             box = w.Checkbox(
                 value=self.ticked.get(item.id, False),
                 indent=False,
-                description=f"{item.item.get(self.lang)} ({need}) — {item.why.get(self.lang)}",
+                description=f"{html.pt(walk, item.item)} ({need}) — {html.pt(walk, item.why)}",
                 layout=w.Layout(width="auto"),
             )
             box.add_class(f"pb-evidence-{item.id}")
@@ -285,7 +285,7 @@ class StaffPanel(CaseActions):
         replace_children(self.evidence_box, title + boxes)
         choices = walk.options(step) if step.kind == "question" else []
         self.options.unobserve(self._on_option_change, names="value")
-        self.options.options = [(o.text.get(self.lang), o.id) for o in choices]
+        self.options.options = [(html.pt(walk, o.text), o.id) for o in choices]
         selected = keep or walk.previous_answer(step.id)
         self.options.value = selected if selected in {o.id for o in choices} else None
         self.options.observe(self._on_option_change, names="value")

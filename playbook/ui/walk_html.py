@@ -11,8 +11,8 @@ from typing import Any
 from playbook.i18n import text
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.library import Library
-from playbook.scenarios.model import DeadlineRef, Step
-from playbook.scenarios.policies import Deadline
+from playbook.scenarios.model import DeadlineRef, Step, Text
+from playbook.scenarios.policies import Deadline, policy_text
 from playbook.scenarios.templates import render
 from playbook.ui.html import bullets, esc, tag
 
@@ -32,32 +32,38 @@ class WalkHtml:
         """Catalogue text in this language."""
         return text(key, self.lang, **params)
 
+    def pt(self, walk: Walk, value: Text | None) -> str:
+        """A data text in this language with its ``{policy:KEY}`` numbers filled in."""
+        raw = value.get(self.lang) if value else ""
+        return policy_text(raw, walk.policies, self.lang, walk.as_of)
+
     def step(self, walk: Walk, step: Step, ticked: Mapping[str, bool], causes: list[str]) -> str:
         """The step: title, text, why, deadlines, what to do; at an outcome, the summary."""
-        lang = self.lang
-        parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
+        pt = self.pt
+        parts = [tag("h2", esc(pt(walk, step.title))), tag("p", esc(pt(walk, step.text)))]
         if step.guidance:
             parts.append(
                 tag(
                     "div",
-                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(step.guidance.get(lang))}",
+                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(pt(walk, step.guidance))}",
                     "pb-guidance",
                 )
             )
-        if step.deadlines:
+        deadlines = walk.deadlines(step)
+        if deadlines:
             parts.append(tag("h3", esc(self.t("ui.deadlines"))))
-            for ref, due in walk.deadlines(step):
-                parts.append(self.deadline(ref, due))
+            for ref, due in deadlines:
+                parts.append(self.deadline(walk, ref, due))
         if step.actions:
             parts.append(tag("h3", esc(self.t("ui.actions"))))
-            parts.append(bullets(a.get(lang) for a in step.actions))
+            parts.append(bullets(pt(walk, a) for a in step.actions))
         if step.kind == "outcome":
             parts.append(self.outcome(walk, step, ticked, causes))
         return "".join(parts)
 
-    def deadline(self, ref: DeadlineRef, due: Deadline | None) -> str:
+    def deadline(self, walk: Walk, ref: DeadlineRef, due: Deadline | None) -> str:
         """A deadline as date and time left, classed ok / soon / past / unknown."""
-        label = esc(ref.label.get(self.lang))
+        label = esc(self.pt(walk, ref.label))
         if due is None:
             fact = self.lib.facts[ref.from_].label.get(self.lang)
             return tag(
@@ -89,7 +95,7 @@ class WalkHtml:
             status = self.t(f"ui.status.{step.status}")
             parts.append(tag("p", esc(self.t("ui.status", status=status))))
         open_items = [
-            e.item.get(lang)
+            self.pt(walk, e.item)
             for sid in walk.path
             for e in walk.scenario.step(sid).evidence
             if e.required and not ticked.get(e.id)
@@ -145,8 +151,8 @@ class WalkHtml:
     def review(self, walk: Walk) -> str:
         """The answers on the current path."""
         rows = [
-            f"{esc(step.title.get(self.lang))}: "
-            f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
+            f"{esc(self.pt(walk, step.title))}: "
+            f"<b>{esc(self.pt(walk, option.text) if option else self.t('ui.done'))}</b>"
             for step, option in walk.review()
         ]
         body = (
