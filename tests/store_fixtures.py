@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from playbook.config import REPO_ROOT
-
 from playbook.cases.sql_store import Store
+from playbook.config import REPO_ROOT
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library
