@@ -12,7 +12,6 @@ import pytest
 from playbook.cases.sql_store import Store
 from playbook.scenarios.loader import load_library
 from playbook.ui.staff_panel import StaffPanel
-
 from tests.store_fixtures import frozen_library
 
 from .test_staff_panel import FACTS, NOW
