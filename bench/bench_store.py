@@ -167,7 +167,9 @@ def main() -> None:
     for i in range(args.writes):
         begin = time.perf_counter()
         if i % 2 == 0:
-            case, walk = store.answer(case, walk, "contact-buyer", actor="bench")
+            step = walk.current  # the start step: a question, so answer its first option
+            option = walk.options()[0].id if step.kind == "question" else None
+            case, walk = store.answer(case, walk, step.id, option, actor="bench")
         else:
             case, walk = store.back(case, walk, actor="bench")
         step_samples.append(time.perf_counter() - begin)

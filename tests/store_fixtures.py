@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,9 +19,11 @@ import pytest
 import sqlalchemy as sa
 
 from playbook.cases.sql_store import SqlStore as Store
+from playbook.config import REPO_ROOT
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library
+from playbook.scenarios.loader import load_library
 
 PG_ENV = "PLAYBOOK_TEST_PG_URL"
 HOW_TO_RUN_PG = "run: bash scripts/with-test-postgres.sh .venv/bin/python -m pytest"
@@ -34,6 +37,21 @@ SAMPLE_FACTS = {
     "currency": "USD",
     "refund_requested_at": "2026-05-03 10:00",
 }
+
+
+FROZEN_SCENARIO = Path(__file__).parent / "data" / "store" / "item-mismatch-v1.yaml"
+
+
+def frozen_library(folder: Path) -> Library:
+    """The real data/ copied to ``folder``, with item-mismatch frozen at its version 1.
+
+    The store and decision-log tests walk this fixed scenario, so a change to the seed
+    scenario does not change what they test.
+    """
+    data = folder / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    shutil.copy(FROZEN_SCENARIO, data / "scenarios" / "item-mismatch.yaml")
+    return load_library(data)
 
 
 class FakeClock:

@@ -17,9 +17,15 @@ from playbook.cases.records import EVENT_TYPES
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
 from playbook.scenarios.model import STATUSES, Scenario
-from tests.store_fixtures import FakeClock, answer_first_options, new_walk
+from tests.store_fixtures import FakeClock, answer_first_options, frozen_library, new_walk
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    """The library with item-mismatch frozen at version 1 (see ``frozen_library``)."""
+    return frozen_library(tmp_path_factory.mktemp("frozen"))
 
 
 @pytest.fixture

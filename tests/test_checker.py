@@ -76,7 +76,29 @@ CASES = {
         "steps.0.root_causes.0: unknown root cause 'bad-luck'",
     ),
     "unknown-answer-option.yaml": ("scenarios", "step 'ask' has no option 'maybe'"),
-    "policy-missing-source.yaml": ("policies", "policies.ship_fast.source: Field required"),
+    "policy-missing-source.yaml": (
+        "policies",
+        "data/policies/policy-missing-source.yaml:4: policies.ship_fast.source: no source URL; "
+        "give the address of the page the number comes from, or mark the rule "
+        "'confidence: unverified'",
+    ),
+    "policy-missing-date.yaml": (
+        "policies",
+        "data/policies/policy-missing-date.yaml:4: policies.ship_fast.source_date: no source "
+        "date; give the date shown on the source (YYYY-MM-DD), or 'undated' if it shows none",
+    ),
+    "policy-number-typed.yaml": (
+        "scenarios",
+        "data/scenarios/policy-number-typed.yaml:15: steps.0.text.en: '5 calendar days' types "
+        "the number of policy 'fulfilment_deadline' by hand; write {policy:fulfilment_deadline} "
+        "instead, so the text follows the policy file",
+    ),
+    "unknown-policy-placeholder.yaml": (
+        "scenarios",
+        "data/scenarios/unknown-policy-placeholder.yaml:15: steps.0.text.en: unknown policy "
+        "'ship_within_two_days' in '{policy:ship_within_two_days}'; keys in "
+        "data/policies/wish.yaml are ['auto_refund_fine', ",
+    ),
     "template-attribute-placeholder.yaml": (
         "templates",
         "body.en: Placeholder '{buyer_name.__class__}' is not allowed",
@@ -273,3 +295,63 @@ def test_triage_rule_naming_a_missing_scenario(data_copy: Path) -> None:
         and "names scenario 'order-not-delivered', which does not exist" in t
         for t in texts
     ), texts
+
+
+def _typed(where: str, typed: str, key: str) -> str:
+    return (
+        f"data/scenarios/policy-number-typed.yaml:{where}: '{typed}' types the number of policy "
+        f"'{key}' by hand; write {{policy:{key}}} instead, so the text follows the policy file"
+    )
+
+
+def test_policy_numbers_typed_by_hand_are_each_named(data_copy: Path) -> None:
+    # Days are compared as hours (7 days = the 168-hour rule); "24-hour" equals no policy and
+    # numbers inside {policy:KEY} placeholders are not typed by hand.
+    assert _problems(data_copy, "policy-number-typed.yaml") == [
+        _typed("14: steps.0.text.zh", "48 小时", "ticket_response"),
+        _typed("15: steps.0.text.en", "5 calendar days", "fulfilment_deadline"),
+        _typed("18: steps.0.guidance.en", "7 days", "late_confirmed_fulfilment"),
+        _typed("18: steps.0.guidance.en", "2022-02-22", "fines_end_date"),
+        _typed("21: steps.0.options.0.text.en", "$10", "auto_review_value_limit"),
+    ]
+
+
+def test_policy_number_equal_to_two_policies_names_both(data_copy: Path) -> None:
+    path = data_copy / "scenarios" / "policy-number-typed.yaml"
+    shutil.copy(BAD / "policy-number-typed.yaml", path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("5 calendar days", "90 days"), encoding="utf-8"
+    )
+    _, problems = check(data_copy)
+    assert (
+        "data/scenarios/policy-number-typed.yaml:15: steps.0.text.en: '90 days' types the number "
+        "of policies 'infraction_dispute_window', 'refund_dispute_window' by hand; write "
+        "{policy:infraction_dispute_window} or {policy:refund_dispute_window} instead, so the "
+        "text follows the policy file"
+    ) in [str(p) for p in problems]
+
+
+def test_policy_without_source_or_date(data_copy: Path) -> None:
+    assert _problems(data_copy, "policy-missing-date.yaml") == [
+        CASES["policy-missing-date.yaml"][1],
+        "data/policies/policy-missing-date.yaml:14: policies.ship_slow.source: source "
+        "'merchantfaq.wish.com/hc/en-us/articles/205211347' is not a URL (http:// or https://)",
+    ]
+
+
+def test_unverified_policy_may_have_no_source(data_copy: Path) -> None:
+    path = data_copy / "policies" / "policy-missing-source.yaml"
+    shutil.copy(BAD / "policy-missing-source.yaml", path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("confidence: high", "confidence: unverified"),
+        encoding="utf-8",
+    )
+    _, problems = check(data_copy)
+    assert problems == []
+
+
+def test_unknown_policy_placeholder_is_reported_once(data_copy: Path) -> None:
+    problems = _problems(data_copy, "unknown-policy-placeholder.yaml")
+    assert len(problems) == 1
+    assert problems[0].startswith(CASES["unknown-policy-placeholder.yaml"][1])
+    assert problems[0].endswith("'ticket_response', 'wishpost_rerelease_limit']")

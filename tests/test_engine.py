@@ -29,55 +29,57 @@ def walk(lib, scenario_id: str, as_of: dt.datetime, **overrides: str) -> Walk:
 
 def test_starts_at_the_scenario_start(lib, as_of) -> None:
     w = walk(lib, "item-mismatch", as_of)
-    assert w.current.id == "contact-buyer"
+    assert w.current.id == "confirm-order"
     assert not w.finished
     assert w.review() == []
 
 
 def test_answer_moves_on_and_review_lists_answers(lib, as_of) -> None:
     w = walk(lib, "item-mismatch", as_of)
-    w.answer("contact-buyer")
     w.answer("confirm-order", "our-error")
+    w.answer("refund-status", "open")
     assert w.current.id == "own-it"
     assert [(s.id, o.id if o else None) for s, o in w.review()] == [
-        ("contact-buyer", None),
         ("confirm-order", "our-error"),
+        ("refund-status", "open"),
     ]
 
 
 def test_back_keeps_later_answers_on_offer(lib, as_of) -> None:
     w = walk(lib, "item-mismatch", as_of)
+    w.answer("confirm-order", "shipped-correctly")
+    w.answer("refund-status", "open")
     w.answer("contact-buyer")
-    w.answer("confirm-order", "buyer-misunderstanding")
-    w.answer("explain-with-evidence")
     w.back()
     w.back()
-    assert w.current.id == "confirm-order"
-    assert w.previous_answer("confirm-order") == "buyer-misunderstanding"
-    assert w.previous_answer("explain-with-evidence") == ""
+    assert w.current.id == "refund-status"
+    assert w.previous_answer("refund-status") == "open"
+    assert w.previous_answer("contact-buyer") == ""
     # Review shows only the current path, not the answers we stepped back over.
-    assert [s.id for s, _ in w.review()] == ["contact-buyer"]
+    assert [s.id for s, _ in w.review()] == ["confirm-order"]
 
 
 def test_changed_answer_takes_the_new_branch(lib, as_of) -> None:
     w = walk(lib, "item-mismatch", as_of)
-    w.answer("contact-buyer")
     w.answer("confirm-order", "our-error")
+    w.answer("refund-status", "open")
+    assert w.current.id == "own-it"
     w.back()
-    w.answer("confirm-order", "correct-but-disputed")
-    assert w.current.id == "explain-with-evidence"
-    assert w.path == ["contact-buyer", "confirm-order", "explain-with-evidence"]
+    w.back()
+    w.answer("confirm-order", "unclear")
+    w.answer("refund-status", "open")
+    assert w.current.id == "contact-buyer"
+    assert w.path == ["confirm-order", "refund-status", "contact-buyer"]
 
 
 class TestErrors:
     def test_unknown_option_names_scenario_step_and_choices(self, lib, as_of) -> None:
         w = walk(lib, "item-mismatch", as_of)
-        w.answer("contact-buyer")
         with pytest.raises(StepNotAllowed) as info:
             w.answer("confirm-order", "maybe")
         assert str(info.value) == (
             "Scenario 'item-mismatch', step 'confirm-order': 'maybe' is not a valid choice; "
-            "valid choices are 'our-error', 'buyer-misunderstanding', 'correct-but-disputed'."
+            "valid choices are 'our-error', 'shipped-correctly', 'unclear'."
         )
         assert "有效选项" in info.value.render("zh")
         assert w.current.id == "confirm-order"
@@ -86,17 +88,17 @@ class TestErrors:
         w = walk(lib, "item-mismatch", as_of)
         with pytest.raises(
             StepNotAllowed,
-            match="step 'confirm-order' is not the current step "
-            r"\('contact-buyer'\)",
+            match="step 'refund-status' is not the current step "
+            r"\('confirm-order'\)",
         ):
-            w.answer("confirm-order", "our-error")
-        assert w.path == ["contact-buyer"]
+            w.answer("refund-status", "open")
+        assert w.path == ["confirm-order"]
 
     def test_answering_a_finished_walk(self, lib, as_of) -> None:
         w = walk(lib, "item-mismatch", as_of)
         for step, option in [
-            ("contact-buyer", None),
             ("confirm-order", "our-error"),
+            ("refund-status", "open"),
             ("own-it", None),
             ("choose-remedy", "reship"),
             ("risk-review", None),
@@ -109,6 +111,8 @@ class TestErrors:
 
     def test_option_on_an_action_step(self, lib, as_of) -> None:
         w = walk(lib, "item-mismatch", as_of)
+        w.answer("confirm-order", "shipped-correctly")
+        w.answer("refund-status", "open")
         with pytest.raises(StepNotAllowed, match="takes no option"):
             w.answer("contact-buyer", "our-error")
 
@@ -118,27 +122,37 @@ class TestErrors:
             w.back()
 
 
+REFUSES = [
+    ("confirm-order", "shipped-correctly"),
+    ("refund-status", "open"),
+    ("contact-buyer", None),
+    ("buyer-details", "correct-but-disputed"),
+    ("explain-with-evidence", None),
+    ("buyer-response", "refuses"),
+]
+
+
 class TestConditions:
     def test_low_value_usd_order_asks_whether_to_appeal(self, lib, as_of) -> None:
-        w = walk(lib, "item-mismatch", as_of, order_total="9.50")
-        for step, option in [
-            ("contact-buyer", None),
-            ("confirm-order", "correct-but-disputed"),
-            ("explain-with-evidence", None),
-            ("buyer-response", "refuses"),
-        ]:
+        w = walk(lib, "item-mismatch", as_of, order_total="9.50", manages_own_returns="yes")
+        for step, option in REFUSES:
             w.answer(step, option)
         assert w.current.id == "low-value-decision"
 
-    @pytest.mark.parametrize(("total", "currency"), [("10.01", "USD"), ("9.50", "EUR")])
-    def test_other_orders_go_straight_to_appeal(self, lib, as_of, total, currency) -> None:
-        w = walk(lib, "item-mismatch", as_of, order_total=total, currency=currency)
-        for step, option in [
-            ("contact-buyer", None),
-            ("confirm-order", "correct-but-disputed"),
-            ("explain-with-evidence", None),
-            ("buyer-response", "refuses"),
-        ]:
+    @pytest.mark.parametrize(
+        ("total", "currency", "own"),
+        [("10.01", "USD", "yes"), ("9.50", "EUR", "yes"), ("9.50", "USD", "no")],
+    )
+    def test_other_orders_go_straight_to_appeal(self, lib, as_of, total, currency, own) -> None:
+        w = walk(
+            lib,
+            "item-mismatch",
+            as_of,
+            order_total=total,
+            currency=currency,
+            manages_own_returns=own,
+        )
+        for step, option in REFUSES:
             w.answer(step, option)
         assert w.current.id == "prepare-appeal"
 
@@ -154,13 +168,16 @@ class TestConditions:
         w = walk(lib, "unfulfilled-order", as_of)
         w.answer("find-cause", "policy-change")
         w.answer("contact-buyer")
+        w.answer("buyer-reply", "will-wait")
         assert [o.id for o in w.options()] == ["cancel"]
         with pytest.raises(StepNotAllowed, match="valid choices are 'cancel'"):
             w.answer("adjust-or-cancel", "adjust")
         w.back()
         w.back()
+        w.back()
         w.answer("find-cause", "stock-out")
         w.answer("contact-buyer")
+        w.answer("buyer-reply", "will-wait")
         assert [o.id for o in w.options()] == ["adjust", "cancel"]
 
 
@@ -186,7 +203,9 @@ def test_deadline_from_policy_and_fact(lib, as_of) -> None:
 
 
 def test_deadline_unknown_when_fact_missing(lib, as_of) -> None:
-    w = walk(lib, "item-mismatch", as_of)
+    w = walk(lib, "item-mismatch", as_of, manages_own_returns="yes")
+    w.answer("confirm-order", "unclear")
+    w.answer("refund-status", "open")
     [(ref, due)] = w.deadlines()
     assert ref.from_ == "refund_requested_at"
     assert due is None
@@ -198,6 +217,7 @@ def test_state_round_trip_is_deterministic(lib, as_of) -> None:
     for w in (a, b):
         w.answer("find-cause", "logistics-delay")
         w.answer("contact-buyer")
+        w.answer("buyer-reply", "will-wait")
         w.answer("adjust-or-cancel", "adjust")
         w.back()
     assert (
@@ -205,11 +225,12 @@ def test_state_round_trip_is_deterministic(lib, as_of) -> None:
         == b.to_state()
         == {
             "scenario": "unfulfilled-order",
-            "version": 1,
-            "path": ["find-cause", "contact-buyer", "adjust-or-cancel"],
+            "version": 2,
+            "path": ["find-cause", "contact-buyer", "buyer-reply", "adjust-or-cancel"],
             "answers": {
                 "find-cause": "logistics-delay",
                 "contact-buyer": "",
+                "buyer-reply": "will-wait",
                 "adjust-or-cancel": "adjust",
             },
         }

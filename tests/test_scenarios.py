@@ -28,7 +28,11 @@ BASE = {
 }
 # Fact profiles that between them take every declarative branch of the seed scenarios.
 PROFILES = {
-    "item-mismatch": [{}, {"order_total": "9.50"}],
+    "item-mismatch": [
+        {},
+        {"order_total": "9.50"},
+        {"order_total": "9.50", "manages_own_returns": "yes"},
+    ],
     "unfulfilled-order": [{}, {"released_at": "2026-11-16 08:00"}],
 }
 
@@ -86,21 +90,27 @@ class TestArticleOrder:
 
     def test_item_mismatch(self, lib) -> None:
         walks = _walks(lib, "item-mismatch")
+        messages = {"own-it", "contact-buyer"}  # the steps that write to the buyer
         for w in walks:
-            # Contact the buyer, then confirm the order; risk prevention closes every path.
-            assert w.path[:2] == ["contact-buyer", "confirm-order"]
+            # 在联系买家之前: order and packing records, then the refund/ticket status, come
+            # before the first message to the buyer.
+            assert w.path[:2] == ["confirm-order", "refund-status"]
+            if w.answers["refund-status"] == "chargeback":
+                # Not a Wish refund dispute: handed to the chargeback playbook at once.
+                assert w.path[2:] == ["outcome-chargeback"]
+                continue
+            first_message = min(w.path.index(s) for s in messages if s in w.path)
+            assert first_message == 2
+            # Risk prevention closes every other path.
             assert w.path[-2] == "risk-review"
-            chosen = w.answers["confirm-order"]
-            if chosen == "our-error":
-                assert _before(w.path, "confirm-order", "own-it", "choose-remedy")
+            if w.answers["confirm-order"] == "our-error":
+                assert w.path[2:4] == ["own-it", "choose-remedy"]
                 assert "prepare-appeal" not in w.path
-            else:
-                assert w.path[2] == "explain-with-evidence"
             if "prepare-appeal" in w.path:
+                # Evidence before the appeal, the appeal before the review.
                 assert _before(
                     w.path,
                     "explain-with-evidence",
-                    "buyer-response",
                     "prepare-appeal",
                     "appeal-result",
                     "risk-review",
@@ -114,17 +124,81 @@ class TestArticleOrder:
         walks = _walks(lib, "unfulfilled-order")
         for w in walks:
             assert w.path[0] == "find-cause"
+            # Lessons learned close every path.
             assert w.path[-2] == "lessons-learned"
-            if w.answers["find-cause"] == "we-shipped":
-                assert w.path[1:3] == ["appeal-with-evidence", "appeal-result"]
+            cause = w.answers["find-cause"]
+            if cause == "we-shipped":
+                # Proof of shipment before the dispute.
+                assert w.path[1:4] == ["gather-proof", "appeal-with-evidence", "appeal-result"]
             elif "past-deadline" in w.path:
                 assert w.path[1] == "past-deadline"
+            elif cause == "address-problem":
+                # Wish's advice: ship to the address given, never "adjust or cancel".
+                assert w.path[1:3] == ["ship-to-address", "shipped-in-time"]
+                assert "cancel-order" not in w.path
             else:
-                assert w.path[1:3] == ["contact-buyer", "adjust-or-cancel"]
+                assert w.path[1:3] == ["contact-buyer", "buyer-reply"]
             if "adjust-order" in w.path:
                 assert _before(w.path, "contact-buyer", "adjust-order", "buyer-decision")
-        assert any("cancel-order" in w.path for w in walks)
+        ends = {(w.path[-3], w.current.id) for w in walks}
+        # The article's part 二 branches each lead somewhere of their own.
+        assert ("buyer-cancels", "outcome-buyer-cancelled") in {
+            (w.path[-3], w.current.id) for w in walks
+        }
+        assert ("missed-deadline", "outcome-auto-refunded") in ends
+        replies = {w.answers.get("buyer-reply") for w in walks}
+        assert replies >= {"will-wait", "good-reason", "asks-cancel", "no-reply"}
         assert any(w.current.id == "outcome-shipped" for w in walks)
+
+
+def _all_texts(scenario) -> list[str]:
+    out = [scenario.title.en, scenario.summary.en, scenario.title.zh, scenario.summary.zh]
+    for step in scenario.steps:
+        texts = [step.title, step.text, step.guidance, *step.actions]
+        texts += [o.text for o in step.options] + [e.why for e in step.evidence]
+        texts += [e.item for e in step.evidence] + [d.label for d in step.deadlines]
+        out += [t.en for t in texts if t] + [t.zh for t in texts if t]
+    return out
+
+
+@pytest.mark.parametrize("scenario_id", sorted(PROFILES))
+def test_guidance_gives_reasons_not_article_positions(lib, scenario_id: str) -> None:
+    texts = " ".join(_all_texts(lib.scenario(scenario_id)))
+    for phrase in (
+        "article's",
+        "文章第",
+        "文章最后",
+        "rarely succeed",
+        "很难成功",
+        "Wish Standards tier",
+    ):
+        assert phrase not in texts
+
+
+def test_closing_advice_at_the_start_and_at_every_outcome(lib) -> None:
+    for scenario_id, words in (
+        ("item-mismatch", "stay calm"),
+        ("unfulfilled-order", "balance the store's interest with the buyer's satisfaction"),
+    ):
+        scenario = lib.scenario(scenario_id)
+        assert words in scenario.step(scenario.start).guidance.en.lower()
+        for step in scenario.steps:
+            if step.kind == "outcome":
+                assert words in step.guidance.en.lower(), step.id
+
+
+def test_own_returns_rules_apply_only_to_stores_that_manage_returns(lib, as_of) -> None:
+    scenario = lib.scenario("item-mismatch")
+    ticket = {**BASE, "refund_requested_at": "2026-11-23 00:00"}
+    for own, expected in (("yes", ["ticket_response"]), ("no", []), (None, [])):
+        raw = ticket if own is None else {**ticket, "manages_own_returns": own}
+        facts, errors = parse_facts(scenario, lib.facts, raw)
+        assert errors == {}
+        w = Walk(scenario, facts, as_of, lib.policies["wish"].policies)
+        w.answer("confirm-order", "shipped-correctly")
+        w.answer("refund-status", "open")
+        assert w.current.id == "contact-buyer"
+        assert [ref.policy for ref, _ in w.deadlines()] == expected
 
 
 @pytest.mark.parametrize("scenario_id", sorted(PROFILES))

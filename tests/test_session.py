@@ -8,6 +8,7 @@ from playbook.cases.memory_store import MemoryStore
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
 from playbook.errors import ConflictError, StepNotAllowed
+from playbook.scenarios.engine import explore
 from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -94,13 +95,19 @@ def test_back_keeps_and_reoffers_the_answer(session, store) -> None:
     assert store.events(session.case.id)[-1].type == "back"
 
 
+def walk_to(session: CaseSession, wanted) -> None:
+    """Answer along the first way through the scenario that reaches a step ``wanted`` accepts."""
+    for way in explore(session.walk.copy()):
+        at = next((i for i, sid in enumerate(way.path) if wanted(way.scenario.step(sid))), None)
+        if at is not None:
+            for sid in way.path[:at]:
+                session.answer(sid, way.answers[sid] or None)
+            return
+    pytest.fail("no way through the scenario reaches such a step")
+
+
 def test_evidence_and_drafts_belong_to_the_current_step(session, store) -> None:
-    # walk until a step with evidence and a message
-    for _ in range(10):
-        step = session.walk.current
-        if step.evidence and step.messages:
-            break
-        session.answer(step.id, first_option(session))
+    walk_to(session, lambda st: bool(st.evidence and st.messages))
     step = session.walk.current
     item, template = step.evidence[0].id, step.messages[0]
     with pytest.raises(StepNotAllowed):
@@ -121,11 +128,8 @@ def test_evidence_and_drafts_belong_to_the_current_step(session, store) -> None:
 
 
 def test_root_causes_only_from_the_step(session, store, lib) -> None:
-    while session.walk.current.kind != "outcome" and not session.walk.current.root_causes:
-        session.answer(session.walk.current.id, first_option(session))
+    walk_to(session, lambda st: bool(st.root_causes))
     step = session.walk.current
-    if not step.root_causes:
-        pytest.fail("item-mismatch has no step with root causes on the first-option path")
     session.set_root_causes([step.root_causes[0], "made-up-cause"], step.id)
     assert store.get_case(session.case.id).root_causes == [step.root_causes[0]]
 

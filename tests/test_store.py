@@ -33,6 +33,7 @@ from tests.store_fixtures import (
     FakeClock,
     answer_first_options,
     backend_url,
+    frozen_library,
     new_walk,
     require_pg_url,
 )
@@ -40,6 +41,12 @@ from tests.store_fixtures import (
 REPO = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).parent / "data" / "store" / "walk_until_killed.py"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    """The library with item-mismatch frozen at version 1 (see ``frozen_library``)."""
+    return frozen_library(tmp_path_factory.mktemp("frozen"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -486,7 +493,7 @@ class TestList:
 
 
 @contextlib.contextmanager
-def _child(db: Path, case_id: str, mode: str, n: int):
+def _child(db: Path, case_id: str, mode: str, n: int, data_dir: Path):
     """The writer child process and a queue of its output lines; killed and reaped on exit."""
     err = (db.parent / "child.err").open("w")
     proc = subprocess.Popen(
@@ -495,6 +502,7 @@ def _child(db: Path, case_id: str, mode: str, n: int):
         stderr=err,
         text=True,
         cwd=REPO,
+        env={**os.environ, "PLAYBOOK_DATA_DIR": str(data_dir)},
     )
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
@@ -528,7 +536,7 @@ class TestCrash:
         db = tmp_path / "cases.sqlite3"
         with Store(f"sqlite:///{db}", now=FakeClock()) as st:
             case = st.create_case(new_walk(lib), actor="amy")
-        with _child(db, case.id, "answers", 3) as (proc, lines):
+        with _child(db, case.id, "answers", 3, lib.data_dir) as (proc, lines):
             acks = [_next_line(lines, db) for _ in range(4)]
             _sigkill(proc)
         assert acks[-1] == ["idle"]
@@ -547,7 +555,7 @@ class TestCrash:
         with Store(f"sqlite:///{db}", now=FakeClock()) as st:
             case = st.create_case(new_walk(lib), actor="amy")
         acked = 0
-        with _child(db, case.id, "notes", 0) as (proc, lines):
+        with _child(db, case.id, "notes", 0, lib.data_dir) as (proc, lines):
             while acked < 25:
                 acked = int(_next_line(lines, db)[1])
             _sigkill(proc)  # the child is mid-stream: writing note 26 or later

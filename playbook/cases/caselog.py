@@ -18,7 +18,8 @@ from playbook.cases.store import CaseStore
 from playbook.i18n import text
 from playbook.scenarios.facts import format_fact
 from playbook.scenarios.library import Library
-from playbook.scenarios.model import Scenario
+from playbook.scenarios.model import Scenario, Text
+from playbook.scenarios.policies import policy_text
 
 __all__ = ["DecisionLog", "LogEntry", "build_log", "export_case", "to_html", "to_markdown"]
 
@@ -64,13 +65,21 @@ class _Texts:
         self.lang = lang
         self.library = library
         self.scenario: Scenario | None = library.scenarios.get(case.scenario_id)
+        policy_set = library.policies.get(case.platform)
+        self.policies = policy_set.policies if policy_set else {}
+        # Policy marks ("verify on the merchant dashboard") as they stood at the last change.
+        self.as_of = case.updated_at
+
+    def fill(self, value: Text) -> str:
+        """A step text in this language with its ``{policy:KEY}`` numbers filled in."""
+        return policy_text(value.get(self.lang), self.policies, self.lang, self.as_of)
 
     def step(self, step_id: str | None) -> str:
         if not step_id:
             return ""
         if self.scenario is None or not self.scenario.has_step(step_id):
             return text("caselog.step_removed", self.lang, step=step_id)
-        return self.scenario.step(step_id).title.get(self.lang)
+        return self.fill(self.scenario.step(step_id).title)
 
     def option(self, step_id: str | None, option_id: str) -> str:
         if option_id == "":
@@ -78,13 +87,13 @@ class _Texts:
         if self.scenario is not None and step_id and self.scenario.has_step(step_id):
             for option in self.scenario.step(step_id).options:
                 if option.id == option_id:
-                    return option.text.get(self.lang)
+                    return self.fill(option.text)
         return option_id
 
     def evidence_items(self) -> dict[str, str]:
         if self.scenario is None:
             return {}
-        return {e.id: e.item.get(self.lang) for s in self.scenario.steps for e in s.evidence}
+        return {e.id: self.fill(e.item) for s in self.scenario.steps for e in s.evidence}
 
     def template(self, template_id: str) -> str:
         template = self.library.templates.get(template_id)
@@ -216,7 +225,7 @@ def _outcome(case: Case, t: _Texts) -> tuple[str, str] | None:
         return None
     scenario, outcome_text = t.scenario, ""
     if scenario is not None and scenario.has_step(case.outcome):
-        outcome_text = scenario.step(case.outcome).text.get(t.lang)
+        outcome_text = t.fill(scenario.step(case.outcome).text)
     return (t.step(case.outcome), outcome_text)
 
 

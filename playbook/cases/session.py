@@ -68,6 +68,8 @@ class Screen:
     open_evidence: list[EvidenceItem]
     can_go_back: bool
     finished: bool
+    policies: Mapping[str, Any]  # the platform's rules, for {policy:KEY} in step texts
+    as_of: dt.datetime  # when this screen was measured (deadlines, policy "verify" marks)
 
 
 class CaseSession:
@@ -277,6 +279,8 @@ class CaseSession:
             ],
             can_go_back=len(walk.path) > 1,
             finished=walk.finished,
+            policies=walk.policies,
+            as_of=walk.as_of,
         )
 
     # --- internals --------------------------------------------------------------------------

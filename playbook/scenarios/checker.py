@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,8 @@ from pydantic import BaseModel
 
 from playbook.errors import TemplateError
 from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.model import Condition, Scenario, Text, routes
+from playbook.scenarios.model import Condition, Policy, Scenario, Text, routes
+from playbook.scenarios.policies import POLICY_PLACEHOLDER, policy_keys
 from playbook.scenarios.templates import placeholders
 
 
@@ -74,6 +76,7 @@ def check_library(lib: Library) -> list[Problem]:
                         line,
                     )
                 )
+    problems.extend(check_policy_sources(lib))
     return problems
 
 
@@ -319,6 +322,148 @@ def check_translations(c: ScenarioCheck) -> None:
         c.add(loc, f"missing translation: no '{lang}' text")
 
 
+# --- policies: sources, placeholders, numbers typed by hand --------------------------------
+
+URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+
+
+def check_policy_sources(lib: Library) -> list[Problem]:
+    """Every rule names the page its number comes from (a URL) and that page's date, or says
+    ``undated``; a rule with no source at all must say ``confidence: unverified``."""
+    problems = []
+    for platform, ps in lib.policies.items():
+        file, _ = lib.where("policy", platform)
+        for key, policy in ps.policies.items():
+            for where, message in _source_problems(policy):
+                _, line = lib.where("policy", platform, ("policies", key, where))
+                problems.append(Problem(file, f"policies.{key}.{where}", message, line))
+    return problems
+
+
+def _source_problems(policy: Policy) -> Iterator[tuple[str, str]]:
+    if not policy.source:
+        if policy.confidence != "unverified":
+            yield (
+                "source",
+                "no source URL; give the address of the page the number comes from, "
+                "or mark the rule 'confidence: unverified'",
+            )
+        return
+    if not URL.match(policy.source):
+        yield "source", f"source '{policy.source}' is not a URL (http:// or https://)"
+    if policy.source_date is None:
+        yield (
+            "source_date",
+            "no source date; give the date shown on the source (YYYY-MM-DD), "
+            "or 'undated' if it shows none",
+        )
+
+
+def check_deadline_conditions(c: ScenarioCheck) -> None:
+    """A deadline's ``when`` names facts, steps and options that exist."""
+    for i, step in enumerate(c.sc.steps):
+        for j, ref in enumerate(step.deadlines):
+            _check_cond(c, ref.when, ("steps", i, "deadlines", j, "when"))
+
+
+def _texts(obj: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every text half in a scenario, as ``(path, text)`` (path ends with the language)."""
+    if isinstance(obj, Text):
+        for lang in ("zh", "en"):
+            if getattr(obj, lang):
+                yield (*loc, lang), getattr(obj, lang)
+    elif isinstance(obj, BaseModel):
+        for name, info in type(obj).model_fields.items():
+            yield from _texts(getattr(obj, name), (*loc, info.alias or name))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from _texts(item, (*loc, i))
+
+
+def check_policy_placeholders(c: ScenarioCheck) -> None:
+    """Every ``{policy:KEY}`` names a policy of the scenario's platform."""
+    if c.policies is None:
+        return
+    known = c.policies.policies
+    for loc, value in _texts(c.sc):
+        for key in policy_keys(value):
+            if key not in known:
+                c.add(
+                    loc,
+                    f"unknown policy '{key}' in '{{policy:{key}}}'; keys in "
+                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}",
+                )
+
+
+_NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+# (pattern, kind, multiplier to the kind's unit): a number typed with a unit, in en or zh.
+TYPED_NUMBERS: list[tuple[re.Pattern[str], str, float]] = [
+    (re.compile(_NUMBER + r"[ -]?(?:hours?|hrs?|h)\b"), "hours", 1),
+    (re.compile(_NUMBER + r"[ -]?(?:business|working)[ -]days?\b"), "business_days", 1),
+    (re.compile(_NUMBER + r"[ -]?(?:calendar[ -])?days?\b"), "hours", 24),
+    (re.compile(_NUMBER + r"\s*(?:个)?小时"), "hours", 1),
+    (re.compile(_NUMBER + r"\s*(?:个)?工作日"), "business_days", 1),
+    (re.compile(_NUMBER + r"\s*(?:个)?(?:自然日|天)"), "hours", 24),
+    (re.compile(r"(?:US)?\$\s?" + _NUMBER), "usd", 1),
+    (re.compile(_NUMBER + r"\s*(?:美元|美金|USD\b)"), "usd", 1),
+    (re.compile(_NUMBER + r"\s*%"), "percent", 1),
+]
+_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_POLICY_KIND = {
+    "hours": ("hours", 1),
+    "calendar_days": ("hours", 24),
+    "business_days": ("business_days", 1),
+    "usd": ("usd", 1),
+    "percent": ("percent", 1),
+}
+
+
+def typed_numbers(value: str) -> Iterator[tuple[str, str, float | str]]:
+    """Numbers with a unit typed into ``value`` (``{policy:KEY}`` placeholders aside), as
+    ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours"."""
+    value = POLICY_PLACEHOLDER.sub(" ", value)
+    taken: list[tuple[int, int]] = []
+    for pattern, kind, factor in TYPED_NUMBERS:
+        for m in pattern.finditer(value):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            yield m.group(0), kind, float(m.group(1).replace(",", "")) * factor
+    for m in _DATE.finditer(value):
+        yield m.group(0), "date", m.group(1)
+
+
+def _policy_amounts(policies: dict[str, Policy]) -> dict[tuple[str, float | str], list[str]]:
+    out: dict[tuple[str, float | str], list[str]] = {}
+    for key, policy in policies.items():
+        if policy.unit == "date":
+            out.setdefault(("date", str(policy.value)), []).append(key)
+        elif policy.unit in _POLICY_KIND and not isinstance(policy.value, str):
+            kind, factor = _POLICY_KIND[policy.unit]
+            out.setdefault((kind, float(policy.value) * factor), []).append(key)
+    return out
+
+
+def check_typed_policy_numbers(c: ScenarioCheck) -> None:
+    """No step text types a policy's number by hand: it goes stale when the policy changes."""
+    if c.policies is None:
+        return
+    amounts = _policy_amounts(c.policies.policies)
+    for loc, value in _texts(c.sc):
+        for typed, kind, amount in typed_numbers(value):
+            keys = amounts.get((kind, amount))
+            if not keys:
+                continue
+            names = ", ".join(f"'{k}'" for k in keys)
+            use = " or ".join(f"{{policy:{k}}}" for k in keys)
+            label = "policy" if len(keys) == 1 else "policies"
+            c.add(
+                loc,
+                f"'{typed}' types the number of {label} {names} by hand; write {use} instead, "
+                "so the text follows the policy file",
+            )
+
+
 # Run in this order on every scenario; add a rule by writing a function and listing it here.
 SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
     check_step_ids,
@@ -329,6 +474,9 @@ SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
     check_messages,
     check_root_causes,
     check_translations,
+    check_deadline_conditions,
+    check_policy_placeholders,
+    check_typed_policy_numbers,
 ]
 
 

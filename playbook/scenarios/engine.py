@@ -73,10 +73,15 @@ class Walk:
         return out
 
     def deadlines(self, step: Step | None = None) -> list[tuple[Any, Deadline | None]]:
-        """Deadlines of ``step`` as ``(DeadlineRef, Deadline)``; None where the date is unknown."""
+        """Deadlines of ``step`` as ``(DeadlineRef, Deadline)``; None where the date is unknown.
+
+        A deadline whose ``when`` does not hold for this case is left out.
+        """
         step = step or self.current
         out = []
         for ref in step.deadlines:
+            if ref.when is not None and not self._holds(ref.when):
+                continue
             start = self.facts.get(ref.from_)
             policy = self.policies.get(ref.policy)
             if isinstance(start, dt.datetime) and policy is not None:

@@ -127,11 +127,16 @@ class EvidenceItem(Model):
 
 
 class DeadlineRef(Model):
-    """A deadline shown on a step: a policy duration counted from a date fact."""
+    """A deadline shown on a step: a policy duration counted from a date fact.
+
+    ``when`` limits it to cases where a condition holds (e.g. a rule that applies only to
+    merchants who manage their own returns); no ``when`` = always shown.
+    """
 
     policy: PolicyKey
     from_: FactId = Field(alias="from")
     label: Text
+    when: Condition | None = None
 
 
 StepKind = Literal["question", "action", "info", "outcome"]
@@ -225,6 +230,10 @@ PolicyUnit = Literal["hours", "calendar_days", "business_days", "usd", "percent"
 DURATION_UNITS = ("hours", "calendar_days", "business_days")
 
 
+UNDATED = "undated"
+SourceDate = dt.date | Literal["undated"]
+
+
 class PolicyVariant(Model):
     """Another figure seen for the same rule (older or conflicting source)."""
 
@@ -237,15 +246,21 @@ class PolicyVariant(Model):
 
 
 class Policy(Model):
-    """One platform rule with its number and where the number comes from."""
+    """One platform rule with its number and where the number comes from.
+
+    ``source`` is the URL of the page the number comes from and ``source_date`` the date shown
+    on that page, or ``undated`` when the page shows none. A rule found in no source has no
+    ``source`` and ``confidence: unverified``. The checker enforces these (see
+    ``check_policy_sources``); ``playbook.scenarios.policies.policy_status`` judges them.
+    """
 
     value: float | str
     unit: PolicyUnit
     summary: Text
-    source: str
+    source: str | None = None
     source_title: str | None = None
-    source_date: dt.date | None = None
-    confidence: Literal["high", "medium", "low"]
+    source_date: SourceDate | None = None
+    confidence: Literal["high", "medium", "low", "unverified"]
     note: str | None = None
     others: list[PolicyVariant] = []
     # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.

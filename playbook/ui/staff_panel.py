@@ -285,7 +285,7 @@ class StaffPanel(CaseActions):
         self.drafts_html.value = html.drafts(screen)
         self._render_evidence(screen)
         self.options.unobserve(self._on_option_change, names="value")
-        self.options.options = [(o.text.get(self.lang), o.id) for o in screen.options]
+        self.options.options = [(html.pt(screen, o.text), o.id) for o in screen.options]
         selected = keep or screen.previous_answer
         self.options.value = selected if selected in {o.id for o in screen.options} else None
         self.options.observe(self._on_option_change, names="value")
@@ -301,13 +301,14 @@ class StaffPanel(CaseActions):
         self._render_issue_buttons(screen)
 
     def _render_evidence(self, screen: Screen) -> None:
+        pt = WalkHtml(self.lib, self.lang).pt
         boxes = []
         for item in screen.step.evidence:
             need = self.t("ui.required" if item.required else "ui.optional")
             box = w.Checkbox(
                 value=bool(screen.ticked.get(item.id, False)),
                 indent=False,
-                description=f"{item.item.get(self.lang)} ({need}) — {item.why.get(self.lang)}",
+                description=f"{pt(screen, item.item)} ({need}) — {pt(screen, item.why)}",
                 layout=w.Layout(width="auto"),
             )
             box.add_class(f"pb-evidence-{item.id}")

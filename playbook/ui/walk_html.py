@@ -11,8 +11,8 @@ from typing import Any
 from playbook.cases.session import Screen
 from playbook.i18n import text
 from playbook.scenarios.library import Library
-from playbook.scenarios.model import DeadlineRef
-from playbook.scenarios.policies import Deadline
+from playbook.scenarios.model import DeadlineRef, Text
+from playbook.scenarios.policies import Deadline, policy_text
 from playbook.ui.html import bullets, esc, tag
 
 
@@ -31,32 +31,37 @@ class WalkHtml:
         """Catalogue text in this language."""
         return text(key, self.lang, **params)
 
+    def pt(self, screen: Screen, value: Text | None) -> str:
+        """A data text in this language with its ``{policy:KEY}`` numbers filled in."""
+        raw = value.get(self.lang) if value else ""
+        return policy_text(raw, screen.policies, self.lang, screen.as_of)
+
     def step(self, screen: Screen) -> str:
         """The step: title, text, why, deadlines, what to do; at an outcome, the summary."""
-        lang, step = self.lang, screen.step
-        parts = [tag("h2", esc(step.title.get(lang))), tag("p", esc(step.text.get(lang)))]
+        step, pt = screen.step, self.pt
+        parts = [tag("h2", esc(pt(screen, step.title))), tag("p", esc(pt(screen, step.text)))]
         if step.guidance:
             parts.append(
                 tag(
                     "div",
-                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(step.guidance.get(lang))}",
+                    f"<b>{esc(self.t('ui.why'))}</b>: {esc(pt(screen, step.guidance))}",
                     "pb-guidance",
                 )
             )
-        if step.deadlines:
+        if screen.deadlines:  # a deadline whose `when` does not hold is already left out
             parts.append(tag("h3", esc(self.t("ui.deadlines"))))
             for ref, due in screen.deadlines:
-                parts.append(self.deadline(ref, due))
+                parts.append(self.deadline(screen, ref, due))
         if step.actions:
             parts.append(tag("h3", esc(self.t("ui.actions"))))
-            parts.append(bullets(a.get(lang) for a in step.actions))
+            parts.append(bullets(pt(screen, a) for a in step.actions))
         if step.kind == "outcome":
             parts.append(self.outcome(screen))
         return "".join(parts)
 
-    def deadline(self, ref: DeadlineRef, due: Deadline | None) -> str:
+    def deadline(self, screen: Screen, ref: DeadlineRef, due: Deadline | None) -> str:
         """A deadline as date and time left, classed ok / soon / past / unknown."""
-        label = esc(ref.label.get(self.lang))
+        label = esc(self.pt(screen, ref.label))
         if due is None:
             fact = self.lib.facts[ref.from_].label.get(self.lang)
             return tag(
@@ -85,7 +90,7 @@ class WalkHtml:
         if step.status:
             status = self.t(f"ui.status.{step.status}")
             parts.append(tag("p", esc(self.t("ui.status", status=status))))
-        open_items = [e.item.get(lang) for e in screen.open_evidence]
+        open_items = [self.pt(screen, e.item) for e in screen.open_evidence]
         if open_items:
             parts.append(
                 tag("p", esc(self.t("ui.outcome_open_evidence", items="; ".join(open_items))))
@@ -134,8 +139,8 @@ class WalkHtml:
     def review(self, screen: Screen) -> str:
         """The answers on the current path."""
         rows = [
-            f"{esc(step.title.get(self.lang))}: "
-            f"<b>{esc(option.text.get(self.lang) if option else self.t('ui.done'))}</b>"
+            f"{esc(self.pt(screen, step.title))}: "
+            f"<b>{esc(self.pt(screen, option.text) if option else self.t('ui.done'))}</b>"
             for step, option in screen.review
         ]
         body = (

@@ -40,16 +40,18 @@ class TestItemMismatch:
         flow = Flow(staff, lib, "item-mismatch", "zh")
         flow.switch_language("en")
         requested = ago(hours=40)
-        flow.start(item_mismatch_facts(refund_requested_at=stamp(requested)))
+        flow.start(
+            item_mismatch_facts(refund_requested_at=stamp(requested), manages_own_returns="yes")
+        )
+        # The records and the refund status are checked before any message to the buyer.
+        expect(flow.page.locator(".pb-drafts textarea")).to_have_count(0)
+        flow.answer("our-error", "refund-status")
+        flow.answer("open", "own-it")
 
-        # 48 h reply clock, 40 h gone: under a day left.
+        # The store manages its own returns: 48 h reply clock, 40 h gone: under a day left.
         expect(flow.deadline()).to_have_class(re.compile(r"\bsoon\b"))
         expect(flow.deadline()).to_contain_text(due_text(requested, hours=48))
         expect(flow.deadline()).to_contain_text(re.compile(r"\(7 h \d+ min left\)"))
-        expect_draft_for_this_order(flow.draft("buyer-ask-details"))
-
-        flow.next("confirm-order")
-        flow.answer("our-error", "own-it")
         expect_draft_for_this_order(flow.draft("buyer-apology-remedy"))
         flow.next("choose-remedy")
         flow.answer("reship", "risk-review")
@@ -60,7 +62,7 @@ class TestItemMismatch:
         cause = lib.root_causes["picking-error"].text.get("en")
         expect(flow.page.locator(".pb-outcome")).to_contain_text(cause)
         review = flow.page.locator(".pb-review")
-        for step_id in ("contact-buyer", "confirm-order", "own-it", "choose-remedy"):
+        for step_id in ("confirm-order", "refund-status", "own-it", "choose-remedy"):
             expect(review).to_contain_text(flow.scenario.step(step_id).title.get("en"))
 
     def test_appeal_after_buyer_refuses(self, staff: StaffPage, lib: Library) -> None:
@@ -75,9 +77,10 @@ class TestItemMismatch:
                 tracking_number="YT2412345678901234",
             )
         )
-        expect(flow.deadline()).to_have_class(re.compile(r"\bunknown\b"))  # no request time
-
-        flow.next("confirm-order")
+        flow.answer("shipped-correctly", "refund-status")
+        flow.answer("open", "contact-buyer")
+        expect_draft_for_this_order(flow.draft("buyer-ask-details"))
+        flow.next("buyer-details")
         flow.answer("correct-but-disputed", "explain-with-evidence")
         expect_draft_for_this_order(flow.draft("buyer-explain-evidence"))
         flow.page.locator(".pb-evidence-product-photos input").check()
@@ -119,7 +122,8 @@ class TestUnfulfilledOrder:
 
         flow.answer("stock-out", "contact-buyer")
         expect_draft_for_this_order(flow.draft("buyer-delay-notice"))
-        flow.next("adjust-or-cancel")
+        flow.next("buyer-reply")
+        flow.answer("will-wait", "adjust-or-cancel")
         flow.answer("adjust", "adjust-order")
         draft = flow.draft("buyer-new-ship-date")
         expect_draft_for_this_order(draft)
@@ -142,7 +146,8 @@ class TestUnfulfilledOrder:
 
         flow.answer("stock-out", "contact-buyer")
         expect(flow.deadline()).to_have_class(re.compile(r"\bsoon\b"))
-        flow.next("adjust-or-cancel")
+        flow.next("buyer-reply")
+        flow.answer("will-wait", "adjust-or-cancel")
         flow.answer("cancel", "cancel-order")
         draft = flow.draft("buyer-cancel-notice")
         expect_draft_for_this_order(draft)
@@ -158,8 +163,8 @@ def test_back_keeps_later_answers(staff: StaffPage, lib: Library) -> None:
     flow.switch_language("en")
     flow.start(item_mismatch_facts())
     expect(flow.page.locator(".pb-back")).to_be_disabled()
-    flow.next("confirm-order")
-    flow.answer("our-error", "own-it")
+    flow.answer("our-error", "refund-status")
+    flow.answer("open", "own-it")
     flow.next("choose-remedy")
     flow.answer("partial-refund", "risk-review")
 
@@ -167,9 +172,12 @@ def test_back_keeps_later_answers(staff: StaffPage, lib: Library) -> None:
     expect(flow.radio("choose-remedy", "partial-refund")).to_be_checked()
     expect(flow.page.locator(".pb-next")).to_be_enabled()
     flow.back("own-it")
+    flow.back("refund-status")
+    expect(flow.radio("refund-status", "open")).to_be_checked()
     flow.back("confirm-order")
     expect(flow.radio("confirm-order", "our-error")).to_be_checked()
     # Forward again on the kept answers, without choosing anything.
+    flow.next("refund-status")
     flow.next("own-it")
     flow.next("choose-remedy")
     expect(flow.radio("choose-remedy", "partial-refund")).to_be_checked()
@@ -188,14 +196,17 @@ def test_language_switch_keeps_the_step(staff: StaffPage, lib: Library) -> None:
     expect(page.locator(".pb-scenario")).not_to_contain_text(scenario.title.get("zh"))
 
     flow.start(item_mismatch_facts())
-    flow.next("confirm-order")
+    flow.expect_step("confirm-order")
     # A choice not yet confirmed with Next survives the switch both ways.
-    flow.choose("buyer-misunderstanding")
+    flow.choose("shipped-correctly")
     flow.switch_language("zh")
-    expect(flow.radio("confirm-order", "buyer-misunderstanding")).to_be_checked()
+    expect(flow.radio("confirm-order", "shipped-correctly")).to_be_checked()
     flow.switch_language("en")
-    expect(flow.radio("confirm-order", "buyer-misunderstanding")).to_be_checked()
-    flow.next("explain-with-evidence")
+    expect(flow.radio("confirm-order", "shipped-correctly")).to_be_checked()
+    flow.next("refund-status")
+    flow.answer("open", "contact-buyer")
+    flow.next("buyer-details")
+    flow.answer("buyer-misunderstanding", "explain-with-evidence")
     step = scenario.step("explain-with-evidence")
 
     flow.switch_language("zh")  # waits for the zh title of the same step
@@ -232,12 +243,14 @@ def test_xss_in_facts_renders_as_text(staff: StaffPage, lib: Library) -> None:
 
     page.locator(".pb-fact-refund_requested_at input").fill(stamp(ago(hours=1)))
     page.locator(".pb-start").click()
-    flow.expect_step("contact-buyer")
+    flow.expect_step("confirm-order")
+    flow.answer("unclear", "refund-status")
+    flow.answer("open", "contact-buyer")
     draft = flow.draft("buyer-ask-details")
     expect(draft).to_have_value(re.compile(re.escape(f"Hello {XSS}")))
     expect(page.locator(".pb-drafts details pre")).to_contain_text(XSS)
-    flow.next("confirm-order")
-    flow.answer("our-error", "own-it")
+    flow.next("buyer-details")
+    flow.answer("confirms-error", "own-it")
     expect(flow.draft("buyer-apology-remedy")).to_have_value(re.compile(re.escape(XSS)))
 
     assert page.locator("img[src='x']").count() == 0
@@ -258,14 +271,15 @@ def test_forged_click_on_disabled_next_changes_nothing(staff: StaffPage, lib: Li
     )
     kernel = KernelSocket(staff.url, kernel_id)
     try:
+        # Control: the same forged message on the enabled button does move the walk.
+        flow.choose("unclear")
+        expect(page.locator(".pb-next")).to_be_enabled()
         states = kernel.states()
         next_id = kernel.model_id(states, "pb-next")
         step_id = kernel.model_id(states, "pb-step")
-
-        # Control: the same forged message on the enabled button does move the walk.
         assert states[next_id]["state"]["disabled"] is False
         kernel.click(next_id)
-        flow.expect_step("confirm-order")
+        flow.expect_step("refund-status")
 
         # A question with nothing chosen: Next is disabled, in the page and in the kernel.
         expect(page.locator(".pb-next")).to_be_disabled()
@@ -277,14 +291,14 @@ def test_forged_click_on_disabled_next_changes_nothing(staff: StaffPage, lib: Li
         after = kernel.states()  # answered after the click was handled
         assert after[step_id]["state"]["value"] == before
         assert after[next_id]["state"]["disabled"] is True
-        expect(flow.title).to_have_text(flow.scenario.step("confirm-order").title.get("en"))
+        expect(flow.title).to_have_text(flow.scenario.step("refund-status").title.get("en"))
         expect(page.locator(".pb-options input:checked")).to_have_count(0)
         expect(page.locator(".pb-message .pb-error")).to_have_count(0)
         expect(page.locator(".pb-review")).not_to_contain_text(
-            flow.scenario.step("confirm-order").title.get("en")
+            flow.scenario.step("refund-status").title.get("en")
         )
     finally:
         kernel.close()
 
     # The page still works normally afterwards.
-    flow.answer("our-error", "own-it")
+    flow.answer("open", "contact-buyer")

@@ -12,8 +12,15 @@ import pytest
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.scenarios.loader import load_library
 from playbook.ui.staff_panel import StaffPanel
+from tests.store_fixtures import frozen_library
 
 from .test_staff_panel import FACTS, NOW
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    """Case-store pages walk item-mismatch frozen at version 1 (see ``frozen_library``)."""
+    return frozen_library(tmp_path_factory.mktemp("frozen"))
 
 
 @pytest.fixture
@@ -113,7 +120,8 @@ def test_name_is_asked_once_when_the_server_does_not_know_it(lib, store) -> None
     panel.scenario.value = "item-mismatch"
     assert panel.actor.layout.display != "none"
     for key, value in FACTS.items():
-        panel.fact_inputs[key].value = value
+        if key in panel.fact_inputs:
+            panel.fact_inputs[key].value = value
     panel.start_button.click()
     assert "Enter your name" in panel.message.value
     assert panel.walk is None

@@ -19,6 +19,7 @@ FACTS = {
     "order_total": "24.99",
     "currency": "USD",
     "refund_requested_at": "2026-11-22 00:00",
+    "manages_own_returns": "yes",
 }
 
 
@@ -70,14 +71,19 @@ def test_validation_messages_next_to_the_fields(lib) -> None:
 
 def test_seller_fault_branch_to_outcome(lib) -> None:
     panel = started(lib)
-    assert "Reply to the buyer&#x27;s ticket: <b>2026-11-24 00:00 UTC</b> (12 h 0 min left)" in (
-        panel.step_html.value
-    )
+    # The records come first: no message to the buyer before the order is checked.
+    assert panel.walk.current.id == "confirm-order"
+    assert "stay calm" in panel.step_html.value
+    assert panel.drafts_html.value == ""
+    assert panel.next_button.disabled
+    assert step(panel, "our-error") == "refund-status"
+    assert step(panel, "open") == "own-it"
+    assert (
+        "Reply to the buyer&#x27;s ticket (store manages its own returns): "
+        "<b>2026-11-24 00:00 UTC</b> (12 h 0 min left)"
+    ) in panel.step_html.value
     assert "pb-deadline soon" in panel.step_html.value
     assert "Hello Mia Lindqvist," in panel.drafts_html.value
-    assert step(panel) == "confirm-order"
-    assert panel.next_button.disabled
-    assert step(panel, "our-error") == "own-it"
     assert step(panel) == "choose-remedy"
     assert step(panel, "reship") == "risk-review"
     panel.causes_box.children[1].value = True  # picking-error
@@ -90,23 +96,22 @@ def test_seller_fault_branch_to_outcome(lib) -> None:
 
 def test_back_keeps_and_reoffers_the_answer(lib) -> None:
     panel = started(lib)
-    step(panel)
-    step(panel, "buyer-misunderstanding")
+    step(panel, "shipped-correctly")
+    step(panel, "open")
     panel.back_button.click()
-    assert panel.walk.current.id == "confirm-order"
-    assert panel.options.value == "buyer-misunderstanding"
+    assert panel.walk.current.id == "refund-status"
+    assert panel.options.value == "open"
     assert not panel.next_button.disabled
-    assert "Contact the buyer" in panel.review_html.value
-    assert "buyer misread" not in panel.review_html.value
+    assert "Check the order before contacting the buyer" in panel.review_html.value
+    assert "still open" not in panel.review_html.value
 
 
 def test_language_switch_keeps_the_step(lib) -> None:
     panel = started(lib)
-    step(panel)
     panel.options.value = "our-error"
     panel.lang_toggle.value = "zh"
     assert panel.walk.current.id == "confirm-order"
-    assert "确认订单" in panel.step_html.value
+    assert "联系买家前先核对订单" in panel.step_html.value
     assert panel.options.value == "our-error"
     assert panel.next_button.description == "下一步"
     assert ("我们发错了(商品、尺码、颜色)或商品有缺陷", "our-error") in panel.options.options
@@ -114,20 +119,20 @@ def test_language_switch_keeps_the_step(lib) -> None:
 
 def test_forged_click_on_disabled_next_changes_nothing(lib) -> None:
     panel = started(lib)
-    step(panel)
     assert panel.next_button.disabled
     before = (panel.walk.to_state(), panel.case.revision, panel.step_html.value)
     panel.next_button.click()  # what a forged comm message does: the callback runs
     # The panel's own guard refuses it: no trip to the engine, so no error either.
     assert panel.message.value == ""
     assert (panel.walk.to_state(), panel.case.revision, panel.step_html.value) == before
-    assert [e.type for e in panel.store.events(panel.case.id)] == ["created", "answer"]
+    assert [e.type for e in panel.store.events(panel.case.id)] == ["created"]
 
 
 def test_forged_option_value_is_refused(lib) -> None:
     panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-21 08:00")
     assert step(panel, "policy-change") == "contact-buyer"
     step(panel)
+    step(panel, "will-wait")
     assert [v for _, v in panel.options.options] == ["cancel"]
     with pytest.raises(TraitError, match="Invalid selection"):
         panel.options.value = "adjust"  # the widget itself refuses values not offered
@@ -136,13 +141,15 @@ def test_forged_option_value_is_refused(lib) -> None:
 
 def test_forged_start_during_a_walk_is_ignored(lib) -> None:
     panel = started(lib)
-    step(panel)
+    step(panel, "unclear")
     panel.start_button.click()
-    assert panel.walk.current.id == "confirm-order"
+    assert panel.walk.current.id == "refund-status"
 
 
 def test_text_from_facts_is_escaped(lib) -> None:
     panel = started(lib, buyer_name=XSS)
+    step(panel, "unclear")
+    step(panel, "open")
     assert XSS not in panel.drafts_html.value
     assert "Hello &lt;img src=x onerror=alert(1)&gt;," in panel.drafts_html.value
 
@@ -158,6 +165,7 @@ def test_missing_facts_are_flagged_in_drafts(lib) -> None:
     panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-21 08:00")
     step(panel, "logistics-delay")
     step(panel)
+    step(panel, "will-wait")
     assert step(panel, "adjust") == "adjust-order"
     assert "Fill in before sending: New ship date, Compensation offered" in (
         panel.drafts_html.value
@@ -176,11 +184,12 @@ def test_unexpected_errors_show_a_generic_message(lib, tmp_path, caplog) -> None
     for key, value in FACTS.items():
         panel.fact_inputs[key].value = value
     panel.start_button.click()
+    panel.options.value = "unclear"
     panel.next_button.click()
     assert "Something went wrong; the details are in the server log." in panel.message.value
     assert "database on fire" not in panel.message.value
     assert "database on fire" in caplog.text
-    assert panel.walk.current.id == "contact-buyer"  # a failed save does not advance
+    assert panel.walk.current.id == "confirm-order"  # a failed save does not advance
     store.close()
 
 
@@ -194,7 +203,7 @@ def test_redrawing_does_not_leak_widgets(lib) -> None:
         for key, value in FACTS.items():
             panel.fact_inputs[key].value = value
         panel.start_button.click()
-        for option in (None, "our-error", None, "reship", None):
+        for option in ("our-error", "open", None, "reship", None):
             if option:
                 panel.options.value = option
             panel.lang_toggle.value = "zh" if panel.lang == "en" else "en"
@@ -207,3 +216,26 @@ def test_redrawing_does_not_leak_widgets(lib) -> None:
     for _ in range(10):
         one_walk()
     assert len(_instances) == after_one
+
+
+def test_verify_mark_beside_an_undated_rule(lib) -> None:
+    # refund_dispute_window comes from a Wish help page that shows no date ("undated"), so the
+    # number is followed by the mark in both languages; the mark comes from the catalogue.
+    assert lib.policy("wish", "refund_dispute_window").source_date == "undated"
+    panel = started(lib)
+    assert step(panel, "shipped-correctly") == "refund-status"
+    assert "within 90 days (verify on the merchant dashboard) of the refund" in (
+        panel.step_html.value
+    )
+    panel.lang_toggle.value = "zh"
+    assert "退款日起 90 天(请在商户后台核实)。" in panel.step_html.value
+    assert "{policy:" not in panel.step_html.value
+
+
+def test_policy_numbers_in_options_and_evidence_are_rendered(lib) -> None:
+    panel = started(lib, order_total="9.50")
+    for option in ("shipped-correctly", "refunded", None, "correct-but-disputed", None):
+        step(panel, option)
+    assert panel.walk.current.id == "low-value-decision"
+    assert "$10 (verify on the merchant dashboard) or less" in panel.step_html.value
+    assert all("{policy:" not in label for label, _ in panel.options.options)
