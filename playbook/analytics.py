@@ -258,7 +258,7 @@ def select_cases(table: pd.DataFrame, filters: Filters, *, dates: bool = True) -
 def week_start(times: pd.Series) -> pd.Series:
     """The Monday 00:00 UTC of each time's week."""
     day = times.dt.floor("D")
-    return day - pd.to_timedelta(day.dt.weekday, unit="D")
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
 
 
 # --- figures ----------------------------------------------------------------------------------
