@@ -177,7 +177,8 @@ def _as_tuple(value: object) -> tuple[str, ...]:
 def _prepare(
     table: pd.DataFrame, config: LessonsConfig, orders: pd.DataFrame | None
 ) -> pd.DataFrame:
-    table = table.astype({c: "string" for c in CASE_COLUMNS if c not in _TIME_COLUMNS})
+    text_columns = [c for c in CASE_COLUMNS if c not in (*_TIME_COLUMNS, "root_causes")]
+    table = table.astype({c: "string" for c in text_columns})
     table["root_causes"] = [_as_tuple(v) for v in table["root_causes"].tolist()]
     for col in _TIME_COLUMNS:
         table[col] = pd.to_datetime(table[col], utc=True, format="ISO8601").astype(
