@@ -158,12 +158,15 @@ def read_cases(
     Raises:
         StoreError: the store cannot be read.
     """
+    parts = []
     try:
         with engine.connect() as conn:
-            parts = list(pd.read_sql(_case_query(lib), conn, chunksize=chunksize))
+            # Plain driver rows in chunks: every column is text, numbers or JSON already.
+            cursor = conn.execute(_case_query(lib)).cursor
+            while rows := cursor.fetchmany(chunksize):
+                parts.append(pd.DataFrame.from_records(rows, columns=CASE_COLUMNS))
     except SQLAlchemyError as exc:
         raise db_error(exc, str(engine.url), engine.dialect.name == "sqlite") from exc
-    parts = [p for p in parts if len(p)]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CASE_COLUMNS)
     return _prepare(table, config, orders)
 
