@@ -1,4 +1,4 @@
-# Dispute Playbook. `make serve` runs the staff pages; `make test` runs every check.
+# Dispute Playbook. `make serve` runs the staff and lessons pages; `make test` runs every check.
 # Both do all set-up on a fresh machine (virtualenv, packages; system packages when root).
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -47,7 +47,9 @@ test-browser: setup system
 
 serve: setup
 	mkdir -p var
-	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/staff.ipynb
+	@echo "staff page:   http://$(HOST):$(PORT)/voila/render/staff.ipynb"
+	@echo "lessons page: http://$(HOST):$(PORT)/voila/render/lessons.ipynb"
+	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/
 
 # The same walk without saving cases, for training sessions.
 train: setup
@@ -61,6 +63,7 @@ bench: setup system
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_page.py
 	$(PY) bench/bench_orders.py
+	$(PY) bench/bench_lessons.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache

@@ -104,6 +104,19 @@ events = Table(
     UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
 )
 
+# Fix tracking (lessons page): a change a lead made against a root cause, from a date on.
+# Created on first use by playbook.cases.fixes until the store's migrations move to Alembic.
+fixes = Table(
+    "fixes",
+    metadata,
+    Column("id", EventId, primary_key=True, autoincrement=True),
+    Column("root_cause", String(64), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+)
+
 
 def filter_cases(
     now: Callable[[], dt.datetime],

@@ -1,0 +1,137 @@
+"""Benchmark of the lessons page on a big SQLite store (100k cases / 1M events by default).
+
+Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
+first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
+(``playbook.analytics.read_cases``) ÷ a plain pandas read of the same tables <= 1.5, both
+measured in the same run. Peak memory of the process that builds the page (what one kernel
+holds) is reported.
+
+Each first render runs in a fresh Python process, as a Voilà kernel would: imports, library,
+store, the case query and the first tab's charts, until the widget tree exists.
+
+    .venv/bin/python bench/bench_lessons.py [--cases 100000] [--events-per-case 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+FIRST_RENDER = r"""
+import json, resource, sys, time
+start = time.perf_counter()
+import datetime as dt
+from playbook.cases.sql_store import Store
+from playbook.ui.lessons_panel import LessonsPanel
+panel = LessonsPanel(store=Store(sys.argv[1]), lang="zh")
+first = time.perf_counter() - start
+changes = []
+for value in ["unfulfilled-order", "item-mismatch", ""] * 3:
+    t = time.perf_counter()
+    panel.scenario.value = value
+    changes.append(time.perf_counter() - t)
+for who in ["amy", "li", ""]:
+    t = time.perf_counter()
+    panel.assignee.value = who
+    changes.append(time.perf_counter() - t)
+assert not panel.message.value, panel.message.value
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"first": first, "changes": changes, "peak_mib": peak, "n": len(panel.table)}))
+"""
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def render_runs(url: str, runs: int) -> list[dict]:
+    """First render and filter changes, each run in a fresh interpreter."""
+    out = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_RENDER, url],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        )
+        out.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def query_ratio(url: str, repeat: int) -> tuple[float, float]:
+    """Median seconds of read_cases and of a plain pandas read of the same tables."""
+    import pandas as pd
+
+    from playbook.analytics import read_cases
+    from playbook.cases.sql_store import Store
+    from playbook.lessons_config import load_config
+    from playbook.scenarios.loader import load_library
+
+    lib = load_library()
+    config = load_config(lib)
+    store = Store(url)
+    ours, plain = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        read_cases(store.engine, lib, config)
+        ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        with store.engine.connect() as conn:
+            pd.read_sql("SELECT * FROM cases", conn)
+            pd.read_sql("SELECT case_id, time, type, payload FROM events", conn)
+        plain.append(time.perf_counter() - t)
+    store.close()
+    return _median(ours), _median(plain)
+
+
+def main() -> None:
+    """Build (or reuse) the big store, then measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--events-per-case", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "lessons.sqlite3")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_cases
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{args.out}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{args.out}"
+    start = time.perf_counter()
+    make_cases.build_big_store(url, args.cases, args.events_per_case).close()
+    print(
+        f"loaded {args.cases:,} cases / {args.cases * args.events_per_case:,} events "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+
+    ours, plain = query_ratio(url, args.runs)
+    print(f"\nread_cases (SQL aggregation):      median {ours:6.2f} s")
+    print(f"plain pandas read of the tables:   median {plain:6.2f} s")
+    print(f"ratio                                     {ours / plain:6.2f}   (target <= 1.5)")
+
+    runs = render_runs(url, args.runs)
+    first = _median([r["first"] for r in runs])
+    change = _median([c for r in runs for c in r["changes"]])
+    worst = max(c for r in runs for c in r["changes"])
+    print(f"\npage, {runs[0]['n']:,} cases, fresh process each (n={len(runs)}):")
+    print(f"first render (imports to widget tree): median {first:5.2f} s   (target <= 2 s)")
+    print(f"filter change:                         median {change:5.2f} s, max {worst:.2f} s"
+          "   (target <= 0.5 s)")  # fmt: skip
+    print(f"peak memory of the page's process:     {max(r['peak_mib'] for r in runs):.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""PNG charts of the lessons page, drawn with matplotlib on the server (Agg, no pyplot).
+
+No widgets, no browser-side charting: each function takes a tidy table from
+:mod:`playbook.analytics` and texts already in the page's language, and returns PNG bytes.
+Chinese labels use Debian's Noto Sans CJK (fonts-noto-cjk, scripts/install-system-deps.sh);
+matplotlib falls back per glyph to DejaVu Sans for anything else.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+matplotlib.use("Agg")
+matplotlib.rcParams.update(
+    {
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Noto Sans CJK SC", "DejaVu Sans"],
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 9,
+        "svg.fonttype": "none",
+    }
+)
+SIZE = (7.2, 3.0)
+DPI = 80
+BLUE, ORANGE, GREY = "#2f6db5", "#d9822b", "#8a8a8a"
+MAX_BARS = 15
+
+
+def _png(fig: Figure) -> bytes:
+    fig.tight_layout()
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def _figure() -> tuple[Figure, object]:
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    return fig, fig.subplots()
+
+
+def _short(label: str, limit: int = 18) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    *,
+    percent: bool = False,
+    cumulative: Sequence[float] | None = None,
+    muted: Sequence[bool] | None = None,
+) -> bytes:
+    """Bars (the first ``MAX_BARS``), optionally with a cumulative-share line (Pareto) and
+    muted bars (e.g. rates resting on few orders)."""
+    fig, ax = _figure()
+    labels = [_short(str(x)) for x in labels[:MAX_BARS]]
+    values = list(values[:MAX_BARS])
+    colors = [GREY if m else BLUE for m in (muted or [False] * len(values))[:MAX_BARS]]
+    xs = range(len(values))
+    ax.bar(xs, values, color=colors)
+    ax.set_xticks(list(xs), labels, rotation=30 if len(labels) > 4 else 0, ha="right")
+    ax.set_title(title)
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if cumulative is not None:
+        line = ax.twinx()
+        line.plot(xs, list(cumulative[:MAX_BARS]), color=ORANGE, marker="o")
+        line.set_ylim(0, 1.05)
+        line.yaxis.set_major_formatter(PercentFormatter(1.0))
+        line.spines["top"].set_visible(False)
+    return _png(fig)
+
+
+def weekly_chart(
+    flow: pd.DataFrame, names: Mapping[str, str], opened: str, closed: str, title: str
+) -> bytes:
+    """Opened (solid) and closed (dashed) cases per week, one colour per scenario."""
+    fig, ax = _figure()
+    for n, (scenario, rows) in enumerate(flow.groupby("scenario_id", sort=True)):
+        color = f"C{n}"
+        weeks = rows["week"].dt.tz_localize(None)
+        name = names.get(str(scenario), str(scenario))
+        ax.plot(weeks, rows["opened"], color=color, marker=".", label=f"{name} · {opened}")
+        ax.plot(weeks, rows["closed"], color=color, ls="--", label=f"{name} · {closed}")
+    ax.set_title(title)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
+def fix_chart(
+    weekly: pd.DataFrame, starts_at: pd.Timestamp, title: str, before: str, after: str
+) -> bytes:
+    """Cases of the cause per week, before (blue) and after (orange) the fix date."""
+    fig, ax = _figure()
+    weeks = weekly["week"].dt.tz_localize(None)
+    colors = [BLUE if p == "before" else ORANGE for p in weekly["period"]]
+    ax.bar(weeks, weekly["cases"], width=5, color=colors, align="edge")
+    ax.axvline(starts_at.tz_localize(None), color="black", lw=1)
+    ax.set_title(title)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.bar([], [], color=BLUE, label=before)
+    ax.bar([], [], color=ORANGE, label=after)
+    ax.legend(fontsize=7, frameon=False)
+    fig.autofmt_xdate()
+    return _png(fig)

@@ -1,0 +1,185 @@
+"""Settings of the lessons page from ``data/lessons.yaml``: outcome classes and thresholds.
+
+The mapping from a case's outcome step and status to an outcome class (refunded, reshipped,
+cancelled, appeal won / lost / pending, ...) is data; this module reads it, checks every id
+against the library (scenarios, their outcome steps, statuses) and classifies cases with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import Field, ValidationError
+
+from playbook.errors import ScenarioError
+from playbook.scenarios.library import Library, Problem
+from playbook.scenarios.model import STATUSES, Id, Model, Text
+from playbook.yamlio import YamlError, line_of, load_yaml
+
+FILE_NAME = "lessons.yaml"
+
+
+class OutcomeClass(Model):
+    """One outcome class; ``appeal`` marks the classes the appeal success rate counts."""
+
+    id: Id
+    text: Text
+    appeal: Literal["won", "lost", "pending"] | None = None
+
+
+class LessonsConfig(Model):
+    """The whole of data/lessons.yaml."""
+
+    small_numbers: Annotated[int, Field(ge=1)]
+    fix_window_weeks: Annotated[int, Field(ge=1, le=104)]
+    classes: list[OutcomeClass]
+    by_status: dict[str, Id] = {}
+    by_outcome: dict[Id, dict[Id, Id]] = {}
+    closed_without_outcome: dict[str, Id] = {}
+
+    def class_ids(self, appeal: str | None = None) -> list[str]:
+        """Class ids in file order (only those with ``appeal`` when given)."""
+        return [c.id for c in self.classes if appeal is None or c.appeal == appeal]
+
+    def label(self, class_id: str, lang: str) -> str:
+        """A class's text in ``lang`` (the id for an unknown class)."""
+        found = next((c for c in self.classes if c.id == class_id), None)
+        return found.text.get(lang) if found else class_id
+
+    def classify(self, table: pd.DataFrame, closed: pd.Series) -> pd.Series:
+        """The outcome class of each case row (``scenario_id``, ``outcome``, ``status``).
+
+        Args:
+            table: case rows.
+            closed: per row, whether the case is in a closed status now.
+
+        Returns:
+            A string Series (missing for cases that have no class yet).
+        """
+        pairs = {(s, o): c for s, steps in self.by_outcome.items() for o, c in steps.items()}
+        keys = pd.MultiIndex.from_arrays([table["scenario_id"], table["outcome"]])
+        by_outcome = pd.Series(keys.map(pairs.get), index=table.index, dtype="string")
+        by_status = table["status"].map(self.by_status).astype("string")
+        fallback = table["status"].map(self.closed_without_outcome).astype("string")
+        fallback = fallback.where(closed & table["outcome"].isna())
+        return by_status.fillna(by_outcome).fillna(fallback)
+
+
+def check_config(raw: object, lib: Library, path: Path) -> tuple[LessonsConfig | None, list]:
+    """Validate the parsed file against its schema and the library; every problem is listed."""
+    rel = lib.rel(path)
+    try:
+        config = LessonsConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where = ".".join(str(p) for p in loc)
+            problems.append(Problem(rel, where, err["msg"], line_of(raw, loc)))
+        return None, problems
+    problems = [*_class_problems(config, raw, rel), *_outcome_problems(config, raw, rel, lib)]
+    return config, problems
+
+
+def _class_problems(config: LessonsConfig, raw: object, rel: str) -> list[Problem]:
+    problems, seen = [], set()
+    for i, cls in enumerate(config.classes):
+        if cls.id in seen:
+            problems.append(
+                Problem(rel, f"classes.{i}.id", f"duplicate id '{cls.id}'", line_of(raw, ()))
+            )
+        seen.add(cls.id)
+        for lang in ("zh", "en"):
+            if not getattr(cls.text, lang):
+                problems.append(
+                    Problem(rel, f"classes.{i}.text", f"missing translation: no '{lang}' text")
+                )
+    for part in ("by_status", "closed_without_outcome"):
+        for status, class_id in getattr(config, part).items():
+            loc = (part, status)
+            if status not in STATUSES:
+                problems.append(
+                    Problem(
+                        rel,
+                        ".".join(loc),
+                        f"unknown status '{status}'; known: {list(STATUSES)}",
+                        line_of(raw, loc),
+                    )
+                )
+            if class_id not in seen:
+                problems.append(_unknown_class(rel, raw, loc, class_id, seen))
+    return problems
+
+
+def _outcome_problems(config: LessonsConfig, raw: object, rel: str, lib: Library) -> list:
+    known = set(config.class_ids())
+    problems = []
+    for scenario_id, steps in config.by_outcome.items():
+        scenario = lib.scenarios.get(scenario_id)
+        if scenario is None:
+            problems.append(
+                Problem(
+                    rel,
+                    f"by_outcome.{scenario_id}",
+                    f"unknown scenario '{scenario_id}'; known: {sorted(lib.scenarios)}",
+                    line_of(raw, ("by_outcome", scenario_id)),
+                )
+            )
+            continue
+        for step_id, class_id in steps.items():
+            loc = ("by_outcome", scenario_id, step_id)
+            if not scenario.has_step(step_id) or scenario.step(step_id).kind != "outcome":
+                problems.append(
+                    Problem(
+                        rel,
+                        ".".join(loc),
+                        f"'{step_id}' is not an outcome step of scenario '{scenario_id}'",
+                        line_of(raw, loc),
+                    )
+                )
+            if class_id not in known:
+                problems.append(_unknown_class(rel, raw, loc, class_id, known))
+    return problems
+
+
+def _unknown_class(rel: str, raw: object, loc: tuple, class_id: str, known: set) -> Problem:
+    return Problem(
+        rel,
+        ".".join(loc),
+        f"unknown outcome class '{class_id}'; known: {sorted(known)}",
+        line_of(raw, loc),
+    )
+
+
+def load_config(lib: Library) -> LessonsConfig:
+    """``data/lessons.yaml`` of the library's data folder, validated (cached per folder).
+
+    Raises:
+        ScenarioError: the file is missing, unreadable or invalid; the message lists every
+            problem as ``FILE:LINE: where: message``.
+    """
+    folder = lib.data_dir.resolve()
+    if folder not in _CACHE:
+        _CACHE[folder] = _load(folder / FILE_NAME, lib)
+    return _CACHE[folder]
+
+
+# Data files are reviewed like code and do not change while serving (as load_library).
+_CACHE: dict[Path, LessonsConfig] = {}
+
+
+def _load(path: Path, lib: Library) -> LessonsConfig:
+    try:
+        raw = load_yaml(path)
+    except YamlError as err:
+        raise ScenarioError(err.code, **err.params) from err
+    config, problems = check_config(raw, lib, path)
+    if problems or config is None:
+        raise ScenarioError(
+            "error.data_invalid",
+            count=len(problems),
+            problems="\n".join(str(p) for p in problems),
+        )
+    return config

@@ -1,0 +1,265 @@
+"""playbook.analytics on the known store of scripts/make_cases.py, on SQLite and PostgreSQL.
+
+The expected figures below were worked out by hand from ``KNOWN_GROUPS`` (see the comments);
+none is read back from the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from playbook import analytics as an
+from playbook.cases.fixes import read_fixes, record_fix
+from playbook.cases.sql_store import Store
+from playbook.errors import ScenarioError, StoreError
+from playbook.lessons_config import check_config, load_config
+from playbook.orders.reader import read_orders
+from playbook.scenarios.loader import load_library
+from playbook.yamlio import load_yaml
+from tests.lessons_store import known_store, make_cases_module
+from tests.store_fixtures import backend_url
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+AS_OF = dt.datetime(2026, 4, 27, 12, 0, tzinfo=dt.UTC)
+FIX = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path, lib):
+    with known_store(request.param, tmp_path, lib) as st:
+        yield st
+
+
+@pytest.fixture(scope="module")
+def orders(tmp_path_factory):
+    path = make_cases_module().write_known_orders(tmp_path_factory.mktemp("o") / "o.csv")
+    result = read_orders(path)
+    assert len(result.rejects) == 0
+    return result.orders
+
+
+@pytest.fixture
+def config(lib):
+    return load_config(lib)
+
+
+@pytest.fixture
+def table(store, lib, config, orders):
+    return an.read_cases(store.engine, lib, config, orders)
+
+
+def test_case_rows_and_outcomes(table, config):
+    # 37 + 9 + 6 + 4 + 2 + 15 + 5 + 4 + 1 cases
+    assert len(table) == 83
+    mix = an.outcome_mix(table, config).set_index("outcome")["cases"].to_dict()
+    assert mix == {
+        "refunded": 37,  # a-before
+        "reshipped": 9,  # a-after
+        "cancelled": 15,  # c-cancelled
+        "appeal-won": 6,  # b-won (status won)
+        "appeal-lost": 4,
+        "appeal-pending": 2,
+        "closed-other": 1,  # e-by-hand: closed by a status event, no outcome step
+    }
+    appeal = an.appeal_rate(table, config)
+    assert (appeal.won, appeal.lost, appeal.pending, appeal.rate) == (6, 4, 2, 0.6)
+    assert an.open_now(table, AS_OF) == an.OpenNow(open=11, overdue=3)  # b-pending+c-open+d-new
+
+
+def test_reply_and_resolution_times(table):
+    medians = an.median_times(table)
+    # replies: 46 + 20 cases at 2 h, 12 at 5 h (the appeal statement at 1 h is no reply)
+    assert (medians.reply_hours, medians.reply_cases) == (2.0, 78)
+    # closed: 46 at 72 h, 10 at 240 h, 1 at 48 h, 15 at 4.8 h (cancel-order already sets
+    # "refunded" at 2/10 of the 24 h walk): the 36th and 37th of 72 are both 72 h
+    assert (medians.resolution_hours, medians.resolution_cases) == (72.0, 72)
+    by_id = table.set_index("id")
+    assert by_id.loc["b-won-000", "reply_hours"] == 5.0
+    assert by_id.loc["c-cancelled-000", "resolution_hours"] == pytest.approx(4.8)
+    assert by_id.loc["e-by-hand-000", "resolution_hours"] == 48.0
+    assert pd.isna(by_id.loc["b-pending-000", "resolution_hours"])  # waiting_platform is open
+    assert pd.isna(by_id.loc["d-new-000", "reply_hours"])
+
+
+def test_filters(table):
+    def count(**kw):
+        return len(an.select_cases(table, an.Filters(**kw)))
+
+    assert count(scenario="unfulfilled-order") == 20
+    assert count(store="Moon Shop") == 24  # c-* 20 + d-new 4
+    assert count(assignee="bob") == 12
+    assert count(start=dt.date(2026, 3, 2), end=dt.date(2026, 4, 26)) == 29  # weeks 9-16
+    assert count(start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 11), store="Sunny Home") == 6
+
+
+def test_weekly_flow(table):
+    flow = an.weekly_flow(table, an.Filters()).set_index(["week", "scenario_id"])
+    week1 = flow.loc[(pd.Timestamp("2026-01-05", tz="UTC"), "item-mismatch")]
+    # a-before 5 + b-won 1 opened; a-before Mon-Thu cases close within the week (+72 h)
+    assert (week1["opened"], week1["closed"]) == (6, 4)
+    assert flow["opened"].sum() == 83
+    assert flow["closed"].sum() == 72
+    unfulfilled = an.weekly_flow(table, an.Filters(scenario="unfulfilled-order"))
+    assert set(unfulfilled["scenario_id"]) == {"unfulfilled-order"}
+    assert unfulfilled["opened"].sum() == 20
+
+
+def test_pareto_overall_and_by_breakdown(table):
+    overall = an.pareto(table)
+    assert list(zip(overall["key"], overall["cases"], strict=True)) == [
+        ("picking-error", 46),
+        ("inventory-inaccuracy", 20),
+        ("listing-mismatch", 12),
+        # c-* cases alternate (both causes, one cause): 8 of 15 and 3 of 5
+        ("logistics-channel", 11),
+        ("buyer-misunderstanding", 1),
+    ]
+    assert overall["cumulative"].iloc[-1] == pytest.approx(1.0)
+    by_sku = an.pareto(table, "sku")
+    assert by_sku.set_index("key")["cases"].to_dict() == {"SKU-A": 46, "SKU-C": 20, "SKU-B": 13}
+    by_carrier = an.pareto(table, "carrier", cause="picking-error")
+    assert by_carrier.set_index("key")["cases"].to_dict() == {"YunExpress": 46}
+    by_country = an.pareto(table, "country", cause="inventory-inaccuracy")
+    assert by_country.set_index("key")["cases"].to_dict() == {"FR": 20}  # from the orders
+    assert an.pareto(table, "assignee").set_index("key")["cases"].to_dict() == {
+        "amy": 47,
+        "li": 20,
+        "bob": 12,
+    }
+    with pytest.raises(ValueError, match="unknown breakdown"):
+        an.pareto(table, "buyer_name")
+
+
+def test_case_facts_come_from_linked_orders_only_when_missing(store, lib, config):
+    without = an.read_cases(store.engine, lib, config)
+    assert without.set_index("id").loc["c-open-000", ["sku", "carrier"]].isna().all()
+    assert an.pareto(without, "sku").set_index("key")["cases"].to_dict() == {
+        "SKU-A": 46,
+        "": 20,
+        "SKU-B": 13,
+    }
+
+
+def test_dispute_rates(table, orders, config):
+    rates = an.dispute_rates(table, orders, "sku", an.Filters(), config.small_numbers)
+    got = {
+        r.key: (r.disputes, r.shipped, None if pd.isna(r.rate) else round(r.rate, 4), r.few)
+        for r in rates.itertuples()
+    }
+    assert got == {
+        "SKU-C": (20, 25, 0.8, True),  # 25 < 30 orders: caveat
+        "SKU-A": (46, 400, 0.115, False),
+        "SKU-B": (13, 240, round(13 / 240, 4), False),
+        "SKU-D": (4, 0, None, True),  # no orders of it in the file
+    }
+    carriers = an.dispute_rates(table, orders, "carrier", an.Filters(), 30).set_index("key")
+    assert carriers.loc["4PX", ["disputes", "shipped"]].tolist() == [33, 265]
+    assert carriers.loc["YunExpress", ["disputes", "shipped"]].tolist() == [46, 400]
+    # Order i is released (i*7 mod 100) days after 2026-01-05 and shipped a day later, so
+    # SKU-A's 400 orders ship 4 a day on days 1-100; from 2026-03-02 (day 56) on: 45 days.
+    later = an.dispute_rates(
+        an.select_cases(table, an.Filters(start=dt.date(2026, 3, 2))),
+        orders,
+        "sku",
+        an.Filters(start=dt.date(2026, 3, 2)),
+        30,
+    ).set_index("key")
+    assert later.loc["SKU-A", ["disputes", "shipped"]].tolist() == [9, 180]
+
+
+def test_fix_effect_before_and_after(store, table, config):
+    fixes = read_fixes(store.engine)
+    assert fixes[["root_cause", "title"]].values.tolist() == [
+        ["picking-error", "Second packing check from 2026-03-02"]
+    ]
+    assert fixes["starts_at"].iloc[0] == pd.Timestamp(FIX)
+    effect = an.fix_effect(table, "picking-error", FIX, AS_OF, config.fix_window_weeks)
+    assert (effect.before_cases, effect.before_total, effect.before_weeks) == (37, 54, 8.0)
+    assert (effect.after_cases, effect.after_total, effect.after_weeks) == (9, 29, 8.0)
+    assert effect.before_rate == 37 / 8
+    assert effect.after_rate == 9 / 8
+    assert effect.change == pytest.approx(9 / 37 - 1)
+    weekly = effect.weekly
+    assert len(weekly) == 16
+    assert weekly["cases"].tolist() == [5, 5, 5, 5, 5, 4, 4, 4, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert weekly["period"].tolist() == ["before"] * 8 + ["after"] * 8
+    # Halfway through the after window only 4 weeks (and 6 cases) count.
+    mid = an.fix_effect(table, "picking-error", FIX, FIX + dt.timedelta(weeks=4), 8)
+    assert (mid.after_cases, mid.after_weeks) == (5, 4.0)
+
+
+def test_record_fix_checks_every_field(store, lib):
+    with pytest.raises(StoreError) as err:
+        record_fix(store.engine, lib, root_cause="nope", title="x", starts_at=FIX, actor="a")
+    assert err.value.code == "lessons.error.fix_cause"
+    with pytest.raises(StoreError) as err:
+        record_fix(
+            store.engine, lib, root_cause="picking-error", title=" ", starts_at=FIX, actor="a"
+        )
+    assert err.value.code == "lessons.error.fix_title"
+    with pytest.raises(StoreError) as err:
+        record_fix(
+            store.engine,
+            lib,
+            root_cause="picking-error",
+            title="x",
+            starts_at=FIX.replace(tzinfo=None),
+            actor="a",
+        )
+    assert err.value.code == "lessons.error.fix_date"
+    assert len(read_fixes(store.engine)) == 1  # nothing half-written
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_empty_store(kind, tmp_path, lib, config):
+    with backend_url(kind, tmp_path) as url, Store(url) as st:
+        table = an.read_cases(st.engine, lib, config)
+        assert len(table) == 0
+        assert list(table.columns[: len(an.CASE_COLUMNS)]) == an.CASE_COLUMNS
+        assert an.outcome_mix(table, config).empty
+        assert an.appeal_rate(table, config).rate is None
+        assert an.median_times(table) == an.Medians(None, 0, None, 0)
+        assert an.open_now(table, AS_OF) == an.OpenNow(0, 0)
+        assert an.pareto(table).empty
+        assert an.weekly_flow(table, an.Filters()).empty
+        assert read_fixes(st.engine).empty
+
+
+def test_read_cases_reads_events_by_sql_aggregation(store, lib, config):
+    """The case query touches the event log only inside an aggregate (one row per case)."""
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    an.read_cases(store.engine, lib, config)
+    events_sql = [s for s in statements if "events" in s]
+    assert len(events_sql) == 1
+    assert "GROUP BY events.case_id" in events_sql[0]
+
+
+def test_config_problems_name_file_and_line(data_copy):
+    lib = load_library()
+    path = data_copy / "lessons.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["by_outcome"]["item-mismatch"]["contact-buyer"] = "refunded"
+    raw["by_outcome"]["item-mismatch"]["outcome-refunded"] = "paid-back"
+    raw["by_status"]["pending"] = "appeal-won"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    _config, problems = check_config(load_yaml(path), lib, path)
+    text = "\n".join(str(p) for p in problems)
+    assert "by_outcome.item-mismatch.contact-buyer: 'contact-buyer' is not an outcome step" in text
+    assert "unknown outcome class 'paid-back'" in text
+    assert "by_status.pending: unknown status 'pending'" in text
+    assert all(p.line for p in problems)
+    assert len(problems) == 3
+
+
+def test_broken_config_refuses_to_load(data_copy):
+    (data_copy / "lessons.yaml").write_text("small_numbers: 0\n", encoding="utf-8")
+    lib = load_library(data_copy)
+    with pytest.raises(ScenarioError) as err:
+        load_config(lib)
+    assert "lessons.yaml:1: small_numbers" in str(err.value)
