@@ -29,7 +29,7 @@ FIRST_RENDER = r"""
 import json, resource, sys, time
 start = time.perf_counter()
 import datetime as dt
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.ui.lessons_panel import LessonsPanel
 panel = LessonsPanel(store=Store(sys.argv[1]), lang="zh")
 first = time.perf_counter() - start
@@ -73,7 +73,7 @@ def query_ratio(url: str, repeat: int) -> tuple[float, float]:
     import pandas as pd
 
     from playbook.analytics import read_cases
-    from playbook.cases.sql_store import Store
+    from playbook.cases.sql_store import SqlStore as Store
     from playbook.lessons_config import load_config
     from playbook.scenarios.loader import load_library
 

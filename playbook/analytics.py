@@ -24,7 +24,8 @@ from sqlalchemy import Engine, and_, case, func, or_, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import String
 
-from playbook.cases.schema import cases, db_error, events
+from playbook.cases.schema import cases, events
+from playbook.cases.sqlite import db_error
 from playbook.lessons_config import LessonsConfig
 from playbook.scenarios.library import Library
 from playbook.scenarios.model import CLOSED_STATUSES
@@ -190,7 +191,7 @@ def _prepare(
     if orders is not None and len(orders):
         table = _fill_from_orders(table, orders)
     table["closed_now"] = table["status"].isin(CLOSED_STATUSES).astype(bool)
-    table["outcome_class"] = config.classify(table, table["closed_now"])
+    table["outcome_class"] = classify_outcomes(config, table, table["closed_now"])
     table["reply_hours"] = (table["first_reply_at"] - table["created_at"]) / HOUR
     table["resolution_hours"] = (table["closed_at"] - table["created_at"]) / HOUR
     return table
@@ -522,3 +523,23 @@ def unique_values(table: pd.DataFrame, column: str) -> list[str]:
     """The distinct non-empty values of a case-table column, sorted (for filter choices)."""
     values: Iterable[str] = table[column].dropna().unique()
     return sorted(str(v) for v in values if str(v))
+
+
+def classify_outcomes(config: LessonsConfig, table: pd.DataFrame, closed: pd.Series) -> pd.Series:
+    """The outcome class of each case row (``scenario_id``, ``outcome``, ``status``).
+
+    Args:
+        config: data/lessons.yaml.
+        table: case rows.
+        closed: per row, whether the case is in a closed status now.
+
+    Returns:
+        A string Series (missing for cases that have no class yet).
+    """
+    pairs = {(s, o): c for s, steps in config.by_outcome.items() for o, c in steps.items()}
+    keys = pd.MultiIndex.from_arrays([table["scenario_id"], table["outcome"]])
+    by_outcome = pd.Series(keys.map(pairs.get), index=table.index, dtype="string")
+    by_status = table["status"].map(config.by_status).astype("string")
+    fallback = table["status"].map(config.closed_without_outcome).astype("string")
+    fallback = fallback.where(closed & table["outcome"].isna())
+    return by_status.fillna(by_outcome).fillna(fallback)

@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import pandas as pd
 from pydantic import Field, ValidationError
 
 from playbook.errors import ScenarioError
 from playbook.scenarios.library import Library, Problem
 from playbook.scenarios.model import STATUSES, Id, Model, Text
-from playbook.yamlio import YamlError, line_of, load_yaml
+from playbook.yamlio import line_of
 
 FILE_NAME = "lessons.yaml"
 
@@ -47,24 +46,6 @@ class LessonsConfig(Model):
         """A class's text in ``lang`` (the id for an unknown class)."""
         found = next((c for c in self.classes if c.id == class_id), None)
         return found.text.get(lang) if found else class_id
-
-    def classify(self, table: pd.DataFrame, closed: pd.Series) -> pd.Series:
-        """The outcome class of each case row (``scenario_id``, ``outcome``, ``status``).
-
-        Args:
-            table: case rows.
-            closed: per row, whether the case is in a closed status now.
-
-        Returns:
-            A string Series (missing for cases that have no class yet).
-        """
-        pairs = {(s, o): c for s, steps in self.by_outcome.items() for o, c in steps.items()}
-        keys = pd.MultiIndex.from_arrays([table["scenario_id"], table["outcome"]])
-        by_outcome = pd.Series(keys.map(pairs.get), index=table.index, dtype="string")
-        by_status = table["status"].map(self.by_status).astype("string")
-        fallback = table["status"].map(self.closed_without_outcome).astype("string")
-        fallback = fallback.where(closed & table["outcome"].isna())
-        return by_status.fillna(by_outcome).fillna(fallback)
 
 
 def check_config(raw: object, lib: Library, path: Path) -> tuple[LessonsConfig | None, list]:
@@ -154,32 +135,13 @@ def _unknown_class(rel: str, raw: object, loc: tuple, class_id: str, known: set)
 
 
 def load_config(lib: Library) -> LessonsConfig:
-    """``data/lessons.yaml`` of the library's data folder, validated (cached per folder).
+    """``data/lessons.yaml`` of a loaded library (``load_library`` has validated it).
 
     Raises:
-        ScenarioError: the file is missing, unreadable or invalid; the message lists every
-            problem as ``FILE:LINE: where: message``.
+        ScenarioError: the library was read without it (a folder with no lessons.yaml).
     """
-    folder = lib.data_dir.resolve()
-    if folder not in _CACHE:
-        _CACHE[folder] = _load(folder / FILE_NAME, lib)
-    return _CACHE[folder]
-
-
-# Data files are reviewed like code and do not change while serving (as load_library).
-_CACHE: dict[Path, LessonsConfig] = {}
-
-
-def _load(path: Path, lib: Library) -> LessonsConfig:
-    try:
-        raw = load_yaml(path)
-    except YamlError as err:
-        raise ScenarioError(err.code, **err.params) from err
-    config, problems = check_config(raw, lib, path)
-    if problems or config is None:
+    if lib.lessons is None:
         raise ScenarioError(
-            "error.data_invalid",
-            count=len(problems),
-            problems="\n".join(str(p) for p in problems),
+            "error.data_unreadable", file=str(lib.data_dir / FILE_NAME), detail="file not found"
         )
-    return config
+    return lib.lessons

@@ -31,7 +31,7 @@ if str(REPO) not in sys.path:
 
 from playbook.cases.fixes import record_fix  # noqa: E402
 from playbook.cases.schema import cases, events  # noqa: E402
-from playbook.cases.sql_store import Store  # noqa: E402
+from playbook.cases.sql_store import SqlStore as Store  # noqa: E402
 from playbook.scenarios.library import Library  # noqa: E402
 
 WEEK1 = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)  # a Monday; week n starts n-1 weeks on

@@ -15,11 +15,11 @@ import yaml
 
 from playbook import analytics as an
 from playbook.cases.fixes import read_fixes, record_fix
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import ScenarioError, StoreError
 from playbook.lessons_config import check_config, load_config
 from playbook.orders.reader import read_orders
-from playbook.scenarios.loader import load_library
+from playbook.scenarios.loader import check, load_library
 from playbook.yamlio import load_yaml
 from tests.lessons_store import known_store, make_cases_module
 from tests.store_fixtures import backend_url
@@ -259,7 +259,19 @@ def test_config_problems_name_file_and_line(data_copy):
 
 def test_broken_config_refuses_to_load(data_copy):
     (data_copy / "lessons.yaml").write_text("small_numbers: 0\n", encoding="utf-8")
-    lib = load_library(data_copy)
     with pytest.raises(ScenarioError) as err:
-        load_config(lib)
+        load_library(data_copy)
     assert "lessons.yaml:1: small_numbers" in str(err.value)
+
+
+def test_check_validates_the_lessons_file(data_copy):
+    path = data_copy / "lessons.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("fix_window_weeks:", "fix_window_weks:", 1),
+        encoding="utf-8",
+    )
+    _, problems = check(data_copy)
+    assert any(
+        str(p).startswith("data/lessons.yaml:") and "unknown key 'fix_window_weks'" in str(p)
+        for p in problems
+    ), problems

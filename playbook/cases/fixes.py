@@ -1,8 +1,6 @@
 """Fix tracking: the changes a lead recorded against a root cause ("second packing check from
-2026-03-01"), kept in the case store's ``fixes`` table.
-
-The table is created on first use (``ensure_table``) until the store's schema migrations move
-to Alembic; then it becomes a revision and ``ensure_table`` goes. Pure SQLAlchemy Core.
+2026-03-01"), kept in the case store's ``fixes`` table (Alembic revision 0002). Pure
+SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -15,22 +13,14 @@ from sqlalchemy import Engine, insert, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import String
 
-from playbook.cases.schema import check_actor, db_error, fixes
+from playbook.cases.records import check_actor
+from playbook.cases.schema import fixes
+from playbook.cases.sqlite import db_error
 from playbook.errors import StoreError
 from playbook.scenarios.library import Library
 
 MAX_TITLE = 500
 FIX_COLUMNS = ["id", "root_cause", "title", "starts_at", "created_at", "actor"]
-
-
-def ensure_table(engine: Engine) -> None:
-    """Create the ``fixes`` table if the database does not have it yet (safe to repeat)."""
-    is_sqlite = engine.dialect.name == "sqlite"
-    try:
-        with engine.begin() as conn:
-            fixes.create(conn, checkfirst=True)
-    except SQLAlchemyError as exc:
-        raise db_error(exc, str(engine.url), is_sqlite) from exc
 
 
 def record_fix(
@@ -67,7 +57,6 @@ def record_fix(
     if starts_at.tzinfo is None:
         raise StoreError("lessons.error.fix_date")
     actor = check_actor(actor)
-    ensure_table(engine)
     values = {
         "root_cause": root_cause,
         "title": title,
@@ -84,7 +73,6 @@ def record_fix(
 
 def read_fixes(engine: Engine) -> pd.DataFrame:
     """Every recorded fix, newest start first (``FIX_COLUMNS``; times as UTC timestamps)."""
-    ensure_table(engine)
     query = select(
         fixes.c.id,
         fixes.c.root_cause,

@@ -105,7 +105,7 @@ events = Table(
 )
 
 # Fix tracking (lessons page): a change a lead made against a root cause, from a date on.
-# Created on first use by playbook.cases.fixes until the store's migrations move to Alembic.
+# Alembic revision 0002.
 fixes = Table(
     "fixes",
     metadata,

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from playbook.config import settings
 from playbook.errors import ScenarioError
+from playbook.lessons_config import FILE_NAME as LESSONS_FILE
+from playbook.lessons_config import LessonsConfig, check_config
 from playbook.orders.rules import (
     ReasonCodes,
     RuleSet,
@@ -137,6 +139,7 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     lib.triage = _load_one(data_dir / "triage.yaml", RuleSet, "triage", lib, problems)
     lib.reasons = _load_one(data_dir / "reason_codes.yaml", ReasonCodes, "reasons", lib, problems)
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
+    lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
     return lib, problems
 
 
@@ -237,6 +240,9 @@ def check(data_dir: Path) -> tuple[Library, list[Problem]]:
     problems.extend(check_library(lib))
     problems.extend(check_reason_codes(lib))
     problems.extend(check_triage_rules(lib))
+    if lib.lessons is not None:
+        path = lib.files[("lessons", "lessons")]
+        problems.extend(check_config(lib.raw[path], lib, path)[1])
     return lib, problems
 
 

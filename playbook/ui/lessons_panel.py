@@ -20,7 +20,7 @@ import pandas as pd
 
 from playbook import analytics as an
 from playbook.cases.fixes import read_fixes, record_fix
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError, PlaybookError, StoreError
 from playbook.i18n import text

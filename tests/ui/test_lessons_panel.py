@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from playbook.cases.fixes import read_fixes
 from playbook.cases.schema import cases
-from playbook.cases.sql_store import Store
+from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
 from playbook.ui.lessons_panel import TABS, LessonsPanel
 from tests.lessons_store import known_store, make_cases_module
