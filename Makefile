@@ -8,6 +8,7 @@ PORT    ?= 8866
 VOILA_ARGS ?=
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_DIR    := $(CURDIR)/config/jupyter
+export JUPYTER_PATH          := $(CURDIR)/share/jupyter
 export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
 export JUPYTER_DATA_DIR      := $(CURDIR)/var/jupyter/data
 export IPYTHONDIR            := $(CURDIR)/var/ipython

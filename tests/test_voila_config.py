@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 
 from playbook.config import REPO_ROOT
+from playbook.i18n import text
 
 CONFIG_DIR = REPO_ROOT / "config" / "jupyter"
 VOILA_JSON = CONFIG_DIR / "voila.json"
 MAKEFILE = REPO_ROOT / "Makefile"
+SHARE = REPO_ROOT / "share" / "jupyter"
+TEMPLATE = SHARE / "voila" / "templates" / "playbook"
 
 
 @pytest.fixture
@@ -30,15 +33,23 @@ def served(monkeypatch: pytest.MonkeyPatch) -> object:
     monkeypatch.chdir(REPO_ROOT)  # voila also reads voila.(py|json) in the working directory
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(CONFIG_DIR))
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    monkeypatch.setenv("JUPYTER_PATH", str(SHARE))
     app = Voila()
     app.load_config_file("voila", path=app.config_file_paths)
     app.voila_configuration = VoilaConfiguration(parent=app)
+    app.setup_template_dirs()
     return app
 
 
 def test_file_is_plain_json_with_known_sections() -> None:
     config = json.loads(VOILA_JSON.read_text(encoding="utf-8"))
-    assert set(config) <= {"Voila", "VoilaConfiguration", "MappingKernelManager"}
+    assert set(config) <= {
+        "Voila",
+        "VoilaConfiguration",
+        "VoilaExecutor",
+        "KernelManager",
+        "MappingKernelManager",
+    }
 
 
 def test_sources_and_tracebacks_stay_hidden(served: object) -> None:
@@ -79,3 +90,40 @@ def test_config_dir_is_the_one_the_makefile_exports() -> None:
     )
     assert exported is not None
     assert Path(REPO_ROOT / exported.group(1)) == CONFIG_DIR
+
+
+def test_a_slow_kernel_under_a_burst_still_gets_its_widget(served: object) -> None:
+    # Voilà serves the page without the widget when the notebook's output takes longer than
+    # VoilaExecutor.iopub_timeout (default 4 s): half the pages of a 20-page burst (issue 11).
+    assert served.config.VoilaExecutor.iopub_timeout >= 30
+
+
+def test_kernels_start_without_tcp_ports(served: object) -> None:
+    # Kernels that start together could pick the same free TCP port ("Address already in
+    # use"); unix sockets (one folder per kernel) cannot clash.
+    assert served.config.KernelManager.transport == "ipc"
+
+
+def test_the_page_uses_the_project_template(served: object) -> None:
+    assert served.voila_configuration.template == "playbook"
+    assert str(TEMPLATE) in served.template_paths
+    assert served.template_paths.index(str(TEMPLATE)) == 0  # before lab's own files
+
+
+def test_makefile_exports_the_template_folder() -> None:
+    exported = re.search(
+        r"^export JUPYTER_PATH\s*:?=\s*\$\(CURDIR\)/(\S+)", MAKEFILE.read_text("utf-8"), re.M
+    )
+    assert exported is not None
+    assert Path(REPO_ROOT / exported.group(1)) == SHARE
+
+
+@pytest.mark.parametrize("key", ["page.starting", "page.start_failed", "page.reload"])
+def test_template_texts_are_the_catalogue_texts(key: str) -> None:
+    # Shown before any Python runs, so the template carries them; they must not drift.
+    page = (TEMPLATE / "index.html.j2").read_text(encoding="utf-8")
+    assert f'["{text(key, "zh")}", "{text(key, "en")}"]' in page
+
+
+def test_the_page_script_uses_no_other_server() -> None:
+    assert not re.search(r"https?://", (TEMPLATE / "pb_page.js").read_text(encoding="utf-8"))

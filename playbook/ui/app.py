@@ -13,7 +13,9 @@ import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
 from playbook.errors import PlaybookError
+from playbook.i18n import text
 from playbook.ui.feedback import error_html
+from playbook.ui.html import esc
 from playbook.ui.staff_panel import StaffPanel
 
 if TYPE_CHECKING:  # the staff page must not pay for pandas: import the analyst page lazily
@@ -67,6 +69,57 @@ class LazyStore:
         return getattr(self._get(), name)
 
 
+# What the page script (share/jupyter/voila/templates/playbook/pb_page.js) reads when the
+# kernel is lost: data-<name> attributes of .pb-page-state, texts from data/i18n/page.yaml.
+PAGE_TEXTS = {
+    "lost": "page.lost",
+    "saved": "page.saved",
+    "reopen": "page.reopen_case",
+    "reload": "page.reload",
+    "unsaved-choice": "page.unsaved_choice",
+    "unsaved-facts": "page.unsaved_facts",
+}
+
+
+def page_state_html(lang: str, case_id: str) -> str:
+    """A hidden element with the page's language, open case id and lost-connection texts.
+
+    ``{case}`` and ``{choice}`` are left for the page script to fill. Nothing secret: the
+    visitor's own case id and catalogue texts.
+    """
+    attrs = {"lang": lang, "case": case_id}
+    attrs.update((name, text(key, lang)) for name, key in PAGE_TEXTS.items())
+    data = " ".join(f'data-{name}="{esc(value)}"' for name, value in attrs.items())
+    return f"<div hidden {data}></div>"
+
+
+class ServedStaffPanel(StaffPanel):
+    """The staff page as served: keeps ``.pb-page-state`` current after every redraw."""
+
+    page_state: w.HTML | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.page_state = w.HTML()
+        self.page_state.add_class("pb-page-state")
+        self.widget.children = (*self.widget.children, self.page_state)
+        self.publish()
+
+    def render(self) -> None:
+        """Redraw (StaffPanel.render), then publish the page state."""
+        super().render()
+        self.publish()
+
+    def publish(self) -> None:
+        """Language and open case for the page script (a no-op until the page is built).
+
+        Only a case kept in a durable store can be reopened by a new page.
+        """
+        if self.page_state is not None:
+            case_id = self.case.id if self.case is not None and self.durable else ""
+            self.page_state.value = page_state_html(self.lang, case_id)
+
+
 def open_store() -> Any:
     """The configured case store.
 
@@ -87,7 +140,7 @@ def staff_page(lang: str | None = None) -> w.Widget:
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
     store = LazyStore(open_store)
-    panel = StaffPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+    panel = ServedStaffPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
     case_id = query_param("case")
     if case_id:
         try:
@@ -103,7 +156,7 @@ def training_page(lang: str | None = None) -> w.Widget:
     """The same walk on an in-memory store (nothing kept): for training and trying things out."""
     logging.basicConfig(level=logging.INFO)
     user = os.environ.get("JUPYTERHUB_USER") or "trainee"
-    return StaffPanel(
+    return ServedStaffPanel(
         store=MemoryStore(), lang=lang or query_param("lang") or "zh", user=user
     ).widget
 

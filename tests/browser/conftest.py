@@ -49,6 +49,7 @@ def jupyter_env(root: Path = REPO_ROOT) -> dict[str, str]:
     env.update(
         JUPYTER_PLATFORM_DIRS="1",
         JUPYTER_CONFIG_DIR=str(root / "config" / "jupyter"),
+        JUPYTER_PATH=str(root / "share" / "jupyter"),  # the page template (playbook)
         JUPYTER_RUNTIME_DIR=str(root / "var" / "jupyter" / "runtime"),
         JUPYTER_DATA_DIR=str(root / "var" / "jupyter" / "data"),
         IPYTHONDIR=str(root / "var" / "ipython"),

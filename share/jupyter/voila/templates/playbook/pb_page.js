@@ -1,0 +1,210 @@
+/* The staff page's own script (vanilla, no network but this server's own API).
+ *
+ * starting(texts): a bilingual "starting…" notice until the app widget (.pb-app) is on screen;
+ *   if the page arrived without its widget, it says so and offers a reload.
+ * The kernel watch: every kernel websocket the page opens is watched. When the kernel restarts
+ *   or dies (status message), or its socket closes and the server no longer knows the kernel,
+ *   a banner says the connection was lost, in the page's language, and links to the same case
+ *   (?case=<id>) where it was saved. Language, case id and texts come from .pb-page-state, which
+ *   the kernel side keeps up to date. The unsaved choice (a radio picked but not yet sent with
+ *   Next) is named.
+ */
+(function () {
+  "use strict";
+  var LOST_STATES = ["restarting", "autorestarting", "dead"];
+  var WIDGET_MIME = "application/vnd.jupyter.widget-view+json";
+  var sockets = [];
+  var lostShown = false;
+  var startedOnce = false;
+  var choice = null; // {text, step}: the last radio the visitor picked at step `step`
+
+  function notice(cls) {
+    var box = document.createElement("div");
+    box.className = "pb-notice " + cls;
+    box.setAttribute("role", "alert");
+    document.body.insertBefore(box, document.body.firstChild);
+    return box;
+  }
+
+  function line(box, text, href) {
+    var p = document.createElement("p");
+    var node = p;
+    if (href) {
+      node = document.createElement("a");
+      node.href = href;
+      p.appendChild(node);
+    }
+    node.textContent = text;
+    box.appendChild(p);
+    return node;
+  }
+
+  function servedWidget() {
+    var outputs = document.querySelectorAll(
+      'script[type="application/vnd.voila.cell-output+json"]'
+    );
+    for (var i = 0; i < outputs.length; i++) {
+      if (outputs[i].textContent.indexOf(WIDGET_MIME) >= 0) return true;
+    }
+    return false;
+  }
+
+  function starting(texts) {
+    // Called from the page head: wait for the body, then show the notice (once per page).
+    if (startedOnce) return;
+    startedOnce = true;
+    var wait = setInterval(function () {
+      if (document.body) {
+        clearInterval(wait);
+        watchStart(texts);
+      }
+    }, 20);
+  }
+
+  function watchStart(texts) {
+    var box = notice("pb-boot");
+    line(box, texts.starting.join(" / "));
+    var timer = setInterval(function () {
+      if (document.querySelector(".pb-app")) {
+        clearInterval(timer);
+        box.remove();
+        return;
+      }
+      var cells = document.getElementById("rendered_cells");
+      var finished = document.readyState === "complete" && cells && cells.style.display !== "none";
+      if (finished && !servedWidget()) {
+        clearInterval(timer);
+        box.className = "pb-notice pb-boot-failed pb-notice-error";
+        box.textContent = "";
+        line(box, texts.failed.join(" / "));
+        line(box, texts.reload.join(" / "), window.location.href);
+      }
+    }, 250);
+  }
+
+  function config() {
+    var el = document.getElementById("jupyter-config-data");
+    try {
+      return el ? JSON.parse(el.textContent) : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function fill(template, key, value) {
+    return (template || "").split("{" + key + "}").join(value);
+  }
+
+  function stepTitle() {
+    var title = document.querySelector(".pb-step h2");
+    return title ? title.textContent : "";
+  }
+
+  function showLost() {
+    if (lostShown) return;
+    var state = document.querySelector(".pb-page-state [data-lang]");
+    if (!state) return; // the page never started: the starting notice speaks instead
+    lostShown = true;
+    var d = state.dataset;
+    var box = notice("pb-lost pb-notice-error");
+    box.setAttribute("lang", d.lang);
+    line(box, d.lost);
+    line(box, d.saved);
+    var here = window.location.pathname;
+    var lang = "lang=" + encodeURIComponent(d.lang);
+    if (d.case) {
+      line(box, fill(d.reopen, "case", d.case), here + "?case=" + encodeURIComponent(d.case) +
+        "&" + lang).className = "pb-reopen";
+    } else {
+      line(box, d.reload, here + "?" + lang).className = "pb-reopen";
+      var typed = document.querySelectorAll(".pb-facts input, .pb-facts textarea");
+      for (var i = 0; i < typed.length; i++) {
+        if (typed[i].value) {
+          line(box, d.unsavedFacts).className = "pb-unsaved";
+          break;
+        }
+      }
+    }
+    var picked = document.querySelector(".pb-options input:checked");
+    if (choice && picked && choice.step === stepTitle()) {
+      line(box, fill(d.unsavedChoice, "choice", choice.text)).className = "pb-unsaved";
+    }
+    document.body.classList.add("pb-kernel-lost");
+  }
+
+  function decode(data) {
+    // A kernel message as {type, content}: JSON text frames, or the binary v1 protocol
+    // (offset count, offsets, then channel, header, parent header, metadata, content).
+    try {
+      if (typeof data === "string") {
+        var msg = JSON.parse(data);
+        return { type: msg.header && msg.header.msg_type, content: msg.content };
+      }
+      if (data instanceof ArrayBuffer) {
+        var view = new DataView(data);
+        var offsets = [];
+        for (var i = 1; i <= view.getUint32(0, true); i++) offsets.push(view.getUint32(8 * i, true));
+        var part = function (n) {
+          return JSON.parse(new TextDecoder().decode(
+            new Uint8Array(data, offsets[n], offsets[n + 1] - offsets[n])));
+        };
+        var header = part(1);
+        return { type: header.msg_type, content: header.msg_type === "status" ? part(4) : null };
+      }
+    } catch (err) {
+      return null;
+    }
+    return null;
+  }
+
+  function checkKernel(attempt) {
+    // A socket closed: lost if the server no longer knows the kernel or cannot be reached,
+    // or if no socket reopened within a few tries (the page reconnects on its own).
+    var conf = config();
+    if (!conf || !conf.kernelId) return;
+    if (sockets.some(function (ws) { return ws.readyState === WebSocket.OPEN; })) return;
+    fetch(conf.baseUrl + "api/kernels/" + conf.kernelId, { cache: "no-store" }).then(
+      function (resp) {
+        if (resp.status === 404 || attempt >= 5) showLost();
+        else setTimeout(function () { checkKernel(attempt + 1); }, 2000);
+      },
+      showLost
+    );
+  }
+
+  function watch(ws) {
+    sockets.push(ws);
+    ws.addEventListener("message", function (event) {
+      var msg = decode(event.data);
+      if (msg && msg.type === "status" && msg.content &&
+          LOST_STATES.indexOf(msg.content.execution_state) >= 0) {
+        showLost();
+      }
+    });
+    ws.addEventListener("close", function () {
+      setTimeout(function () { checkKernel(0); }, 1000);
+    });
+  }
+
+  var NativeSocket = window.WebSocket;
+  function WatchedSocket(url, protocols) {
+    var ws = protocols === undefined ? new NativeSocket(url) : new NativeSocket(url, protocols);
+    if (/\/api\/kernels\/[^/]+\/channels/.test(String(url))) watch(ws);
+    return ws;
+  }
+  WatchedSocket.prototype = NativeSocket.prototype;
+  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) {
+    WatchedSocket[name] = NativeSocket[name];
+  });
+  window.WebSocket = WatchedSocket;
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type === "radio" && input.closest(".pb-options") && input.checked) {
+      var label = input.closest("label");
+      choice = { text: (label ? label.textContent : input.value).trim(), step: stepTitle() };
+    }
+  }, true);
+
+  window.pbPage = { starting: starting, showLost: showLost };
+})();
