@@ -1,0 +1,264 @@
+"""Benchmark: a team opening the staff page at once. Prints pages usable / N and ratios.
+
+Not a timed test. One Voilà server on a free loopback port, started like the browser tests
+(project config and Jupyter dirs, a throw-away SQLite case store). In the same run:
+
+* Baseline: one page opened alone: time until Start is usable, and its Next → next step times.
+* Burst: ``--pages`` browser contexts (20) open the page ``--gap`` seconds apart (0.5 s); each
+  waits until Start is usable (at most ``--usable-timeout`` s), fills the item-mismatch facts and
+  walks to an outcome, first option at each question, timing every Next → next step title.
+* Memory: RSS of the Voilà server plus all its kernels, sampled every 0.2 s; the peak.
+* Leftovers: kernel processes still running 30 s after every tab closed.
+* Server log: "Timeout waiting for IOPub output" and "Address already in use" lines.
+
+Usable means the Start button is visible and enabled: the page was served with its widget.
+
+    .venv/bin/python bench/bench_load.py [--pages 20] [--gap 0.5] [--voila-arg=--X=Y ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.bench_page import AGENT, FACTS, TIMED_CLICK  # noqa: E402  (after sys.path)
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK,
+    VoilaServer,
+    start_voila,
+)
+
+OUT = REPO / "bench" / "out"
+LEFT_AFTER_S = 30.0
+TARGETS = {"usable": 1.0, "kernels_left": 0, "mib_per_page": 120.0}
+LOG_LINES = ("Timeout waiting for IOPub output", "Address already in use")
+
+
+@dataclass
+class PageRun:
+    """What one simulated staff member saw."""
+
+    usable_s: float | None = None  # None: never usable within the timeout
+    steps_ms: list[float] = field(default_factory=list)
+    outcome: bool = False
+    error: str = ""
+
+
+class MemoryPeak:
+    """Samples the RSS of a process and its children in a thread; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            total = 0
+            for proc in [self.process, *self.process.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+
+    def __enter__(self) -> MemoryPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def kernel_count(server: VoilaServer) -> int:
+    """Kernel processes the server still runs."""
+    count = 0
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            count += any("ipykernel" in part for part in child.cmdline())
+        except psutil.Error:
+            continue
+    return count
+
+
+async def walk(page: object, run: PageRun) -> None:
+    """Fill the item-mismatch facts, Start, then first option + Next until the outcome."""
+    actor = page.locator(".pb-actor input")
+    if await actor.is_visible():
+        await actor.fill(AGENT)
+    for fact, value in FACTS.items():
+        await page.locator(f".pb-fact-{fact}").locator("input, textarea").fill(value)
+    await page.locator(".pb-start").click()
+    await page.locator(".pb-restart:visible, .pb-next:visible").first.wait_for()
+    while await page.locator(".pb-restart").is_hidden():
+        if await page.locator(".pb-options").is_visible():
+            await page.locator(".pb-options .widget-radio-box label").first.click()
+        await page.locator(".pb-next:not([disabled])").wait_for(state="visible")
+        review = await page.locator(".pb-review").text_content()
+        run.steps_ms.append(await page.evaluate(TIMED_CLICK, [".pb-next", ".pb-step"]))
+        await page.wait_for_function(
+            "(before) => document.querySelector('.pb-review').textContent !== before",
+            arg=review,
+        )
+    run.outcome = True
+
+
+async def staff_member(
+    browser: object, url: str, delay: float, usable_timeout: float, pages: list
+) -> PageRun:
+    """Open the page after ``delay`` s, wait until usable, walk to an outcome."""
+    await asyncio.sleep(delay)
+    run = PageRun()
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(usable_timeout * 1000)
+    pages.append((context, page))
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, wait_until="commit")
+        await page.locator(".pb-start:not([disabled])").wait_for(state="visible")
+        run.usable_s = time.perf_counter() - t0
+        await walk(page, run)
+    except Exception as err:  # a bench reports what went wrong and carries on
+        run.error = f"{type(err).__name__}: {str(err).splitlines()[0][:120]}"
+    return run
+
+
+async def close_all(pages: list) -> None:
+    """Close like visitors do, so Voilà's unload beacon shuts the kernels down."""
+    for context, page in pages:
+        try:
+            await page.close(run_before_unload=True)
+            await context.close()
+        except Exception as err:  # a crashed page must not stop the others closing
+            print(f"  close failed: {err}")
+
+
+async def run_all(server: VoilaServer, args: argparse.Namespace) -> tuple[PageRun, list]:
+    """The single page alone, then the burst."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        pages: list = []
+        alone = await staff_member(browser, server.url, 0, args.usable_timeout, pages)
+        await close_all(pages)
+        await asyncio.sleep(3)
+        pages = []
+        burst = await asyncio.gather(
+            *(
+                staff_member(browser, server.url, i * args.gap, args.usable_timeout, pages)
+                for i in range(args.pages)
+            )
+        )
+        await close_all(pages)
+        await browser.close()
+    return alone, list(burst)
+
+
+def pct(values: list[float], q: int) -> float:
+    """The q-th percentile (nearest rank; the max for small samples)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra: dict) -> bool:
+    """Print the figures; True when every target is met."""
+    n = len(burst)
+    usable = [r.usable_s for r in burst if r.usable_s is not None]
+    steps = [ms for r in burst for ms in r.steps_ms]
+    base = alone.usable_s or float("nan")
+    base_step = statistics.median(alone.steps_ms) if alone.steps_ms else float("nan")
+    mib_per_page = extra["peak_mib"] / n
+    ok = {
+        "usable": len(usable) == n,
+        "left": extra["left"] <= TARGETS["kernels_left"],
+        "mem": mib_per_page <= TARGETS["mib_per_page"],
+    }
+    print(
+        f"Team burst: {n} pages {args.gap} s apart, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"load average {extra['load']}"
+    )
+    print(f"  voila args: {' '.join(args.voila_arg) or '(project config only)'}")
+    print(f"pages usable              {len(usable)}/{n}   {'OK' if ok['usable'] else 'MISS'}")
+    print(f"walked to an outcome      {sum(r.outcome for r in burst)}/{n}")
+    print(f"single page alone         usable {base:.2f} s, Next p50 {base_step:.0f} ms")
+    print(
+        f"time to usable            p50 {pct(usable, 50):.2f} s ({pct(usable, 50) / base:.1f}x), "
+        f"p95 {pct(usable, 95):.2f} s ({pct(usable, 95) / base:.1f}x alone)"
+    )
+    print(
+        f"click -> next step        p50 {pct(steps, 50):.0f} ms, p95 {pct(steps, 95):.0f} ms "
+        f"({pct(steps, 95) / base_step:.1f}x alone p50; n={len(steps)})"
+    )
+    print(
+        f"peak memory server+kernels {extra['peak_mib']:.0f} MiB = {mib_per_page:.0f} MiB per "
+        f"open page (target <= {TARGETS['mib_per_page']:.0f})   {'OK' if ok['mem'] else 'MISS'}"
+    )
+    print(
+        f"kernels left {LEFT_AFTER_S:.0f} s after the tabs closed: {extra['left']}   "
+        f"{'OK' if ok['left'] else 'MISS'}"
+    )
+    for line, count in extra["log"].items():
+        print(f'server log "{line}": {count}')
+    for i, r in enumerate(burst):
+        if r.error:
+            print(f"  page {i + 1}: {r.error}")
+    print("  usable s:", " ".join(f"{r.usable_s:.1f}" if r.usable_s else "-" for r in burst))
+    return all(ok.values())
+
+
+def main() -> int:
+    """Run the burst and print the report; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--gap", type=float, default=0.5)
+    parser.add_argument("--usable-timeout", type=float, default=90.0)
+    parser.add_argument("--voila-arg", action="append", default=[])
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} not found: run `make system` (or `apt-get install chromium`).")
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    log_path = OUT / "voila-load.log"
+    with tempfile.TemporaryDirectory(prefix="pb-load-") as tmp:
+        env = {"PLAYBOOK_VAR_DIR": tmp, "PLAYBOOK_DB_URL": f"sqlite:///{tmp}/cases.sqlite3"}
+        server = start_voila(NOTEBOOK, log_path, tuple(args.voila_arg), extra_env=env)
+        try:
+            with MemoryPeak(server.process.pid) as memory:
+                alone, burst = asyncio.run(run_all(server, args))
+            time.sleep(LEFT_AFTER_S)
+            left = kernel_count(server)
+        finally:
+            server.stop()
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    extra = {
+        "peak_mib": memory.peak / 2**20,
+        "left": left,
+        "log": {line: log.count(line) for line in LOG_LINES},
+        "load": " ".join(f"{x:.1f}" for x in psutil.getloadavg()),
+    }
+    return 0 if report(args, alone, burst, extra) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
