@@ -60,23 +60,44 @@ class PageRun:
 
 
 class MemoryPeak:
-    """Samples the RSS of a process and its children in a thread; keeps the peak."""
+    """Samples the RSS of the server and its kernels in a thread; keeps the peak.
+
+    Also keeps the last CPU time seen of every server, kernel and browser process, to tell
+    how the machine's two cores were shared between the server side and the browsers.
+    """
 
     def __init__(self, pid: int) -> None:
         self.process = psutil.Process(pid)
         self.peak = 0
+        self.cpu: dict[str, dict[int, float]] = {"server": {}, "browser": {}}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        me = psutil.Process()
         while not self._stop.wait(0.2):
             total = 0
-            for proc in [self.process, *self.process.children(recursive=True)]:
+            server = [self.process, *self.process.children(recursive=True)]
+            for proc in server:
                 try:
                     total += proc.memory_info().rss
+                    self._note_cpu("server", proc)
                 except psutil.Error:
                     continue
             self.peak = max(self.peak, total)
+            for proc in set(me.children(recursive=True)) - set(server):
+                try:
+                    self._note_cpu("browser", proc)
+                except psutil.Error:
+                    continue
+
+    def _note_cpu(self, side: str, proc: psutil.Process) -> None:
+        times = proc.cpu_times()
+        self.cpu[side][proc.pid] = times.user + times.system
+
+    def cpu_seconds(self, side: str) -> float:
+        """CPU seconds used by the server side (server and kernels) or the browser."""
+        return sum(self.cpu[side].values())
 
     def __enter__(self) -> MemoryPeak:
         self._thread.start()
@@ -218,6 +239,11 @@ def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra
         f"kernels left {LEFT_AFTER_S:.0f} s after the tabs closed: {extra['left']}   "
         f"{'OK' if ok['left'] else 'MISS'}"
     )
+    cpu = extra["cpu"]
+    print(
+        f"CPU seconds: server + kernels {cpu['server']:.0f} ({cpu['server'] / (n + 1):.1f} "
+        f"per page), browsers {cpu['browser']:.0f}"
+    )
     for line, count in extra["log"].items():
         print(f'server log "{line}": {count}')
     for i, r in enumerate(burst):
@@ -256,6 +282,7 @@ def main() -> int:
         "left": left,
         "log": {line: log.count(line) for line in LOG_LINES},
         "load": " ".join(f"{x:.1f}" for x in psutil.getloadavg()),
+        "cpu": {side: memory.cpu_seconds(side) for side in ("server", "browser")},
     }
     return 0 if report(args, alone, burst, extra) else 1
 

@@ -2,8 +2,9 @@
  *
  * starting(texts): a bilingual "starting…" notice until the app widget (.pb-app) is on screen;
  *   if the page arrived without its widget, it says so and offers a reload.
- * The kernel watch: every kernel websocket the page opens is watched. When the kernel restarts
- *   or dies (status message), or its socket closes and the server no longer knows the kernel,
+ * The kernel watch: every kernel websocket the page opens is watched, and the server is asked
+ *   every 5 s whether it still has the kernel. When the kernel restarts or dies (status message),
+ *   or its socket closes or the server no longer knows it (shut down, culled) or cannot be reached,
  *   a banner says the connection was lost, in the page's language, and links to the same case
  *   (?case=<id>) where it was saved. Language, case id and texts come from .pb-page-state, which
  *   the kernel side keeps up to date. The unsaved choice (a radio picked but not yet sent with
@@ -16,6 +17,10 @@
   var sockets = [];
   var lostShown = false;
   var startedOnce = false;
+  var POLL_MS = 5000;
+  var pollTimer = null;
+  var pollFailures = 0;
+  var served = null; // whether the page arrived with its widget (null: not yet known)
   var choice = null; // {text, step}: the last radio the visitor picked at step `step`
 
   function notice(cls) {
@@ -68,11 +73,7 @@
       if (document.querySelector(".pb-app")) {
         clearInterval(timer);
         box.remove();
-        return;
-      }
-      var cells = document.getElementById("rendered_cells");
-      var finished = document.readyState === "complete" && cells && cells.style.display !== "none";
-      if (finished && !servedWidget()) {
+      } else if (served === false) {
         clearInterval(timer);
         box.className = "pb-notice pb-boot-failed pb-notice-error";
         box.textContent = "";
@@ -81,6 +82,20 @@
       }
     }, 250);
   }
+
+  // Voilà calls window.voila_finish() once the whole page has arrived, before its own script
+  // turns the outputs into widgets: the moment to see whether the widget was served.
+  var finish = null;
+  Object.defineProperty(window, "voila_finish", {
+    configurable: true,
+    get: function () { return finish; },
+    set: function (fn) {
+      finish = function () {
+        served = servedWidget();
+        return fn.apply(this, arguments);
+      };
+    }
+  });
 
   function config() {
     var el = document.getElementById("jupyter-config-data");
@@ -172,7 +187,24 @@
     );
   }
 
+  function poll() {
+    // A kernel shut down by the server (idle culling) says nothing on its socket: ask.
+    var conf = config();
+    if (lostShown || !conf || !conf.kernelId) return;
+    fetch(conf.baseUrl + "api/kernels/" + conf.kernelId, { cache: "no-store" }).then(
+      function (resp) {
+        pollFailures = 0;
+        if (resp.status === 404) showLost();
+      },
+      function () {
+        pollFailures += 1;
+        if (pollFailures >= 2) showLost();
+      }
+    );
+  }
+
   function watch(ws) {
+    if (!pollTimer) pollTimer = setInterval(poll, POLL_MS);
     sockets.push(ws);
     ws.addEventListener("message", function (event) {
       var msg = decode(event.data);
