@@ -19,7 +19,13 @@ STYLE = """
 .pb-deadline { padding: 4px 8px; margin: 2px 0; border-radius: 4px; background: #eef7ee; }
 .pb-deadline.soon { background: #fff4ce; border-left: 4px solid #b58100; }
 .pb-deadline.past { background: #fdecea; border-left: 4px solid #b3261e; font-weight: 600; }
-.pb-draft textarea { width: 100%; min-height: 180px; font-family: monospace; font-size: 13px; }
+.pb-draft textarea { width: 100%; box-sizing: border-box; min-height: 180px;
+  font-family: monospace; font-size: 13px; }
+/* Labels are never cut: buttons grow to their text and wrap inside the column, rows wrap. */
+.pb-app .widget-button { width: auto; min-width: 120px; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height, 28px); white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.3; padding-top: 4px; padding-bottom: 4px; }
+.pb-app .widget-hbox { flex-wrap: wrap; max-width: 100%; }
 .pb-outcome { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
 .pb-review ol { margin: 0; padding-left: 20px; }
 .pb-options, .pb-scenario { width: 100%; }
