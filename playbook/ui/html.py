@@ -26,6 +26,9 @@ STYLE = """
   min-height: var(--jp-widgets-inline-height, 28px); white-space: normal; overflow: visible;
   text-overflow: clip; line-height: 1.3; padding-top: 4px; padding-bottom: 4px; }
 .pb-app .widget-hbox { flex-wrap: wrap; max-width: 100%; }
+.pb-app .widget-checkbox { height: auto; width: auto; max-width: 100%; }
+.pb-app .widget-checkbox .widget-label-basic { white-space: normal; overflow: visible;
+  height: auto; line-height: 1.4; }
 .pb-outcome { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
 .pb-review ol { margin: 0; padding-left: 20px; }
 .pb-options, .pb-scenario { width: 100%; }

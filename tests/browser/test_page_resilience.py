@@ -111,13 +111,13 @@ def start_case_and_pick(staff: StaffPage, lib: Library, lang: str) -> tuple[Flow
     if lang != "zh":
         flow.switch_language(lang)
     flow.start(item_mismatch_facts())
-    flow.next("confirm-order")  # saved
-    flow.choose("our-error")  # not saved until Next
+    flow.answer("our-error", "refund-status")  # saved
+    flow.choose("open")  # not saved until Next
     case_id = staff.page.locator(".pb-page-state [data-case]").get_attribute("data-case")
     assert case_id
     expect(staff.page.locator(".pb-case")).to_contain_text(case_id)
-    step = lib.scenario("item-mismatch").step("confirm-order")
-    label = next(o for o in step.options if o.id == "our-error").text.get(lang)
+    step = lib.scenario("item-mismatch").step("refund-status")
+    label = next(o for o in step.options if o.id == "open").text.get(lang)
     return flow, case_id, label
 
 
@@ -145,9 +145,9 @@ def test_killed_kernel_shows_banner_and_reopens_the_case(
     reopen.click()
     # The same case, at the step it was saved at, in the same language; the lost page's
     # choice was not saved, so nothing is selected.
-    flow.expect_step("confirm-order")
+    flow.expect_step("refund-status")
     expect(page.locator(".pb-case")).to_contain_text(case_id)
-    expect(flow.radio("confirm-order", "our-error")).not_to_be_checked()
+    expect(flow.radio("refund-status", "open")).not_to_be_checked()
     expect(page.locator(".pb-lost")).to_have_count(0)
 
 
