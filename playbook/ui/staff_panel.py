@@ -24,6 +24,7 @@ from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
+from playbook.ui.fact_inputs import fact_input
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import STYLE, esc, tag
 from playbook.ui.walk_html import WalkHtml
@@ -207,22 +208,17 @@ class StaffPanel(CaseActions):
     def _build_facts_form(self) -> None:
         self._values.update({k: v.value for k, v in self.fact_inputs.items()})
         self.fact_inputs, self.fact_errors, rows = {}, {}, []
-        for ref in self.lib.scenario(self.scenario.value).facts:
+        refs = self.lib.scenario(self.scenario.value).facts
+        for ref in sorted(refs, key=lambda r: not r.required):  # required facts first
             fact = self.lib.facts[ref.id]
-            cls = w.Textarea if fact.type == "longtext" else w.Text
-            box = cls(
-                value=self._values.get(ref.id, ""),
-                placeholder=fact.example or "",
-                layout=w.Layout(width="420px"),
-            )
-            box.add_class(f"pb-fact-{ref.id}")
+            box, row = fact_input(fact, self._values.get(ref.id, ""))
             error = w.HTML()
             error.add_class("pb-field-error")
             error.add_class(f"pb-fact-error-{ref.id}")
             label = w.HTML()
             label._pb_fact = (fact, ref.required)
             self.fact_inputs[ref.id], self.fact_errors[ref.id] = box, error
-            rows += [label, box, error]  # flat: one box for the form keeps the page light
+            rows += [label, row, error]  # flat: one box for the form keeps the page light
         replace_children(self.facts_box, rows)
 
     def _render_start(self) -> None:
@@ -234,8 +230,12 @@ class StaffPanel(CaseActions):
         self.scenario_help.value = tag("p", esc(sc.summary.get(self.lang)), "pb-muted") + tag(
             "h3", esc(self.t("ui.case_facts"))
         )
+        groups = {True: "ui.facts_required", False: "ui.facts_optional"}
         for label in self.facts_box.children[::3]:
             fact, required = label._pb_fact
+            group = groups.pop(required, None)  # a heading above the first of each group
+            head = tag("h4", esc(self.t(group)), "pb-facts-group") if group else ""
+            utc = f" · {esc(self.t('ui.fact_utc'))}" if fact.type == "datetime" else ""
             mark = (
                 f' <span class="pb-muted">({esc(self.t("ui.required_mark"))})</span>'
                 if required
@@ -246,7 +246,7 @@ class StaffPanel(CaseActions):
                 if fact.help
                 else ""
             )
-            label.value = f"<b>{esc(fact.label.get(self.lang))}</b>{mark}{hint}"
+            label.value = f"{head}<b>{esc(fact.label.get(self.lang))}</b>{mark}{utc}{hint}"
 
     @show_errors
     def _on_scenario_change(self, change: dict) -> None:

@@ -8,7 +8,9 @@ text (``scrollWidth`` beyond ``clientWidth`` means an ellipsis or a clipped word
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
+from playbook.i18n import text
 from playbook.scenarios.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import Flow, item_mismatch_facts
@@ -76,3 +78,26 @@ def test_every_screen_fits(staff: StaffPage, lib: Library, width: int, lang: str
     staff.page.locator(".pb-cases").wait_for(state="visible")
     staff.page.locator(".pb-case-rows button").first.wait_for(state="visible")
     assert_fits(staff, f"case list, {lang}, {width} px")
+
+
+def test_dates_are_picked_or_typed_in_utc(staff: StaffPage, lib: Library) -> None:
+    flow = Flow(staff, lib, "item-mismatch", "zh")
+    flow.switch_language("en")
+    flow.pick_scenario()
+    page = staff.page
+    box = page.locator(".pb-fact-refund_requested_at input")
+    page.locator(".pb-picker-refund_requested_at input").fill("2026-11-20T09:05")
+    expect(box).to_have_value("2026-11-20 09:05")
+    box.fill("2026-11-21 10:30")  # typing is still accepted
+    expect(box).to_have_value("2026-11-21 10:30")
+    label = page.locator(".pb-facts .widget-html").filter(has_text=text("ui.fact_utc", "en"))
+    expect(label.first).to_be_visible()
+    # Required facts first: the "Optional" heading comes after every required fact's box.
+    order = page.evaluate(
+        """() => [...document.querySelectorAll('.pb-facts .pb-facts-group, .pb-facts input')]
+             .map((el) => el.classList.contains('pb-facts-group') ? el.textContent : 'input')"""
+    )
+    optional = order.index(text("ui.facts_optional", "en"))
+    required = sum(1 for f in lib.scenario("item-mismatch").facts if f.required)
+    assert order[0] == text("ui.facts_required", "en")
+    assert order[1:optional].count("input") == required
