@@ -63,6 +63,7 @@ lab: setup
 bench: setup system
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_page.py
+	$(PY) bench/bench_load.py
 	$(PY) bench/bench_orders.py
 	$(PY) bench/bench_lessons.py
 
