@@ -39,6 +39,7 @@ from tests.browser.conftest import (  # noqa: E402  (after the sys.path line abo
     VoilaServer,
     start_voila,
 )
+from tests.browser.helpers import pick  # noqa: E402
 
 TRIVIAL = REPO / "bench" / "trivial.ipynb"
 OUT = REPO / "bench" / "out"
@@ -51,6 +52,8 @@ FACTS = {
     "order_total": "24.99",
     "currency": "USD",
 }
+SCENARIO = "item-mismatch"
+SCENARIO_TITLE_ZH = "买家称货不对板 / 拒绝付款"
 TARGETS = {"tti": 1.15, "step": 1.2, "handler_ms": 20.0, "rss_mib": 120.0}
 
 # Click, then resolve with the milliseconds until the watched element's text changes.
@@ -142,6 +145,8 @@ def staff_steps(
         actor = page.locator(".pb-actor input")
         if actor.is_visible():
             actor.fill(AGENT)
+        pick(page.locator(".pb-scenario"), SCENARIO_TITLE_ZH)  # the page opens in 中文
+        page.locator(".pb-fact-buyer_name input").wait_for()
         for fact, value in FACTS.items():
             page.locator(f".pb-fact-{fact} input").fill(value)
         while True:
@@ -190,6 +195,7 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
 
     store = SqlStore(db_url) if db_url else MemoryStore()
     panel = StaffPanel(store=store, user=AGENT, lang="en")
+    panel.scenario.value = SCENARIO
     for fact, value in FACTS.items():
         panel.fact_inputs[fact].value = value
     out: list[float] = []
