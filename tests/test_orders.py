@@ -199,7 +199,9 @@ def test_types_of_the_order_table(truth, tmp_path):
     assert str(orders["quantity"].dtype) == "Int64"
     assert orders["source_row"].tolist() == list(range(2, 62))
     assert isinstance(orders["order_id"].dtype, pd.StringDtype)
-    assert "Phone Number" in orders.columns  # columns the table does not use are kept
+    assert "Product Link" in orders.columns  # columns the table does not use are kept
+    assert orders["phone_number"].tolist() == truth["phone"].tolist()  # address parts typed
+    assert str(orders["delivery_confirmed"].dtype) == "boolean"
 
 
 def test_v3_offsets_become_utc(tmp_path):
@@ -698,7 +700,7 @@ def test_duplicate_check_shortcut_matches_counting():
     """The 'every id distinct' shortcut of the duplicate check agrees with counting the ids."""
     import pyarrow as pa
 
-    from playbook.orders.reader import _duplicates
+    from playbook.orders.reader import find_duplicates
 
     cases = [
         ["a", "b", None, "c", None],
@@ -711,7 +713,7 @@ def test_duplicate_check_shortcut_matches_counting():
         arr = pa.chunked_array([pa.array(ids, pa.large_string())], pa.large_string())
         n = len(ids)
         table = pa.table({"order_id": arr, "x": pa.array(["1"] * n, pa.large_string())})
-        found = _duplicates(table, arr, np.arange(2, n + 2), np.zeros(n, bool))
+        found = find_duplicates(table, arr, np.arange(2, n + 2), np.zeros(n, bool))
         rows = {code: mask.tolist() for _, code, mask in found}
         counts = pd.Series(ids, dtype=object).dropna().value_counts()
         repeated = bool((counts > 1).any())

@@ -6,12 +6,15 @@ Each value's verdict depends on that value alone (whole column or once per disti
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from playbook.orders.columns import MONEY, STATES, UTC_US
+from playbook.orders.fields import REFUND_SOURCES, enum_key
 
 TRUE = ["true", "yes", "y", "1"]
 FALSE = ["false", "no", "n", "0"]
@@ -26,16 +29,18 @@ _INT_RE = r"^[+-]?\d{1,12}(\.0*)?$"
 
 # Kinds and fields whose surrounding spaces are always cut. Other text is kept as written
 # (cutting every column costs a third of the import time on large files).
-_TRIM_KINDS = {"order_id", "state", "currency", "country", "bool", "refund_source"}
-_TRIM_FIELDS = {"refund_reason", "sku", "tracking_number", "transaction_id"}
+TRIM_KINDS = {"order_id", "state", "currency", "country", "bool", "refund_source"}
+TRIM_FIELDS = {"refund_reason", "sku", "tracking_number", "transaction_id"}
 # Kinds whose column stays text in the order table (others are typed from any string type).
 _TEXT_KINDS = {"order_id", "text", "state", "refund_source", "country", "currency"}
+
+__all__ = ["TRIM_FIELDS", "TRIM_KINDS", "clean", "large_text", "mask", "typed_field"]
 
 
 # --- per-kind converters: string array -> (typed array, [(reason, bad mask)]) ---------------
 
 
-def _flat(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+def large_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """The column as large strings, chunks kept (joining them would copy the column)."""
     return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
@@ -44,7 +49,7 @@ def _text_bytes(arr: pa.Array | pa.ChunkedArray) -> int:
     return pc.sum(pc.binary_length(arr)).as_py() or 0
 
 
-def _clean(arr: pa.Array) -> pa.Array:
+def clean(arr: pa.Array) -> pa.Array:
     """Spaces cut, and empty text as null."""
     cut = pc.utf8_trim_whitespace(arr)
     if _text_bytes(cut) == _text_bytes(arr):
@@ -54,7 +59,7 @@ def _clean(arr: pa.Array) -> pa.Array:
     return pc.if_else(pc.not_equal(cut, ""), cut, pa.scalar(None, cut.type))
 
 
-def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     filled = pc.fill_null(arr, False)
     if isinstance(filled, pa.ChunkedArray):
         return np.asarray(filled.to_numpy(), dtype=bool)
@@ -66,7 +71,7 @@ def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
         return pc.cast(arr, pa.timestamp("us")).cast(UTC_US), []
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # zones, slashes, spaces or bad values: the careful way
-    text = pc.replace_substring_regex(_clean(arr), r":\s+", ":")
+    text = pc.replace_substring_regex(clean(arr), r":\s+", ":")
     # Seconds to the microsecond, as the column keeps them: pandas would otherwise read the
     # whole column in nanoseconds when one value has more digits, and reject dates outside
     # 1677-2262 only then (a value's verdict must not depend on its neighbours).
@@ -89,11 +94,11 @@ def _valid(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
     """``arr`` cleaned (spaces cut, empty as null) with the values not matching ``regex`` made
     null, and the mask of those values. Every path (whole column, distinct values) checks each
     value this way before casting, so a value's verdict depends on that value alone."""
-    arr = _clean(arr)
+    arr = clean(arr)
     ok = pc.match_substring_regex(arr, regex)
     if pc.all(ok).as_py() is not False:  # every value good (or none there): the usual case
         return arr, np.zeros(len(arr), bool)
-    return pc.if_else(ok, arr, pa.scalar(None, arr.type)), _mask(pc.invert(ok))
+    return pc.if_else(ok, arr, pa.scalar(None, arr.type)), mask(pc.invert(ok))
 
 
 def _conv_decimal(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
@@ -110,7 +115,7 @@ def _conv_money(arr: pa.Array, nonneg: bool) -> tuple[pa.Array, list]:
     val, bad = _conv_decimal(arr, _MONEY_RE)
     issues = [("bad_money", bad)]
     if nonneg:
-        issues.append(("negative_amount", _mask(pc.less(val, pa.scalar(0, MONEY)))))
+        issues.append(("negative_amount", mask(pc.less(val, pa.scalar(0, MONEY)))))
     return val, issues
 
 
@@ -122,42 +127,73 @@ def _conv_int(arr: pa.Array, quantity: bool) -> tuple[pa.Array, list]:
         val = pc.cast(pc.replace_substring_regex(kept, r"^\+|\.0*$", ""), pa.int64())
     if not quantity:
         return val, [("bad_number", bad)]
-    return val, [("bad_quantity", bad), ("quantity_not_positive", _mask(pc.less(val, 1)))]
+    return val, [("bad_quantity", bad), ("quantity_not_positive", mask(pc.less(val, 1)))]
 
 
 def _conv_bool(arr: pa.Array) -> tuple[pa.Array, list]:
     low = pc.utf8_lower(arr)
     yes, no = pc.is_in(low, pa.array(TRUE)), pc.is_in(low, pa.array(FALSE))
     val = pc.if_else(yes, True, pc.if_else(no, False, pa.scalar(None, pa.bool_())))
-    bad = _mask(arr.is_valid()) & ~_mask(yes) & ~_mask(no)
+    bad = mask(arr.is_valid()) & ~mask(yes) & ~mask(no)
     return val, [("bad_boolean", bad)]
 
 
 def _conv_percent(arr: pa.Array) -> tuple[pa.Array, list]:
-    stripped = pc.utf8_rtrim(_clean(arr), "%")
+    stripped = pc.utf8_rtrim(clean(arr), "%")
     dec, bad = _conv_decimal(stripped, _MONEY_RE)
     return pc.cast(dec, pa.float64()), [("bad_number", bad)]
 
 
 def _conv_currency(arr: pa.Array) -> tuple[pa.Array, list]:
     up = pc.utf8_upper(arr)
-    bad = _mask(pc.invert(pc.match_substring_regex(up, r"^[A-Z]{3}$")))
+    bad = mask(pc.invert(pc.match_substring_regex(up, r"^[A-Z]{3}$")))
     return pc.fill_null(up, "USD"), [("bad_currency", bad)]
 
 
-def _state_key(arr: pa.Array) -> pa.Array:
-    up = pc.utf8_upper(pc.replace_substring(arr, "_", " "))
-    return pc.replace_substring_regex(up, r"\s+", " ")
+def _enum_key(arr: pa.Array) -> pa.Array:
+    """:func:`playbook.orders.fields.enum_key` for a column: upper case, letters and digits."""
+    return pc.replace_substring_regex(pc.utf8_upper(arr), r"[^\pL\pN]+", "")
+
+
+def _lookup(arr: pa.Array, table: dict[str, str | None]) -> pa.Array:
+    """Each value's entry in ``table`` (keys matched by ``enum_key``), null when none."""
+    keys = list(table)
+    idx = pc.index_in(_enum_key(arr), value_set=pa.array([enum_key(k) for k in keys]))
+    return pc.take(pa.array([table[k] for k in keys], pa.large_string()), idx)
 
 
 def _conv_state(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
-    keys = list(STATES)
-    idx = pc.index_in(_state_key(arr), value_set=pa.array(keys))
-    state = pc.take(pa.array([STATES[k][0] for k in keys], pa.large_string()), idx)
-    source = pc.take(pa.array([STATES[k][1] for k in keys], pa.large_string()), idx)
-    missing = ~_mask(arr.is_valid())
-    unknown = ~missing & ~_mask(idx.is_valid())
+    state = _lookup(arr, {k: v[0] for k, v in STATES.items()})
+    source = _lookup(arr, {k: v[1] for k, v in STATES.items()})
+    missing = ~mask(arr.is_valid())
+    unknown = ~missing & ~mask(state.is_valid())
     return (state, source), [("missing_state", missing), ("unknown_state", unknown)]
+
+
+def _conv_refund_source(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
+    """(the known code, the text as written): a value Wish's lists do not have is kept as it
+    is written, so that triage can report it."""
+    return (_lookup(arr, REFUND_SOURCES), arr), []
+
+
+def _conv_id_list(arr: pa.Array) -> tuple[pa.Array, list]:
+    """JSON lists (as the JSON readers write them) or ids separated by commas, semicolons or
+    spaces: a list of ids per row, empty text as null."""
+    out = []
+    for text in arr.to_pylist():
+        if text is None:
+            out.append(None)
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, list):
+            items = [str(v).strip() for v in value if v is not None]
+        else:
+            items = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+        out.append([i for i in items if i])
+    return pa.array(out, pa.list_(pa.large_string())), []
 
 
 def _convert(kind: str, arr: pa.Array) -> tuple[object, list]:
@@ -176,15 +212,13 @@ def _convert(kind: str, arr: pa.Array) -> tuple[object, list]:
     if kind == "state":
         return _conv_state(arr)
     if kind == "order_id":
-        return arr, [("missing_order_id", ~_mask(arr.is_valid()))]
+        return arr, [("missing_order_id", ~mask(arr.is_valid()))]
     if kind == "country":
         return pc.utf8_upper(arr), []
     if kind == "refund_source":
-        explicit = pc.take(
-            pa.array([STATES.get(k, (None, None))[1] for k in STATES], pa.large_string()),
-            pc.index_in(_state_key(arr), value_set=pa.array(list(STATES))),
-        )
-        return (explicit, pc.utf8_upper(arr)), []
+        return _conv_refund_source(arr)
+    if kind == "id_list":
+        return _conv_id_list(arr)
     return arr, []
 
 
@@ -201,6 +235,7 @@ _PER_VALUE_KINDS = {
     "money",
     "money_nonneg",
     "percent",
+    "id_list",
 }
 
 
@@ -229,21 +264,21 @@ def _field(
             values = pa.concat_arrays([values, pa.nulls(1, values.type)])
             idx = pc.fill_null(pa.chunked_array([c.indices for c in chunks]), len(values) - 1)
             if kind in _TEXT_KINDS:
-                values = _flat(values)
+                values = large_text(values)
             if trim:
-                values = _clean(values)
+                values = clean(values)
             value, issues = _convert(kind, values)
             codes = idx.to_numpy()
             return values, codes, _take(value, idx), [(c, m[codes]) for c, m in issues]
     if kind in _TEXT_KINDS:  # kept as text: large_string, as pandas keeps it
-        arr = _flat(arr)
+        arr = large_text(arr)
     if trim:
-        arr = _clean(arr)
+        arr = clean(arr)
     value, issues = _convert(kind, arr)
     return arr, None, value, issues
 
 
-def _typed_field(kind: str, arr: pa.ChunkedArray, trim: bool, share: float) -> tuple:
+def typed_field(kind: str, arr: pa.ChunkedArray, trim: bool, share: float) -> tuple:
     """:func:`_field`, reduced to what normalisation keeps: (typed value, issues that hit some
     row, (rows, text) of the rows with an issue or None, the state as written or None)."""
     text, codes, value, issues = _field(kind, arr, trim, share)

@@ -41,6 +41,29 @@ FIELDS: dict[str, str] = {
     "is_wish_express": "bool",
     "buyer_name": "text",
     "country": "country",
+    # shipping address parts (street and phone are contact details: see CONTACT_COLUMNS)
+    "street_address1": "text",
+    "street_address2": "text",
+    "city": "text",
+    "address_state": "text",
+    "zipcode": "text",
+    "phone_number": "text",
+    # delivery confirmation, combined (EPC) shipping, fines
+    "delivery_confirmed": "bool",
+    "requires_delivery_confirmation": "bool",
+    "is_combined_order": "bool",
+    "epc_address": "text",
+    "fine_ids": "id_list",
+    # refunds (the latest refund's reason, source and note; the amounts of all of them)
+    "refund_amount": "money",
+    "refund_count": "int",
+    "refund_note": "text",
+    # tracking and the fulfilment history (v3 fulfillment_records)
+    "tracking_origin_country": "country",
+    "ship_note": "text",
+    "tracking_cancelled_at": "datetime",
+    "re_released_at": "datetime",
+    "fulfilment_events": "text",
 }
 DATETIME_FIELDS = [f for f, k in FIELDS.items() if k == "datetime"]
 ORDER_COLUMNS = [
@@ -52,9 +75,21 @@ ORDER_COLUMNS = [
     "state_raw",
     *[f for f in FIELDS if f not in ("order_id", "transaction_id", "state")],
 ]
+# Contact details: kept in the order table, left out of exported triage tables unless asked
+# for (``--with-contact``), never put into widget state or case facts.
+CONTACT_COLUMNS = ("street_address1", "street_address2", "phone_number", "epc_address")
 REJECT_COLUMNS = ["source_row", "order_id", "column", "value", "reason", "detail"]
 
-# Order state as written (upper case, '_' as space) -> (API state, who refunded).
+
+
+def enum_key(text: str) -> str:
+    """How states and refund sources are matched: case, spaces, '_' and punctuation ignored
+    ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by Wish for merchant')."""
+    return "".join(ch for ch in str(text).upper() if ch.isalnum())
+
+
+# Order state as written (spaced, upper case) -> (API state, who refunded). Matched by
+# :func:`enum_key`.
 STATES: dict[str, tuple[str, str | None]] = {
     "APPROVED": ("APPROVED", None),
     "SHIPPED": ("SHIPPED", None),
@@ -70,3 +105,17 @@ STATES: dict[str, tuple[str, str | None]] = {
     "CANCELLED BY CUSTOMER": ("REFUNDED", "CUSTOMER"),
     "CANCELLED BY WISH (FLAGGED TRANSACTION)": ("REFUNDED", "WISH_FLAGGED"),
 }
+# Who refunded, as the v2 ``refunded_by`` / v3 ``refund_source`` texts say it (matched by
+# :func:`enum_key`) -> the code kept in ``refund_source``. A value not listed here is kept as
+# written and reported by triage as an unknown refund source.
+REFUND_SOURCES: dict[str, str] = {
+    **{k: v[1] for k, v in STATES.items() if v[1]},
+    "MERCHANT": "MERCHANT",
+    "WISH": "WISH",
+    "WISH FOR MERCHANT": "WISH_FOR_MERCHANT",
+    "CUSTOMER": "CUSTOMER",
+    "USER": "CUSTOMER",
+    "PAYMENT PROVIDER": "PAYMENT_PROVIDER",
+    "WISH FLAGGED": "WISH_FLAGGED",
+}
+KNOWN_REFUND_SOURCES = frozenset(REFUND_SOURCES.values())

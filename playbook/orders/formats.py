@@ -22,15 +22,17 @@ import pyarrow.csv as pacsv
 
 from playbook.errors import OrderFileError
 from playbook.orders.columns import (
-    _V3_SOURCES,
     CSV_FIELDS,
     CSV_REQUIRED,
-    V2_FIELDS,
-    _flatten_v2,
-    _flatten_v3,
-    _json_format,
-    _scalar,
+    V2_PARTIAL,
+    V2_SOURCES,
+    V3_SOURCES,
+    flatten_v2,
+    flatten_v3,
+    json_format,
+    scalar,
 )
+from playbook.orders.fields import FIELDS
 
 Progress = Callable[[int, int], None]
 HEAD_BYTES = 1 << 16
@@ -55,6 +57,10 @@ class RawOrders:
             reason).
         empty_is_null: whether empty cells are already null (pyarrow reader); if not,
             normalisation makes them so.
+        complete: the fields this file reports whenever they happened, so that an empty
+            value means "did not happen" (a CSV column in the header, a v3 event); a field
+            not in it says nothing when empty (v2 has no delivery date at all, and older v2
+            orders have no ``tracking_confirmed_date``).
     """
 
     format: str
@@ -65,6 +71,7 @@ class RawOrders:
     extras: list[str] = field(default_factory=list)
     early_rejects: list[tuple[int, str, str, str]] = field(default_factory=list)
     empty_is_null: bool = False
+    complete: frozenset[str] = frozenset()
 
 
 def _fail(path: Path, msg: str, /, **params: Any) -> OrderFileError:
@@ -173,7 +180,9 @@ def read_csv(path: Path, head: bytes, progress: Progress | None = None) -> RawOr
             return _python_csv(path, enc, delim, names, sources, extras)
         table = table.rename_columns(names)
         rows = pa.array(range(2, table.num_rows + 2), pa.int64())
-        return RawOrders("csv", enc, table, rows, sources, extras, empty_is_null=True)
+        return RawOrders(
+            "csv", enc, table, rows, sources, extras, empty_is_null=True, complete=frozenset(sources)
+        )
     raise _fail(path, "error.order_file_encoding", encoding="not UTF-8 or GB18030")
 
 
@@ -245,7 +254,10 @@ def _python_csv(
         raise _fail(path, "error.order_file_line", line=reader.line_num, detail=str(exc)) from exc
     cols = list(zip(*records, strict=True)) if records else [()] * ncols
     table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
-    return RawOrders("csv", encoding, table, pa.array(rows, pa.int64()), sources, extras, early)
+    return RawOrders(
+        "csv", encoding, table, pa.array(rows, pa.int64()), sources, extras, early,
+        complete=frozenset(sources),
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -304,7 +316,10 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
         progress(total, total)
     cols = list(zip(*records, strict=True)) if records else [()] * ncols
     table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
-    return RawOrders("xlsx", None, table, pa.array(rows, pa.int64()), sources, extras)
+    return RawOrders(
+        "xlsx", None, table, pa.array(rows, pa.int64()), sources, extras,
+        complete=frozenset(sources),
+    )
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -333,17 +348,34 @@ def read_json(path: Path, head: bytes, progress: Progress | None = None) -> RawO
         items = [items]
     if not isinstance(items, list):
         raise _fail(path, "error.order_file_json_shape")
-    fmt = _json_format(items)
+    fmt = json_format(items)
     if fmt is None:
         raise _fail(path, "error.order_file_json_shape")
-    flat = _flatten_v2 if fmt == "api_v2" else _flatten_v3
+    records, rows, early = _json_orders(items, fmt, progress)
+    names = list(dict.fromkeys(k for rec in records for k in rec))
+    table = pa.table({n: pa.array([r.get(n) for r in records], pa.large_string()) for n in names})
+    if not names:
+        table = pa.table({"order_id": pa.array([], pa.large_string())})
+    if fmt == "api_v2":
+        sources = V2_SOURCES
+        complete = frozenset(n for n in names if n in FIELDS) - V2_PARTIAL
+    else:
+        sources, complete = V3_SOURCES, frozenset(V3_SOURCES)
+    extras = [n for n in names if n not in FIELDS]
+    rows_arr = pa.array(rows, pa.int64())
+    return RawOrders(fmt, encoding, table, rows_arr, sources, extras, early, complete=complete)
+
+
+def _json_orders(items: list, fmt: str, progress: Progress | None) -> tuple[list, list, list]:
+    """Each item flattened: (records, their positions, items that are not orders)."""
+    flat = flatten_v2 if fmt == "api_v2" else flatten_v3
     records: list[dict[str, str | None]] = []
     rows: list[int] = []
     early: list[tuple[int, str, str, str]] = []
     for i, item in enumerate(items, start=1):
         rec = flat(item)
         if rec is None:
-            shown = _scalar(item) or ""
+            shown = scalar(item) or ""
             early.append((i, "", shown[:80], "not_an_order"))
         else:
             records.append(rec)
@@ -352,11 +384,4 @@ def read_json(path: Path, head: bytes, progress: Progress | None = None) -> RawO
             progress(i, len(items))
     if progress:
         progress(len(items), len(items))
-    names = list(dict.fromkeys(k for rec in records for k in rec))
-    table = pa.table({n: pa.array([r.get(n) for r in records], pa.large_string()) for n in names})
-    if not names:
-        table = pa.table({"order_id": pa.array([], pa.large_string())})
-    sources = {v: k for k, v in V2_FIELDS.items()} if fmt == "api_v2" else _V3_SOURCES
-    canon = set(sources)
-    extras = [n for n in names if n not in canon]
-    return RawOrders(fmt, encoding, table, pa.array(rows, pa.int64()), sources, extras, early)
+    return records, rows, early

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 
 from playbook.errors import OrderFileError
 from playbook.orders import formats as fmts
-from playbook.orders.columns import _NULL_TYPES, FIELDS, MONEY, ORDER_COLUMNS, REJECT_COLUMNS
-from playbook.orders.convert import _TRIM_FIELDS, _TRIM_KINDS, _clean, _flat, _mask, _typed_field
+from playbook.orders.columns import FIELDS, MONEY, NULL_TYPES, ORDER_COLUMNS, REJECT_COLUMNS
+from playbook.orders.convert import TRIM_FIELDS, TRIM_KINDS, clean, large_text, mask, typed_field
 
 __all__ = [
     "ORDER_COLUMNS",
@@ -51,6 +51,8 @@ class ImportResult:
         format: 'csv', 'xlsx', 'api_v2' or 'api_v3'.
         encoding: text encoding used (None for .xlsx).
         extra_columns: columns of the file kept as they are (not part of the order table).
+        complete: the fields the file reports whenever they happened (an empty value then
+            means "did not happen"; see ``RawOrders.complete``). Also ``orders.attrs``.
     """
 
     orders: pd.DataFrame
@@ -59,6 +61,7 @@ class ImportResult:
     format: str
     encoding: str | None
     extra_columns: list[str] = field(default_factory=list)
+    complete: frozenset[str] = frozenset()
 
     @property
     def rows_read(self) -> int:
@@ -87,7 +90,9 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> Import
         else:
             raw = fmts.read_csv(path, head, progress)
         orders, rejects = normalise(raw, consume=True)
-    return ImportResult(orders, rejects, str(path), raw.format, raw.encoding, raw.extras)
+    return ImportResult(
+        orders, rejects, str(path), raw.format, raw.encoding, raw.extras, raw.complete
+    )
 
 
 def _import_pool() -> pa.MemoryPool:
@@ -127,6 +132,7 @@ _PANDAS_TYPES = {
     pa.bool_(): pd.BooleanDtype(),
     MONEY: pd.ArrowDtype(MONEY),
     pa.large_string(): pd.StringDtype(na_value=np.nan),
+    NULL_TYPES["id_list"]: pd.ArrowDtype(NULL_TYPES["id_list"]),
 }
 
 
@@ -136,103 +142,135 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     With ``consume`` the raw table is taken out of ``raw`` (left empty) so that the text of
     each column can be freed as soon as the column is typed; large files then need less memory.
     """
+    table = _raw_table(raw, consume)
+    n = table.num_rows
+    rows = np.asarray(raw.rows, dtype=np.int64) if n else np.zeros(0, np.int64)
+    order_id, blank = _order_ids(table)
+    has_ids = "order_id" in table.column_names
+    # Columns are typed in parallel (Arrow and NumPy release the GIL), read in FIELDS order.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        duplicates = pool.submit(find_duplicates, table, order_id, rows, blank)
+        jobs, widened = _submit_fields(pool, table, raw.extras, order_id)
+        del table  # each column's text now lives only in its job, and goes with it
+        typed, problems, cleaned = _collect_fields(jobs, n)
+        problems += duplicates.result()
+    if has_ids:  # the rejects show the id of every row with an order-id problem
+        cleaned["order_id"] = (None, order_id)
+    reject = np.zeros(n, bool)
+    for _, _, bad in problems:
+        reject |= bad
+    reject &= ~blank
+    rejects = _rejects(raw, cleaned, typed["order_id"], rows, problems, reject)
+    orders = _order_table(raw, typed, widened, rows, ~reject & ~blank)
+    return orders, rejects
+
+
+def _raw_table(raw: fmts.RawOrders, consume: bool) -> pa.Table:
+    """The raw table with empty text as null (taken out of ``raw`` with ``consume``)."""
     table = raw.table
     if consume:
         raw.table = table.schema.empty_table()
-    if not raw.empty_is_null:
-        empty = pa.scalar(None, pa.large_string())
-        table = pa.table(
-            {
-                c: pc.if_else(
-                    pc.not_equal(_flat(table.column(c)), ""), _flat(table.column(c)), empty
-                )
-                for c in table.column_names
-            }
-        )
-    n = table.num_rows
-    rows = np.asarray(raw.rows, dtype=np.int64) if n else np.zeros(0, np.int64)
-    typed: dict[str, pa.Array] = {}
-    problems: list[tuple[str, str, np.ndarray]] = []  # (field, reason, mask)
-    # Text of the rows with a problem, per field, for the rejects' 'value': field -> (rows or
-    # None for every row, text). Only those rows are kept, so the column's text can go.
-    cleaned: dict[str, tuple[np.ndarray | None, pa.Array]] = {}
+    if raw.empty_is_null:
+        return table
+    empty = pa.scalar(None, pa.large_string())
+    return pa.table(
+        {
+            c: pc.if_else(
+                pc.not_equal(large_text(table.column(c)), ""), large_text(table.column(c)), empty
+            )
+            for c in table.column_names
+        }
+    )
 
-    if "order_id" in table.column_names:
-        typed["order_id"] = _clean(_flat(table.column("order_id")))
-        cleaned["order_id"] = (None, typed["order_id"])
-    else:
-        typed["order_id"] = pa.nulls(n, pa.large_string())
-    # Blank rows (nothing in any column; e.g. Excel's trailing empty rows) are not orders.
-    no_id = ~_mask(typed["order_id"].is_valid()) if n else np.zeros(0, bool)
-    blank = no_id.copy()
+
+def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
+    """The cleaned order ids (all null without the column) and the blank rows: rows with
+    nothing in any column (e.g. Excel's trailing empty rows) are not orders."""
+    n = table.num_rows
+    if "order_id" not in table.column_names:
+        return pa.nulls(n, pa.large_string()), np.zeros(n, bool)
+    order_id = clean(large_text(table.column("order_id")))
+    blank = ~mask(order_id.is_valid()) if n else np.zeros(0, bool)
     if blank.any():
         for col in table.column_names:
-            blank &= ~_mask(_clean(_flat(table.column(col))).is_valid())
+            blank &= ~mask(clean(large_text(table.column(col))).is_valid())
+    return order_id, blank
+
+
+def _submit_fields(
+    pool: ThreadPoolExecutor, table: pa.Table, extras: list[str], order_id: pa.Array
+) -> tuple[dict[str, Future], dict[str, Future]]:
+    """Start typing every field the table has, and widening its extra columns to
+    large_string (new offsets) meanwhile: (field jobs, extra-column jobs)."""
     columns = dict(zip(table.column_names, table.columns, strict=True))
-    extras = {name: columns[name] for name in raw.extras}
-    # Columns are typed in parallel (Arrow and NumPy release the GIL), read in FIELDS order.
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        duplicates = pool.submit(_duplicates, table, typed["order_id"], rows, blank)
-        del table
-        jobs = {}
-        for name, kind in FIELDS.items():
-            if kind == "order_id" and name in columns:
-                jobs[name] = pool.submit(
-                    _typed_field, kind, typed["order_id"], False, PER_VALUE_SHARE
-                )
-            elif name in columns:
-                trim = kind in _TRIM_KINDS or name in _TRIM_FIELDS
-                jobs[name] = pool.submit(
-                    _typed_field, kind, columns.pop(name), trim, PER_VALUE_SHARE
-                )
-        # Extras are widened to large_string (new offsets) while the fields are being typed.
-        widened = {name: pool.submit(_flat, extras.pop(name)) for name in raw.extras}
-        del columns, extras
-        for name, kind in FIELDS.items():
-            if name not in jobs:
-                if name in typed:  # refund_source already set from the state
-                    continue
-                empty = pa.nulls(n, _NULL_TYPES.get(kind, pa.large_string()))
-                typed[name] = pc.fill_null(empty, "USD") if kind == "currency" else empty
-                if kind == "state":
-                    typed["state_raw"] = empty
-                continue
-            value, issues, bad_text, state_raw = jobs.pop(name).result()
-            if kind == "state":
-                (typed["state"], from_state), typed["state_raw"] = value, state_raw
-                typed["refund_source"] = from_state
-            elif kind == "refund_source":
-                explicit, upper = value
-                typed[name] = pc.coalesce(explicit, upper, typed.get(name, upper))
-            else:
-                typed[name] = value
-            problems += [(name, code, mask) for code, mask in issues]
-            if bad_text is not None and name not in cleaned:
-                cleaned[name] = bad_text
-            del value, bad_text, state_raw
-        problems += duplicates.result()
+    jobs = {}
+    for name, kind in FIELDS.items():
+        if name not in columns:
+            continue
+        if kind == "order_id":
+            jobs[name] = pool.submit(typed_field, kind, order_id, False, PER_VALUE_SHARE)
+            columns.pop(name)
+            continue
+        trim = kind in TRIM_KINDS or name in TRIM_FIELDS
+        jobs[name] = pool.submit(typed_field, kind, columns.pop(name), trim, PER_VALUE_SHARE)
+    widened = {name: pool.submit(large_text, columns.pop(name)) for name in extras}
+    return jobs, widened
 
-    reject = np.zeros(n, bool)
-    for _, _, mask in problems:
-        reject |= mask
-    reject &= ~blank
-    rejects = _rejects(raw, cleaned, typed["order_id"], rows, problems, reject)
 
-    keep = ~reject & ~blank
+def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
+    """The typed fields (null columns for those the file lacks), every problem as (field,
+    reason, mask), and per field the text of its rows with a problem (for the rejects)."""
+    typed: dict[str, pa.Array] = {}
+    problems: list[tuple[str, str, np.ndarray]] = []
+    # field -> (rows or None for every row, text). Only those rows are kept, so the column's
+    # text can go.
+    cleaned: dict[str, tuple[np.ndarray | None, pa.Array]] = {}
+    for name, kind in FIELDS.items():
+        if name not in jobs:
+            if name not in typed:  # refund_source may already be set from the state
+                _null_field(typed, name, kind, n)
+            continue
+        value, issues, bad_text, state_raw = jobs.pop(name).result()
+        if kind == "state":
+            (typed["state"], from_state), typed["state_raw"] = value, state_raw
+            typed["refund_source"] = from_state
+        elif kind == "refund_source":
+            known, written = value
+            typed[name] = pc.coalesce(known, written, typed.get(name, written))
+        else:
+            typed[name] = value
+        problems += [(name, code, bad) for code, bad in issues]
+        if bad_text is not None:
+            cleaned[name] = bad_text
+        del value, bad_text, state_raw
+    return typed, problems, cleaned
+
+
+def _null_field(typed: dict, name: str, kind: str, n: int) -> None:
+    empty = pa.nulls(n, NULL_TYPES.get(kind, pa.large_string()))
+    typed[name] = pc.fill_null(empty, "USD") if kind == "currency" else empty
+    if kind == "state":
+        typed["state_raw"] = empty
+
+
+def _order_table(
+    raw: fmts.RawOrders, typed: dict, widened: dict[str, Future], rows: np.ndarray, keep
+) -> pd.DataFrame:
+    """The kept rows of the typed fields and extra columns as the order table. ``typed`` and
+    ``widened`` are emptied as the columns move into it."""
     out = {
         "source_format": pa.repeat(pa.scalar(raw.format, pa.large_string()), int(keep.sum())),
         "source_row": pa.array(rows[keep], pa.int64()),
     }
-    mask = None if keep.all() else pa.array(keep)  # filtering copies: skip when all are good
+    where = None if keep.all() else pa.array(keep)  # filtering copies: skip when all are good
 
     def kept(arr):
-        return arr if mask is None else pc.filter(arr, mask)
+        return arr if where is None else pc.filter(arr, where)
 
     for name in ORDER_COLUMNS[2:]:
         out[name] = kept(typed.pop(name))
     for name in raw.extras:
         out[name] = kept(widened.pop(name).result())
-    del typed, widened
     result = pa.table(out)
     del out
     # self_destruct frees each Arrow column once converted (dates, counts and flags are
@@ -240,10 +278,11 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     orders = result.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=True)
     del result
     orders["source_row"] = orders["source_row"].astype("int64")
-    return orders, rejects
+    orders.attrs["complete"] = sorted(raw.complete)
+    return orders
 
 
-def _duplicates(
+def find_duplicates(
     table: pa.Table, order_id: pa.Array, rows: np.ndarray, blank: np.ndarray
 ) -> list[tuple[str, str, np.ndarray]]:
     """Repeated order ids: an identical repeat is 'duplicate_row'; differing content rejects
@@ -259,7 +298,7 @@ def _duplicates(
     repeated = repeated.drop_null()
     if not len(repeated):
         return []
-    dup = _mask(pc.is_in(order_id, value_set=repeated)) & ~blank
+    dup = mask(pc.is_in(order_id, value_set=repeated)) & ~blank
     if not dup.any():
         return []
     sub = table.filter(pa.array(dup)).to_pandas().astype("str").fillna("")
@@ -291,8 +330,8 @@ def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
         first_code = np.full(len(idx), "", dtype=object)
         detail = np.full(len(idx), "", dtype=object)
         dup_rows = _dup_rows(order_id, ids, rows)
-        for name, code, mask in problems:
-            hit = mask[idx]
+        for name, code, bad in problems:
+            hit = bad[idx]
             label = raw.sources.get(name, name)
             first = hit & (first_code == "")
             first_field[first], first_code[first] = label, code
@@ -345,7 +384,7 @@ def _dup_rows(order_id: pa.ChunkedArray, ids: pd.Series, rows: np.ndarray) -> np
     if dup.empty:
         return np.full(len(ids), "", dtype=object)
     value_set = pa.array(dup.unique().tolist(), pa.large_string())
-    same_at = np.flatnonzero(_mask(pc.is_in(order_id, value_set=value_set)))
+    same_at = np.flatnonzero(mask(pc.is_in(order_id, value_set=value_set)))
     same = pd.Series(pc.take(order_id, pa.array(same_at)).to_pandas(), dtype="str")
     joined = (
         pd.Series(rows[same_at])
@@ -383,12 +422,17 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         if isinstance(safe[col].dtype, pd.DatetimeTZDtype):
             safe[col] = safe[col].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         elif isinstance(safe[col].dtype, pd.ArrowDtype):
-            safe[col] = safe[col].map(_money_text, na_action="ignore").astype("str")
+            text = _list_text if pa.types.is_list(safe[col].dtype.pyarrow_dtype) else _money_text
+            safe[col] = safe[col].map(text, na_action="ignore").astype("str")
     if path.suffix.lower() == ".xlsx":
         safe.to_excel(path, index=False, engine="openpyxl")
     else:
         safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
     return path
+
+
+def _list_text(value) -> str:
+    return "; ".join(str(v) for v in value)
 
 
 def _money_text(value) -> str:
