@@ -152,6 +152,8 @@ CASES = [
     ("shipped_ok", 30, "SHIPPED", ""),
     ("shipped_late_cf", 6, "SHIPPED", "late-confirmed-fulfilment"),
     ("shipped_not_delivered", 5, "SHIPPED", "order-not-delivered"),
+    # the same, but the order need not be confirmed delivered: no case
+    ("shipped_no_confirmation_needed", 2, "SHIPPED", ""),
     ("refund_mismatch", 14, "REFUNDED", "item-mismatch"),
     ("refund_not_delivered", 6, "REFUNDED", "order-not-delivered"),
     ("refund_other", 15, "REFUNDED", ""),
@@ -259,7 +261,8 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
     age_h[sel] = rng.uniform(1, 24 * 4 - 1, sel.sum())
     sel = case == "shipped_ok"
     age_h[sel] = rng.uniform(24 * 8, 24 * 29, sel.sum())
-    sel = case == "shipped_not_delivered"  # confirmed delivery is due 30 days after release
+    # confirmed delivery is due 30 days after release
+    sel = np.isin(case, ["shipped_not_delivered", "shipped_no_confirmation_needed"])
     age_h[sel] = rng.uniform(24 * 31, 24 * 60, sel.sum())
     released = now - pd.to_timedelta(np.round(age_h * 3600), unit="s")
     ordered = released - 8 * hour
@@ -270,6 +273,7 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
             "shipped_ok",
             "shipped_late_cf",
             "shipped_not_delivered",
+            "shipped_no_confirmation_needed",
             "refund_mismatch",
             "refund_not_delivered",
             "refund_other",
@@ -378,6 +382,13 @@ def build(rows: int, seed: int, as_of: dt.datetime = SAMPLE_AS_OF) -> pd.DataFra
                 "+1 555 01", np.char.zfill(rng.integers(0, 99, rows).astype(str), 2)
             ),
             "is_wish_express": rng.random(rows) < 0.1,
+            # Confirmed Delivery Policy orders: always for the case built on it, never for
+            # the one built against it, about half of the others.
+            "requires_delivery_confirmation": np.where(
+                case == "shipped_not_delivered",
+                True,
+                np.where(case == "shipped_no_confirmation_needed", False, rng.random(rows) < 0.5),
+            ),
         }
     )
     no_ship = ~shipped_case
@@ -449,11 +460,14 @@ def to_export_frame(truth: pd.DataFrame, variant: str = "new") -> pd.DataFrame:
         "Refund Date": _fmt_dt(t["refunded_at"], "%Y-%m-%d"),
         "Refund Reason": t["refund_reason"],
         "Is Wish Express": t["is_wish_express"].map(tf),
+        "Requires Delivery Confirmation": t["requires_delivery_confirmation"].map(tf),
+        "Is Combined Order": "False",
     }
     if variant == "old":
-        # The earlier export has no Currency Code (older data is USD) and no release time.
+        # The earlier export has no Currency Code (older data is USD) and no release time; it
+        # has Wish's count of the time left to fulfil, as of the order's last update.
         approved = t["csv_state"] == "APPROVED"
-        left_h = t["released_at"] + pd.Timedelta(days=5) - pd.Timestamp(SAMPLE_AS_OF)
+        left_h = t["released_at"] + pd.Timedelta(days=5) - t["updated_at"]
         hours = (left_h.dt.total_seconds() // 3600).astype("int64")
         cols["Hours to Fulfill"] = hours.astype(str).where(approved, "")
         cols["Days to Fulfill"] = (hours // 24).astype(str).where(approved, "")
@@ -532,6 +546,10 @@ def to_v2(truth: pd.DataFrame) -> dict:
             "order_total": f"{r.order_total:.2f}",
             "currency_code": r.currency,
             "is_wish_express": "True" if r.is_wish_express else "False",
+            "requires_delivery_confirmation": "True"
+            if r.requires_delivery_confirmation
+            else "False",
+            "is_combined_order": "False",
             "ShippingDetail": {
                 "name": r.buyer_name,
                 "street_address1": r.street,

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 
 from playbook.errors import PlaybookError
-from playbook.orders.triage import as_utc
+from playbook.orders.facts import as_utc
 
 __all__ = ["cell_text", "filter_triage", "parse_as_of", "weekly_counts"]
 

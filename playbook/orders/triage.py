@@ -1,36 +1,54 @@
 """Triage imported orders into dispute scenarios, vectorised, from rules in data/triage.yaml.
 
-Deadlines come from data/policies/wish.yaml and an explicit "as of" time; refund reasons are
-grouped through data/reason_codes.yaml. Also the ``python -m playbook triage`` command.
+Deadlines come from data/policies/wish.yaml (or Wish's own count of the time left) and an
+explicit "as of" time; refund reasons are grouped through data/reason_codes.yaml. A rule
+fires only on orders that give every fact it needs (see data/triage.yaml); the others are
+counted as not judged, or listed as "needs a look". Every row explains itself
+(:mod:`playbook.orders.explain`). Order facts for a case are in :mod:`playbook.orders.facts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from playbook.orders.reader import ORDER_COLUMNS, money_text
+from playbook.orders.deadlines import due_times, gather, spec_rows
+from playbook.orders.explain import Explainer
+from playbook.orders.facts import FACT_COLUMNS, as_utc, order_facts
+from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
 from playbook.orders.rules import (
     DEADLINE_STATES,
     TRIAGE_PLATFORM,
     ReasonCodes,
+    Rule,
     RuleSet,
-    reason_key,
 )
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
-from playbook.scenarios.model import PolicySet
+from playbook.scenarios.model import Policy, PolicySet
+
+__all__ = [
+    "FACT_COLUMNS",
+    "REASON_FACT",
+    "TRIAGE_COLUMNS",
+    "Triage",
+    "TriageResult",
+    "as_utc",
+    "order_facts",
+    "triage",
+]
 
 TRIAGE_COLUMNS = [
     "order_id",
     "source_row",
+    "verdict",
     "scenario",
     "rule",
     "priority",
@@ -38,14 +56,19 @@ TRIAGE_COLUMNS = [
     "hours_left",
     "deadline_state",
     "deadline_policy",
+    "deadline_source",
     "label",
+    "explanation",
+    "missing_facts",
     "state",
     "reason_group",
     "refund_reason_key",
     "refund_reason",
+    "refund_source",
     "other_rules",
     "released_at",
     "shipped_at",
+    "confirmed_fulfilled_at",
     "delivered_at",
     "refunded_at",
     "product_name",
@@ -55,7 +78,12 @@ TRIAGE_COLUMNS = [
     "currency",
     "country",
 ]
-_DATE_COLUMNS = [c for c in ORDER_COLUMNS if c.endswith("_at") or c == "fulfil_by"]
+# Order columns copied into the triage table as they are.
+_COPIED = ["order_id", "source_row", "state", "refund_reason", "refund_source"]
+_COPIED += TRIAGE_COLUMNS[TRIAGE_COLUMNS.index("released_at") :]
+# The fact every rule needs under ``unknown_reason: hold``: a refund reason, when there is
+# one, that data/reason_codes.yaml knows.
+REASON_FACT = "reason"
 
 
 @dataclass(frozen=True)
@@ -80,55 +108,244 @@ class Triage:
         """
         return cls.from_library(load_library(data_dir))
 
+    def policy(self, key: str) -> Policy:
+        """The policy ``key`` of the triage platform."""
+        return self.policies.policies[key]
+
     def duration(self, key: str) -> pd.Timedelta:
         """The policy's duration (hours or calendar days)."""
-        pol = self.policies.policies[key]
+        pol = self.policy(key)
         unit = "h" if pol.unit == "hours" else "D"
         return pd.Timedelta(float(pol.value), unit=unit)
 
 
-# --- triage ---------------------------------------------------------------------------------
-
-
 @dataclass
 class TriageResult:
-    """Orders that need a case, and the refund reasons nobody could map.
+    """Orders that need a case (or a look), and what triage could not judge.
 
     Attributes:
-        table: one row per order matching a rule (first matching rule wins), sorted by
-            priority then due date; columns :data:`TRIAGE_COLUMNS`.
+        table: one row per listed order, sorted by priority then due date; columns
+            :data:`TRIAGE_COLUMNS`. ``verdict`` is 'case' (the first rule that fired wins) or
+            'look' (a rule could not judge it for a missing fact, ``missing_facts``, and asks
+            for a look with its own lower priority). ``explanation`` says why.
         unknown_reasons: refund reasons found in no entry of data/reason_codes.yaml, with
             their count (``reason``, ``orders``).
+        unjudged: per rule, orders it would have judged but could not (``rule``,
+            ``missing`` facts, ``orders``).
+        unknown_refund_sources: who-refunded values that are not Wish's (``refund_source``,
+            ``orders``).
         as_of: the time deadlines were judged at.
     """
 
     table: pd.DataFrame
     unknown_reasons: pd.DataFrame
+    unjudged: pd.DataFrame
+    unknown_refund_sources: pd.DataFrame
     as_of: pd.Timestamp
 
     def counts(self) -> pd.Series:
-        """Orders per scenario."""
-        return self.table["scenario"].value_counts().sort_index()
+        """Orders per scenario (cases only, not "needs a look")."""
+        cases = self.table[self.table["verdict"] == "case"]
+        return cases["scenario"].value_counts().sort_index()
 
-
-def as_utc(value: str | dt.datetime | pd.Timestamp) -> pd.Timestamp:
-    """A time as a UTC timestamp; a time without zone is taken as UTC."""
-    ts = pd.Timestamp(value)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    def looks(self) -> pd.Series:
+        """Orders listed as "needs a look", per rule."""
+        looks = self.table[self.table["verdict"] == "look"]
+        return looks["rule"].value_counts().sort_index()
 
 
 _GATHER_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
-def _gather(ser: pd.Series, idx: np.ndarray) -> pd.Series:
-    return ser.take(idx).reset_index(drop=True)
+# --- reasons ----------------------------------------------------------------------------------
 
 
-def _first(orders: pd.DataFrame, cols: list[str]) -> pd.Series:
-    out = orders[cols[0]]
-    for col in cols[1:]:
-        out = out.fillna(orders[col])
-    return out
+@dataclass
+class _Reasons:
+    """Each order's refund reason mapped once per distinct spelling."""
+
+    codes: np.ndarray  # per row: index into the distinct reasons, -1 for none
+    canon: np.ndarray  # per distinct reason (+ None last): canonical reason
+    group: np.ndarray  # per distinct reason (+ None last): group
+    unknown: pd.DataFrame
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        """Index into ``canon``/``group`` for rows ``idx`` (no reason -> the last, None)."""
+        codes = self.codes[idx]
+        return np.where(codes < 0, len(self.canon) - 1, codes)
+
+    @property
+    def at_all(self) -> np.ndarray:
+        """Index into ``canon``/``group`` for every row."""
+        return np.where(self.codes < 0, len(self.canon) - 1, self.codes)
+
+    @property
+    def known(self) -> np.ndarray:
+        """Per row: no reason, or one data/reason_codes.yaml knows."""
+        return (self.codes < 0) | np.array([g is not None for g in self.group])[self.at_all]
+
+
+def _map_reasons(reasons: pd.Series, codes_data: ReasonCodes) -> _Reasons:
+    codes, uniq = pd.factorize(reasons)  # map each distinct spelling once, not each row
+    lookup = codes_data.lookup()
+    mapped = [codes_data.match(r, lookup) or (None, None) for r in uniq]
+    canon = np.array([m[0] for m in mapped] + [None], dtype=object)
+    group = np.array([m[1] for m in mapped] + [None], dtype=object)
+    unknown_at = [i for i, m in enumerate(mapped) if m[1] is None]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    unknown = pd.DataFrame(
+        {
+            "reason": pd.Series([uniq[i] for i in unknown_at], dtype="str"),
+            "orders": np.array([counts[i] for i in unknown_at], dtype=np.int64),
+        }
+    ).sort_values("orders", ascending=False, ignore_index=True)
+    return _Reasons(codes, canon, group, unknown)
+
+
+def _unknown_refund_sources(orders: pd.DataFrame) -> pd.DataFrame:
+    sources = orders["refund_source"].dropna()
+    odd = sources[~sources.isin(KNOWN_REFUND_SOURCES)]
+    counts = odd.value_counts()
+    return pd.DataFrame(
+        {
+            "refund_source": pd.Series(counts.index, dtype="str"),
+            "orders": counts.to_numpy(dtype=np.int64),
+        }
+    )
+
+
+# --- facts and tests --------------------------------------------------------------------------
+
+
+def known_facts(
+    orders: pd.DataFrame, rules: RuleSet, complete: Collection[str] | None
+) -> dict[str, np.ndarray]:
+    """Per fact of data/triage.yaml: which orders give it. ``complete``: the fields the file
+    reports whenever they happened (None: every column, for tables made by hand)."""
+    n = len(orders)
+    known = {}
+    for name, spec in rules.facts.items():
+        first = spec.columns[0]
+        full = complete is None or first in complete
+        if full and FIELDS.get(first) != "bool":  # a missing yes/no flag is never a 'no'
+            known[name] = np.ones(n, bool)
+            continue
+        has = np.zeros(n, bool)
+        for col in spec.columns:
+            has |= orders[col].notna().to_numpy()
+        known[name] = has
+    return known
+
+
+def _tests(orders: pd.DataFrame, rule: Rule, reasons: _Reasons, now, data) -> np.ndarray:
+    """Where every test of the rule holds, reading empty values as they are."""
+    w = rule.when
+    ok = np.ones(len(orders), bool)
+    if w.state is not None:
+        ok &= orders["state"].isin(w.state).to_numpy()
+    if w.reason_group is not None:
+        ok &= np.isin(reasons.group, w.reason_group)[reasons.at_all]
+    for col in w.present:
+        ok &= orders[col].notna().to_numpy()
+    for col in w.absent:
+        ok &= orders[col].isna().to_numpy()
+    for col in w.is_true:
+        ok &= orders[col].fillna(False).to_numpy(dtype=bool)
+    for col in w.not_true:
+        ok &= ~orders[col].fillna(False).to_numpy(dtype=bool)
+    if w.overdue:
+        due, _ = due_times(orders, w.overdue, data)
+        if w.overdue.by:
+            by = orders[w.overdue.by]
+            hit = (by > due) | (by.isna() & (due <= now))
+        else:
+            hit = due <= now + pd.Timedelta(hours=w.overdue.within_hours)
+        ok &= hit.fillna(False).to_numpy(dtype=bool)
+    return ok
+
+
+@dataclass
+class _Verdicts:
+    fires: np.ndarray  # rules x orders: the rule fires
+    looks: np.ndarray  # rules x orders: a look is asked for
+    missing: list[np.ndarray]  # per rule: bit mask of missing facts per order (0: none)
+    unjudged: pd.DataFrame
+
+
+def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
+    """Every rule on every order: where it fires, where it asks for a look, what is missing."""
+    rules = data.rules
+    hold = rules.unknown_reason == "hold"
+    reason_ok = reasons.known if hold else np.ones(len(orders), bool)
+    fires, looks, missing, rows = [], [], [], []
+    for rule in rules.rules:
+        ok = _tests(orders, rule, reasons, now, data)
+        needs = [*rule.needs, *([REASON_FACT] if hold else [])]
+        bits = np.zeros(len(orders), np.int64)
+        for j, need in enumerate(needs):
+            have = reason_ok if need == REASON_FACT else known[need]
+            bits |= np.where(have, 0, 1 << j)
+        fires.append(ok & (bits == 0))
+        not_judged = ok & (bits != 0)
+        looks.append(not_judged if rule.look else np.zeros(len(orders), bool))
+        missing.append(np.where(ok, bits, 0))
+        counts = np.bincount(bits[not_judged], minlength=1 << len(needs))
+        for combo in np.flatnonzero(counts):
+            names = [n for j, n in enumerate(needs) if combo >> j & 1]
+            rows.append((rule.id, ", ".join(names), int(counts[combo])))
+    unjudged = pd.DataFrame(rows, columns=["rule", "missing", "orders"]).astype(
+        {"rule": "str", "missing": "str", "orders": "int64"}
+    )
+    return _Verdicts(np.vstack(fires), np.vstack(looks), missing, unjudged)
+
+
+# --- picking and sorting ----------------------------------------------------------------------
+
+
+@dataclass
+class Picked:
+    idx: np.ndarray  # order rows listed
+    pick: np.ndarray  # the rule of each
+    case: np.ndarray  # True: the rule fired; False: a look
+    due: np.ndarray  # datetime64[us] (UTC, naive)
+    basis: np.ndarray
+    state_code: np.ndarray  # index into DEADLINE_STATES
+    priority: np.ndarray
+
+
+def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
+    """The first rule that fires on each order, else the first asking for a look; their
+    deadlines and priorities; sorted by priority, then due date (none last), stable."""
+    rules = data.rules.rules
+    any_fire, any_look = v.fires.any(axis=0), v.looks.any(axis=0)
+    listed = any_fire | any_look
+    idx = np.flatnonzero(listed)
+    case = any_fire[idx]
+    pick = np.where(case, v.fires.argmax(axis=0)[idx], v.looks.argmax(axis=0)[idx])
+    due = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[us]")
+    basis = np.full(len(idx), -1)
+    for k, rule in enumerate(rules):
+        sel = pick == k
+        if sel.any():
+            times, how = due_times(spec_rows(orders, idx[sel], rule.deadline), rule.deadline, data)
+            due[sel] = times.to_numpy(dtype="datetime64[us]")
+            basis[sel] = how
+    left = (due - now.tz_convert(None).to_datetime64()) / np.timedelta64(1, "h")
+    with np.errstate(invalid="ignore"):
+        state_code = np.select(
+            [np.isnat(due), left <= 0, left <= data.rules.soon_hours], [3, 0, 1], 2
+        )
+    by_state = np.array(
+        [[rule.priority.get(st, 2) for st in DEADLINE_STATES] for rule in rules], np.int64
+    ).reshape(len(rules), len(DEADLINE_STATES))
+    look_prio = np.array([r.look.priority if r.look else 9 for r in rules], np.int64)
+    priority = np.where(case, by_state[pick, state_code], look_prio[pick])
+    due_key = np.where(np.isnat(due), np.iinfo(np.int64).max, due.view(np.int64))
+    order = np.lexsort((due_key, priority))
+    return Picked(*(a[order] for a in (idx, pick, case, due, basis, state_code, priority)))
+
+
+# --- the table --------------------------------------------------------------------------------
 
 
 def triage(
@@ -136,180 +353,77 @@ def triage(
     as_of: str | dt.datetime | pd.Timestamp,
     data: Triage | None = None,
     lang: str = "en",
+    complete: Collection[str] | None = None,
 ) -> TriageResult:
     """Match every order against the rules, at ``as_of``.
 
     Args:
-        orders: the order table from :func:`playbook.orders.read_orders`.
+        orders: the order table from :func:`playbook.orders.reader.read_orders`.
         as_of: the time deadlines are judged at (no clock is read here).
         data: rules, reasons and policies; loaded from the data folder when None.
-        lang: language of the ``label`` column ('en' or 'zh').
+        lang: language of the ``label`` and ``explanation`` columns ('en' or 'zh').
+        complete: the fields the file reports whenever they happened (default:
+            ``orders.attrs['complete']`` as the import sets it; None there too: every column).
     """
     data = data or Triage.load()
     now = as_utc(as_of)
-    n = len(orders)  # columns are read where needed: no copy of the (wide) order table
-    lookup = data.reasons.lookup()
-    reasons = orders["refund_reason"]
-    codes, uniq = pd.factorize(reasons)  # map each distinct spelling once, not each row
-    mapped = [lookup.get(reason_key(r), (None, None)) for r in uniq]
-    canon_u = np.array([m[0] for m in mapped] + [None], dtype=object)
-    group_u = np.array([m[1] for m in mapped] + [None], dtype=object)
-    unknown_u = [i for i, m in enumerate(mapped) if m[1] is None]
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
-    unknown_df = pd.DataFrame(
-        {
-            "reason": pd.Series([uniq[i] for i in unknown_u], dtype="str"),
-            "orders": np.array([counts[i] for i in unknown_u], dtype=np.int64),
-        }
-    ).sort_values("orders", ascending=False, ignore_index=True)
-
-    matches, dues = [], []
-    for rule in data.rules.rules:
-        w = rule.when
-        ok = np.ones(n, bool)
-        if w.state is not None:
-            ok &= orders["state"].isin(w.state).to_numpy()
-        if w.reason_group is not None:
-            ok &= np.isin(group_u, w.reason_group)[codes]  # code -1 (no reason) -> last: None
-        for col in w.present:
-            ok &= orders[col].notna().to_numpy()
-        for col in w.absent:
-            ok &= orders[col].isna().to_numpy()
-        if w.overdue:
-            due = _first(orders, w.overdue.from_) + data.duration(w.overdue.policy)
-            if w.overdue.by:
-                by = orders[w.overdue.by]
-                hit = (by > due) | (by.isna() & (due <= now))
-            else:
-                hit = due <= now + pd.Timedelta(hours=w.overdue.within_hours)
-            ok &= hit.fillna(False).to_numpy(dtype=bool)
-        matches.append(ok)
-        dues.append(_first(orders, rule.deadline.from_) + data.duration(rule.deadline.policy))
-
-    hits = np.vstack(matches) if matches else np.zeros((0, n), bool)
-    any_hit = hits.any(axis=0)
-    first = hits.argmax(axis=0)
-    idx = np.flatnonzero(any_hit)
-    rules = data.rules.rules
-    pick = first[idx]
-    due_np = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[us]")
-    for k, due in enumerate(dues):
-        sel = pick == k
-        due_np[sel] = due.to_numpy(dtype="datetime64[us]")[idx[sel]]
-    priority_of = np.array(
-        [[rule.priority.get(st, 2) for st in DEADLINE_STATES] for rule in rules], np.int64
-    ).reshape(len(rules), len(DEADLINE_STATES))
-    left_np = (due_np - now.tz_convert(None).to_datetime64()) / np.timedelta64(1, "h")
-    soon = data.rules.soon_hours
-    with np.errstate(invalid="ignore"):
-        state_code = np.select(
-            [np.isnat(due_np), left_np <= 0, left_np <= soon], [3, 0, 1], 2
-        )  # index into DEADLINE_STATES
-    priority = priority_of[pick, state_code]
-    # Sorted by priority, then due date (none last), stable: the rows are picked in order.
-    due_key = np.where(np.isnat(due_np), np.iinfo(np.int64).max, due_np.view(np.int64))
-    order = np.lexsort((due_key, priority))
-    idx, pick, due_np, state_code, priority = (
-        a[order] for a in (idx, pick, due_np, state_code, priority)
+    if complete is None:
+        complete = orders.attrs.get("complete")
+    reasons = _map_reasons(orders["refund_reason"], data.reasons)
+    known = known_facts(orders, data.rules, complete)
+    verdicts = _judge(orders, data, reasons, known, now)
+    picked = _pick(orders, data, verdicts, now)
+    table = _table(orders, data, reasons, verdicts, picked, now, lang)
+    return TriageResult(
+        table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now
     )
-    due_at = pd.Series(due_np).dt.tz_localize("UTC")
-    left = (due_at - now) / pd.Timedelta(hours=1)
-    others = np.full(len(idx), "", dtype=object)
-    for k, rule in enumerate(rules):
-        also = hits[k, idx] & (pick != k)
-        others[also] = others[also] + np.where(others[also] == "", "", ";") + rule.id
-    reason_at = np.where(codes[idx] < 0, len(uniq), codes[idx])
 
-    def text(values: list | np.ndarray, at: np.ndarray) -> pd.Series:
+
+def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, lang):
+    rules = data.rules.rules
+    # Gathering the listed rows is random access (cache misses, mostly in the text columns):
+    # the columns are gathered in parallel (Arrow's take releases the GIL).
+    series = [orders[name] for name in _COPIED]
+    with ThreadPoolExecutor(max_workers=_GATHER_WORKERS) as pool:
+        gathered = pool.map(lambda ser: gather(ser, p.idx), series)
+        column = dict(zip(_COPIED, gathered, strict=True))
+    due_at = pd.Series(p.due).dt.tz_localize("UTC")
+    reason_at = reasons.at(p.idx)
+
+    def text(values, at: np.ndarray) -> pd.Series:
         return pd.Series(pd.array(list(values), dtype="str").take(at))
 
-    # Gathering the matched rows is random access (cache misses, mostly in the text columns):
-    # the columns are gathered in parallel (Arrow's take releases the GIL).
-    wanted = ["order_id", "source_row", "state", "refund_reason", *TRIAGE_COLUMNS[15:]]
-    series = [orders[name] for name in wanted]
-    with ThreadPoolExecutor(max_workers=_GATHER_WORKERS) as pool:
-        column = dict(zip(wanted, pool.map(lambda ser: _gather(ser, idx), series), strict=True))
-
+    explainer = Explainer(data, now, lang)
     table = pd.DataFrame(
         {
-            "order_id": column["order_id"],
-            "source_row": column["source_row"],
-            "scenario": text([r.scenario for r in rules], pick),
-            "rule": text([r.id for r in rules], pick),
-            "priority": priority,
+            **{c: column[c] for c in ("order_id", "source_row")},
+            "verdict": text(["look", "case"], p.case.astype(np.int64)),
+            "scenario": text([r.scenario for r in rules], p.pick),
+            "rule": text([r.id for r in rules], p.pick),
+            "priority": p.priority,
             "due_at": due_at,
-            "hours_left": left.round(1),
-            "deadline_state": text(DEADLINE_STATES, state_code),
-            "deadline_policy": text([r.deadline.policy for r in rules], pick),
-            "label": text([r.label.get(lang) for r in rules], pick),
+            "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
+            "deadline_state": text(DEADLINE_STATES, p.state_code),
+            "deadline_policy": text([r.deadline.policy for r in rules], p.pick),
+            "deadline_source": explainer.sources(p.pick, p.basis),
+            "label": explainer.labels(p.pick, p.case),
+            "explanation": "",
+            "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
             "state": column["state"],
-            "reason_group": text(group_u, reason_at),
-            "refund_reason_key": text(canon_u, reason_at),
-            "refund_reason": column["refund_reason"],
-            "other_rules": pd.Series(others, dtype="str"),
-            **{c: column[c] for c in TRIAGE_COLUMNS[15:]},
+            "reason_group": text(reasons.group, reason_at),
+            "refund_reason_key": text(reasons.canon, reason_at),
+            "other_rules": _others([r.id for r in rules], v.fires, p),
+            **{c: column[c] for c in _COPIED[2:] if c != "state"},
         }
     )
-    return TriageResult(table[TRIAGE_COLUMNS], unknown_df, now)
+    table["explanation"] = explainer.explain(orders, table, p)
+    return table[TRIAGE_COLUMNS]
 
 
-# --- facts for a case -----------------------------------------------------------------------
-
-FACT_COLUMNS = [
-    "order_id",
-    "transaction_id",
-    "buyer_name",
-    "product_name",
-    "sku",
-    "quantity",
-    "order_total",
-    "currency",
-    "country",
-    "released_at",
-    "shipped_at",
-    "delivered_at",
-    "refunded_at",
-    "refund_reason",
-    "tracking_number",
-    "carrier",
-]
-
-
-def order_facts(row: pd.Series | dict) -> dict[str, str]:
-    """The case facts (ids of data/facts.yaml) of one order row, as strings.
-
-    Empty values are left out. Times are ISO 8601 in UTC with ``Z``; money is a decimal
-    string. An export without a release time gives the order time as ``released_at`` (the
-    earlier, safer start for the fulfilment deadline).
-    """
-    get = row.get
-    facts: dict[str, str] = {}
-    for name in FACT_COLUMNS:
-        value = get(name)
-        if name == "released_at" and _empty(value):
-            value = get("ordered_at")
-        if _empty(value):
-            continue
-        if isinstance(value, pd.Timestamp | dt.datetime):
-            text = as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif name == "order_total":
-            text = money_text(value)
-        elif name == "quantity":
-            text = str(int(value))
-        else:
-            text = str(value).strip()
-        if text:
-            facts[name] = text
-    return facts
-
-
-def _empty(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-# --- command line ---------------------------------------------------------------------------
+def _others(ids: list[str], fires: np.ndarray, p: Picked) -> pd.Series:
+    """Per listed order: the other rules that fire on it."""
+    others = np.full(len(p.idx), "", dtype=object)
+    for k, rule_id in enumerate(ids):
+        also = fires[k, p.idx] & (p.pick != k)
+        others[also] = others[also] + np.where(others[also] == "", "", ";") + rule_id
+    return pd.Series(others, dtype="str")

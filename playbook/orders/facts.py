@@ -1,0 +1,87 @@
+"""Order facts for a case: the facts (ids of data/facts.yaml) one order row gives, as strings.
+
+Pure pandas; used by the analyst page to start a case from a triaged order. Contact details
+(street, phone) are never facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from playbook.orders.reader import money_text
+
+__all__ = ["FACT_COLUMNS", "TRIAGE_FACT", "as_utc", "order_facts"]
+
+FACT_COLUMNS = [
+    "order_id",
+    "transaction_id",
+    "buyer_name",
+    "product_name",
+    "sku",
+    "quantity",
+    "order_total",
+    "currency",
+    "country",
+    "released_at",
+    "shipped_at",
+    "delivered_at",
+    "refunded_at",
+    "refund_reason",
+    "tracking_number",
+    "carrier",
+]
+# The fact that carries why triage listed the order (its explanation), when one is given.
+TRIAGE_FACT = "triage_note"
+
+
+def as_utc(value: str | dt.datetime | pd.Timestamp) -> pd.Timestamp:
+    """A time as a UTC timestamp; a time without zone is taken as UTC."""
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def order_facts(
+    row: pd.Series | Mapping[str, Any], triaged: pd.Series | Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The case facts of one order row, as strings.
+
+    Empty values are left out. Times are ISO 8601 in UTC with ``Z``; money is a decimal
+    string. An export without a release time gives the order time as ``released_at`` (the
+    earlier, safer start for the fulfilment deadline). With ``triaged`` (the order's row of
+    the triage table) the facts also carry why it was listed: ``triage_note``.
+    """
+    get = row.get
+    facts: dict[str, str] = {}
+    for name in FACT_COLUMNS:
+        value = get(name)
+        if name == "released_at" and _empty(value):
+            value = get("ordered_at")
+        if _empty(value):
+            continue
+        if isinstance(value, pd.Timestamp | dt.datetime):
+            text = as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif name == "order_total":
+            text = money_text(value)
+        elif name == "quantity":
+            text = str(int(value))
+        else:
+            text = str(value).strip()
+        if text:
+            facts[name] = text
+    note = None if triaged is None else triaged.get("explanation")
+    if not _empty(note) and str(note).strip():
+        facts[TRIAGE_FACT] = str(note).strip()
+    return facts
+
+
+def _empty(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
