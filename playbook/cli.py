@@ -1,8 +1,9 @@
 """The command line: ``python -m playbook COMMAND``. Each sub-command has its own ``--help``.
 
 - ``check [DIR]``: validate every file under data/ (exit 0 clean, 1 problems).
-- ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh]``: import a Wish order file and
-  write its triage and rejects (exit 0 all rows accepted, 1 some rejected, 2 unreadable).
+- ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh] [--with-contact]``: import a Wish
+  order file and write its triage and rejects (exit 0 all rows accepted, 1 some rejected,
+  2 unreadable). Contact details stay out of the triage CSV unless ``--with-contact``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from playbook.config import settings
 from playbook.errors import OrderFileError, ScenarioError
 from playbook.i18n import text
+from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import TriageResult, as_utc, triage
 from playbook.scenarios.loader import check as check_dir
@@ -49,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tri.add_argument("--out", type=Path, default=Path("."), help="folder for the CSV files")
     tri.add_argument("--lang", choices=["zh", "en"], default="en")
+    tri.add_argument(
+        "--with-contact",
+        action="store_true",
+        help="also write the buyers' contact details (street, phone) into the triage CSV",
+    )
     tri.set_defaults(run=run_triage)
     return parser
 
@@ -91,10 +98,18 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.file.name.rsplit(".", 1)[0]
-    write_table(tri.table, args.out / f"{stem}.triage.csv")
+    table = with_contact(tri.table, result.orders) if args.with_contact else tri.table
+    write_table(table, args.out / f"{stem}.triage.csv")
     write_table(result.rejects, args.out / f"{stem}.rejects.csv")
     print_summary(args, result, tri, as_of, print)
     return 1 if len(result.rejects) else 0
+
+
+def with_contact(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """The triage table with the buyers' contact details (CONTACT_COLUMNS) added."""
+    contact = orders.set_index("source_row")[list(CONTACT_COLUMNS)]
+    added = contact.reindex(table["source_row"]).reset_index(drop=True)
+    return pd.concat([table.reset_index(drop=True), added], axis=1)
 
 
 def print_summary(
@@ -128,8 +143,25 @@ def print_summary(
         say(text("triage.cli.by_reason", lang))
         for reason, count in result.rejects["reason"].value_counts().items():
             say(f"  {reason:<28} {count:>8}")
+    _print_not_judged(tri, lang, say)
+    say(text("triage.cli.written", lang, folder=args.out))
+
+
+def _print_not_judged(tri: TriageResult, lang: str, say: Callable[[str], None]) -> None:
+    """What triage could not judge: looks, not-judged orders, unknown reasons and sources."""
+    if len(tri.looks()):
+        say(text("triage.cli.looks", lang))
+        for rule, count in tri.looks().items():
+            say(f"  {rule:<28} {count:>8}")
+    if len(tri.unjudged):
+        say(text("triage.cli.unjudged", lang))
+        for r in tri.unjudged.itertuples():
+            say(f"  {r.rule:<28} {r.orders:>8}  ({r.missing})")
     if len(tri.unknown_reasons):
         say(text("triage.cli.unknown_reasons", lang, count=len(tri.unknown_reasons)))
         for r in tri.unknown_reasons.itertuples():
             say(f"  {r.reason:<28} {r.orders:>8}")
-    say(text("triage.cli.written", lang, folder=args.out))
+    if len(tri.unknown_refund_sources):
+        say(text("triage.cli.unknown_refund_sources", lang, count=len(tri.unknown_refund_sources)))
+        for r in tri.unknown_refund_sources.itertuples():
+            say(f"  {r.refund_source:<28} {r.orders:>8}")

@@ -207,3 +207,329 @@ def test_parallel_gather_gives_the_same_table(data, monkeypatch):
         tables[workers] = triage(orders, AS_OF, data).table
     assert len(tables[1]) > 100
     pd.testing.assert_frame_equal(tables[4], tables[1])
+
+
+# --- issue 10: real data shapes; a rule fires only on facts the file gives -------------------
+
+SHAPES = Path(__file__).resolve().parent / "data" / "orders" / "shapes"
+
+
+def _oid(n: int) -> str:
+    return f"5a{n:022x}"
+
+
+@pytest.fixture(scope="module")
+def v2(data):
+    """The v2 payload in real shapes (made-up values), read and triaged."""
+    result = read_orders(SHAPES / "v2_orders.json")
+    assert len(result.rejects) == 0
+    return result, triage(result.orders, AS_OF, data)
+
+
+@pytest.fixture(scope="module")
+def v3(data):
+    result = read_orders(SHAPES / "v3_orders.json")
+    assert len(result.rejects) == 0
+    return result, triage(result.orders, AS_OF, data)
+
+
+def _row(tri, order_id: str) -> pd.Series | None:
+    hit = tri.table[tri.table["order_id"] == order_id]
+    return hit.iloc[0] if len(hit) else None
+
+
+def test_v2_without_delivery_data_is_not_flagged_not_delivered(v2):
+    """v2 has no delivery date: a shipped order is not 'not delivered'; it needs a look, with
+    a lower priority, naming the missing fact; the summary counts it per rule."""
+    _, tri = v2
+    row = _row(tri, _oid(2))
+    assert row["verdict"] == "look"
+    assert row["rule"] == "shipped-not-delivered"
+    assert row["missing_facts"] == "delivery"
+    assert row["priority"] == 4 > tri.table.loc[tri.table["verdict"] == "case", "priority"].max()
+    assert row["explanation"].startswith("not judged: the file does not give the confirmed")
+    assert "order-not-delivered" not in tri.counts().index
+    unjudged = tri.unjudged.set_index(["rule", "missing"])["orders"]
+    assert unjudged[("shipped-not-delivered", "delivery")] == 1
+
+
+def test_an_order_that_need_not_be_confirmed_delivered_is_not_judged_by_that_rule(v2):
+    """requires_delivery_confirmation "False": the confirmed-delivery rule does not apply."""
+    _, tri = v2
+    assert _row(tri, _oid(3)) is None
+    assert tri.unjudged["orders"].sum() == 3  # orders 1, 2 and 11 only
+
+
+def test_an_order_without_a_confirmed_scan_is_not_flagged_late(v2):
+    """An older v2 order without tracking_confirmed(_date), shipped 4 days after it was
+    placed: not late-confirmed-fulfilment, counted as not judged for the missing scan."""
+    result, tri = v2
+    assert _row(tri, _oid(1)) is None
+    assert result.orders.set_index("order_id").loc[_oid(1), "shipped_at"] == pd.Timestamp(
+        "2015-03-06T00:00:00Z"
+    )
+    unjudged = tri.unjudged.set_index(["rule", "missing"])["orders"]
+    assert unjudged[("late-confirmed-fulfilment", "first_scan")] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "group"),
+    [
+        ("Item does not match the listing", "ITEM_DOES_NOT_MATCH_LISTING", "item_mismatch"),
+        ("Item does not fit customer", "ITEM_DOES_NOT_FIT", "item_mismatch"),
+        ("Customer received the wrong item", "RECEIVED_WRONG_ITEM", "item_mismatch"),
+        ("Customer cancelled order", "CUSTOMER_REQUEST", "customer_cancel"),
+        ("Customercancelledorder", "CUSTOMER_REQUEST", "customer_cancel"),
+        ("  ITEM does not match   the LISTING!! ", "ITEM_DOES_NOT_MATCH_LISTING", "item_mismatch"),
+        ("Itemdoesnotmatchthelisting", "ITEM_DOES_NOT_MATCH_LISTING", "item_mismatch"),
+        ("Orderissuspectedfraud", "FRAUDULENT_ACTIVITY", "fraud"),
+        ("InsufficientInventory", "MERCHANT_OUT_OF_STOCK", "unfulfilled"),
+        ("ITEM_NEVER_ARRIVED", "LATE_OR_MISSING", "not_delivered"),
+        ("1001", "WRONG_COLOR", "item_mismatch"),
+    ],
+)
+def test_real_reason_texts_map(data, text, key, group):
+    """Case, spaces, punctuation and the filler words 'the'/'customer' do not matter."""
+    assert data.reasons.match(text) == (key, group)
+
+
+def test_reasons_from_the_payload_land_in_their_scenario(v2):
+    """Refunded for not matching the listing / the wrong item: item-mismatch (the late scan
+    of order 4 is listed as another rule, not the scenario); cancellations: no case."""
+    _, tri = v2
+    for n in (4, 5, 6):
+        assert _row(tri, _oid(n))["scenario"] == "item-mismatch", n
+    assert _row(tri, _oid(4))["other_rules"] == "late-confirmed-fulfilment"
+    assert _row(tri, _oid(7)) is None and _row(tri, _oid(8)) is None
+    assert tri.unknown_reasons.values.tolist() == [["Parcel ate by dog", 1]]
+
+
+def test_an_unknown_reason_never_lands_in_another_scenario(v2, data):
+    """Order 11 (unknown reason, first scan 9 days after release) is held and reported; with
+    `unknown_reason: judge` the late-scan rule judges it."""
+    result, tri = v2
+    assert _row(tri, _oid(11)) is None
+    unjudged = tri.unjudged.set_index(["rule", "missing"])["orders"]
+    assert unjudged[("late-confirmed-fulfilment", "reason")] == 1
+    judging = Triage(data.rules.model_copy(update={"unknown_reason": "judge"}), *_rest(data))
+    again = triage(result.orders, AS_OF, judging)
+    assert _row(again, _oid(11))["scenario"] == "late-confirmed-fulfilment"
+
+
+def _rest(data: Triage):
+    return data.reasons, data.policies
+
+
+def test_refunded_by_is_matched_like_states_and_unknown_values_are_reported(v2):
+    result, tri = v2
+    source = result.orders.set_index("order_id")["refund_source"]
+    assert source[_oid(1)] == "WISH_FOR_MERCHANT"  # REFUNDEDBYWISHFORMERCHANT
+    assert source[_oid(4)] == "WISH_FOR_MERCHANT"  # REFUNDED BY WISH FOR MERCHANT
+    assert source[_oid(7)] == "CUSTOMER"  # CANCELLEDBYCUSTOMER
+    assert source[_oid(11)] == "REFUNDED BY SOMEONE ELSE"  # kept as written...
+    assert tri.unknown_refund_sources.values.tolist() == [["REFUNDED BY SOMEONE ELSE", 1]]
+
+
+def test_hours_to_fulfill_moves_the_deadline(v2, data):
+    """Order 9: last updated 11-19 00:00 with 20 h left -> due 11-19 20:00 (past); by the
+    policy alone (released 11-17 08:00 + 5 days) it would not be due yet."""
+    result, tri = v2
+    row = _row(tri, _oid(9))
+    assert row["due_at"] == pd.Timestamp("2026-11-19T20:00:00Z")
+    assert row["deadline_source"] == "hours_to_fulfill + updated_at"
+    assert "+ 20 h left (Wish's hours_to_fulfill) = due 2026-11-19 20:00 UTC" in row["explanation"]
+    without = result.orders.assign(hours_to_fulfill=pd.NA, days_to_fulfill=pd.NA)
+    without["hours_to_fulfill"] = without["hours_to_fulfill"].astype("Int64")
+    without["days_to_fulfill"] = without["days_to_fulfill"].astype("Int64")
+    assert _row(triage(without, AS_OF, data), _oid(9)) is None
+    days = without.assign(days_to_fulfill=pd.array([1] * len(without), dtype="Int64"))
+    row = _row(triage(days, AS_OF, data), _oid(9))  # 1 day from 11-19 00:00
+    assert row["due_at"] == pd.Timestamp("2026-11-20T00:00:00Z")
+    assert row["deadline_source"] == "days_to_fulfill + updated_at"
+
+
+def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_path):
+    """The explanation names the facts, the arithmetic, the policy key and its source, in the
+    triage table, the CSV and the facts of a case opened from the row."""
+    result, tri = v3
+    row = _row(tri, "6b" + f"{1:022x}")
+    source = data.policy("late_confirmed_fulfilment").source
+    assert row["explanation"] == (
+        "state SHIPPED; released 2016-01-06 23:25 UTC, first carrier scan 2016-01-14 09:10 UTC"
+        f" → 177.8 h > 168 h; policy late_confirmed_fulfilment, source {source}; "
+        "act by 2016-04-13 09:10 UTC (infraction_dispute_window (90 days) + "
+        f"confirmed_fulfilled_at); policy infraction_dispute_window, source "
+        f"{data.policy('infraction_dispute_window').source}"
+    )
+    zh = triage(result.orders, AS_OF, data, lang="zh")
+    assert "首次物流扫描" in _row(zh, row["order_id"])["explanation"]
+    order = result.orders[result.orders["order_id"] == row["order_id"]].iloc[0]
+    assert order_facts(order, row)["triage_note"] == row["explanation"]
+    assert cli_main(["triage", str(SHAPES / "v3_orders.json"), "--as-of", AS_OF,
+                     "--out", str(tmp_path)]) == 0
+    written = pd.read_csv(tmp_path / "v3_orders.triage.csv", encoding="utf-8-sig")
+    assert row["explanation"] in written["explanation"].tolist()
+
+
+def test_a_re_released_order_is_due_from_its_re_release(v3):
+    """v3: a tracking cancelled after MARK_SHIPPED clears shipped_at; the order is due again
+    5 days after ORDER_RE_RELEASED."""
+    result, tri = v3
+    order = result.orders.set_index("order_id").loc["6b" + f"{2:022x}"]
+    assert pd.isna(order["shipped_at"]) and pd.isna(order["confirmed_fulfilled_at"])
+    assert order["tracking_cancelled_at"] == pd.Timestamp("2026-11-05T00:00:00Z")
+    row = _row(tri, "6b" + f"{2:022x}")
+    assert row["due_at"] == pd.Timestamp("2026-11-10T00:00:00Z")
+    assert row["explanation"].startswith("state APPROVED; re-released 2026-11-05 00:00 UTC")
+
+
+def test_contact_details_stay_out_of_the_triage_csv_unless_asked(tmp_path, capsys):
+    path = SHAPES / "v2_orders.json"
+    assert cli_main(["triage", str(path), "--as-of", AS_OF, "--out", str(tmp_path)]) == 0
+    plain = (tmp_path / "v2_orders.triage.csv").read_text(encoding="utf-8-sig")
+    assert "555-0100" not in plain and "1 Sample Road" not in plain
+    out = capsys.readouterr().out
+    assert "shipped-not-delivered" in out and "(delivery)" in out  # not judged, and why
+    assert "REFUNDED BY SOMEONE ELSE" in out
+    args = ["triage", str(path), "--as-of", AS_OF, "--out", str(tmp_path), "--with-contact"]
+    assert cli_main(args) == 0
+    table = pd.read_csv(tmp_path / "v2_orders.triage.csv", encoding="utf-8-sig", dtype=str)
+    assert set(table["phone_number"]) == {"555-0100"}
+    assert set(table["street_address1"]) == {"1 Sample Road"}
+
+
+def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_path):
+    """The analyst table has the explanation column; no widget value holds a phone number or
+    a street, even for the order chosen for a case (the facts carry the explanation)."""
+    import shutil
+
+    from playbook.scenarios.loader import load_library
+    from playbook.ui.analyst_panel import AnalystPanel
+
+    shutil.copy(SHAPES / "v2_orders.json", tmp_path / "v2.json")
+    panel = AnalystPanel(load_library(), allowed_dir=tmp_path)
+    panel.load_path(str(tmp_path / "v2.json"), AS_OF)
+    html = panel.table.value
+    assert "Why" in html and "not judged: the file does not give the confirmed delivery" in html
+    assert "Orders a rule could not judge" in panel.counts.value
+    row = int(_row(panel.loaded.triaged, _oid(4))["source_row"])
+    panel.case_order.value = row
+    facts = panel.order_facts_of(row)
+    assert facts["triage_note"].startswith("state REFUNDED; refund reason")
+
+    def values(widget) -> list[str]:
+        out = [str(getattr(widget, "value", "")), str(getattr(widget, "options", ""))]
+        for child in getattr(widget, "children", ()):
+            out += values(child)
+        return out
+
+    state = " ".join(values(panel.widget))
+    assert "555-0100" not in state and "1 Sample Road" not in state
+    panel.close()
+
+
+def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
+    """The earlier CSV (Days/Hours to Fulfill): Wish's hours left from Last Updated set the
+    fulfilment deadline."""
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "Transaction Date,Order Id,Order State,Quantity,Days to Fulfill,Hours to Fulfill,"
+        "Shipped on,Last Updated,Refund Reason\n"
+        "2026-11-16 00:00:00,h-left,APPROVED,1,0,6,,2026-11-20 00:00:00,\n"
+        "2026-11-16 00:00:00,no-left,APPROVED,1,,,,2026-11-20 00:00:00,\n",
+        encoding="utf-8",
+    )
+    tri = triage(read_orders(path).orders, AS_OF, data)
+    t = tri.table.set_index("order_id")
+    assert t.loc["h-left", "due_at"] == pd.Timestamp("2026-11-20T06:00:00Z")  # past
+    assert t.loc["no-left", "due_at"] == pd.Timestamp("2026-11-21T00:00:00Z")  # 16th + 5 days
+    assert t.loc["no-left", "deadline_source"].startswith("fulfilment_deadline (5 days)")
+
+
+# --- issue 8/10: the data checker knows the new rule fields ----------------------------------
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+def _problems_after(data_copy: Path, file: str, old: str, new: str) -> list[str]:
+    from playbook.scenarios.loader import check
+
+    path = data_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return [str(p) for p in check(data_copy)[1]]
+
+
+def _line(data_copy: Path, file: str, needle: str) -> int:
+    lines = (data_copy / file).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_check_a_fact_no_order_column_gives(data_copy):
+    found = _problems_after(
+        data_copy, "triage.yaml", "columns: [delivered_at, delivery_confirmed]",
+        "columns: [delivered_at, delivery_scan]",
+    )
+    line = _line(data_copy, "triage.yaml", "delivery_scan")
+    assert (
+        f"data/triage.yaml:{line}: facts.delivery.columns: no order column 'delivery_scan' "
+        "gives this fact"
+    ) in found
+    # the rule's empty-column test the fact covered is now covered by none
+    assert any("rules.3.when.not_true: 'delivery_confirmed'" in p for p in found), found
+
+
+def test_check_a_rule_needing_an_unknown_fact(data_copy):
+    found = _problems_after(
+        data_copy, "triage.yaml", "needs: [release, shipment, first_scan]",
+        "needs: [release, shipment, first_scann]",
+    )
+    line = _line(data_copy, "triage.yaml", "first_scann")
+    assert any(
+        p.startswith(f"data/triage.yaml:{line}: rules.4.needs: unknown fact 'first_scann'")
+        for p in found
+    ), found
+    # ... and the empty 'by' column it reads is then covered by no fact
+    assert any("rules.4.when.overdue.by: 'confirmed_fulfilled_at' is judged when empty" in p
+               for p in found), found
+
+
+def test_check_an_empty_column_read_as_evidence_without_a_fact(data_copy):
+    found = _problems_after(
+        data_copy, "triage.yaml", "needs: [release, delivery, delivery_policy]",
+        "needs: [release, delivery_policy]",
+    )
+    line = _line(data_copy, "triage.yaml", "absent: [delivered_at]")
+    assert f"data/triage.yaml:{line}: rules.3.when.absent: 'delivered_at' is judged when " \
+        "empty, but no fact the rule needs covers it (add a fact listing 'delivered_at' to " \
+        "needs)" in found
+    assert any("rules.3.when.not_true: 'delivery_confirmed'" in p for p in found), found
+
+
+def test_check_look_priority_and_flag_columns(data_copy):
+    found = _problems_after(data_copy, "triage.yaml", "      priority: 4\n", "      priority: 2\n")
+    assert any("rules.3.look.priority: 'needs a look' priority 2 must be lower" in p
+               for p in found), found
+    found = _problems_after(
+        data_copy, "triage.yaml", "is_true: [requires_delivery_confirmation]",
+        "is_true: [carrier]",
+    )
+    assert any("rules.3.when.is_true: 'carrier' is not a yes/no column" in p for p in found)
+
+
+def test_check_a_spelling_of_two_reasons(data_copy):
+    found = _problems_after(
+        data_copy, "reason_codes.yaml", "texts: [Package was empty]",
+        "texts: [Package was empty, Wrong color]",
+    )
+    assert any(
+        p.startswith("data/reason_codes.yaml:") and "'Wrong color' is also a spelling of" in p
+        for p in found
+    ), found

@@ -30,7 +30,7 @@ _INT_RE = r"^[+-]?\d{1,12}(\.0*)?$"
 # Kinds and fields whose surrounding spaces are always cut. Other text is kept as written
 # (cutting every column costs a third of the import time on large files).
 TRIM_KINDS = {"order_id", "state", "currency", "country", "bool", "refund_source"}
-TRIM_FIELDS = {"refund_reason", "sku", "tracking_number", "transaction_id"}
+TRIM_FIELDS = {"refund_reason", "sku", "tracking_number", "transaction_id", "buyer_name"}
 # Kinds whose column stays text in the order table (others are typed from any string type).
 _TEXT_KINDS = {"order_id", "text", "state", "refund_source", "country", "currency"}
 

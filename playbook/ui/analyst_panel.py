@@ -30,7 +30,8 @@ from playbook.errors import OrderFileError
 from playbook.i18n import text
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
-from playbook.orders.triage import Triage, order_facts, triage
+from playbook.orders.facts import order_facts
+from playbook.orders.triage import Triage, triage
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
@@ -385,9 +386,12 @@ class AnalystPanel:
         return hit.iloc[0] if len(hit) else None
 
     def order_facts_of(self, source_row: int) -> dict[str, str]:
-        """The case facts of the loaded order from file row ``source_row``."""
+        """The case facts of the loaded order from file row ``source_row``, with why triage
+        listed it (never its contact details)."""
         orders = self.loaded.result.orders
-        return order_facts(orders[orders["source_row"] == source_row].iloc[0])
+        return order_facts(
+            orders[orders["source_row"] == source_row].iloc[0], self._triaged_row(source_row)
+        )
 
     def _render_case(self) -> None:
         row = self._triaged_row(self.case_order.value)

@@ -25,7 +25,7 @@ NO_ORDER = -1  # the case chooser's "nothing chosen" value (source rows are neve
 REJECT_ROWS = 20
 TRIAGE_HEADERS = (
     "col_order by_scenario col_priority col_deadline by_state col_refund_reason col_product "
-    "col_total col_country"
+    "col_total col_country col_why"
 ).split()
 ANALYST_STYLE = """
 <style>
@@ -138,6 +138,13 @@ class AnalystHtml:
             )
         ]
         out = self.h3("analyst.counts") + tag("div", "".join(tables), "pb-analyst-tables")
+        if len(tri.unjudged):
+            out += self.p("analyst.unjudged")
+            out += html_table(
+                [t("analyst.col_rule"), t("analyst.col_missing"), t("analyst.count")],
+                tri.unjudged.itertuples(index=False),
+                "pb-analyst-unjudged",
+            )
         unknown = tri.unknown_reasons
         if len(unknown):
             out += self.p("analyst.unknown_reasons", count=len(unknown))
@@ -231,7 +238,15 @@ class AnalystHtml:
             cell_text(row["product_name"]),
             money,
             cell_text(row["country"]),
+            self.why(row),
         ]
+
+    def why(self, row: dict) -> str:
+        """Why the order is listed: the rule's explanation; for "needs a look" its label too."""
+        note = cell_text(row["explanation"])
+        if row["verdict"] == "look":
+            return f"{self.t('analyst.look')}: {cell_text(row['label'])} ({note})"
+        return note
 
     def filter_options(
         self, table: pd.DataFrame
