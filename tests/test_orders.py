@@ -748,7 +748,9 @@ def _kept(path: str, paths: dict, extras: list[str]) -> bool:
     return any(path[:i] in extras for i in cut) or path.replace("[]", "[0]", 1) in extras
 
 
-@pytest.mark.parametrize(("name", "unwrap"), [("v2_orders.json", "Order"), ("v3_orders.json", None)])
+@pytest.mark.parametrize(
+    ("name", "unwrap"), [("v2_orders.json", "Order"), ("v3_orders.json", None)]
+)
 def test_no_field_of_a_json_order_is_lost(name, unwrap):
     """Every key of every order is a typed column (V2_PATHS/V3_PATHS) or a listed extra, and
     every typed column an order has a value for holds one."""
@@ -790,7 +792,8 @@ def test_v2_fields_are_typed_and_cleaned():
     """v2 buyer_name and country are fields (cleaned, not extras); combined orders keep the
     buyer's address and Wish's warehouse apart; flags are booleans; fine ids a list."""
     result = read_orders(SHAPES / "v2_orders.json")
-    assert "buyer_name" not in result.extra_columns and "country" not in result.extra_columns
+    assert "buyer_name" not in result.extra_columns
+    assert "country" not in result.extra_columns
     o = result.orders.set_index("order_id")
     combined = o.loc[f"5a{10:022x}"]
     assert combined["country"] == "DE"  # written " de"
@@ -827,7 +830,10 @@ def test_v3_fields_are_typed():
     cancelled = o.loc[f"6b{2:022x}"]
     assert pd.isna(cancelled["shipped_at"])
     assert cancelled["re_released_at"] == pd.Timestamp("2026-11-05T00:00:00Z")
-    assert cancelled["fulfilment_events"].split("; ")[3] == "TRACKING_CANCELLED 2026-11-05T00:00:00.000Z"
+    assert (
+        cancelled["fulfilment_events"].split("; ")[3]
+        == "TRACKING_CANCELLED 2026-11-05T00:00:00.000Z"
+    )
 
 
 def test_fine_ids_are_written_as_text(tmp_path):

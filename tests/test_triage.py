@@ -300,7 +300,8 @@ def test_reasons_from_the_payload_land_in_their_scenario(v2):
     for n in (4, 5, 6):
         assert _row(tri, _oid(n))["scenario"] == "item-mismatch", n
     assert _row(tri, _oid(4))["other_rules"] == "late-confirmed-fulfilment"
-    assert _row(tri, _oid(7)) is None and _row(tri, _oid(8)) is None
+    assert _row(tri, _oid(7)) is None
+    assert _row(tri, _oid(8)) is None
     assert tri.unknown_reasons.values.tolist() == [["Parcel ate by dog", 1]]
 
 
@@ -365,8 +366,12 @@ def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_pat
     assert "首次物流扫描" in _row(zh, row["order_id"])["explanation"]
     order = result.orders[result.orders["order_id"] == row["order_id"]].iloc[0]
     assert order_facts(order, row)["triage_note"] == row["explanation"]
-    assert cli_main(["triage", str(SHAPES / "v3_orders.json"), "--as-of", AS_OF,
-                     "--out", str(tmp_path)]) == 0
+    assert (
+        cli_main(
+            ["triage", str(SHAPES / "v3_orders.json"), "--as-of", AS_OF, "--out", str(tmp_path)]
+        )
+        == 0
+    )
     written = pd.read_csv(tmp_path / "v3_orders.triage.csv", encoding="utf-8-sig")
     assert row["explanation"] in written["explanation"].tolist()
 
@@ -376,7 +381,8 @@ def test_a_re_released_order_is_due_from_its_re_release(v3):
     5 days after ORDER_RE_RELEASED."""
     result, tri = v3
     order = result.orders.set_index("order_id").loc["6b" + f"{2:022x}"]
-    assert pd.isna(order["shipped_at"]) and pd.isna(order["confirmed_fulfilled_at"])
+    assert pd.isna(order["shipped_at"])
+    assert pd.isna(order["confirmed_fulfilled_at"])
     assert order["tracking_cancelled_at"] == pd.Timestamp("2026-11-05T00:00:00Z")
     row = _row(tri, "6b" + f"{2:022x}")
     assert row["due_at"] == pd.Timestamp("2026-11-10T00:00:00Z")
@@ -387,9 +393,11 @@ def test_contact_details_stay_out_of_the_triage_csv_unless_asked(tmp_path, capsy
     path = SHAPES / "v2_orders.json"
     assert cli_main(["triage", str(path), "--as-of", AS_OF, "--out", str(tmp_path)]) == 0
     plain = (tmp_path / "v2_orders.triage.csv").read_text(encoding="utf-8-sig")
-    assert "555-0100" not in plain and "1 Sample Road" not in plain
+    assert "555-0100" not in plain
+    assert "1 Sample Road" not in plain
     out = capsys.readouterr().out
-    assert "shipped-not-delivered" in out and "(delivery)" in out  # not judged, and why
+    assert "shipped-not-delivered" in out
+    assert "(delivery)" in out
     assert "REFUNDED BY SOMEONE ELSE" in out
     args = ["triage", str(path), "--as-of", AS_OF, "--out", str(tmp_path), "--with-contact"]
     assert cli_main(args) == 0
@@ -406,11 +414,15 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
     from playbook.scenarios.loader import load_library
     from playbook.ui.analyst_panel import AnalystPanel
 
+    from playbook.cases.sql_store import Store
+
     shutil.copy(SHAPES / "v2_orders.json", tmp_path / "v2.json")
-    panel = AnalystPanel(load_library(), allowed_dir=tmp_path)
+    store = Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    panel = AnalystPanel(load_library(), store=store, user="Ana", allowed_dir=tmp_path)
     panel.load_path(str(tmp_path / "v2.json"), AS_OF)
     html = panel.table.value
-    assert "Why" in html and "not judged: the file does not give the confirmed delivery" in html
+    assert "Why" in html
+    assert "not judged: the file does not give the confirmed delivery" in html
     assert "Orders a rule could not judge" in panel.counts.value
     row = int(_row(panel.loaded.triaged, _oid(4))["source_row"])
     panel.case_order.value = row
@@ -423,9 +435,16 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
             out += values(child)
         return out
 
+    panel.store_name.value = "Demo Store"
+    panel.open_button.click()
+    (case,) = store.list_cases(order_id=_oid(4))
+    assert case.facts["triage_note"] == facts["triage_note"]  # the case carries the why
+    assert not {"phone_number", "street_address1"} & set(case.facts)
     state = " ".join(values(panel.widget))
-    assert "555-0100" not in state and "1 Sample Road" not in state
+    assert "555-0100" not in state
+    assert "1 Sample Road" not in state
     panel.close()
+    store.close()
 
 
 def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
@@ -474,7 +493,9 @@ def _line(data_copy: Path, file: str, needle: str) -> int:
 
 def test_check_a_fact_no_order_column_gives(data_copy):
     found = _problems_after(
-        data_copy, "triage.yaml", "columns: [delivered_at, delivery_confirmed]",
+        data_copy,
+        "triage.yaml",
+        "columns: [delivered_at, delivery_confirmed]",
         "columns: [delivered_at, delivery_scan]",
     )
     line = _line(data_copy, "triage.yaml", "delivery_scan")
@@ -488,7 +509,9 @@ def test_check_a_fact_no_order_column_gives(data_copy):
 
 def test_check_a_rule_needing_an_unknown_fact(data_copy):
     found = _problems_after(
-        data_copy, "triage.yaml", "needs: [release, shipment, first_scan]",
+        data_copy,
+        "triage.yaml",
+        "needs: [release, shipment, first_scan]",
         "needs: [release, shipment, first_scann]",
     )
     line = _line(data_copy, "triage.yaml", "first_scann")
@@ -497,28 +520,37 @@ def test_check_a_rule_needing_an_unknown_fact(data_copy):
         for p in found
     ), found
     # ... and the empty 'by' column it reads is then covered by no fact
-    assert any("rules.4.when.overdue.by: 'confirmed_fulfilled_at' is judged when empty" in p
-               for p in found), found
+    assert any(
+        "rules.4.when.overdue.by: 'confirmed_fulfilled_at' is judged when empty" in p
+        for p in found
+    ), found
 
 
 def test_check_an_empty_column_read_as_evidence_without_a_fact(data_copy):
     found = _problems_after(
-        data_copy, "triage.yaml", "needs: [release, delivery, delivery_policy]",
+        data_copy,
+        "triage.yaml",
+        "needs: [release, delivery, delivery_policy]",
         "needs: [release, delivery_policy]",
     )
     line = _line(data_copy, "triage.yaml", "absent: [delivered_at]")
-    assert f"data/triage.yaml:{line}: rules.3.when.absent: 'delivered_at' is judged when " \
-        "empty, but no fact the rule needs covers it (add a fact listing 'delivered_at' to " \
+    assert (
+        f"data/triage.yaml:{line}: rules.3.when.absent: 'delivered_at' is judged when "
+        "empty, but no fact the rule needs covers it (add a fact listing 'delivered_at' to "
         "needs)" in found
+    )
     assert any("rules.3.when.not_true: 'delivery_confirmed'" in p for p in found), found
 
 
 def test_check_look_priority_and_flag_columns(data_copy):
     found = _problems_after(data_copy, "triage.yaml", "      priority: 4\n", "      priority: 2\n")
-    assert any("rules.3.look.priority: 'needs a look' priority 2 must be lower" in p
-               for p in found), found
+    assert any(
+        "rules.3.look.priority: 'needs a look' priority 2 must be lower" in p for p in found
+    ), found
     found = _problems_after(
-        data_copy, "triage.yaml", "is_true: [requires_delivery_confirmation]",
+        data_copy,
+        "triage.yaml",
+        "is_true: [requires_delivery_confirmation]",
         "is_true: [carrier]",
     )
     assert any("rules.3.when.is_true: 'carrier' is not a yes/no column" in p for p in found)
@@ -526,7 +558,9 @@ def test_check_look_priority_and_flag_columns(data_copy):
 
 def test_check_a_spelling_of_two_reasons(data_copy):
     found = _problems_after(
-        data_copy, "reason_codes.yaml", "texts: [Package was empty]",
+        data_copy,
+        "reason_codes.yaml",
+        "texts: [Package was empty]",
         "texts: [Package was empty, Wrong color]",
     )
     assert any(

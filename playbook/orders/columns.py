@@ -487,8 +487,11 @@ def _tracking(rec: dict, tracking: Any) -> None:
         rest.pop("ship_note", None)
         provider = rest.pop("shipping_provider", None)
         if isinstance(provider, dict):
-            _keep_rest(rec, {k: v for k, v in provider.items() if k != "name"},
-                       "tracking_information[0].shipping_provider")
+            _keep_rest(
+                rec,
+                {k: v for k, v in provider.items() if k != "name"},
+                "tracking_information[0].shipping_provider",
+            )
         elif provider is not None:
             rec["tracking_information[0].shipping_provider"] = scalar(provider)
         _keep_rest(rec, rest, "tracking_information[0]")

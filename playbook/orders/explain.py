@@ -98,7 +98,10 @@ class Explainer:
         """Per basis of ``due_times`` (then -1: no start): where a due time came from."""
         out = [f"{spec.policy} ({self.limit(spec.policy)}) + {c}" for c in spec.from_]
         if spec.left:
-            out += [f"{spec.left.hours} + {spec.left.from_}", f"{spec.left.days} + {spec.left.from_}"]
+            out += [
+                f"{spec.left.hours} + {spec.left.from_}",
+                f"{spec.left.days} + {spec.left.from_}",
+            ]
         return [*out, ""]
 
     def sources(self, pick: np.ndarray, basis: np.ndarray) -> pd.Series:
@@ -147,7 +150,7 @@ class Explainer:
         out = pa.array([""] * len(table), pa.large_string())
         pieces = []
         positions = []
-        for k, rule in enumerate(self.data.rules.rules):
+        for k, _rule in enumerate(self.data.rules.rules):
             sel = np.flatnonzero(p.pick == k)
             if len(sel):
                 pieces.append(self._rule(orders, table.iloc[sel], p.idx[sel], p.case[sel], k))
@@ -200,8 +203,10 @@ class Explainer:
         n = len(sub)
         if spec.by:
             by = sub[spec.by]
-            unit = pd.Timedelta(hours=1) if self.data.policy(spec.policy).unit == "hours" else (
-                pd.Timedelta(days=1)
+            unit = (
+                pd.Timedelta(hours=1)
+                if self.data.policy(spec.policy).unit == "hours"
+                else (pd.Timedelta(days=1))
             )
             elapsed = ((by - start) / unit).to_numpy(dtype="float64", na_value=np.nan)
             unit_text = self.t(f"triage.unit.{self.data.policy(spec.policy).unit}")
@@ -262,4 +267,6 @@ class Explainer:
 
 
 def _text(ser: pd.Series) -> pa.Array:
-    return pa.array(ser.astype(object).where(ser.notna(), None), pa.large_string(), from_pandas=True)
+    return pa.array(
+        ser.astype(object).where(ser.notna(), None), pa.large_string(), from_pandas=True
+    )

@@ -81,7 +81,6 @@ CONTACT_COLUMNS = ("street_address1", "street_address2", "phone_number", "epc_ad
 REJECT_COLUMNS = ["source_row", "order_id", "column", "value", "reason", "detail"]
 
 
-
 def enum_key(text: str) -> str:
     """How states and refund sources are matched: case, spaces, '_' and punctuation ignored
     ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by Wish for merchant')."""

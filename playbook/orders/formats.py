@@ -181,7 +181,14 @@ def read_csv(path: Path, head: bytes, progress: Progress | None = None) -> RawOr
         table = table.rename_columns(names)
         rows = pa.array(range(2, table.num_rows + 2), pa.int64())
         return RawOrders(
-            "csv", enc, table, rows, sources, extras, empty_is_null=True, complete=frozenset(sources)
+            "csv",
+            enc,
+            table,
+            rows,
+            sources,
+            extras,
+            empty_is_null=True,
+            complete=frozenset(sources),
         )
     raise _fail(path, "error.order_file_encoding", encoding="not UTF-8 or GB18030")
 
@@ -255,7 +262,13 @@ def _python_csv(
     cols = list(zip(*records, strict=True)) if records else [()] * ncols
     table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
     return RawOrders(
-        "csv", encoding, table, pa.array(rows, pa.int64()), sources, extras, early,
+        "csv",
+        encoding,
+        table,
+        pa.array(rows, pa.int64()),
+        sources,
+        extras,
+        early,
         complete=frozenset(sources),
     )
 
@@ -317,7 +330,12 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
     cols = list(zip(*records, strict=True)) if records else [()] * ncols
     table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
     return RawOrders(
-        "xlsx", None, table, pa.array(rows, pa.int64()), sources, extras,
+        "xlsx",
+        None,
+        table,
+        pa.array(rows, pa.int64()),
+        sources,
+        extras,
         complete=frozenset(sources),
     )
 

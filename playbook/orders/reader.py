@@ -318,53 +318,14 @@ def find_duplicates(
 
 
 def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
+    """The rejects table: rows the readers could not split, then every row with a problem
+    (its first problem's column and value, every problem in ``detail``), by file row."""
     early = pd.DataFrame(raw.early_rejects, columns=["source_row", "column", "value", "reason"])
     early["order_id"] = pd.NA
     early["detail"] = early["reason"]
-    if not reject.any():
-        frames = [early]
-    else:
-        idx = np.flatnonzero(reject)
-        ids = pd.Series(pc.take(order_id, pa.array(idx)).to_pandas(), dtype="str")
-        first_field = np.full(len(idx), "", dtype=object)
-        first_code = np.full(len(idx), "", dtype=object)
-        detail = np.full(len(idx), "", dtype=object)
-        dup_rows = _dup_rows(order_id, ids, rows)
-        for name, code, bad in problems:
-            hit = bad[idx]
-            label = raw.sources.get(name, name)
-            first = hit & (first_code == "")
-            first_field[first], first_code[first] = label, code
-            note = np.full(int(hit.sum()), f"{label}: {code}", dtype=object)
-            if code in ("duplicate_order_id", "duplicate_row"):
-                note = note + " (rows " + dup_rows[hit] + ")"
-            detail[hit] = detail[hit] + np.where(detail[hit] == "", "", "; ") + note
-        values = np.full(len(idx), "", dtype=object)
-        for name in set(first_field) - {""}:
-            canon = next((f for f, lab in raw.sources.items() if lab == name), name)
-            if canon not in cleaned:
-                continue
-            pos, col = cleaned[canon]
-            sel = first_field == name
-            want = idx[sel]
-            if pos is not None:  # only the rows with a problem in this field were kept
-                at = np.minimum(np.searchsorted(pos, want), len(pos) - 1)
-                sel[sel] = pos[at] == want
-                want = at[pos[at] == want]
-            values[sel] = pd.Series(pc.take(col, pa.array(want)).to_pandas()).fillna("")
-        frames = [
-            early,
-            pd.DataFrame(
-                {
-                    "source_row": rows[idx],
-                    "order_id": ids.to_numpy(),
-                    "column": first_field,
-                    "value": values,
-                    "reason": first_code,
-                    "detail": detail,
-                }
-            ),
-        ]
+    frames = [early]
+    if reject.any():
+        frames.append(_problem_rows(raw, cleaned, order_id, rows, problems, reject))
     out = (
         pd.concat([f for f in frames if len(f)], ignore_index=True)
         if any(len(f) for f in frames)
@@ -375,6 +336,52 @@ def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
     for col in REJECT_COLUMNS[1:]:
         out[col] = out[col].astype("str")
     return out
+
+
+def _problem_rows(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
+    idx = np.flatnonzero(reject)
+    ids = pd.Series(pc.take(order_id, pa.array(idx)).to_pandas(), dtype="str")
+    first_field = np.full(len(idx), "", dtype=object)
+    first_code = np.full(len(idx), "", dtype=object)
+    detail = np.full(len(idx), "", dtype=object)
+    dup_rows = _dup_rows(order_id, ids, rows)
+    for name, code, bad in problems:
+        hit = bad[idx]
+        label = raw.sources.get(name, name)
+        first = hit & (first_code == "")
+        first_field[first], first_code[first] = label, code
+        note = np.full(int(hit.sum()), f"{label}: {code}", dtype=object)
+        if code in ("duplicate_order_id", "duplicate_row"):
+            note = note + " (rows " + dup_rows[hit] + ")"
+        detail[hit] = detail[hit] + np.where(detail[hit] == "", "", "; ") + note
+    return pd.DataFrame(
+        {
+            "source_row": rows[idx],
+            "order_id": ids.to_numpy(),
+            "column": first_field,
+            "value": _first_values(raw, cleaned, idx, first_field),
+            "reason": first_code,
+            "detail": detail,
+        }
+    )
+
+
+def _first_values(raw, cleaned, idx: np.ndarray, first_field: np.ndarray) -> np.ndarray:
+    """The text of each rejected row's first bad value (kept for the rows with a problem)."""
+    values = np.full(len(idx), "", dtype=object)
+    for name in set(first_field) - {""}:
+        canon = next((f for f, lab in raw.sources.items() if lab == name), name)
+        if canon not in cleaned:
+            continue
+        pos, col = cleaned[canon]
+        sel = first_field == name
+        want = idx[sel]
+        if pos is not None:  # only the rows with a problem in this field were kept
+            at = np.minimum(np.searchsorted(pos, want), len(pos) - 1)
+            sel[sel] = pos[at] == want
+            want = at[pos[at] == want]
+        values[sel] = pd.Series(pc.take(col, pa.array(want)).to_pandas()).fillna("")
+    return values
 
 
 def _dup_rows(order_id: pa.ChunkedArray, ids: pd.Series, rows: np.ndarray) -> np.ndarray:

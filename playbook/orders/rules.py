@@ -288,8 +288,9 @@ def _check_policies(lib: Library, rule: Rule, loc: tuple, add) -> None:
 
 
 def _check_needs(rules: RuleSet, rule: Rule, loc: tuple, add) -> None:
-    """Needs name known facts; an empty column is only evidence ('absent', 'is_true', 'not_true', 'by') when
-    a needed fact covers it; "needs a look" comes after the rule's own priorities."""
+    """Needs name known facts; an empty column is only evidence ('absent', 'is_true',
+    'not_true', 'by') when a needed fact covers it; "needs a look" comes after the rule's own
+    priorities."""
     for need in rule.needs:
         if need not in rules.facts:
             add((*loc, "needs"), f"unknown fact '{need}'; facts are {sorted(rules.facts)}")

@@ -28,9 +28,9 @@ from playbook.cases.store import CaseStore
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
+from playbook.orders.facts import order_facts
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
-from playbook.orders.facts import order_facts
 from playbook.orders.triage import Triage, triage
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
