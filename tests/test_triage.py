@@ -357,15 +357,18 @@ def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_pat
     source = data.policy("late_confirmed_fulfilment").source
     assert row["explanation"] == (
         "state SHIPPED; released 2016-01-06 23:25 UTC, first carrier scan 2016-01-14 09:10 UTC"
-        f" → 177.8 h > 168 h; policy late_confirmed_fulfilment, source {source}; "
+        " → 177.8 h > 168 h"
+    )
+    assert (row["rule_policy"], row["policy_source"]) == ("late_confirmed_fulfilment", source)
+    note = (
+        f"{row['explanation']}; policy late_confirmed_fulfilment, source {source}; "
         "act by 2016-04-13 09:10 UTC (infraction_dispute_window (90 days) + "
-        f"confirmed_fulfilled_at); policy infraction_dispute_window, source "
-        f"{data.policy('infraction_dispute_window').source}"
+        "confirmed_fulfilled_at)"
     )
     zh = triage(result.orders, AS_OF, data, lang="zh")
     assert "首次物流扫描" in _row(zh, row["order_id"])["explanation"]
     order = result.orders[result.orders["order_id"] == row["order_id"]].iloc[0]
-    assert order_facts(order, row)["triage_note"] == row["explanation"]
+    assert order_facts(order, row)["triage_note"] == note
     assert (
         cli_main(
             ["triage", str(SHAPES / "v3_orders.json"), "--as-of", AS_OF, "--out", str(tmp_path)]
@@ -373,7 +376,9 @@ def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_pat
         == 0
     )
     written = pd.read_csv(tmp_path / "v3_orders.triage.csv", encoding="utf-8-sig")
-    assert row["explanation"] in written["explanation"].tolist()
+    line = written[written["order_id"] == row["order_id"]].iloc[0]
+    assert line["explanation"] == row["explanation"]
+    assert (line["rule_policy"], line["policy_source"]) == ("late_confirmed_fulfilment", source)
 
 
 def test_a_re_released_order_is_due_from_its_re_release(v3):
@@ -411,10 +416,9 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
     a street, even for the order chosen for a case (the facts carry the explanation)."""
     import shutil
 
+    from playbook.cases.sql_store import Store
     from playbook.scenarios.loader import load_library
     from playbook.ui.analyst_panel import AnalystPanel
-
-    from playbook.cases.sql_store import Store
 
     shutil.copy(SHAPES / "v2_orders.json", tmp_path / "v2.json")
     store = Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}")

@@ -21,15 +21,15 @@ from playbook.orders.deadlines import due_times, spec_rows, start_times
 if TYPE_CHECKING:
     from playbook.orders.triage import Picked, Triage
 
-__all__ = ["Explainer", "fill", "join"]
+__all__ = ["Explainer", "concat", "fill", "parts_of", "per_rule", "pick_text", "sep_join"]
 
 _TIME = "%Y-%m-%d %H:%M"
 Param = pa.Array | pa.ChunkedArray | str
 
 
-def fill(template: str, n: int, params: dict[str, Param]) -> pa.Array:
-    """``template`` with ``{name}`` filled from ``params`` (arrays of ``n`` strings, or one
-    string for every row), row by row; a missing value shows as '–'."""
+def parts_of(template: str, params: dict[str, Param]) -> list:
+    """``template`` as parts to join: its literal text and the ``{name}`` values of
+    ``params`` (arrays of strings, or one string for every row)."""
     parts: list = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         if literal:
@@ -37,30 +37,48 @@ def fill(template: str, n: int, params: dict[str, Param]) -> pa.Array:
         if name is not None:
             value = params.get(name, "{" + name + "}")
             parts.append(pa.scalar(value, pa.large_string()) if isinstance(value, str) else value)
-    if not parts:
-        return pa.array([""] * n, pa.large_string())
-    if all(isinstance(part, pa.Scalar) for part in parts):
-        return pa.array(["".join(part.as_py() for part in parts)] * n, pa.large_string())
-    arrays = [p.cast(pa.large_string()) if not isinstance(p, pa.Scalar) else p for p in parts]
+    return parts
+
+
+def fill(template: str, n: int, params: dict[str, Param]) -> pa.Array:
+    """``template`` with ``{name}`` filled from ``params`` row by row (a missing value shows
+    as '–'): ``n`` strings."""
+    return concat(parts_of(template, params), n)
+
+
+def concat(parts: list, n: int) -> pa.Array:
+    """The parts (Arrow scalars and arrays of ``n`` strings) joined row by row, once."""
+    if not any(isinstance(part, pa.Array | pa.ChunkedArray) for part in parts):
+        text = "".join(part.as_py() or "" for part in parts)
+        return pa.repeat(pa.scalar(text, pa.large_string()), n)
+    arrays = [p if isinstance(p, pa.Scalar) else pc.cast(p, pa.large_string()) for p in parts]
     return pc.binary_join_element_wise(
         *arrays, pa.scalar("", pa.large_string()), null_handling="replace", null_replacement="–"
     )
 
 
-def join(*parts: pa.Array, skip_nulls: bool = False) -> pa.Array:
-    """Row by row, the parts' texts joined with '; ' (with ``skip_nulls``, null parts left
-    out)."""
-    arrays = [pc.cast(part, pa.large_string()) for part in parts]
-    return pc.binary_join_element_wise(
-        *arrays,
-        pa.scalar("; ", pa.large_string()),
-        null_handling="skip" if skip_nulls else "emit_null",
-    )
+_SEP = pa.scalar("; ", pa.large_string())
+
+
+def sep_join(segments: list[list]) -> list:
+    """Segments (lists of parts) as one list of parts, '; ' between them."""
+    out: list = []
+    for seg in segments:
+        out += [_SEP, *seg] if out else seg
+    return out
 
 
 def _times(ser: pd.Series) -> pa.Array:
-    arr = pa.array(ser.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]"))
-    return pc.strftime(arr, format=_TIME)
+    """'2026-01-06 23:25' per time (UTC), null for none."""
+    arr = ser.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[m]")
+    text = pa.array(np.datetime_as_string(arr, unit="m"), pa.large_string())
+    text = pc.replace_substring(text, "T", " ")
+    return pc.if_else(pa.array(np.isnat(arr)), pa.scalar(None, pa.large_string()), text)
+
+
+def pick_text(values: list[str], at: np.ndarray) -> pa.Array:
+    """``values[at[i]]`` per row, as Arrow text (no Python string per row)."""
+    return pa.array(values, pa.large_string()).take(pa.array(np.asarray(at, dtype=np.int64)))
 
 
 def _number(values: np.ndarray) -> pa.Array:
@@ -106,19 +124,22 @@ class Explainer:
 
     def sources(self, pick: np.ndarray, basis: np.ndarray) -> pd.Series:
         """The ``deadline_source`` column: the policy and start, or Wish's time left."""
-        out = np.full(len(pick), "", dtype=object)
+        texts: list[str] = []
+        offset = np.zeros(len(self.data.rules.rules), np.int64)
         for k, rule in enumerate(self.data.rules.rules):
-            sel = pick == k
-            if sel.any():
-                out[sel] = np.array(self.source(rule.deadline), dtype=object)[basis[sel]]
-        return pd.Series(out, dtype="str")
+            offset[k] = len(texts)
+            texts += self.source(rule.deadline)
+        width = np.array([len(self.source(r.deadline)) for r in self.data.rules.rules])
+        at = offset[pick] + np.where(basis < 0, width[pick] - 1, basis)
+        return _series(pick_text(texts, at))
 
     def labels(self, pick: np.ndarray, case: np.ndarray) -> pd.Series:
         """The rule's label, or its "needs a look" label."""
         rules = self.data.rules.rules
         fired = [r.label.get(self.lang) for r in rules]
         look = [r.look.label.get(self.lang) if r.look else "" for r in rules]
-        return pd.Series(np.where(case, np.array(fired)[pick], np.array(look)[pick]), dtype="str")
+        at = np.where(case, pick, pick + len(rules))
+        return _series(pick_text([*fired, *look], at))
 
     def needs(self, k: int) -> list[str]:
         """The facts rule ``k`` needs, in the order of the missing-fact bits."""
@@ -133,103 +154,136 @@ class Explainer:
 
     def missing(self, pick: np.ndarray, idx: np.ndarray, bits: list[np.ndarray]) -> pd.Series:
         """The ``missing_facts`` column: the facts a "needs a look" row lacks (ids)."""
-        out = np.full(len(pick), "", dtype=object)
+        texts = [""]
+        at = np.zeros(len(pick), np.int64)
         for k in range(len(self.data.rules.rules)):
-            sel = pick == k
-            if not sel.any():
+            sel = np.flatnonzero(pick == k)
+            if not len(sel):
                 continue
             names = self.needs(k)
             row_bits = bits[k][idx[sel]]
             for combo in np.unique(row_bits[row_bits != 0]):
-                where = np.flatnonzero(sel)[row_bits == combo]
-                out[where] = ", ".join(n for j, n in enumerate(names) if combo >> j & 1)
-        return pd.Series(out, dtype="str")
+                at[sel[row_bits == combo]] = len(texts)
+                texts.append(", ".join(n for j, n in enumerate(names) if combo >> j & 1))
+        return _series(pick_text(texts, at))
 
     def explain(self, orders: pd.DataFrame, table: pd.DataFrame, p: Picked) -> pd.Series:
-        """The ``explanation`` column (``table`` is in the order of ``p``)."""
-        out = pa.array([""] * len(table), pa.large_string())
-        pieces = []
-        positions = []
-        for k, _rule in enumerate(self.data.rules.rules):
+        """The ``explanation`` column (``table`` is in the order of ``p``).
+
+        Each rule's explanation is a list of parts (literal text, or short per-row values for
+        its rows). Part j of every row is laid out in table order (literals by rule, values
+        put in place), and all parts are joined once: the long texts are never reordered.
+        """
+        n = len(table)
+        parts: dict[int, tuple[np.ndarray, list]] = {}
+        for k in range(len(self.data.rules.rules)):
             sel = np.flatnonzero(p.pick == k)
             if len(sel):
-                pieces.append(self._rule(orders, table.iloc[sel], p.idx[sel], p.case[sel], k))
-                positions.append(sel)
-        if pieces:
-            order = np.argsort(np.concatenate(positions), kind="stable")
-            out = pa.concat_arrays([pc.cast(x, pa.large_string()) for x in pieces]).take(order)
+                rows = pd.DataFrame({c: _take(table[c], sel) for c in _USED})
+                parts[k] = (sel, self._rule(orders, rows, p.idx[sel], p.case[sel], k))
+        if not parts:
+            return pd.Series([""] * n, dtype="str")
+        width = max(len(rule_parts) for _, rule_parts in parts.values())
+        slots = [self._slot(parts, j, p.pick, n) for j in range(width)]
+        out = concat(slots, n)
         return pd.Series(out.to_pandas(), dtype="str")
 
-    def _rule(self, orders, rows: pd.DataFrame, idx, case, k: int) -> pa.Array:
-        rule = self.data.rules.rules[k]
-        n = len(rows)
-        parts = [fill(self.t("triage.explain.state"), n, {"state": _text(rows["state"])})]
-        if rule.when.reason_group is not None:
-            parts.append(self._reason(rows))
-        if rule.when.overdue is not None:
-            parts.append(self._overdue(orders, idx, rule.when.overdue, case))
-        parts.append(self._deadline(rows, rule))
-        joined = join(*parts, skip_nulls=True)
-        if rule.look is None or case.all():
-            return joined
-        look = self._look(rows, k)
-        return pc.if_else(pa.array(case), joined, join(look, joined))
+    def _slot(self, parts: dict, j: int, pick: np.ndarray, n: int) -> pa.Array:
+        """Part ``j`` of every row's explanation, in table order."""
+        literals = [""] * len(self.data.rules.rules)
+        placed: list[tuple[np.ndarray, pa.Array]] = []
+        for k, (sel, rule_parts) in parts.items():
+            if j >= len(rule_parts):
+                continue
+            part = rule_parts[j]
+            if isinstance(part, pa.Scalar):
+                literals[k] = part.as_py() or ""
+            else:
+                placed.append((sel, pc.cast(part, pa.large_string())))
+        slot = pick_text(literals, pick)
+        if not placed:
+            return slot
+        at = np.concatenate([sel for sel, _ in placed])
+        values = pa.concat_arrays([_one_chunk(v) for _, v in placed])
+        if len(placed) > 1:
+            values = values.take(pa.array(np.argsort(at, kind="stable")))
+        where = np.zeros(n, bool)
+        where[at] = True
+        return pc.replace_with_mask(slot, pa.array(where), values)
 
-    def _reason(self, rows: pd.DataFrame) -> pa.Array:
+    def _rule(self, orders, rows: pd.DataFrame, idx, case, k: int) -> list:
+        """The parts of the explanation of rule ``k``'s listed rows."""
+        rule = self.data.rules.rules[k]
+        segments = [parts_of(self.t("triage.explain.state"), {"state": _text(rows["state"])})]
+        if rule.when.reason_group is not None:
+            segments.append(self._reason(rows))
+        if rule.when.overdue is not None:
+            segments.append(self._overdue(orders, idx, rule.when.overdue))
+        parts = sep_join(segments)
+        if rule.look is not None and not case.all():
+            parts.insert(0, self._look(rows))
+        return parts
+
+    def _reason(self, rows: pd.DataFrame) -> list:
         groups = self.data.reasons.groups
-        group = rows["reason_group"].map(lambda g: groups[g].get(self.lang) if g in groups else g)
-        return fill(
+        codes, uniq = pd.factorize(rows["reason_group"])
+        names = [groups[g].get(self.lang) if g in groups else str(g) for g in uniq]
+        group = pick_text([*names, ""], np.where(codes < 0, len(names), codes))
+        return parts_of(
             self.t("triage.explain.reason"),
-            len(rows),
             {
                 "reason": _text(rows["refund_reason"]),
                 "key": _text(rows["refund_reason_key"]),
-                "group": _text(group),
+                "group": group,
             },
         )
 
-    def _overdue(self, orders, idx, spec, case) -> pa.Array:
+    def _overdue(self, orders, idx, spec) -> list:
         """The arithmetic of an overdue test, and its policy and source."""
         sub = spec_rows(orders, idx, spec)
         due, basis = due_times(sub, spec, self.data)
-        names, start = start_times(sub, spec, basis)
+        _names, start = start_times(sub, spec, basis)
         params = {
-            "start": pa.array([self.col(c) if c else "" for c in names], pa.large_string()),
+            "start": self._start_labels(spec, basis),
             "start_at": _times(start),
             "due": _times(due),
             "limit": self._limits(sub, spec, basis),
             "as_of": self.now.strftime(_TIME),
         }
-        n = len(sub)
-        if spec.by:
-            by = sub[spec.by]
-            unit = (
-                pd.Timedelta(hours=1)
-                if self.data.policy(spec.policy).unit == "hours"
-                else (pd.Timedelta(days=1))
-            )
-            elapsed = ((by - start) / unit).to_numpy(dtype="float64", na_value=np.nan)
-            unit_text = self.t(f"triage.unit.{self.data.policy(spec.policy).unit}")
-            params |= {
-                "by": self.col(spec.by),
-                "by_at": _times(by),
-                "elapsed": fill(unit_text, n, {"n": _number(elapsed)}),
-            }
-            late = fill(self.t("triage.explain.late"), n, params)
-            none = fill(self.t("triage.explain.late_none"), n, params)
-            part = pc.if_else(pa.array(by.notna().to_numpy()), late, none)
-        else:
+        if not spec.by:
             within = spec.within_hours
             params["within"] = self.t("triage.explain.within", n=f"{within:g}") if within else ""
-            part = fill(self.t("triage.explain.due"), n, params)
-        return join(part, self._policy(spec.policy, n))
+            return parts_of(self.t("triage.explain.due"), params)
+        by = sub[spec.by]
+        pol = self.data.policy(spec.policy)
+        unit = pd.Timedelta(hours=1) if pol.unit == "hours" else pd.Timedelta(days=1)
+        elapsed = ((by - start) / unit).to_numpy(dtype="float64", na_value=np.nan)
+        params |= {
+            "by": self.col(spec.by),
+            "by_at": _times(by),
+            "elapsed": fill(self.t(f"triage.unit.{pol.unit}"), len(sub), {"n": _number(elapsed)}),
+        }
+        has_by = by.notna().to_numpy()
+        late = parts_of(self.t("triage.explain.late"), params)
+        if not has_by.all():  # a known but missing 'by' (rare): the other wording there
+            none = concat(parts_of(self.t("triage.explain.late_none"), params), len(sub))
+            late = [pc.if_else(pa.array(has_by), concat(late, len(sub)), none)]
+        return late
 
-    def _limits(self, sub: pd.DataFrame, spec, basis: np.ndarray) -> pa.Array:
-        n = len(sub)
-        limit = pa.array([self.limit(spec.policy)] * n, pa.large_string())
+    def _start_labels(self, spec, basis: np.ndarray) -> pa.Array:
+        names = [*spec.from_]
+        if spec.left:
+            names += [spec.left.from_, spec.left.from_]
+        labels = [self.col(c) for c in names] + [""]
+        return pick_text(labels, np.where(basis < 0, len(names), basis))
+
+    def _limits(self, sub: pd.DataFrame, spec, basis: np.ndarray) -> pa.Array | str:
+        limit = self.limit(spec.policy)
         if spec.left is None:
             return limit
+        n = len(sub)
         nf = len(spec.from_)
+        out: pa.Array | str = limit
         for k, (col, key) in enumerate(
             ((spec.left.hours, "left_hours"), (spec.left.days, "left_days"))
         ):
@@ -237,33 +291,63 @@ class Explainer:
             if col and use.any():
                 count = sub[col].to_numpy(dtype="float64", na_value=np.nan)
                 text_k = fill(self.t(f"triage.explain.{key}", field=col), n, {"n": _number(count)})
-                limit = pc.if_else(pa.array(use), text_k, limit)
-        return limit
+                base = (
+                    pa.repeat(pa.scalar(limit, pa.large_string()), n)
+                    if isinstance(out, str)
+                    else out
+                )
+                out = pc.if_else(pa.array(use), text_k, base)
+        return out
 
-    def _policy(self, key: str, n: int) -> pa.Array:
-        pol = self.data.policy(key)
-        return fill(self.t("triage.explain.policy"), n, {"policy": key, "source": pol.source})
+    def policies(self, pick: np.ndarray) -> tuple[pd.Series, pd.Series]:
+        """The ``rule_policy`` and ``policy_source`` columns: the policy that made the rule
+        fire (its overdue test's, else its deadline's) and that policy's source URL."""
+        keys = [
+            (r.when.overdue.policy if r.when.overdue else r.deadline.policy)
+            for r in self.data.rules.rules
+        ]
+        urls = [self.data.policy(k).source for k in keys]
+        return per_rule(keys, pick), per_rule(urls, pick)
 
-    def _deadline(self, rows: pd.DataFrame, rule) -> pa.Array:
-        n = len(rows)
-        act = fill(
-            self.t("triage.explain.act_by"),
-            n,
-            {"due": _times(rows["due_at"]), "how": _text(rows["deadline_source"])},
-        )
-        policy = rule.deadline.policy
-        overdue = rule.when.overdue
-        if overdue is not None and overdue.policy == policy:
-            return act
-        return join(act, self._policy(policy, n))
+    def _look(self, rows: pd.DataFrame) -> pa.Array:
+        """Per row: '' for a case, "not judged: ...; " for a look."""
+        codes, uniq = pd.factorize(rows["missing_facts"])
+        texts = []
+        for ids in uniq:
+            facts = ", ".join(self.fact_label(f) for f in ids.split(", ")) if ids else ""
+            texts.append(self.t("triage.explain.look", facts=facts) + "; " if ids else "")
+        return pick_text([*texts, ""], np.where(codes < 0, len(texts), codes))
 
-    def _look(self, rows: pd.DataFrame, k: int) -> pa.Array:
-        labels = {
-            ids: ", ".join(self.fact_label(f) for f in ids.split(", ")) if ids else ""
-            for ids in rows["missing_facts"].unique()
-        }
-        facts = rows["missing_facts"].map(labels)
-        return fill(self.t("triage.explain.look"), len(rows), {"facts": _text(facts)})
+
+# The triage-table columns an explanation reads.
+_USED = (
+    "state",
+    "refund_reason",
+    "refund_reason_key",
+    "reason_group",
+    "due_at",
+    "deadline_source",
+    "missing_facts",
+)
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    return pd.Series(arr.to_pandas(), dtype="str")
+
+
+def per_rule(values: list[str], pick: np.ndarray) -> pd.Series:
+    """``values[pick[i]]`` per row as a categorical column (one copy of each text)."""
+    cats = list(dict.fromkeys(values))
+    codes = np.array([cats.index(v) for v in values], dtype=np.int64)[pick]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str")))
+
+
+def _one_chunk(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _take(ser: pd.Series, at: np.ndarray) -> pd.Series:
+    return ser.take(at).reset_index(drop=True)
 
 
 def _text(ser: pd.Series) -> pa.Array:

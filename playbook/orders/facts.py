@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from playbook.i18n import text
 from playbook.orders.reader import money_text
 
-__all__ = ["FACT_COLUMNS", "TRIAGE_FACT", "as_utc", "order_facts"]
+__all__ = ["FACT_COLUMNS", "TRIAGE_FACT", "as_utc", "order_facts", "triage_note"]
 
 FACT_COLUMNS = [
     "order_id",
@@ -44,15 +45,33 @@ def as_utc(value: str | dt.datetime | pd.Timestamp) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
+def triage_note(row: pd.Series | Mapping[str, Any], lang: str = "en") -> str:
+    """One triage row's reasons in words: the explanation (facts and arithmetic), the policy
+    and its source, the act-by date and where it comes from."""
+    parts = [str(row.get("explanation") or "")]
+    policy = row.get("rule_policy")
+    if not _empty(policy) and str(policy):
+        source = row.get("policy_source")
+        parts.append(text("triage.explain.policy", lang, policy=policy, source=source))
+    due = row.get("due_at")
+    if not _empty(due):
+        when = as_utc(due).strftime("%Y-%m-%d %H:%M")
+        how = row.get("deadline_source")
+        parts.append(text("triage.explain.act_by", lang, due=when, how=how))
+    return "; ".join(p for p in parts if p)
+
+
 def order_facts(
-    row: pd.Series | Mapping[str, Any], triaged: pd.Series | Mapping[str, Any] | None = None
+    row: pd.Series | Mapping[str, Any],
+    triaged: pd.Series | Mapping[str, Any] | None = None,
+    lang: str = "en",
 ) -> dict[str, str]:
     """The case facts of one order row, as strings.
 
     Empty values are left out. Times are ISO 8601 in UTC with ``Z``; money is a decimal
     string. An export without a release time gives the order time as ``released_at`` (the
     earlier, safer start for the fulfilment deadline). With ``triaged`` (the order's row of
-    the triage table) the facts also carry why it was listed: ``triage_note``.
+    the triage table) the facts also carry why it was listed: ``triage_note``, in ``lang``.
     """
     get = row.get
     facts: dict[str, str] = {}
@@ -72,9 +91,9 @@ def order_facts(
             text = str(value).strip()
         if text:
             facts[name] = text
-    note = None if triaged is None else triaged.get("explanation")
-    if not _empty(note) and str(note).strip():
-        facts[TRIAGE_FACT] = str(note).strip()
+    note = "" if triaged is None else triage_note(triaged, lang)
+    if note.strip():
+        facts[TRIAGE_FACT] = note.strip()
     return facts
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from playbook.orders.deadlines import due_times, gather, spec_rows
 from playbook.orders.explain import Explainer
-from playbook.orders.facts import FACT_COLUMNS, as_utc, order_facts
+from playbook.orders.facts import FACT_COLUMNS, as_utc, order_facts, triage_note
 from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
 from playbook.orders.rules import (
     DEADLINE_STATES,
@@ -43,6 +43,7 @@ __all__ = [
     "as_utc",
     "order_facts",
     "triage",
+    "triage_note",
 ]
 
 TRIAGE_COLUMNS = [
@@ -59,6 +60,8 @@ TRIAGE_COLUMNS = [
     "deadline_source",
     "label",
     "explanation",
+    "rule_policy",
+    "policy_source",
     "missing_facts",
     "state",
     "reason_group",
@@ -127,7 +130,10 @@ class TriageResult:
         table: one row per listed order, sorted by priority then due date; columns
             :data:`TRIAGE_COLUMNS`. ``verdict`` is 'case' (the first rule that fired wins) or
             'look' (a rule could not judge it for a missing fact, ``missing_facts``, and asks
-            for a look with its own lower priority). ``explanation`` says why.
+            for a look with its own lower priority). Why: ``explanation`` (the facts and the
+            arithmetic), ``rule_policy`` and its ``policy_source``, and the act-by date
+            ``due_at`` with its ``deadline_source``;
+            :func:`~playbook.orders.facts.triage_note` puts them in words.
         unknown_reasons: refund reasons found in no entry of data/reason_codes.yaml, with
             their count (``reason``, ``orders``).
         unjudged: per rule, orders it would have judged but could not (``rule``,
@@ -408,6 +414,7 @@ def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now
             "deadline_source": explainer.sources(p.pick, p.basis),
             "label": explainer.labels(p.pick, p.case),
             "explanation": "",
+            **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
             "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
             "state": column["state"],
             "reason_group": text(reasons.group, reason_at),

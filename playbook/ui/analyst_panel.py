@@ -390,7 +390,9 @@ class AnalystPanel:
         listed it (never its contact details)."""
         orders = self.loaded.result.orders
         return order_facts(
-            orders[orders["source_row"] == source_row].iloc[0], self._triaged_row(source_row)
+            orders[orders["source_row"] == source_row].iloc[0],
+            self._triaged_row(source_row),
+            self.lang,
         )
 
     def _render_case(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from playbook.i18n import text
+from playbook.orders.facts import triage_note
 from playbook.orders.reader import ImportResult, money_text
 from playbook.orders.stats import cell_text, weekly_counts
 from playbook.orders.triage import TriageResult
@@ -243,7 +244,7 @@ class AnalystHtml:
 
     def why(self, row: dict) -> str:
         """Why the order is listed: the rule's explanation; for "needs a look" its label too."""
-        note = cell_text(row["explanation"])
+        note = triage_note(row, self.lang)
         if row["verdict"] == "look":
             return f"{self.t('analyst.look')}: {cell_text(row['label'])} ({note})"
         return note
