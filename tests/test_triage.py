@@ -428,6 +428,7 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
     assert "Why" in html
     assert "not judged: the file does not give the confirmed delivery" in html
     assert "Orders a rule could not judge" in panel.counts.value
+    assert "REFUNDED BY SOMEONE ELSE" in panel.counts.value
     row = int(_row(panel.loaded.triaged, _oid(4))["source_row"])
     panel.case_order.value = row
     facts = panel.order_facts_of(row)

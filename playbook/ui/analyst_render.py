@@ -146,6 +146,13 @@ class AnalystHtml:
                 tri.unjudged.itertuples(index=False),
                 "pb-analyst-unjudged",
             )
+        if len(tri.unknown_refund_sources):
+            out += self.p("analyst.unknown_refund_sources")
+            out += html_table(
+                [t("analyst.col_refund_source"), t("analyst.count")],
+                tri.unknown_refund_sources.itertuples(index=False),
+                "pb-analyst-unknown-sources",
+            )
         unknown = tri.unknown_reasons
         if len(unknown):
             out += self.p("analyst.unknown_reasons", count=len(unknown))

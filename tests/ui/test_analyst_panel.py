@@ -318,9 +318,11 @@ def test_open_a_case_saves_the_order_facts_and_the_actor(lib, sample, store) -> 
     order = result.orders[result.orders["source_row"] == row].iloc[0]
     (case,) = store.list_cases(order_id=order["order_id"])
     scenario = lib.scenario("item-mismatch")
+    triaged = tri.table[tri.table["source_row"] == row].iloc[0]  # why: the case's triage_note
     expected, errors = parse_facts(
-        scenario, lib.facts, {**order_facts(order), "store_name": "Harbor Lane Goods"}
+        scenario, lib.facts, {**order_facts(order, triaged), "store_name": "Harbor Lane Goods"}
     )
+    assert expected["triage_note"].startswith("state REFUNDED; refund reason")
     assert errors == {}
     saved, _ = parse_facts(scenario, lib.facts, case.facts)
     assert saved == expected
