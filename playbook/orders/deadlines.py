@@ -5,20 +5,44 @@ Wish's own count of the time left (``hours_to_fulfill``/``days_to_fulfill`` from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from playbook.orders.rules import DeadlineSpec, Overdue
+from playbook.orders.rules import DeadlineSpec, Overdue, ReasonCodes, RuleSet
+from playbook.scenarios.model import Policy
 
-__all__ = ["due_times", "gather", "spec_rows", "start_times"]
+__all__ = ["Picked", "TriageData", "due_times", "gather", "spec_rows", "start_times"]
 
 
 class Durations(Protocol):
     """What due times need from the triage data: a policy's length."""
 
     def duration(self, key: str) -> pd.Timedelta: ...
+
+
+class TriageData(Durations, Protocol):
+    """The triage data (``playbook.orders.triage.Triage``) as explanations read it."""
+
+    rules: RuleSet
+    reasons: ReasonCodes
+
+    def policy(self, key: str) -> Policy: ...
+
+
+@dataclass
+class Picked:
+    """The orders triage lists, in table order, with the rule picked for each."""
+
+    idx: np.ndarray  # order rows listed
+    pick: np.ndarray  # the rule of each
+    case: np.ndarray  # True: the rule fired; False: a look
+    due: np.ndarray  # datetime64[us] (UTC, naive)
+    basis: np.ndarray
+    state_code: np.ndarray  # index into DEADLINE_STATES
+    priority: np.ndarray
 
 
 def gather(ser: pd.Series, idx: np.ndarray) -> pd.Series:

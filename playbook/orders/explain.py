@@ -8,7 +8,6 @@ pyarrow.
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,10 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from playbook.i18n import text
-from playbook.orders.deadlines import due_times, spec_rows, start_times
-
-if TYPE_CHECKING:
-    from playbook.orders.triage import Picked, Triage
+from playbook.orders.deadlines import Picked, TriageData, due_times, spec_rows, start_times
 
 __all__ = ["Explainer", "concat", "fill", "parts_of", "per_rule", "pick_text", "sep_join"]
 
@@ -94,7 +90,7 @@ def _number(values: np.ndarray) -> pa.Array:
 class Explainer:
     """The words of the triage table's explanation columns for one language and as-of time."""
 
-    def __init__(self, data: Triage, now: pd.Timestamp, lang: str) -> None:
+    def __init__(self, data: TriageData, now: pd.Timestamp, lang: str) -> None:
         self.data, self.now, self.lang = data, now, lang
 
     def t(self, key: str, **params: object) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from playbook.orders.deadlines import due_times, gather, spec_rows
+from playbook.orders.deadlines import Picked, due_times, gather, spec_rows
 from playbook.orders.explain import Explainer
 from playbook.orders.facts import FACT_COLUMNS, as_utc, order_facts, triage_note
 from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
@@ -306,17 +306,6 @@ def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
 
 
 # --- picking and sorting ----------------------------------------------------------------------
-
-
-@dataclass
-class Picked:
-    idx: np.ndarray  # order rows listed
-    pick: np.ndarray  # the rule of each
-    case: np.ndarray  # True: the rule fired; False: a look
-    due: np.ndarray  # datetime64[us] (UTC, naive)
-    basis: np.ndarray
-    state_code: np.ndarray  # index into DEADLINE_STATES
-    priority: np.ndarray
 
 
 def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
