@@ -78,13 +78,9 @@ def pick_text(values: list[str], at: np.ndarray) -> pa.Array:
 
 
 def _number(values: np.ndarray) -> pa.Array:
-    """Numbers with one decimal ('7.4'), whole ones without ('168')."""
+    """Numbers with one decimal ('7.4'), whole ones without ('168'); NaN as null."""
     rounded = np.round(values.astype("float64"), 1)
-    out = [
-        None if np.isnan(v) else (str(int(v)) if float(v).is_integer() else f"{v:.1f}")
-        for v in rounded
-    ]
-    return pa.array(out, pa.large_string())
+    return pc.cast(pa.array(rounded, from_pandas=True), pa.large_string())
 
 
 class Explainer:
