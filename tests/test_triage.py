@@ -172,6 +172,7 @@ def test_order_facts(tmp_path):
         "quantity": "1",
         "order_total": "6.00",
         "currency": "USD",
+        "ordered_at": "2026-11-01T10:00:00Z",
         "released_at": "2026-11-01T18:00:00Z",
         "shipped_at": "2026-11-02T00:00:00Z",
     }
@@ -416,7 +417,7 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
     a street, even for the order chosen for a case (the facts carry the explanation)."""
     import shutil
 
-    from playbook.cases.sql_store import Store
+    from playbook.cases.sql_store import SqlStore as Store
     from playbook.scenarios.loader import load_library
     from playbook.ui.analyst_panel import AnalystPanel
 
