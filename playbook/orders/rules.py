@@ -207,9 +207,9 @@ def check_reason_codes(lib: Library) -> list[Problem]:
 
 
 def check_triage_rules(lib: Library) -> list[Problem]:
-    """Rules naming a column, policy, reason group or fact that does not exist; facts whose
-    columns no order has; empty values read as evidence without a fact saying the file
-    reports them; a "needs a look" priority not below the rule's own."""
+    """Rules naming a scenario, column, policy, reason group or fact that does not exist;
+    facts whose columns no order has; empty values read as evidence without a fact saying the
+    file reports them; a "needs a look" priority not below the rule's own."""
     if lib.triage is None:
         return []
     problems: list[Problem] = []
