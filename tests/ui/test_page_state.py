@@ -93,7 +93,8 @@ def test_required_facts_come_first_under_their_headings(data_copy: Path) -> None
     # The scenario lists the required order_id last, after its optional facts.
     path = data_copy / "scenarios" / "item-mismatch.yaml"
     yaml_text = path.read_text(encoding="utf-8").replace("  - {id: order_id}\n", "", 1)
-    last = "  - {id: buyer_says, required: false}\n"
+    facts = [line for line in yaml_text.splitlines(keepends=True) if line.startswith("  - {id: ")]
+    last = facts[-1]  # the scenario's last fact line
     path.write_text(yaml_text.replace(last, last + "  - {id: order_id}\n", 1), "utf-8")
     lib = load_library(data_copy)
     assert lib.scenario("item-mismatch").facts[-1].id == "order_id"
