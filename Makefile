@@ -50,7 +50,8 @@ serve: setup
 	mkdir -p var
 	@echo "staff page:   http://$(HOST):$(PORT)/voila/render/staff.ipynb"
 	@echo "lessons page: http://$(HOST):$(PORT)/voila/render/lessons.ipynb"
-	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/
+	PLAYBOOK_PAGES=staff.ipynb,lessons.ipynb \
+	  $(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/
 
 # The same walk without saving cases, for training sessions.
 train: setup
