@@ -14,7 +14,7 @@ import yaml
 from playbook.config import REPO_ROOT
 
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES = {"psycopg[binary]": "psycopg"}
+CONDA_NAMES = {"psycopg[binary]": "psycopg", "graphviz": "python-graphviz"}
 
 
 def _pyproject_deps() -> set[str]:
