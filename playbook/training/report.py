@@ -202,11 +202,12 @@ def item_stats(
                 found.setdefault((attempt.practice_id, move.item), []).append(move)
     order = {pid: i for i, pid in enumerate(session.practice_ids)}
 
-    def position(key: tuple[str, str]) -> tuple[int, int, str]:
+    def position(key: tuple[str, str]) -> tuple[int, int, int, str]:
         practice = labels.practice(key[0])
         path = practice.expected_path if practice else []
         step = key[1].split("#", 1)[0]
-        return order.get(key[0], 99), path.index(step) if step in path else 99, key[1]
+        at = path.index(step) if step in path else 99
+        return order.get(key[0], 99), at, 0 if "#" in key[1] else 1, key[1]
 
     out = []
     for key in sorted(found, key=position):

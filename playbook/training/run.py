@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from playbook.cases.records import check_actor
 from playbook.cases.session import utcnow
@@ -14,7 +15,9 @@ from playbook.errors import StepNotAllowed
 from playbook.scenarios.library import Library
 from playbook.training.attempt import Attempt, Move, passed
 from playbook.training.items import Practice
-from playbook.training.store import TrainingSession, TrainingStore
+
+if TYPE_CHECKING:  # the trainee page must not pay for SQLAlchemy before the first click
+    from playbook.training.store import TrainingSession, TrainingStore
 
 
 class TraineeRun:
