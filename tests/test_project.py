@@ -32,7 +32,7 @@ def _conda_deps() -> set[str]:
     return {
         d.replace(" ", "").lower()
         for d in env["dependencies"]
-        if isinstance(d, str) and not d.startswith(("python", "pip"))
+        if isinstance(d, str) and not re.match(r"^(python|pip)([<>=]|$)", d)
     }
 
 
