@@ -52,7 +52,8 @@ def check_practice_cases(lib: Library) -> list[Problem]:
 
 
 def check_scenario_version(c: PracticeCheck) -> None:
-    """The scenario exists and is at the version the case was written for."""
+    """The scenario exists and is not older than the case (a case written for an older
+    version stays valid as long as its answers still walk the scenario: the last rule)."""
     scenario = c.lib.scenarios.get(c.case.scenario)
     if scenario is None:
         c.add(
@@ -60,11 +61,11 @@ def check_scenario_version(c: PracticeCheck) -> None:
             f"unknown scenario '{c.case.scenario}'; scenarios are {sorted(c.lib.scenarios)}",
         )
         return
-    if scenario.version != c.case.version:
+    if c.case.version > scenario.version:
         c.add(
             ("version",),
             f"written for version {c.case.version} of '{scenario.id}', which "
-            f"is now at version {scenario.version}: review the case and update 'version'",
+            f"is only at version {scenario.version}",
         )
     c.scenario = scenario
 
