@@ -101,10 +101,13 @@ def test_labels_cannot_add_markup(lib: Library) -> None:
     assert "alert(1)" in texts(svg).replace(" ", "")
 
 
-def test_cli_writes_the_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_map(
+    lib: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "map.svg"
     assert main(["diagram", "item-mismatch", "--lang", "en", "--out", str(out)]) == 0
-    assert "Confirm the order" in texts(out.read_text(encoding="utf-8"))
+    title = lib.scenario("item-mismatch").steps[0].title.en
+    assert title.split()[0] in texts(out.read_text(encoding="utf-8"))
     assert main(["diagram", "no-such-scenario"]) == 2
     assert "no-such-scenario" in capsys.readouterr().err
 

@@ -100,7 +100,7 @@ class TestGeneratedQuestions:
 
     def test_ticket_reply_48_hours(self, lib: Library) -> None:
         practice = Practice(lib, lib.practice["im-wrong-size"])
-        item = practice.item("contact-buyer#deadline:ticket_response")
+        item = practice.item("own-it#deadline:ticket_response")
         # ticket opened 2026-11-22 14:00 UTC + 48 hours = 2026-11-24 14:00 UTC
         assert [c.text.en for c in item.choices if c.correct] == ["2026-11-24 14:00 UTC"]
 
@@ -110,12 +110,32 @@ class TestGeneratedQuestions:
         # issued 2026-11-10 16:00 UTC + 90 days: 20 left in Nov, 31 Dec, 31 Jan -> 8 Feb 2027
         assert [c.text.en for c in item.choices if c.correct] == ["2027-02-08 16:00 UTC"]
 
+    def test_delivery_limit_by_destination_country(self, lib: Library) -> None:
+        practice = Practice(lib, lib.practice["ond-stalled-lost"])
+        item = practice.item("check-tracking#deadline:late_delivery_liability")
+        # ordered 2026-11-08 19:00 UTC; Germany's limit is 16 days (not the general 15)
+        assert [c.text.en for c in item.choices if c.correct] == ["2026-11-24 19:00 UTC"]
+        item = practice.item("check-tracking#deadline:confirmed_delivery_days")
+        # released 2026-11-09 03:00 UTC + 30 days = 2026-12-09 03:00 UTC
+        assert [c.text.en for c in item.choices if c.correct] == ["2026-12-09 03:00 UTC"]
+
+    def test_every_generated_question_has_one_right_choice(self, lib: Library) -> None:
+        for case in lib.practice.values():
+            practice = Practice(lib, case)
+            for sid in dict.fromkeys(practice.expected_path):
+                walk = practice.expected_walk_at(sid)
+                for item in practice.items(practice.scenario.step(sid), walk):
+                    if item.prompt is None:
+                        continue
+                    assert len(item.choices) >= 2, item.key
+                    assert sum(1 for c in item.choices if c.correct) == 1, item.key
+
     def test_required_evidence(self, lib: Library) -> None:
         practice = Practice(lib, lib.practice["uo-shipped-infraction"])
-        item = practice.item("appeal-with-evidence#evidence")
+        item = practice.item("gather-proof#evidence")
         right = [c for c in item.choices if c.correct]
         assert len(right) == 1
-        step = practice.scenario.step("appeal-with-evidence")
+        step = practice.scenario.step("gather-proof")
         required = [e.item.en for e in step.evidence if e.required]
         assert right[0].text.en == "; ".join(required)
         assert len(item.choices) >= 3
@@ -170,7 +190,7 @@ class TestPracticeCases:
         ), problems
 
     def test_check_reports_a_stale_version(self, data_copy: Path) -> None:
-        problems = self._break(data_copy, "version: 1", "version: 7")
+        problems = self._break(data_copy, "version: 2", "version: 7")
         assert any("written for version 7" in p for p in problems), problems
 
 
@@ -199,7 +219,16 @@ def play(run: TraineeRun, answers: list[str | None]) -> None:
         run.answer(run.attempt.current().key, answer)
 
 
-RIGHT = ["d202611250800", "stock-out", None, "adjust", None, "accepted", None]
+RIGHT = ["d202611250800", "stock-out", None, "will-wait", "adjust", None, "accepted", None]
+BO = ["d202611250800", "stock-out", "BACK", "policy-change", None, "will-wait", "cancel"]
+
+
+def play_right(run: TraineeRun) -> None:
+    """Answer every item with its right choice (continue past action steps)."""
+    while not run.attempt.finished:
+        item = run.attempt.current()
+        right = next((c.id for c in item.choices if c.correct), None)
+        run.answer(item.key, right)
 
 
 class TestSessionStore:
@@ -211,10 +240,8 @@ class TestSessionStore:
         bo = TraineeRun(lib, tstore, clock=Clock(T0 + dt.timedelta(minutes=1)))
         bo.join(f" {session.code} ", "Bo")
         # right twice, back out of the branch, then the wrong cause: the +1 is dropped
-        play(
-            bo, ["d202611250800", "stock-out", "BACK", "policy-change", None, "cancel", None, None]
-        )
-        assert (amy.attempt.score, bo.attempt.score, amy.attempt.max_score) == (4, 1, 4)
+        play(bo, [*BO, None, None])
+        assert (amy.attempt.score, bo.attempt.score, amy.attempt.max_score) == (5, 2, 5)
         assert bo.attempt.path[-1] == "outcome-cancelled"
         assert amy.totals()[3] is True
         assert bo.totals()[3] is False
@@ -223,10 +250,10 @@ class TestSessionStore:
             lib, session, tstore.attempts(session.code), tstore.moves(session.code), T0
         )
         assert [(t.trainee, t.score, t.passed) for t in report.trainees] == [
-            ("Amy", 4, True),
-            ("Bo", 1, False),
+            ("Amy", 5, True),
+            ("Bo", 2, False),
         ]
-        assert report.trainees[0].seconds == pytest.approx(70.0)
+        assert report.trainees[0].seconds == pytest.approx(80.0)
         rates = {s.item: (s.answers, s.wrong) for s in report.items}
         assert rates["find-cause"] == (3, 1)
         assert rates["adjust-or-cancel"] == (2, 1)
@@ -244,12 +271,14 @@ class TestSessionStore:
         assert got == [
             ("Amy", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
             ("Amy", "answer", "find-cause", "stock-out", "yes"),
+            ("Amy", "answer", "buyer-reply", "will-wait", "yes"),
             ("Amy", "answer", "adjust-or-cancel", "adjust", "yes"),
             ("Amy", "answer", "buyer-decision", "accepted", "yes"),
             ("Bo", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
             ("Bo", "answer", "find-cause", "stock-out", "no"),
             ("Bo", "back", "find-cause", "", "no"),
             ("Bo", "answer", "find-cause", "policy-change", "yes"),
+            ("Bo", "answer", "buyer-reply", "will-wait", "yes"),
             ("Bo", "answer", "adjust-or-cancel", "cancel", "yes"),
         ]
         sheet = load_workbook(io.BytesIO(to_xlsx(header, rows))).active
@@ -260,8 +289,9 @@ class TestSessionStore:
         session = tstore.create_session(["im-wrong-size"], 50, created_by="Tina")
         run = TraineeRun(lib, tstore, clock=Clock())
         run.join(session.code, "Amy")
-        play(run, ["d202611241400", None, "our-error", None, "reship", None])
+        play_right(run)
         assert run.attempt.finished
+        assert run.attempt.score == run.attempt.max_score == 5
         assert tstore.store.count_cases() == 0
         assert tstore.store.list_cases() == []
 

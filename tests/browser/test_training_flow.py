@@ -130,13 +130,14 @@ def test_whole_training_session(
             lib.policy("wish", "fulfilment_deadline").source
         )
         amy.answer(amy.option("find-cause", "stock-out"), "contact-buyer")
-        amy.go_on("adjust-or-cancel")
+        amy.go_on("buyer-reply")
+        amy.answer(amy.option("buyer-reply", "will-wait"), "adjust-or-cancel")
         amy.answer(amy.option("adjust-or-cancel", "adjust"), "adjust-order")
         amy.go_on("buyer-decision")
         amy.answer(amy.option("buyer-decision", "accepted"), "lessons-learned")
         amy_page.locator(".pb-next").click()
         end = amy_page.locator(".pb-end")
-        expect(end).to_contain_text("Score 4 of 4")
+        expect(end).to_contain_text("Score 5 of 5")
         expect(end.locator(".pb-case-result .pass")).to_be_visible()
         expect(end.locator("svg g[id='step-outcome-shipped']")).to_have_class(
             "node pb-node kind-outcome on-path expected current"
@@ -149,18 +150,19 @@ def test_whole_training_session(
         bo.join("Bo", code)
         bo.answer(DUE, "find-cause")
         bo.answer(bo.option("find-cause", "stock-out"), "contact-buyer")
-        expect(bo_page.locator(".pb-score")).to_have_text("Score so far: 2 of 4")
+        expect(bo_page.locator(".pb-score")).to_have_text("Score so far: 2 of 5")
         bo_page.locator(".pb-back").click()
         bo.expect_item("find-cause")
-        expect(bo_page.locator(".pb-score")).to_have_text("Score so far: 1 of 4")
+        expect(bo_page.locator(".pb-score")).to_have_text("Score so far: 1 of 5")
         bo.answer(bo.option("find-cause", "policy-change"), "contact-buyer")
         expect(bo_page.locator(".pb-feedback .wrong")).to_be_visible()
-        bo.go_on("adjust-or-cancel")
+        bo.go_on("buyer-reply")
+        bo.answer(bo.option("buyer-reply", "will-wait"), "adjust-or-cancel")
         expect(bo_page.locator(".pb-options input[type=radio]")).to_have_count(1)  # no adjust
         bo.answer(bo.option("adjust-or-cancel", "cancel"), "cancel-order")
         bo.go_on("lessons-learned")
         bo_page.locator(".pb-next").click()
-        expect(bo_page.locator(".pb-end")).to_contain_text("Score 1 of 4")
+        expect(bo_page.locator(".pb-end")).to_contain_text("Score 2 of 5")
         expect(bo_page.locator(".pb-end .pb-case-result .fail")).to_be_visible()
         expect(bo_page.locator(".pb-end svg g[id='step-outcome-cancelled']")).to_have_class(
             "node pb-node kind-outcome on-path current"
@@ -169,9 +171,9 @@ def test_whole_training_session(
         # --- the trainer's view ----------------------------------------------------------------
         trainer.locator(".pb-refresh").click()
         trainees = trainer.locator(".pb-trainees")
-        expect(trainees.locator("tr", has_text="Amy")).to_contain_text("4 / 4 (100%)")
+        expect(trainees.locator("tr", has_text="Amy")).to_contain_text("5 / 5 (100%)")
         expect(trainees.locator("tr", has_text="Amy")).to_contain_text("passed")
-        expect(trainees.locator("tr", has_text="Bo")).to_contain_text("1 / 4 (25%)")
+        expect(trainees.locator("tr", has_text="Bo")).to_contain_text("2 / 5 (40%)")
         expect(trainees.locator("tr", has_text="Bo")).to_contain_text("not passed")
         cause = lib.scenario("unfulfilled-order").step("find-cause").title.en
         row = trainer.locator(".pb-items tr", has_text=cause).filter(has_not_text="By when")
@@ -182,7 +184,7 @@ def test_whole_training_session(
         expect(trainer.locator(".pb-items tr", has_text="Adjust the order")).to_contain_text(
             "50% (1/2)"
         )
-        expect(trainer.locator(".pb-choices tr")).to_have_count(1 + 9)
+        expect(trainer.locator(".pb-choices tr")).to_have_count(1 + 11)
 
         href = trainer.locator("a.pb-csv").get_attribute("href")
         data = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8").lstrip("\ufeff")
@@ -193,12 +195,14 @@ def test_whole_training_session(
         assert got == [
             ("Amy", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
             ("Amy", "answer", "find-cause", "stock-out", "yes"),
+            ("Amy", "answer", "buyer-reply", "will-wait", "yes"),
             ("Amy", "answer", "adjust-or-cancel", "adjust", "yes"),
             ("Amy", "answer", "buyer-decision", "accepted", "yes"),
             ("Bo", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
             ("Bo", "answer", "find-cause", "stock-out", "no"),
             ("Bo", "back", "find-cause", "", "no"),
             ("Bo", "answer", "find-cause", "policy-change", "yes"),
+            ("Bo", "answer", "buyer-reply", "will-wait", "yes"),
             ("Bo", "answer", "adjust-or-cancel", "cancel", "yes"),
         ]
     finally:
