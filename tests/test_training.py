@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from playbook.training.items import Practice
 from playbook.training.report import build_report, choices_table, to_csv, to_xlsx
 from playbook.training.run import TraineeRun
 from playbook.training.store import TrainingStore
+from tests.store_fixtures import backend_url
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -194,12 +196,13 @@ class TestPracticeCases:
         assert any("written for version 7" in p for p in problems), problems
 
 
-@pytest.fixture
-def tstore(tmp_path: Path):
-    sql = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    store = TrainingStore(sql)
-    yield store
-    store.close()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tstore(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TrainingStore]:
+    """The training tables of a fresh case store: an SQLite file, or a PostgreSQL schema."""
+    with backend_url(request.param, tmp_path) as url:
+        store = TrainingStore(SqlStore(url))
+        yield store
+        store.close()
 
 
 class Clock:
