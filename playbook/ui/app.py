@@ -179,9 +179,8 @@ def training_page(lang: str | None = None) -> w.Widget:
             log.exception("case store unavailable")
             return w.HTML(error_html(err.render(lang)))
         return TrainerPanel(store, lang=lang, user=os.environ.get("JUPYTERHUB_USER")).widget
-    store = LazyStore(open_training_store)
-    store.warm_up()
-    return TrainingPanel(store, lang=lang).widget
+    # Opened when the trainee starts typing (TrainingPanel), not while the page first draws.
+    return TrainingPanel(LazyStore(open_training_store), lang=lang).widget
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:

@@ -81,6 +81,9 @@ class TrainingPanel:
         self.widget.add_class("pb-app")
         self.lang_toggle.observe(self._on_lang_change, names="value")
         self.join_button.on_click(self._on_join_click)
+        self._warming = False
+        for box in (self.name, self.code):
+            box.observe(self._on_typing, names="value")
         self.render()
 
     def _build_walk_view(self) -> None:
@@ -327,6 +330,13 @@ class TrainingPanel:
         if change["new"] in ("zh", "en"):
             self.lang = change["new"]
             self.render()
+
+    @show_errors
+    def _on_typing(self, change: dict) -> None:
+        """Start opening the store in the background once the trainee starts typing."""
+        if not self._warming and hasattr(self.store, "warm_up"):
+            self._warming = True
+            self.store.warm_up()
 
     @show_errors
     def _on_join_click(self, _button: w.Button) -> None:
