@@ -124,6 +124,12 @@ def trace_expected(
                 )
             ]
         walk.answer(step.id, question.answer)
+    return walk, path_problems(case, walk)
+
+
+def path_problems(case: PracticeCase, walk: Walk) -> list[tuple[tuple, str]]:
+    """Where an expected walk contradicts the case: no outcome, another outcome, an answer
+    for a step the path does not visit."""
     problems: list[tuple[tuple, str]] = []
     if not walk.finished:
         problems.append((("questions",), "the expected answers loop without reaching an outcome"))
@@ -144,7 +150,7 @@ def trace_expected(
                     f"({' > '.join(walk.path)}): the facts and earlier answers route around it",
                 )
             )
-    return walk, problems
+    return problems
 
 
 class Practice:

@@ -69,6 +69,11 @@ class TrainerPanel:
         self.store = store
         self.lib = library or load_library()
         self.lang = lang if lang in ("zh", "en") else "zh"
+        self._build_widgets(user)
+        self.report: SessionReport | None = None
+        self.render()
+
+    def _build_widgets(self, user: str | None) -> None:
         self.header = w.HTML()
         self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
         self.lang_toggle.add_class("pb-lang")
@@ -114,8 +119,6 @@ class TrainerPanel:
         self.lang_toggle.observe(self._on_lang_change, names="value")
         self.create_button.on_click(self._on_create_click)
         self.refresh_button.on_click(self._on_refresh_click)
-        self.report: SessionReport | None = None
-        self.render()
 
     def t(self, key: str, **params: Any) -> str:
         """Catalogue text in the page's language."""

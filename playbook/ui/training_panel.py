@@ -18,7 +18,7 @@ from playbook.i18n import text
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
-from playbook.training.attempt import Move
+from playbook.training.attempt import Move, passed
 from playbook.training.items import Choice, Item
 from playbook.training.run import TraineeRun
 from playbook.ui.feedback import show_errors
@@ -231,63 +231,49 @@ class TrainingPanel:
         self._shown = None
         for part in (self.item_html, self.options, self.back_button, self.next_button):
             part.layout.display = "none"
-        verdict = attempt.score * 100 >= run.session.pass_mark * max(attempt.max_score, 1)
+        mark = run.session.pass_mark
         lines = [
             tag("h2", esc(self.t("ui.t.finished"))),
-            tag(
-                "p",
-                esc(
-                    self.t(
-                        "ui.t.case_result",
-                        score=attempt.score,
-                        max=attempt.max_score,
-                        time=duration(attempt.elapsed(), self.lang),
-                        mark=run.session.pass_mark,
-                    )
-                )
-                + " "
-                + tag(
-                    "span",
-                    esc(self.t("ui.t.pass" if verdict else "ui.t.fail")),
-                    "pass" if verdict else "fail",
-                ),
+            self._result(
+                "ui.t.case_result",
+                passed(attempt.score, attempt.max_score, mark),
                 "pb-case-result",
+                score=attempt.score,
+                max=attempt.max_score,
+                time=duration(attempt.elapsed(), self.lang),
+                mark=mark,
             ),
         ]
         score, top, spent, overall = run.totals()
         if overall is not None:
+            time = duration(spent, self.lang)
             lines.append(
-                tag(
-                    "p",
-                    esc(
-                        self.t(
-                            "ui.t.session_result",
-                            score=score,
-                            max=top,
-                            time=duration(spent, self.lang),
-                        )
-                    )
-                    + " "
-                    + tag(
-                        "span",
-                        esc(self.t("ui.t.pass" if overall else "ui.t.fail")),
-                        "pass" if overall else "fail",
-                    ),
+                self._result(
+                    "ui.t.session_result",
+                    overall,
                     "pb-session-result",
+                    score=score,
+                    max=top,
+                    time=time,
                 )
             )
         lines.append(tag("h3", esc(self.t("ui.t.map"))))
+        practice = attempt.practice
         lines.append(
             map_html(
-                attempt.practice.scenario,
-                self.lang,
-                path=attempt.path,
-                expected=attempt.practice.expected_path,
+                practice.scenario, self.lang, path=attempt.path, expected=practice.expected_path
             )
         )
         self.end_html.value = "".join(lines)
         self.end_html.layout.display = ""
         self.next_case_button.layout.display = "" if run.has_next_case else "none"
+
+    def _result(self, key: str, ok: bool, cls: str, **params: Any) -> str:
+        """A result line ending in "passed" or "not passed"."""
+        verdict = tag(
+            "span", esc(self.t("ui.t.pass" if ok else "ui.t.fail")), "pass" if ok else "fail"
+        )
+        return tag("p", esc(self.t(key, **params)) + " " + verdict, cls)
 
     def show_feedback(self, move: Move, choice: Choice | None) -> None:
         """What the answer just given means (nothing for a plain "continue")."""
