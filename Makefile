@@ -13,7 +13,7 @@ export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
 export JUPYTER_DATA_DIR      := $(CURDIR)/var/jupyter/data
 export IPYTHONDIR            := $(CURDIR)/var/ipython
 
-.PHONY: setup system lint check test test-fast test-browser serve train lab bench clean
+.PHONY: setup system lint check test test-fast test-browser serve train lab bench map clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -53,9 +53,14 @@ serve: setup
 	PLAYBOOK_PAGES=staff.ipynb,lessons.ipynb \
 	  $(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/
 
-# The same walk without saving cases, for training sessions.
+# Training sessions: trainees join with a session code; trainers open ?view=trainer.
 train: setup
+	mkdir -p var
 	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/training.ipynb
+
+# The scenario map shown in README.md (tests/test_diagram.py fails when it is stale).
+map: setup
+	$(PY) -m playbook diagram unfulfilled-order --lang en --out docs/map-unfulfilled-order.svg
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
@@ -67,6 +72,7 @@ bench: setup system
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_orders.py
 	$(PY) bench/bench_lessons.py
+	$(PY) bench/bench_training.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache

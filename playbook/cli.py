@@ -4,6 +4,7 @@
 - ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh] [--with-contact]``: import a Wish
   order file and write its triage and rejects (exit 0 all rows accepted, 1 some rejected,
   2 unreadable). Contact details stay out of the triage CSV unless ``--with-contact``.
+- ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from playbook.config import settings
-from playbook.errors import OrderFileError, ScenarioError
+from playbook.errors import OrderFileError, PlaybookError, ScenarioError
 from playbook.i18n import text
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import TriageResult, as_utc, triage
+from playbook.scenarios.diagram import render_svg
 from playbook.scenarios.loader import check as check_dir
+from playbook.scenarios.loader import load_library
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the buyers' contact details (street, phone) into the triage CSV",
     )
     tri.set_defaults(run=run_triage)
+    add_diagram_parser(commands)
     return parser
 
 
@@ -165,3 +169,33 @@ def _print_not_judged(tri: TriageResult, lang: str, say: Callable[[str], None]) 
         say(text("triage.cli.unknown_refund_sources", lang, count=len(tri.unknown_refund_sources)))
         for r in tri.unknown_refund_sources.itertuples():
             say(f"  {r.refund_source:<28} {r.orders:>8}")
+
+
+def add_diagram_parser(commands: argparse._SubParsersAction) -> None:
+    """``diagram ID [--lang zh|en] [--out FILE.svg]``."""
+    dia = commands.add_parser(
+        "diagram",
+        help="draw a scenario's map as SVG (Graphviz)",
+        description="Draw the map of scenario ID: every step and every way between steps, "
+        "labels in the chosen language. Writes SVG to --out, or to standard output.",
+    )
+    dia.add_argument("scenario", metavar="ID", help="scenario id (file name under data/scenarios)")
+    dia.add_argument("--lang", choices=["zh", "en"], default="zh")
+    dia.add_argument("--out", type=Path, default=None, help="SVG file to write")
+    dia.set_defaults(run=run_diagram)
+
+
+def run_diagram(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Write the map; 0 done, 2 unknown scenario, invalid data or no Graphviz."""
+    try:
+        svg = render_svg(load_library().scenario(args.scenario), args.lang)
+    except PlaybookError as err:
+        print(err.render(args.lang), file=sys.stderr)
+        return 2
+    if args.out is None:
+        sys.stdout.write(svg)
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(svg, encoding="utf-8")
+    print(args.out)
+    return 0

@@ -14,7 +14,7 @@ import yaml
 from playbook.config import REPO_ROOT
 
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES = {"psycopg[binary]": "psycopg"}
+CONDA_NAMES = {"psycopg[binary]": "psycopg", "graphviz": "python-graphviz"}
 
 
 def _pyproject_deps() -> set[str]:
@@ -32,7 +32,7 @@ def _conda_deps() -> set[str]:
     return {
         d.replace(" ", "").lower()
         for d in env["dependencies"]
-        if isinstance(d, str) and not d.startswith(("python", "pip"))
+        if isinstance(d, str) and not re.match(r"^(python|pip)([<>=]|$)", d)
     }
 
 

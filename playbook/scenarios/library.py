@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from playbook.errors import ScenarioError
 from playbook.i18n import Catalogue
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.training.model import PracticeCase
 from playbook.yamlio import line_of
 
 if TYPE_CHECKING:  # the rule models live with the orders they judge
@@ -37,7 +38,8 @@ class Problem:
 @dataclass
 class Library:
     """Everything under data/: scenarios, facts, policies, templates, root causes, triage rules,
-    refund-reason codes, the lessons page's outcome classes and the message catalogue."""
+    refund-reason codes, the lessons page's outcome classes, the message catalogue and the
+    practice cases of training."""
 
     data_dir: Path
     scenarios: dict[str, Scenario] = field(default_factory=dict)
@@ -49,6 +51,7 @@ class Library:
     reasons: ReasonCodes | None = None
     lessons: LessonsConfig | None = None
     catalogue: Catalogue = field(default_factory=dict)
+    practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml
     files: dict[tuple[str, str], Path] = field(default_factory=dict)
     raw: dict[Path, Any] = field(default_factory=dict)
 

@@ -26,6 +26,8 @@ from playbook.orders.rules import (
 from playbook.scenarios.checker import check_library
 from playbook.scenarios.library import Library, Problem
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.training.checks import check_practice_cases
+from playbook.training.model import PracticeCase
 from playbook.yamlio import YamlError, line_of, load_yaml
 
 
@@ -140,6 +142,7 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     lib.reasons = _load_one(data_dir / "reason_codes.yaml", ReasonCodes, "reasons", lib, problems)
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
+    _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
     return lib, problems
 
 
@@ -243,6 +246,7 @@ def check(data_dir: Path) -> tuple[Library, list[Problem]]:
     if lib.lessons is not None:
         path = lib.files[("lessons", "lessons")]
         problems.extend(check_config(lib.raw[path], lib, path)[1])
+    problems.extend(check_practice_cases(lib))
     return lib, problems
 
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from playbook.cases.memory_store import MemoryStore
 from playbook.errors import PlaybookError
 from playbook.i18n import text
 from playbook.ui.feedback import error_html
 from playbook.ui.html import esc
 from playbook.ui.staff_panel import StaffPanel
+from playbook.ui.training_panel import TrainingPanel
 
 if TYPE_CHECKING:  # the staff page must not pay for pandas: import the analyst page lazily
     from playbook.ui.analyst_panel import AnalystPanel
@@ -152,13 +152,35 @@ def staff_page(lang: str | None = None) -> w.Widget:
     return panel.widget
 
 
+def open_training_store() -> Any:
+    """The training tables of the configured case store (imported here, in the background
+    thread, like ``open_store``: the trainee page is on screen before SQLAlchemy loads)."""
+    from playbook.cases.sql_store import SqlStore
+    from playbook.training.store import TrainingStore
+
+    return TrainingStore(SqlStore())
+
+
 def training_page(lang: str | None = None) -> w.Widget:
-    """The same walk on an in-memory store (nothing kept): for training and trying things out."""
+    """Training (notebooks/training.ipynb): trainees join a session with its code;
+    ``?view=trainer`` is the trainer's view (create sessions, results, export).
+
+    Results go to the case store's own training tables, never to the cases.
+    """
     logging.basicConfig(level=logging.INFO)
-    user = os.environ.get("JUPYTERHUB_USER") or "trainee"
-    return ServedStaffPanel(
-        store=MemoryStore(), lang=lang or query_param("lang") or "zh", user=user
-    ).widget
+    lang = lang or query_param("lang") or "zh"
+    if query_param("view") == "trainer":
+        # Imported here: the trainee page must not pay for the report and XLSX writer.
+        from playbook.ui.trainer_panel import TrainerPanel
+
+        try:
+            store = open_training_store()
+        except PlaybookError as err:
+            log.exception("case store unavailable")
+            return w.HTML(error_html(err.render(lang)))
+        return TrainerPanel(store, lang=lang, user=os.environ.get("JUPYTERHUB_USER")).widget
+    # Opened when the trainee starts typing (TrainingPanel), not while the page first draws.
+    return TrainingPanel(LazyStore(open_training_store), lang=lang).widget
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:

@@ -27,6 +27,7 @@ from playbook.ui.case_list import CaseListPanel
 from playbook.ui.fact_inputs import fact_input
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import STYLE, esc, tag
+from playbook.ui.map_view import MapView
 from playbook.ui.walk_html import WalkHtml
 from playbook.ui.widgets import quiet, relabel, replace_children
 
@@ -126,8 +127,10 @@ class StaffPanel(CaseActions):
         self.export_button = _button("ui.export", "pb-export")
         self.export_link = w.HTML()
         self.export_link.add_class("pb-export-link")
+        self.map = MapView(self)  # the scenario map, opened beside the current step
         self.case_tools = w.HBox(
             [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
+            + [self.map.toggle]
         )
         self.progress = w.IntProgress(min=0, max=1, value=0)
         self.progress_label = w.HTML()
@@ -169,7 +172,7 @@ class StaffPanel(CaseActions):
             ]
         )
         self.walk_view.add_class("pb-walk-view")
-        self.walk_box.children = [self.walk_view]
+        self.walk_box.children = [w.HBox([self.walk_view, self.map.html])]
         self.restart_from_button.on_click(self._on_restart_from_click)
         self.export_button.on_click(self._on_export_click)
         self.options.observe(self._on_option_change, names="value")
@@ -299,6 +302,7 @@ class StaffPanel(CaseActions):
         self.review_html.value = html.review(screen)
         self._render_case_tools()
         self._render_issue_buttons(screen)
+        self.map.render()
 
     def _render_evidence(self, screen: Screen) -> None:
         pt = WalkHtml(self.lib, self.lang).pt
