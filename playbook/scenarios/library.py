@@ -13,7 +13,8 @@ from playbook.i18n import Catalogue
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
 from playbook.yamlio import line_of
 
-if TYPE_CHECKING:  # the rule models live with the orders they judge
+if TYPE_CHECKING:  # the rule models live with the orders they judge, the limits with the cases
+    from playbook.cases.limits import EvidenceLimits
     from playbook.orders.rules import ReasonCodes, RuleSet
 
 
@@ -36,7 +37,7 @@ class Problem:
 @dataclass
 class Library:
     """Everything under data/: scenarios, facts, policies, templates, root causes, triage rules,
-    refund-reason codes and the message catalogue."""
+    refund-reason codes, evidence-file limits and the message catalogue."""
 
     data_dir: Path
     scenarios: dict[str, Scenario] = field(default_factory=dict)
@@ -46,6 +47,7 @@ class Library:
     root_causes: dict[str, RootCause] = field(default_factory=dict)
     triage: RuleSet | None = None
     reasons: ReasonCodes | None = None
+    evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     files: dict[tuple[str, str], Path] = field(default_factory=dict)
     raw: dict[Path, Any] = field(default_factory=dict)
