@@ -3,6 +3,8 @@
 - ``check [DIR]``: validate every file under data/ (exit 0 clean, 1 problems).
 - ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh]``: import a Wish order file and
   write its triage and rejects (exit 0 all rows accepted, 1 some rejected, 2 unreadable).
+- ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
+  write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from playbook.errors import OrderFileError, ScenarioError
 from playbook.i18n import text
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import TriageResult, as_utc, triage
+from playbook.packet_cli import add_packet_parser
 from playbook.scenarios.loader import check as check_dir
 
 
@@ -50,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     tri.add_argument("--out", type=Path, default=Path("."), help="folder for the CSV files")
     tri.add_argument("--lang", choices=["zh", "en"], default="en")
     tri.set_defaults(run=run_triage)
+    add_packet_parser(commands)
     return parser
 
 
