@@ -48,11 +48,18 @@ class SqlFiles:
                     return False
                 conn.execute(insert(events).values(**event))
                 self._write_change(conn, case, change)
-        except IntegrityError:
-            return False  # an event with this seq exists: another writer got there first
+        except IntegrityError as exc:
+            if self._moved_on(case):
+                return False  # an event with this seq exists: another writer got there first
+            raise db_error(exc, self.label, self.is_sqlite) from exc  # the database refused
         except SQLAlchemyError as exc:
             raise db_error(exc, self.label, self.is_sqlite) from exc
         return True
+
+    def _moved_on(self, case: Case) -> bool:
+        with self._guarded() as conn:
+            now = conn.execute(select(cases.c.revision).where(cases.c.id == case.id)).scalar()
+        return now != case.revision
 
     def _write_change(self, conn: Any, case: Case, change: FileChange) -> None:
         if change.blob is not None:
