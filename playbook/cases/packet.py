@@ -216,11 +216,15 @@ def _budget_findings(entries: list[IndexEntry], prof: Profile, name: str) -> lis
             params = {"name": f.name, "kind": f.kind, "types": ", ".join(prof.types)}
             out.append(Finding("error", "packet.type", {**params, "profile": label}))
         if prof.max_file_bytes is not None and f.size > prof.max_file_bytes:
-            params = {"name": f.name, "size": f"{f.size / MB:.1f}", "limit": prof.max_file_mb}
+            params = {
+                "name": f.name,
+                "size": f"{f.size / MB:.1f}",
+                "limit": f"{prof.max_file_mb:g}",
+            }
             out.append(Finding("error", "packet.file_size", {**params, "profile": label}))
     total = sum(e.file.size for e in entries)
     if prof.max_total_bytes is not None and total > prof.max_total_bytes:
-        params = {"size": f"{total / MB:.1f}", "limit": prof.max_total_mb, "profile": label}
+        params = {"size": f"{total / MB:.1f}", "limit": f"{prof.max_total_mb:g}", "profile": label}
         out.append(Finding("error", "packet.total_size", params))
     if prof.max_files is not None and len(entries) > prof.max_files:
         params = {"count": len(entries), "limit": prof.max_files, "profile": label}

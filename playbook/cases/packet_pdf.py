@@ -164,7 +164,7 @@ def _index_row(pdf: FPDF, labels: dict[str, str], p: EvidencePage, start: int) -
     x = MARGIN + THUMB + 4
     text_w = WIDTH - THUMB - 4 - 22
     rows = (
-        (10.5, f"{p.number}. {p.item.item.get('en')}"),
+        (10.5, f"#{p.number} {p.item.item.get('en')}"),
         (8.5, f"{labels['proves']}: {p.item.why.get('en')}"),
         (8, f"{labels['file']}: {p.zip_name} ({_size(p.file)}) — {p.file.name}"),
         (7, f"SHA-256 {p.file.sha256}"),
