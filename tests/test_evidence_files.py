@@ -265,7 +265,7 @@ def test_limits_file_problems_name_file_and_line(data_copy: Path) -> None:
     path.write_text(text.replace(paypal, "en: PayPal dispute}\n    types: [jpeg, bmp]"))
     _, problems = check(data_copy)
     assert [str(p) for p in problems] == [
-        "data/evidence_limits.yaml:37: profiles.paypal.types.1: "
+        "data/evidence_limits.yaml:38: profiles.paypal.types.1: "
         "Input should be 'jpeg', 'png', 'gif', 'webp' or 'pdf'"
     ]
     out = subprocess.run(
@@ -273,7 +273,7 @@ def test_limits_file_problems_name_file_and_line(data_copy: Path) -> None:
         capture_output=True, text=True, cwd=REPO_ROOT, check=False,
     )  # fmt: skip
     assert out.returncode == 1
-    assert "evidence_limits.yaml:37" in out.stdout
+    assert "evidence_limits.yaml:38" in out.stdout
 
 
 def test_every_platform_needs_a_limits_profile(data_copy: Path) -> None:
@@ -281,7 +281,7 @@ def test_every_platform_needs_a_limits_profile(data_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("  wish:\n", "  wsh:\n", 1))
     _, problems = check(data_copy)
     assert [str(p) for p in problems] == [
-        "data/evidence_limits.yaml:20: profiles: no profile for platform 'wish' "
+        "data/evidence_limits.yaml:21: profiles: no profile for platform 'wish' "
         "(data/policies/wish.yaml)"
     ]
 

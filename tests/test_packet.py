@@ -285,3 +285,14 @@ def test_pdf_is_a_valid_document_with_the_cjk_font_embedded(session, tmp_path) -
     fonts = reader.pages[0]["/Resources"]["/Font"]
     names = [str(f.get_object()["/BaseFont"]) for f in fonts.values()]
     assert any("NotoSansCJK" in n for n in names), names
+
+
+def test_rare_characters_get_the_full_font(lib, store, clock, tmp_path) -> None:
+    s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
+    walk_to_appeal(s, {**APPEAL_FACTS, "buyer_name": "张喆"})  # 喆 is not in GB2312
+    attach_all(s)
+    packet = build_packet(s, tmp_path / "out")
+    reader = PdfReader(packet.pdf)
+    assert "张喆" in flat(reader.pages[0].extract_text())
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert len(fonts) == 2  # the packet font and the full face as fallback

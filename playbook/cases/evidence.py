@@ -147,7 +147,7 @@ def image_size(data: bytes, kind: str, max_pixels: int) -> tuple[int, int]:
                     pixels=f"{width}×{height}" + (f"×{frames}" if frames > 1 else ""),
                     limit=f"{max_pixels:,}",
                 )
-            img.draft("RGB", (THUMB_PX, THUMB_PX))
+            draft(img, THUMB_PX)
             img.load()
     except EvidenceError:
         raise
@@ -184,23 +184,36 @@ def pdf_pages(data: bytes) -> int:
 
 
 def scaled_jpeg(data: bytes, long_side: int, quality: int = 85) -> tuple[bytes, int, int]:
-    """An image as a JPEG no larger than ``long_side`` pixels on its longest side.
+    """An image as an upright JPEG about ``long_side`` pixels on its longest side.
 
-    JPEGs are decoded at a reduced scale straight away (``draft``), so a 12-megapixel photo
-    never sits in memory at full size. A JPEG already small enough is returned as it is.
+    JPEGs are decoded at a reduced scale straight away (``draft``: 1/2, 1/4 or 1/8, never
+    below ``long_side``), so a 12-megapixel photo never sits in memory at full size; the
+    result is resampled only when the draft is still more than a quarter too large. A JPEG
+    already small enough and upright is returned as it is.
     """
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(data)) as img:
-        if img.format == "JPEG" and max(img.size) <= long_side and img.mode in ("RGB", "L"):
-            if not _rotated(img):
-                return data, img.size[0], img.size[1]
-        img.draft("RGB", (long_side, long_side))
-        out = _flat_rgb(ImageOps.exif_transpose(img))
-        out.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+        rotated = _rotated(img)
+        small = max(img.size) <= long_side
+        if img.format == "JPEG" and small and img.mode in ("RGB", "L") and not rotated:
+            return data, img.size[0], img.size[1]
+        draft(img, long_side)
+        out = _flat_rgb(ImageOps.exif_transpose(img) if rotated else img)
+        if max(out.size) > long_side * 1.25:
+            out.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
         buf = io.BytesIO()
-        out.save(buf, "JPEG", quality=quality, optimize=False)
+        out.save(buf, "JPEG", quality=quality)
         return buf.getvalue(), out.size[0], out.size[1]
+
+
+def draft(img: Any, long_side: int) -> None:
+    """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that keeps its longest side at
+    least ``long_side`` (other formats decode in full). Both sides of the requested size must
+    fit, so the request keeps the image's proportions."""
+    width, height = img.size
+    k = min(1.0, long_side / max(width, height, 1))
+    img.draft("RGB", (max(1, int(width * k)), max(1, int(height * k))))
 
 
 def thumbnail(data: bytes, kind: str) -> bytes | None:

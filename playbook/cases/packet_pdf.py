@@ -8,17 +8,24 @@ title page followed by the PDF's own pages (appended with pypdf).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import math
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfReader, PdfWriter
 
 from playbook.cases.files import Attachment
+from playbook.config import settings
 from playbook.errors import EvidenceError
 from playbook.scenarios.model import EvidenceItem
 
@@ -29,6 +36,11 @@ FONT_FILES = (
 )
 FONT_SC = 2
 FONT = "noto"
+FULL = "noto-full"
+# The packet font: Noto Sans SC cut down once per machine to ASCII, Latin-1, punctuation and the
+# 6,763 GB2312 hanzi (1.5 MB instead of the 20 MB collection: loading it takes a tenth of the
+# time and memory). Text with any other character also gets the full face as a fallback.
+SUBSET_VERSION = 1
 MARGIN = 15.0
 PAGE_W, PAGE_H = 210.0, 297.0
 WIDTH = PAGE_W - 2 * MARGIN
@@ -80,12 +92,66 @@ def font_file() -> Path:
     raise EvidenceError("error.packet_font", paths=", ".join(str(p) for p in FONT_FILES))
 
 
+@functools.cache
+def subset_chars() -> frozenset[int]:
+    """The code points of the cached packet font."""
+    chars = set(range(0x20, 0x7F)) | set(range(0xA0, 0x180)) | set(range(0x2000, 0x2070))
+    chars |= set(range(0x2190, 0x2200)) | set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))
+    for hi in range(0xB0, 0xF8):  # GB2312 hanzi, both levels
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+def packet_font(source: Path, cache_dir: Path | None = None) -> Path:
+    """The cut-down packet font, made from ``source`` on first use and kept under var/fonts.
+
+    Written under a temporary name and renamed, so servers making it at once never read half
+    a file.
+    """
+    folder = cache_dir or settings().var_dir / "fonts"
+    stat = source.stat()
+    key = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{SUBSET_VERSION}".encode())
+    path = folder / f"noto-sans-sc-packet-{key.hexdigest()[:12]}.otf"
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    font = TTFont(str(source), fontNumber=FONT_SC, lazy=True)
+    options = subset.Options()
+    options.name_IDs, options.notdef_outline, options.hinting = ["*"], True, False
+    options.layout_features = []
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=subset_chars())
+    cutter.subset(font)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".otf")
+    os.close(fd)
+    try:
+        font.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def _fonts(pdf: FPDF, texts: Iterable[str]) -> None:
+    """The packet font, plus the full face as fallback when a text needs it."""
+    source = font_file()
+    pdf.add_font(FONT, "", str(packet_font(source)))
+    used = {ord(c) for t in texts for c in t if not c.isspace()}
+    if used - subset_chars():
+        pdf.add_font(FULL, "", str(source), collection_font_number=FONT_SC)
+        pdf.set_fallback_fonts([FULL])
+
+
 def render_packet(content: PacketText, pages: Sequence[EvidencePage], out: Path) -> int:
     """Write the packet PDF to ``out``; returns its page count."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, MARGIN)
-    pdf.add_font(FONT, "", str(font_file()), collection_font_number=FONT_SC)
+    _fonts(pdf, _texts(content, pages))
     pdf.set_title(content.title)
     _cover(pdf, content)
     index_pages = max(1, math.ceil(len(pages) / rows_per_page()))
@@ -97,6 +163,16 @@ def render_packet(content: PacketText, pages: Sequence[EvidencePage], out: Path)
     _index(pdf, content, pages, starts)
     separators = _evidence(pdf, content, pages)
     return _merge(bytes(pdf.output()), separators, out)
+
+
+def _texts(content: PacketText, pages: Sequence[EvidencePage]) -> Iterator[str]:
+    yield from (content.title, content.statement, content.reference, *content.labels.values())
+    for pair in content.facts:
+        yield from pair
+    for row in content.timeline:
+        yield from row
+    for p in pages:
+        yield from (p.item.item.get("en"), p.item.why.get("en"), p.file.name, p.zip_name)
 
 
 def rows_per_page() -> int:
