@@ -103,17 +103,20 @@ def test_pdf_holds_statement_reference_and_index_in_order(session, lib, tmp_path
 
 def test_index_page_numbers_point_at_the_evidence(session, tmp_path) -> None:
     attach_all(session)
+    session.attach("appeal-tracking", "label.pdf", pdf_doc(3, "Carrier label"))  # entry 4 of 5
     packet = build_packet(session, tmp_path)
     pages = page_texts(packet.pdf)
     index = next(t for t in pages if t.startswith(flat("Evidence index")))
     listed = [int(n) for n in re.findall(r"page(\d+)", index)]
-    assert len(listed) == 4
+    assert len(listed) == 5
     for number, page in enumerate(listed, start=1):
         assert pages[page - 1].startswith(flat(f"Evidence {number}:")), (number, page)
-    # the chat PDF's own two pages follow its title page
-    assert pages[listed[3]].startswith(flat("Chat with buyer page 1"))
-    assert pages[listed[3] + 1].startswith(flat("Chat with buyer page 2"))
-    assert packet.pages == listed[3] + 2
+    # each PDF's own pages follow its title page
+    assert pages[listed[3]].startswith(flat("Carrier label page 1"))
+    assert listed[4] == listed[3] + 4
+    assert pages[listed[4]].startswith(flat("Chat with buyer page 1"))
+    assert pages[listed[4] + 1].startswith(flat("Chat with buyer page 2"))
+    assert packet.pages == listed[4] + 2
 
 
 def test_each_attached_image_appears(session, tmp_path) -> None:
