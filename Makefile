@@ -61,6 +61,7 @@ bench: setup system
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_page.py
 	$(PY) bench/bench_orders.py
+	$(PY) bench/bench_packet.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache
