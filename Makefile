@@ -73,6 +73,7 @@ bench: setup system
 	$(PY) bench/bench_orders.py
 	$(PY) bench/bench_lessons.py
 	$(PY) bench/bench_training.py
+	$(PY) bench/bench_packet.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache

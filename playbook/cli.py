@@ -5,6 +5,8 @@
   order file and write its triage and rejects (exit 0 all rows accepted, 1 some rejected,
   2 unreadable). Contact details stay out of the triage CSV unless ``--with-contact``.
 - ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
+- ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
+  write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from playbook.i18n import text
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import TriageResult, as_utc, triage
+from playbook.packet_cli import add_packet_parser
 from playbook.scenarios.diagram import render_svg
 from playbook.scenarios.loader import check as check_dir
 from playbook.scenarios.loader import load_library
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tri.set_defaults(run=run_triage)
     add_diagram_parser(commands)
+    add_packet_parser(commands)
     return parser
 
 

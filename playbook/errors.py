@@ -73,3 +73,9 @@ class ConflictError(StoreError):
     """Someone else saved the case since it was loaded; reload before saving again."""
 
     default_code = "error.conflict"
+
+
+class EvidenceError(PlaybookError):
+    """An evidence file is refused (type, size, pixels, damaged) or a packet cannot be built."""
+
+    default_code = "error.file"

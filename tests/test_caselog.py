@@ -140,8 +140,8 @@ def test_export_case_loads_from_the_store(store, finished, lib):
 
 def test_every_event_type_and_status_has_a_label_in_both_languages():
     catalogue = {}
-    for name in ("messages.yaml", "store.yaml"):
-        catalogue.update(yaml.safe_load((REPO / "data" / "i18n" / name).read_text("utf-8")))
+    for path in sorted((REPO / "data" / "i18n").glob("*.yaml")):  # merged, as the app does
+        catalogue.update(yaml.safe_load(path.read_text("utf-8")))
     keys = [f"caselog.event.{t}" for t in EVENT_TYPES] + [f"ui.status.{s}" for s in STATUSES]
     keys += [f"caselog.detail_{k}" for k in ("back", "restart")]
     keys += [f"caselog.col_{c}" for c in ("time", "actor", "event", "step", "detail", "draft")]

@@ -144,7 +144,35 @@ def _detail(event: Event, t: _Texts) -> str:
         return text("caselog.detail_assign", lang, to=p.get("to") or "—")
     if kind == "root_causes":
         return ", ".join(t.root_cause(c)[0] for c in p.get("to", [])) or "—"
+    if kind in ("evidence_file_added", "evidence_file_removed", "packet_built"):
+        return _file_detail(kind, p, t)
     return str(p)
+
+
+def _file_detail(kind: str, p: dict[str, Any], t: _Texts) -> str:
+    """Evidence files and packets: what, and the content hash that names it exactly."""
+    if kind == "packet_built":
+        return text(
+            "caselog.detail_packet",
+            t.lang,
+            pdf=p["pdf"],
+            pdf_sha=p["pdf_sha256"],
+            zip=p["zip"],
+            zip_sha=p["zip_sha256"],
+            files=len(p.get("files", [])),
+            pages=p.get("pages", "?"),
+            profile=p.get("profile", "?"),
+        )
+    item = t.evidence_items().get(p["item"], p["item"])
+    key = (
+        "caselog.detail_file_added"
+        if kind == "evidence_file_added"
+        else "caselog.detail_file_removed"
+    )
+    size = round(p.get("size", 0) / 1024)
+    return text(
+        key, t.lang, item=item, name=p["name"], kind=p.get("kind", "?"), size=size, sha=p["sha256"]
+    )
 
 
 def build_log(

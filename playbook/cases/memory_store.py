@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from playbook.cases.files import Attachment, Blob, FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.records import Case, Event
 from playbook.errors import StoreError
@@ -38,6 +39,8 @@ class MemoryStore(CaseMoves):
         self._lock = threading.Lock()
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[Event]] = {}
+        self._blobs: dict[str, Blob] = {}
+        self._attachments: dict[str, list[Attachment]] = {}
         self._next_id = 1
 
     def close(self) -> None:
@@ -60,6 +63,28 @@ class MemoryStore(CaseMoves):
             current = self._cases.get(case.id)
             if current is None or current.revision != case.revision:
                 return False
+            self._cases[case.id] = dataclasses.replace(current, **values)
+            self._events[case.id].append(self._event(event))
+            return True
+
+    def append_file(
+        self, case: Case, event: dict[str, Any], values: dict[str, Any], change: FileChange
+    ) -> bool:
+        """Append the event with its file change, if the case is still at ``case.revision``."""
+        with self._lock:
+            current = self._cases.get(case.id)
+            if current is None or current.revision != case.revision:
+                return False
+            files = self._attachments.setdefault(case.id, [])
+            if change.blob is not None:
+                self._blobs.setdefault(change.blob.sha256, change.blob)
+            if change.attachment is not None:
+                files.append(change.attachment)
+            if change.removed_seq is not None:
+                files[:] = [
+                    dataclasses.replace(a, removed=True) if a.seq == change.removed_seq else a
+                    for a in files
+                ]
             self._cases[case.id] = dataclasses.replace(current, **values)
             self._events[case.id].append(self._event(event))
             return True
@@ -93,6 +118,20 @@ class MemoryStore(CaseMoves):
         """The case's history, oldest first."""
         with self._lock:
             return list(self._events.get(case_id, []))
+
+    def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]:
+        """The case's attachments in the order they were added."""
+        with self._lock:
+            files = list(self._attachments.get(case_id, []))
+        return [a for a in files if removed or not a.removed]
+
+    def blob(self, sha256: str) -> Blob:
+        """The stored file with this hash (StoreError ``error.file_missing`` if none)."""
+        with self._lock:
+            found = self._blobs.get(sha256)
+        if found is None:
+            raise StoreError("error.file_missing", sha256=sha256)
+        return found
 
     def list_cases(
         self,

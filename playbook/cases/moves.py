@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from playbook.cases.files import FileMoves
 from playbook.cases.records import (
     Case,
     Event,
@@ -31,10 +32,11 @@ from playbook.scenarios.library import Library
 from playbook.scenarios.model import CLOSED_STATUSES, STATUSES
 
 
-class CaseMoves:
+class CaseMoves(FileMoves):
     """The moves of ``SqlStore`` and ``MemoryStore``, on top of their primitives.
 
-    A store subclass provides ``now`` (its clock), ``get_case`` and the three primitives below.
+    A store subclass provides ``now`` (its clock), ``get_case`` and the three primitives below
+    (and those of ``FileMoves`` for evidence files: ``append_file``, ``attachments``, ``blob``).
     """
 
     now: Callable[[], dt.datetime]

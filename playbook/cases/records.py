@@ -31,6 +31,9 @@ EVENT_TYPES = (
     "note",
     "assign",
     "root_causes",
+    "evidence_file_added",
+    "evidence_file_removed",
+    "packet_built",
 )
 
 

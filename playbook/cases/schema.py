@@ -11,16 +11,19 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 from playbook.cases.records import Case
@@ -115,6 +118,34 @@ fixes = Table(
     Column("starts_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("actor", String(200), nullable=False),
+)
+
+# Evidence files (revision 0003): each file once by content hash, attached to case items.
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("pages", Integer, nullable=True),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("thumb", LargeBinary, nullable=True),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("case_id", String(16), ForeignKey("cases.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # the adding event's seq
+    Column("item_id", String(64), nullable=False),
+    Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("name", String(255), nullable=False),  # the browser's file name, text only
+    Column("actor", String(200), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("removed", Boolean, nullable=False, server_default=false()),
 )
 
 

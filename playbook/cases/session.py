@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from playbook.cases.files import Attachment
 from playbook.cases.records import Case, Saved, WalkProblem
 from playbook.cases.store import CaseStore
-from playbook.errors import ConflictError, FactError, StepNotAllowed
+from playbook.errors import ConflictError, EvidenceError, FactError, StepNotAllowed
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.library import Library
@@ -247,6 +248,61 @@ class CaseSession:
         case, _ = self._open_case()
         self.case = self._save(
             lambda: self.store.set_status(case, status, actor=self.actor(), note=note)
+        )
+
+    # --- evidence files ----------------------------------------------------------------------
+
+    def attach(self, item_id: str, name: str, data: bytes) -> Attachment:
+        """Attach an uploaded file to evidence item ``item_id`` (any item of the scenario).
+
+        ``name`` is the browser's file name, kept as text only; the type comes from ``data``.
+
+        Raises:
+            StepNotAllowed: no open case.
+            EvidenceError: the item is not the scenario's, or the file is refused (nothing saved).
+            ConflictError: someone else saved the case first (the case is reloaded).
+            StoreError: the database refused the write (nothing saved, the case unchanged here).
+        """
+        case, walk = self._open_case()
+        limits = self.lib.evidence_limits
+        if limits is None:
+            raise EvidenceError("error.file_limits_missing")
+        saved, attachment = self._save(
+            lambda: self.store.attach_file(
+                case,
+                walk.scenario,
+                item_id,
+                name,
+                data,
+                limits=limits,
+                actor=self.actor(),
+                step_id=walk.current.id,
+            )
+        )
+        self.case = saved
+        return attachment
+
+    def detach(self, seq: int) -> None:
+        """Remove the attachment added by event ``seq`` (its file stays in the history)."""
+        case, walk = self._open_case()
+        self.case = self._save(
+            lambda: self.store.detach_file(
+                case, int(seq), actor=self.actor(), step_id=walk.current.id
+            )
+        )
+
+    def files(self) -> list[Attachment]:
+        """The open case's attached files, oldest first."""
+        case, _ = self._open_case()
+        return self.store.attachments(case.id)
+
+    def record_packet(self, payload: Mapping[str, Any]) -> None:
+        """Record in the history that an appeal packet was built (files and their hashes)."""
+        case, walk = self._open_case()
+        self.case = self._save(
+            lambda: self.store.record_packet(
+                case, payload, actor=self.actor(), step_id=walk.current.id
+            )
         )
 
     # --- what a page shows ----------------------------------------------------------------

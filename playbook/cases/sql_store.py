@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from playbook.cases.moves import CaseMoves
 from playbook.cases.records import Case, Event
 from playbook.cases.schema import cases, events, filter_cases, legacy_schema_version, to_case
+from playbook.cases.sql_files import SqlFiles
 from playbook.cases.sqlite import check_sqlite_file, db_error, sqlite_setup
 from playbook.config import settings
 from playbook.errors import StoreError
@@ -46,7 +47,7 @@ SCRIPTS = ScriptDirectory.from_config(_alembic_config())
 SCHEMA_VERSION = SCRIPTS.get_current_head()  # the newest revision this code knows
 
 
-class SqlStore(CaseMoves):
+class SqlStore(SqlFiles, CaseMoves):
     """The case store behind one database URL.
 
     Args:

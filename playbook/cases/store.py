@@ -9,12 +9,15 @@ once; they differ only in where the case rows and events are kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
+from playbook.cases.files import Attachment, Blob
+from playbook.cases.limits import EvidenceLimits
 from playbook.cases.records import Case, Event, Opened, Saved
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.library import Library
+from playbook.scenarios.model import Scenario
 
 
 class CaseStore(Protocol):
@@ -71,6 +74,31 @@ class CaseStore(Protocol):
     def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case: ...
 
     def set_root_causes(self, case: Case, root_causes: Sequence[str], *, actor: str) -> Case: ...
+
+    def attach_file(
+        self,
+        case: Case,
+        scenario: Scenario,
+        item_id: str,
+        name: str,
+        data: bytes,
+        *,
+        limits: EvidenceLimits,
+        actor: str,
+        step_id: str | None = None,
+    ) -> tuple[Case, Attachment]: ...
+
+    def detach_file(
+        self, case: Case, seq: int, *, actor: str, step_id: str | None = None
+    ) -> Case: ...
+
+    def record_packet(
+        self, case: Case, payload: Mapping[str, Any], *, actor: str, step_id: str | None = None
+    ) -> Case: ...
+
+    def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]: ...
+
+    def blob(self, sha256: str) -> Blob: ...
 
     def get_case(self, case_id: str) -> Case: ...
 

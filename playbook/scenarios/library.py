@@ -14,7 +14,8 @@ from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Te
 from playbook.training.model import PracticeCase
 from playbook.yamlio import line_of
 
-if TYPE_CHECKING:  # the rule models live with the orders they judge
+if TYPE_CHECKING:  # the rule models live with the orders they judge, the limits with the cases
+    from playbook.cases.limits import EvidenceLimits
     from playbook.lessons_config import LessonsConfig
     from playbook.orders.rules import ReasonCodes, RuleSet
 
@@ -38,8 +39,8 @@ class Problem:
 @dataclass
 class Library:
     """Everything under data/: scenarios, facts, policies, templates, root causes, triage rules,
-    refund-reason codes, the lessons page's outcome classes, the message catalogue and the
-    practice cases of training."""
+    refund-reason codes, evidence-file limits, the lessons page's outcome classes, the
+    message catalogue and the practice cases of training."""
 
     data_dir: Path
     scenarios: dict[str, Scenario] = field(default_factory=dict)
@@ -50,6 +51,7 @@ class Library:
     triage: RuleSet | None = None
     reasons: ReasonCodes | None = None
     lessons: LessonsConfig | None = None
+    evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml
     files: dict[tuple[str, str], Path] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from playbook.cases.limits import EvidenceLimits, check_evidence_limits
 from playbook.config import settings
 from playbook.errors import ScenarioError
 from playbook.lessons_config import FILE_NAME as LESSONS_FILE
@@ -140,6 +141,9 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     _load_folder(data_dir / "scenarios", Scenario, "scenario", lib.scenarios, lib, problems)
     lib.triage = _load_one(data_dir / "triage.yaml", RuleSet, "triage", lib, problems)
     lib.reasons = _load_one(data_dir / "reason_codes.yaml", ReasonCodes, "reasons", lib, problems)
+    lib.evidence_limits = _load_one(
+        data_dir / "evidence_limits.yaml", EvidenceLimits, "evidence_limits", lib, problems
+    )
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
     _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
@@ -247,6 +251,7 @@ def check(data_dir: Path) -> tuple[Library, list[Problem]]:
         path = lib.files[("lessons", "lessons")]
         problems.extend(check_config(lib.raw[path], lib, path)[1])
     problems.extend(check_practice_cases(lib))
+    problems.extend(check_evidence_limits(lib))
     return lib, problems
 
 

@@ -24,6 +24,7 @@ from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
+from playbook.ui.evidence_files import EvidenceFiles
 from playbook.ui.fact_inputs import fact_input
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import STYLE, esc, tag
@@ -139,6 +140,7 @@ class StaffPanel(CaseActions):
         self.step_html.add_class("pb-step")
         self.evidence_box = w.VBox()
         self.evidence_box.add_class("pb-evidence")
+        self.evidence_files = EvidenceFiles(self)  # uploads, thumbnails, appeal packet
         self.drafts_html = w.HTML()
         self.drafts_html.add_class("pb-drafts")
         self.options = w.RadioButtons(
@@ -319,7 +321,7 @@ class StaffPanel(CaseActions):
             box.observe(self._evidence_callback(screen.step.id, item.id), names="value")
             boxes.append(box)
         title = [w.HTML(tag("h3", esc(self.t("ui.evidence"))))] if boxes else []
-        replace_children(self.evidence_box, title + boxes)
+        replace_children(self.evidence_box, title + self.evidence_files.rows(screen, boxes))
 
     def _render_causes(self, screen: Screen) -> None:
         boxes = []

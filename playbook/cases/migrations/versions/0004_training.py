@@ -1,15 +1,14 @@
 """Training sessions, attempts and moves: their own tables, never read as cases.
 
 Revision ID: 0004
-Revises: 0002 (written against 0001; chained after main's 0002 on rebase: one head. The lead
-re-chains it if a 0003 lands first)
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,132 @@
+"""Evidence files in the SQL case store: the ``FileMoves`` primitives of ``SqlStore``.
+
+A mixin of ``SqlStore`` (which provides the engine, its writer and error guard). The blob,
+the attachment change, the event and the case row are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from playbook.cases.files import Attachment, Blob, FileChange
+from playbook.cases.records import Case
+from playbook.cases.schema import attachments, blobs, cases, events
+from playbook.cases.sqlite import db_error
+from playbook.errors import StoreError
+
+_META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.height]
+
+
+class SqlFiles:
+    """``append_file``, ``attachments`` and ``blob`` over SQLAlchemy Core (``SqlStore`` gives
+    ``engine``, ``_writer``, ``_guard``, ``is_sqlite`` and ``label``)."""
+
+    engine: Any
+    _writer: Any
+    is_sqlite: bool
+    label: str
+
+    def append_file(
+        self, case: Case, event: dict[str, Any], values: dict[str, Any], change: FileChange
+    ) -> bool:
+        """Event, file change and row moved on in one transaction, if the row is at
+        ``case.revision``; False (nothing written) when another writer got there first."""
+        try:
+            with self._writer.begin() as conn:
+                done = conn.execute(
+                    update(cases)
+                    .where(cases.c.id == case.id, cases.c.revision == case.revision)
+                    .values(**values)
+                ).rowcount
+                if done != 1:
+                    return False
+                conn.execute(insert(events).values(**event))
+                self._write_change(conn, case, change)
+        except IntegrityError as exc:
+            if self._moved_on(case):
+                return False  # an event with this seq exists: another writer got there first
+            raise db_error(exc, self.label, self.is_sqlite) from exc  # the database refused
+        except SQLAlchemyError as exc:
+            raise db_error(exc, self.label, self.is_sqlite) from exc
+        return True
+
+    def _moved_on(self, case: Case) -> bool:
+        with self._guarded() as conn:
+            now = conn.execute(select(cases.c.revision).where(cases.c.id == case.id)).scalar()
+        return now != case.revision
+
+    def _write_change(self, conn: Any, case: Case, change: FileChange) -> None:
+        if change.blob is not None:
+            dialect = sqlite if self.is_sqlite else postgresql
+            b = change.blob
+            conn.execute(
+                dialect.insert(blobs)
+                .values(
+                    sha256=b.sha256,
+                    kind=b.kind,
+                    size=b.size,
+                    pages=b.pages,
+                    width=b.width,
+                    height=b.height,
+                    created_at=b.created_at,
+                    data=b.data,
+                    thumb=b.thumb,
+                )
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
+        if change.attachment is not None:
+            a = change.attachment
+            conn.execute(
+                insert(attachments).values(
+                    case_id=a.case_id,
+                    seq=a.seq,
+                    item_id=a.item_id,
+                    sha256=a.sha256,
+                    name=a.name,
+                    actor=a.actor,
+                    added_at=a.added_at,
+                    removed=False,
+                )
+            )
+        if change.removed_seq is not None:
+            conn.execute(
+                update(attachments)
+                .where(attachments.c.case_id == case.id, attachments.c.seq == change.removed_seq)
+                .values(removed=True)
+            )
+
+    def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]:
+        """The case's attachments in the order they were added."""
+        query = (
+            select(attachments, *_META)
+            .join(blobs, blobs.c.sha256 == attachments.c.sha256)
+            .where(attachments.c.case_id == case_id)
+            .order_by(attachments.c.seq)
+        )
+        if not removed:
+            query = query.where(attachments.c.removed == False)  # noqa: E712 - SQL, not Python
+        with self._guarded() as conn:
+            return [Attachment(**row._mapping) for row in conn.execute(query)]
+
+    def blob(self, sha256: str) -> Blob:
+        """The stored file with this hash.
+
+        Raises:
+            StoreError: no such blob (``error.file_missing``), or the store failed.
+        """
+        with self._guarded() as conn:
+            row = conn.execute(select(blobs).where(blobs.c.sha256 == sha256)).first()
+        if row is None:
+            raise StoreError("error.file_missing", sha256=sha256)
+        return Blob(**row._mapping)
+
+    @contextlib.contextmanager
+    def _guarded(self) -> Iterator[Any]:
+        with self._guard(), self.engine.connect() as conn:
+            yield conn
