@@ -18,10 +18,13 @@ APPEAL_FACTS = {
     "carrier": "YunExpress",
     "tracking_number": "YT2412345678901234",
 }
-# item-mismatch: the buyer refuses, so the case goes to the appeal step.
+# item-mismatch v2: we shipped correctly, the refund is open, the buyer disputes a correct
+# order and refuses our evidence, so the case goes to the appeal step.
 TO_APPEAL = [
+    ("confirm-order", "shipped-correctly"),
+    ("refund-status", "open"),
     ("contact-buyer", None),
-    ("confirm-order", "correct-but-disputed"),
+    ("buyer-details", "correct-but-disputed"),
     ("explain-with-evidence", None),
     ("buyer-response", "refuses"),
 ]

@@ -276,13 +276,13 @@ def test_limits_file_problems_name_file_and_line(data_copy: Path) -> None:
     assert "evidence_limits.yaml:38" in out.stdout
 
 
-def test_every_platform_needs_a_limits_profile(data_copy: Path) -> None:
+def test_every_scenario_platform_needs_a_limits_profile(data_copy: Path) -> None:
     path = data_copy / "evidence_limits.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  wish:\n", "  wsh:\n", 1))
     _, problems = check(data_copy)
     assert [str(p) for p in problems] == [
-        "data/evidence_limits.yaml:21: profiles: no profile for platform 'wish' "
-        "(data/policies/wish.yaml)"
+        "data/evidence_limits.yaml:21: profiles: no profile for platform 'wish', "
+        "which scenarios are written for"
     ]
 
 

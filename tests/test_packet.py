@@ -210,7 +210,7 @@ def test_case_must_reach_its_appeal_step(lib, store, clock, tmp_path) -> None:
     s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
     assert s.start("item-mismatch", APPEAL_FACTS) == {}
     assert refused(s, tmp_path / "out") == ["packet.not_reached"]
-    assert "Appeal to Wish" in check_packet(s).messages("en")[0][1]
+    assert "Dispute the refund with Wish" in check_packet(s).messages("en")[0][1]
 
 
 def test_file_over_a_profiles_size_limit(session, tmp_path) -> None:

@@ -69,7 +69,7 @@ class EvidenceLimits(Model):
 
 
 def check_evidence_limits(lib: Library) -> list[Problem]:
-    """Every platform with policies has an evidence profile of the same name."""
+    """Every platform a scenario is for has an evidence profile of the same name."""
     limits = lib.evidence_limits
     if limits is None:
         return []
@@ -79,9 +79,9 @@ def check_evidence_limits(lib: Library) -> list[Problem]:
         Problem(
             file,
             "profiles",
-            f"no profile for platform '{platform}' (data/policies/{platform}.yaml)",
+            f"no profile for platform '{platform}', which scenarios are written for",
             line_of(lib.raw.get(path), ("profiles",)),
         )
-        for platform in sorted(lib.policies)
+        for platform in sorted({s.platform for s in lib.scenarios.values()})
         if platform not in limits.profiles
     ]

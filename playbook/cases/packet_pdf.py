@@ -119,20 +119,20 @@ def packet_font(source: Path, cache_dir: Path | None = None) -> Path:
     if path.is_file():
         return path
     folder.mkdir(parents=True, exist_ok=True)
-    font = TTFont(str(source), fontNumber=FONT_SC, lazy=True)
     options = subset.Options()
     options.name_IDs, options.notdef_outline, options.hinting = ["*"], True, False
     options.layout_features = []
     cutter = subset.Subsetter(options)
     cutter.populate(unicodes=subset_chars())
-    cutter.subset(font)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".otf")
     os.close(fd)
-    try:
-        font.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with TTFont(str(source), fontNumber=FONT_SC, lazy=True) as font:  # closes the .ttc
+        try:
+            cutter.subset(font)
+            font.save(tmp)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     return path
 
 

@@ -42,7 +42,9 @@ def test_attach_build_and_download_the_packet(
     page = flow.page
     flow.switch_language("en")
     flow.start(item_mismatch_facts(refunded_at=stamp(ago(days=3)), product_name="Mug"))
-    flow.next("confirm-order")
+    flow.answer("shipped-correctly", "refund-status")
+    flow.answer("open", "contact-buyer")
+    flow.next("buyer-details")
     flow.answer("correct-but-disputed", "explain-with-evidence")
     flow.next("buyer-response")
     flow.answer("refuses", "prepare-appeal")

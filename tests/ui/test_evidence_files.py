@@ -33,6 +33,7 @@ def store(tmp_path: Path):
 def at_appeal(lib, store) -> StaffPanel:
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en", store=store, user="Ana")
     panel.nav.value = "walk"
+    panel.scenario.value = "item-mismatch"
     for key, value in APPEAL.items():
         if key in panel.fact_inputs:
             panel.fact_inputs[key].value = value
