@@ -74,11 +74,10 @@ def query_ratio(url: str, repeat: int) -> tuple[float, float]:
 
     from playbook.analytics import read_cases
     from playbook.cases.sql_store import SqlStore as Store
-    from playbook.lessons_config import load_config
     from playbook.scenarios.loader import load_library
 
     lib = load_library()
-    config = load_config(lib)
+    config = lib.lessons
     store = Store(url)
     ours, plain = [], []
     for _ in range(repeat):

@@ -17,7 +17,7 @@ from playbook import analytics as an
 from playbook.cases.fixes import read_fixes, record_fix
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import ScenarioError, StoreError
-from playbook.lessons_config import check_config, load_config
+from playbook.lessons_checks import check_config
 from playbook.orders.reader import read_orders
 from playbook.scenarios.loader import check, load_library
 from playbook.yamlio import load_yaml
@@ -45,7 +45,7 @@ def orders(tmp_path_factory):
 
 @pytest.fixture
 def config(lib):
-    return load_config(lib)
+    return lib.lessons
 
 
 @pytest.fixture

@@ -156,3 +156,44 @@ def test_importing_playbook_loads_neither_sqlalchemy_nor_pandas() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     )
     assert out.stdout.strip() == ""
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """playbook module -> the playbook modules it imports at module level (type-only and lazy
+    imports inside ``if``/functions are not edges)."""
+    import ast
+
+    files = {}
+    for path in (REPO_ROOT / "playbook").rglob("*.py"):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in files.items():
+        deps = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("playbook"):
+                deps.add(node.module)
+                deps |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+        graph[name] = {d for d in deps if d in files and d != name}
+    return graph
+
+
+def test_no_import_cycles() -> None:
+    graph = _module_imports()
+    assert "playbook.scenarios.library" in graph["playbook.scenarios.loader"]
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*path, name, dep]))
+            if dep not in state:
+                visit(dep, [*path, name])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])

@@ -12,9 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from playbook.scenarios.library import Library, Problem
 from playbook.scenarios.model import Model, PolicyKey, Text
-from playbook.yamlio import line_of
 
 # What ``playbook.cases.evidence.sniff`` can tell from a file's first bytes.
 FileKind = Literal["jpeg", "png", "gif", "webp", "pdf"]
@@ -66,22 +64,3 @@ class EvidenceLimits(Model):
     def profile(self, name: str) -> Profile:
         """The profile ``name`` (a platform id); KeyError if there is none."""
         return self.profiles[name]
-
-
-def check_evidence_limits(lib: Library) -> list[Problem]:
-    """Every platform a scenario is for has an evidence profile of the same name."""
-    limits = lib.evidence_limits
-    if limits is None:
-        return []
-    path = lib.files.get(("evidence_limits", "evidence_limits"))
-    file = lib.rel(path) if path else "data/evidence_limits.yaml"
-    return [
-        Problem(
-            file,
-            "profiles",
-            f"no profile for platform '{platform}', which scenarios are written for",
-            line_of(lib.raw.get(path), ("profiles",)),
-        )
-        for platform in sorted({s.platform for s in lib.scenarios.values()})
-        if platform not in limits.profiles
-    ]

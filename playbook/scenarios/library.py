@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from playbook.cases.limits import EvidenceLimits
 from playbook.errors import ScenarioError
 from playbook.i18n import Catalogue
+from playbook.lessons_config import LessonsConfig
+from playbook.orders.rules import ReasonCodes, RuleSet
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
 from playbook.training.model import PracticeCase
 from playbook.yamlio import line_of
-
-if TYPE_CHECKING:  # the rule models live with the orders they judge, the limits with the cases
-    from playbook.cases.limits import EvidenceLimits
-    from playbook.lessons_config import LessonsConfig
-    from playbook.orders.rules import ReasonCodes, RuleSet
 
 
 @dataclass(frozen=True)

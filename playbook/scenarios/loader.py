@@ -13,17 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from playbook.cases.limits import EvidenceLimits, check_evidence_limits
+from playbook.cases.limit_checks import check_evidence_limits
+from playbook.cases.limits import EvidenceLimits
 from playbook.config import settings
 from playbook.errors import ScenarioError
+from playbook.lessons_checks import check_config
 from playbook.lessons_config import FILE_NAME as LESSONS_FILE
-from playbook.lessons_config import LessonsConfig, check_config
-from playbook.orders.rules import (
-    ReasonCodes,
-    RuleSet,
-    check_reason_codes,
-    check_triage_rules,
-)
+from playbook.lessons_config import LessonsConfig
+from playbook.orders.rule_checks import check_reason_codes, check_triage_rules
+from playbook.orders.rules import ReasonCodes, RuleSet
 from playbook.scenarios.checker import check_library
 from playbook.scenarios.library import Library, Problem
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template

@@ -24,7 +24,6 @@ from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError, PlaybookError, StoreError
 from playbook.i18n import text
-from playbook.lessons_config import load_config
 from playbook.orders.reader import read_orders
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
@@ -102,7 +101,7 @@ class LessonsPanel:
         orders_dir: Path | None = None,
     ) -> None:
         self.lib = library or load_library()
-        self.config = load_config(self.lib)
+        self.config = self.lib.lessons
         self.store, self.clock, self.user = store, clock, user
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.orders_dir = Path(orders_dir or REPO_ROOT / "data").resolve()
