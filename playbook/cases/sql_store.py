@@ -209,7 +209,7 @@ class SqlStore(CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
         limit: int = 50,
@@ -222,7 +222,7 @@ class SqlStore(CaseMoves):
         Args:
             status: one status or several.
             scenario: a scenario id.
-            assignee: the assignee's name.
+            assignee: the assignee's name, or several (None among them: unassigned).
             order_id: the platform's order id.
             overdue: only cases whose next deadline has passed (by the store's clock).
             limit: page size.
@@ -243,7 +243,7 @@ class SqlStore(CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
     ) -> int:
