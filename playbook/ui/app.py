@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
+from playbook.cases.roles import Identity, identity_from_env
 from playbook.errors import PlaybookError
 from playbook.ui.feedback import error_html
 from playbook.ui.staff_panel import StaffPanel
@@ -78,16 +79,39 @@ def open_store() -> Any:
     return SqlStore()
 
 
+def signed_in() -> Identity | None:
+    """The person signed in to the team server (hub user and groups), None without a hub."""
+    return identity_from_env(os.environ)
+
+
+def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | None:
+    """A page saying why, when the signed-in person's roles do not allow ``action``; else None.
+
+    The refusal is logged (``Identity.require``); without a hub nothing is refused.
+    """
+    if identity is None:
+        return None
+    try:
+        identity.require(action, page=action)
+    except PlaybookError as err:
+        box = w.HTML(error_html(err.render(lang if lang in ("zh", "en") else "zh")))
+        box.add_class("pb-refused")
+        return box
+    return None
+
+
 def staff_page(lang: str | None = None) -> w.Widget:
     """The staff page (notebooks/staff.ipynb): case list and guided walk, saved to the store.
 
-    ``?lang=en`` picks the language, ``?case=ID`` opens a case. The acting user is the
-    server's (``JUPYTERHUB_USER``) when there is one; otherwise the page asks for a name.
+    ``?lang=en`` picks the language, ``?case=ID`` opens a case. On a team server the signed-in
+    person (``JUPYTERHUB_USER``, roles in ``PLAYBOOK_ROLES``) is the actor of every move and
+    their roles are checked by the case session (a ``?case=`` outside them is refused and
+    logged); otherwise the page asks for a name.
     """
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
     store = LazyStore(open_store)
-    panel = StaffPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+    panel = StaffPanel(store=store, lang=lang, identity=signed_in())
     case_id = query_param("case")
     if case_id:
         try:
@@ -102,10 +126,12 @@ def staff_page(lang: str | None = None) -> w.Widget:
 def training_page(lang: str | None = None) -> w.Widget:
     """The same walk on an in-memory store (nothing kept): for training and trying things out."""
     logging.basicConfig(level=logging.INFO)
+    lang = lang or query_param("lang") or "zh"
+    refusal = refused(signed_in(), "training", lang)
+    if refusal is not None:
+        return refusal
     user = os.environ.get("JUPYTERHUB_USER") or "trainee"
-    return StaffPanel(
-        store=MemoryStore(), lang=lang or query_param("lang") or "zh", user=user
-    ).widget
+    return StaffPanel(store=MemoryStore(), lang=lang, user=user).widget
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:
