@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -80,8 +81,18 @@ def open_store() -> Any:
 
 
 def signed_in() -> Identity | None:
-    """The person signed in to the team server (hub user and groups), None without a hub."""
-    return identity_from_env(os.environ)
+    """The person signed in to the team server (hub user and groups), None without a hub.
+
+    On a hub, refusals (``playbook.roles``) are also written to the server's log: inside a
+    kernel ``sys.stderr`` goes to the page's hidden output, ``sys.__stderr__`` to the server.
+    """
+    identity = identity_from_env(os.environ)
+    roles_log = logging.getLogger("playbook.roles")
+    if identity is not None and not roles_log.handlers and sys.__stderr__ is not None:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[%(levelname)s %(asctime)s %(name)s] %(message)s"))
+        roles_log.addHandler(handler)
+    return identity
 
 
 def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | None:
