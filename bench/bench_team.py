@@ -43,8 +43,10 @@ from tests.team_hub import TeamHub  # noqa: E402
 
 PASSWORD = "Bench-pass-{n}-8841q"
 READY_TIMEOUT = 300.0
-CULL_TIMEOUT = 30  # seconds idle before the culler stops a server (bench setting)
-CULL_EVERY = 10
+CULL_TIMEOUT = 150  # seconds idle before the culler stops a server: longer than spawn + walk
+# under load (the hub learns of activity only every few minutes: a shorter timeout culls
+# servers in use)
+CULL_EVERY = 15
 
 
 @dataclass
@@ -242,7 +244,7 @@ def measure(hub: TeamHub, count: int, steps: int) -> int:
             f"{statistics.median(values):.0f} MiB, max {max(values):.0f} MiB, "
             f"total {sum(values):.0f} MiB for {len(values)}"
         )
-    culled = wait_culled(hub, CULL_TIMEOUT * 6)
+    culled = wait_culled(hub, CULL_TIMEOUT * 3)
     print(f"idle servers culled (timeout {CULL_TIMEOUT} s): all stopped after {culled:.0f} s")
     print(json.dumps({"finished": len(done), "people": count, "culled_s": culled}))
     return 0 if len(done) == count and culled == culled else 1
