@@ -1,4 +1,5 @@
-# Dispute Playbook. `make serve` runs the staff and lessons pages; `make test` runs every check.
+# Dispute Playbook. `make serve` runs the staff and lessons pages; `make test` runs every check;
+# `make team` runs the team server (JupyterHub: sign-in, roles, a server per person).
 # Both do all set-up on a fresh machine (virtualenv, packages; system packages when root).
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -6,6 +7,9 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8866
 VOILA_ARGS ?=
+# configurable-http-proxy (npm), the proxy in front of JupyterHub; pinned, installed under var/
+CHP_VERSION := 4.6.3
+CHP         := var/node/node_modules/.bin/configurable-http-proxy
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_DIR    := $(CURDIR)/config/jupyter
 export JUPYTER_PATH          := $(CURDIR)/share/jupyter
@@ -13,7 +17,7 @@ export JUPYTER_RUNTIME_DIR   := $(CURDIR)/var/jupyter/runtime
 export JUPYTER_DATA_DIR      := $(CURDIR)/var/jupyter/data
 export IPYTHONDIR            := $(CURDIR)/var/ipython
 
-.PHONY: setup system lint check test test-fast test-browser serve train lab bench map clean
+.PHONY: setup system team-setup team bench-team lint check test test-fast test-browser serve train lab bench map clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,6 +32,21 @@ setup: $(STAMP)
 system:
 	bash scripts/install-system-deps.sh
 
+# The team server's proxy, from npm (Node.js comes with `make system`).
+$(CHP):
+	mkdir -p var/node
+	npm install --prefix var/node --no-audit --no-fund --silent \
+	  configurable-http-proxy@$(CHP_VERSION)
+
+team-setup: setup system $(CHP)
+
+# JupyterHub on http://127.0.0.1:8000 from deploy/jupyterhub_config.py (settings: TEAM_* in
+# that file). The first admin signs up as `admin`, then approves people at /hub/authorize and
+# puts them in the staff / lead / analyst / trainer groups at /hub/admin.
+team: team-setup
+	mkdir -p var
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyterhub -f deploy/jupyterhub_config.py
+
 lint: setup
 	$(VENV)/bin/ruff check playbook tests bench scripts
 	$(VENV)/bin/ruff format --check playbook tests bench scripts
@@ -35,7 +54,7 @@ lint: setup
 check: setup
 	$(PY) -m playbook check
 
-test: setup system lint check
+test: setup system team-setup lint check
 	bash scripts/with-test-postgres.sh $(PY) -m pytest
 	PLAYBOOK_VAR_DIR=$$(mktemp -d) $(PY) -m pytest -p no:cacheprovider --nbval-lax \
 	  --nbval-current-env notebooks/
@@ -43,7 +62,7 @@ test: setup system lint check
 test-fast: setup
 	$(PY) -m pytest -m "not browser"
 
-test-browser: setup system
+test-browser: setup system team-setup
 	$(PY) -m pytest -m browser
 
 serve: setup
@@ -74,6 +93,10 @@ bench: setup system
 	$(PY) bench/bench_lessons.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_packet.py
+
+# 20 people signed in to a real team hub walk a case at once (slow: a few minutes).
+bench-team: team-setup
+	$(PY) bench/bench_team.py
 
 clean:
 	rm -rf var/jupyter var/ipython .pytest_cache

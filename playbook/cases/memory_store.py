@@ -138,7 +138,7 @@ class MemoryStore(CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
         limit: int = 50,
@@ -156,7 +156,7 @@ class MemoryStore(CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
     ) -> int:
@@ -167,11 +167,13 @@ class MemoryStore(CaseMoves):
         self,
         status: str | Sequence[str] | None,
         scenario: str | None,
-        assignee: str | None,
+        assignee: str | Sequence[str | None] | None,
         order_id: str | None,
         overdue: bool,
     ) -> list[Case]:
         statuses = {status} if isinstance(status, str) else set(status or ())
+        names = {assignee} if isinstance(assignee, str) else assignee
+        names = None if names is None else set(names)
         now = self.now() if overdue else None
         with self._lock:
             cases = list(self._cases.values())
@@ -180,7 +182,7 @@ class MemoryStore(CaseMoves):
             for c in cases
             if (not statuses or c.status in statuses)
             and (scenario is None or c.scenario_id == scenario)
-            and (assignee is None or c.assignee == assignee)
+            and (names is None or c.assignee in names)
             and (order_id is None or c.order_id == order_id)
             and (now is None or (c.next_deadline is not None and c.next_deadline <= now))
         ]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    or_,
 )
 
 from playbook.cases.records import Case
@@ -154,19 +155,29 @@ def filter_cases(
     query: Any,
     status: str | Sequence[str] | None,
     scenario: str | None,
-    assignee: str | None,
+    assignee: str | Sequence[str | None] | None,
     order_id: str | None,
     overdue: bool,
 ) -> Any:
-    """``query`` narrowed by the case-list filters (None: no filter)."""
+    """``query`` narrowed by the case-list filters (None: no filter).
+
+    ``assignee`` may be several names, where None in them means unassigned (a staff member's
+    list: theirs and nobody's); an empty sequence matches nothing.
+    """
     if isinstance(status, str):
         query = query.where(cases.c.status == status)
     elif status is not None:
         query = query.where(cases.c.status.in_(list(status)))
     if scenario is not None:
         query = query.where(cases.c.scenario_id == scenario)
-    if assignee is not None:
+    if isinstance(assignee, str):
         query = query.where(cases.c.assignee == assignee)
+    elif assignee is not None:
+        names = [a for a in assignee if a is not None]
+        either = [cases.c.assignee.in_(names)]
+        if None in assignee:
+            either.append(cases.c.assignee.is_(None))
+        query = query.where(or_(*either))
     if order_id is not None:
         query = query.where(cases.c.order_id == order_id)
     if overdue:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from playbook.cases.files import Attachment
 from playbook.cases.records import Case, Saved, WalkProblem
+from playbook.cases.roles import Identity
 from playbook.cases.store import CaseStore
 from playbook.errors import ConflictError, EvidenceError, FactError, StepNotAllowed
 from playbook.scenarios.engine import Walk
@@ -81,6 +82,9 @@ class CaseSession:
         store: where cases are kept (``SqlStore`` or ``MemoryStore``).
         clock: returns the current UTC time; deadlines and conditions are measured with it.
         actor: returns who is acting (asked at each move, so a name typed later counts).
+        identity: the signed-in person (team server). Then they are the actor of every event
+            (``actor`` is ignored) and their roles are checked when a case is started or
+            opened and before every move (``playbook.cases.roles``); None checks nothing.
     """
 
     def __init__(
@@ -90,11 +94,13 @@ class CaseSession:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         actor: Callable[[], str] = lambda: "",
+        identity: Identity | None = None,
     ) -> None:
         self.lib = library
         self.store = store
         self.clock = clock
-        self.actor = actor
+        self.identity = identity
+        self.actor = actor if identity is None else (lambda: identity.name)
         self.case: Case | None = None
         self.walk: Walk | None = None
         self.problem: WalkProblem | None = None
@@ -123,7 +129,11 @@ class CaseSession:
         Raises:
             ScenarioError: no such scenario.
             StoreError: the case could not be saved (nothing changes here).
+            Forbidden: the signed-in person may not start it (or give it to someone else).
         """
+        self._allow("start")
+        if assignee is not None and self.identity is not None and assignee != self.identity.name:
+            self._allow("assign")
         scenario = self.lib.scenario(scenario_id)
         facts, errors = parse_facts(scenario, self.lib.facts, raw_facts)
         if errors:
@@ -142,8 +152,10 @@ class CaseSession:
         Raises:
             StoreError: no such case, or the store failed.
             ScenarioError: the case's scenario no longer exists.
+            Forbidden: the signed-in person may not open this case (nothing changes here).
         """
         opened = self.store.open(str(case_id), self.lib)
+        self._allow("open", opened.case)
         self.case, self.walk, self.problem = opened.case, opened.walk, opened.problem
 
     def leave(self) -> None:
@@ -241,7 +253,9 @@ class CaseSession:
     def assign(self, assignee: str | None) -> None:
         """Give the case to ``assignee`` (None: nobody)."""
         case, _ = self._open_case()
-        self.case = self._save(lambda: self.store.assign(case, assignee, actor=self.actor()))
+        self.case = self._save(
+            lambda: self.store.assign(case, assignee, actor=self.actor()), action="assign"
+        )
 
     def set_status(self, status: str, note: str | None = None) -> None:
         """Set the status by hand (the walk sets it again at its next move)."""
@@ -369,8 +383,14 @@ class CaseSession:
     def _adopt(self, saved: Saved) -> None:
         self.case, self.walk = saved.case, saved.walk
 
-    def _save(self, write: Callable[[], T]) -> T:
-        """Run one store write; on a conflict reload the case, then re-raise."""
+    def _allow(self, action: str, case: Case | None = None) -> None:
+        if self.identity is not None:
+            self.identity.require(action, case)
+
+    def _save(self, write: Callable[[], T], action: str = "move") -> T:
+        """Check the signed-in person's role, run one store write; on a conflict reload the
+        case, then re-raise."""
+        self._allow(action, self.case)
         try:
             return write()
         except ConflictError:

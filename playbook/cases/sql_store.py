@@ -210,7 +210,7 @@ class SqlStore(SqlFiles, CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
         limit: int = 50,
@@ -223,7 +223,7 @@ class SqlStore(SqlFiles, CaseMoves):
         Args:
             status: one status or several.
             scenario: a scenario id.
-            assignee: the assignee's name.
+            assignee: the assignee's name, or several (None among them: unassigned).
             order_id: the platform's order id.
             overdue: only cases whose next deadline has passed (by the store's clock).
             limit: page size.
@@ -244,7 +244,7 @@ class SqlStore(SqlFiles, CaseMoves):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
     ) -> int:

@@ -109,7 +109,7 @@ class CaseStore(Protocol):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
         limit: int = 50,
@@ -121,7 +121,7 @@ class CaseStore(Protocol):
         *,
         status: str | Sequence[str] | None = None,
         scenario: str | None = None,
-        assignee: str | None = None,
+        assignee: str | Sequence[str | None] | None = None,
         order_id: str | None = None,
         overdue: bool = False,
     ) -> int: ...

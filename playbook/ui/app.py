@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from playbook.cases.roles import Identity, identity_from_env
 from playbook.errors import PlaybookError
 from playbook.i18n import text
 from playbook.ui.feedback import error_html
@@ -131,16 +133,49 @@ def open_store() -> Any:
     return SqlStore()
 
 
+def signed_in() -> Identity | None:
+    """The person signed in to the team server (hub user and groups), None without a hub.
+
+    On a hub, refusals (``playbook.roles``) are also written to the server's log: inside a
+    kernel ``sys.stderr`` goes to the page's hidden output, ``sys.__stderr__`` to the server.
+    """
+    identity = identity_from_env(os.environ)
+    roles_log = logging.getLogger("playbook.roles")
+    if identity is not None and not roles_log.handlers and sys.__stderr__ is not None:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[%(levelname)s %(asctime)s %(name)s] %(message)s"))
+        roles_log.addHandler(handler)
+    return identity
+
+
+def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | None:
+    """A page saying why, when the signed-in person's roles do not allow ``action``; else None.
+
+    The refusal is logged (``Identity.require``); without a hub nothing is refused.
+    """
+    if identity is None:
+        return None
+    try:
+        identity.require(action, page=action)
+    except PlaybookError as err:
+        box = w.HTML(error_html(err.render(lang if lang in ("zh", "en") else "zh")))
+        box.add_class("pb-refused")
+        return box
+    return None
+
+
 def staff_page(lang: str | None = None) -> w.Widget:
     """The staff page (notebooks/staff.ipynb): case list and guided walk, saved to the store.
 
-    ``?lang=en`` picks the language, ``?case=ID`` opens a case. The acting user is the
-    server's (``JUPYTERHUB_USER``) when there is one; otherwise the page asks for a name.
+    ``?lang=en`` picks the language, ``?case=ID`` opens a case. On a team server the signed-in
+    person (``JUPYTERHUB_USER``, roles in ``PLAYBOOK_ROLES``) is the actor of every move and
+    their roles are checked by the case session (a ``?case=`` outside them is refused and
+    logged); otherwise the page asks for a name.
     """
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
     store = LazyStore(open_store)
-    panel = ServedStaffPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+    panel = ServedStaffPanel(store=store, lang=lang, identity=signed_in())
     case_id = query_param("case")
     if case_id:
         try:
@@ -169,7 +204,11 @@ def training_page(lang: str | None = None) -> w.Widget:
     """
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
-    if query_param("view") == "trainer":
+    trainer = query_param("view") == "trainer"
+    refusal = refused(signed_in(), "training_results" if trainer else "training", lang)
+    if refusal is not None:
+        return refusal
+    if trainer:
         # Imported here: the trainee page must not pay for the report and XLSX writer.
         from playbook.ui.trainer_panel import TrainerPanel
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import ipywidgets as w
 
+from playbook.cases.roles import Identity, list_assignees
 from playbook.cases.store import CaseStore
 from playbook.scenarios.library import Library
 from playbook.scenarios.model import STATUSES
@@ -27,6 +28,7 @@ class ListHost(Protocol):
 
     lang: str
     lib: Library
+    identity: Identity | None
     store: CaseStore
     message: w.HTML
 
@@ -79,6 +81,11 @@ class CaseListPanel:
             ]
         )
         self.widget.add_class("pb-cases")
+        who = page.identity
+        if who is not None and not who.sees_all():  # staff see their own cases only
+            self.assignee.layout.display = "none"
+        if who is not None and not who.may("start"):
+            self.new_case.layout.display = "none"
         for box in (self.status, self.scenario, self.overdue):
             box.observe(self._on_filter_change, names="value")
         self.refresh.on_click(self._on_refresh_click)
@@ -99,7 +106,8 @@ class CaseListPanel:
         return {
             "status": status,
             "scenario": scenario,
-            "assignee": assignee,
+            # narrowed to the signed-in person's cases on the server, whatever was typed
+            "assignee": list_assignees(self.page.identity, assignee),
             "overdue": bool(self.overdue.value),
         }
 

@@ -27,7 +27,7 @@ from playbook.i18n import text
 from playbook.orders.reader import read_orders
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
-from playbook.ui.app import query_param
+from playbook.ui.app import query_param, refused, signed_in
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import STYLE, esc, tag
 from playbook.ui.lessons_render import LESSONS_STYLE, LessonsText, View
@@ -520,6 +520,9 @@ def lessons_page(lang: str | None = None) -> w.Widget:
     """
     logging.basicConfig(level=logging.INFO)
     lang = lang or query_param("lang") or "zh"
+    refusal = refused(signed_in(), "lessons", lang)  # team server: leads only
+    if refusal is not None:
+        return refusal
     user = os.environ.get("JUPYTERHUB_USER")
     try:
         store = Store()

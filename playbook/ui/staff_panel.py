@@ -16,6 +16,7 @@ import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.records import Case
+from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession, Screen, utcnow
 from playbook.cases.store import CaseStore
 from playbook.i18n import text
@@ -55,6 +56,8 @@ class StaffPanel(CaseActions):
             a ``MemoryStore`` (this page only: training, tests of the walk alone). A store that
             is not ``durable`` hides the case list and the name field.
         user: the acting person when the server knows it; otherwise the page asks once.
+        identity: the signed-in person on a team server: they are the actor (``user`` is
+            ignored, no name is asked) and the session checks their roles on every move.
     """
 
     def __init__(
@@ -64,14 +67,19 @@ class StaffPanel(CaseActions):
         lang: str = "zh",
         store: CaseStore | None = None,
         user: str | None = None,
+        identity: Identity | None = None,
     ) -> None:
+        self.identity = identity
+        user = identity.name if identity is not None else user
         self.lib = library or load_library()
         self.clock = clock
         self.lang = lang if lang in ("zh", "en") else "zh"
         store = store or MemoryStore(now=clock)
         # Nothing kept means nobody to name: a walk that is not saved acts as "training".
         self.user = user or (None if getattr(store, "durable", False) else TRAINING_ACTOR)
-        self.session = CaseSession(self.lib, store, clock=clock, actor=self.acting)
+        self.session = CaseSession(
+            self.lib, store, clock=clock, actor=self.acting, identity=identity
+        )
         self._values: dict[str, str] = {}
         self._shown_step: str | None = None
 
@@ -112,6 +120,8 @@ class StaffPanel(CaseActions):
             parts[2:2] = [self.nav, self.cases_box]
         else:
             self.actor_label.layout.display = self.actor.layout.display = "none"
+        if identity is not None:  # signed in: the page never asks for a name
+            self.actor.layout.display = "none"
         self.widget = w.VBox(parts)
         self.widget.add_class("pb-app")
         self.nav.observe(self._on_nav_change, names="value")
@@ -350,7 +360,15 @@ class StaffPanel(CaseActions):
             + tag("p", esc(self.t("ui.app_subtitle")), "pb-muted")
         )
         self.start_button.description = self.t("ui.start")
-        self.actor_label.value = esc(self.t("ui.actor"))
+        self.actor_label.value = esc(
+            self.t("ui.actor")
+            if self.identity is None
+            else self.t(
+                "ui.signed_in_as",
+                user=self.identity.name,
+                roles=", ".join(sorted(self.identity.roles)) or "-",
+            )
+        )
         self.actor.placeholder = self.t("ui.actor_placeholder")
         relabel(self.nav, [(self.t("ui.nav_cases"), "cases"), (self.t("ui.nav_walk"), "walk")])
         if self.durable and self.nav.value == "cases":

@@ -206,11 +206,13 @@ class KernelSocket:
     are handled in order, so a reply to a later request proves an earlier message was handled.
     """
 
-    def __init__(self, base_url: str, kernel_id: str) -> None:
+    def __init__(self, base_url: str, kernel_id: str, headers: list[str] | None = None) -> None:
         ws_url = base_url.replace("http://", "ws://", 1)
         self.session = uuid.uuid4().hex
         self.ws = websocket.create_connection(
-            f"{ws_url}api/kernels/{kernel_id}/channels?session_id={self.session}", timeout=30
+            f"{ws_url}api/kernels/{kernel_id}/channels?session_id={self.session}",
+            timeout=30,
+            header=headers or [],
         )
         self.control = uuid.uuid4().hex
         self.send(
