@@ -48,8 +48,8 @@ team: team-setup
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyterhub -f deploy/jupyterhub_config.py
 
 lint: setup
-	$(VENV)/bin/ruff check playbook tests bench scripts
-	$(VENV)/bin/ruff format --check playbook tests bench scripts
+	$(VENV)/bin/ruff check playbook tests bench scripts deploy
+	$(VENV)/bin/ruff format --check playbook tests bench scripts deploy
 
 check: setup
 	$(PY) -m playbook check
