@@ -95,21 +95,7 @@ class StaffPanel(CaseActions):
         self.nav.add_class("pb-nav")
         self.cases: CaseListPanel | None = None  # built when first shown: a lighter first page
         self.cases_box = w.VBox()
-        # start screen
-        ids = sorted(self.lib.scenarios)
-        self.scenario = w.RadioButtons(options=[(i, i) for i in ids], value=ids[0])
-        self.scenario.add_class("pb-scenario")
-        self.scenario_help = w.HTML()
-        self.scenario_help.add_class("pb-scenario-help")
-        self.facts_box = w.VBox()
-        self.facts_box.add_class("pb-facts")
-        self.fact_inputs: dict[str, w.Text | w.Textarea] = {}
-        self.fact_errors: dict[str, w.HTML] = {}
-        self.start_button = _button("ui.start", "pb-start", "primary")
-        self.start_view = w.VBox(
-            [self.scenario, self.scenario_help, self.facts_box, self.start_button]
-        )
-        self.start_view.add_class("pb-start-view")
+        self._build_start_view()
         # walk screen: built when the first walk starts (a lighter first page)
         self.walk_view: w.VBox | None = None
         self.walk_box = w.VBox()
@@ -130,6 +116,23 @@ class StaffPanel(CaseActions):
         self.start_button.on_click(self._on_start_click)
         self._build_facts_form()
         self.render()
+
+    def _build_start_view(self) -> None:
+        """The start screen: scenario choice, its summary, the facts form, Start."""
+        ids = sorted(self.lib.scenarios)
+        self.scenario = w.RadioButtons(options=[(i, i) for i in ids], value=ids[0])
+        self.scenario.add_class("pb-scenario")
+        self.scenario_help = w.HTML()
+        self.scenario_help.add_class("pb-scenario-help")
+        self.facts_box = w.VBox()
+        self.facts_box.add_class("pb-facts")
+        self.fact_inputs: dict[str, w.Text | w.Textarea] = {}
+        self.fact_errors: dict[str, w.HTML] = {}
+        self.start_button = _button("ui.start", "pb-start", "primary")
+        self.start_view = w.VBox(
+            [self.scenario, self.scenario_help, self.facts_box, self.start_button]
+        )
+        self.start_view.add_class("pb-start-view")
 
     def _build_walk_view(self) -> None:
         self.case_bar = w.HTML()
