@@ -24,6 +24,9 @@ from playbook.orders.rule_checks import check_reason_codes, check_triage_rules
 from playbook.orders.rules import ReasonCodes, RuleSet
 from playbook.scenarios.checker import check_library
 from playbook.scenarios.library import Library, Problem
+from playbook.scenarios.library_cache import cache_path
+from playbook.scenarios.library_cache import read as read_cached
+from playbook.scenarios.library_cache import write as write_cached
 from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
 from playbook.training.checks import check_practice_cases
 from playbook.training.model import PracticeCase
@@ -248,13 +251,22 @@ def check(data_dir: Path) -> tuple[Library, list[Problem]]:
     if lib.lessons is not None:
         path = lib.files[("lessons", "lessons")]
         problems.extend(check_config(lib.raw[path], lib, path)[1])
-    problems.extend(check_practice_cases(lib))
+    if not problems:  # practice cases walk the scenarios: they need a sound library first
+        problems.extend(check_practice_cases(lib))
     problems.extend(check_evidence_limits(lib))
     return lib, problems
 
 
 @functools.cache
 def _load(data_dir: Path) -> Library:
+    conf = settings()
+    # Only the served data folder is kept on disk (not every folder a test or a check reads).
+    cached = None
+    if data_dir == conf.data_dir.resolve():
+        cached = cache_path(conf.var_dir / "cache", data_dir)
+        lib = read_cached(cached)
+        if lib is not None:
+            return lib
     lib, problems = check(data_dir)
     if problems:
         raise ScenarioError(
@@ -262,13 +274,16 @@ def _load(data_dir: Path) -> Library:
             count=len(problems),
             problems="\n".join(str(p) for p in problems),
         )
+    if cached is not None:
+        write_cached(cached, lib)
     return lib
 
 
 def load_library(data_dir: Path | None = None) -> Library:
     """The validated library for ``data_dir`` (default: the configured data folder).
 
-    Cached per folder: data files are reviewed like code and do not change while serving.
+    Cached per folder in the process, and on disk under var/cache (``library_cache``): a new
+    kernel reads the checked library instead of checking every file again.
 
     Raises:
         ScenarioError: any file is invalid; the message lists every problem.
