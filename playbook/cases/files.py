@@ -1,7 +1,7 @@
 """Evidence files on a case: the records, and the moves that attach, remove and send them.
 
 ``FileMoves`` is part of ``CaseMoves``: each move checks its input, builds one event and hands
-it with the file change to the store's primitive ``append_file`` (one transaction in
+it with the file change to the store's primitive ``append`` (one transaction in
 ``SqlStore``, one lock in ``MemoryStore``): the blob (stored once per content hash), the
 attachment row, the event and the case row moved on one revision are written together or
 not at all.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from playbook.cases.evidence import FileInfo, check_file, display_name, thumbnail
@@ -60,7 +60,7 @@ class Blob:
 
 @dataclass(frozen=True)
 class FileChange:
-    """What ``append_file`` writes besides the event: a new blob and attachment, or a removal."""
+    """What ``append`` writes besides the event: a new blob and attachment, or a removal."""
 
     blob: Blob | None = None  # stored unless the hash is there already
     attachment: Attachment | None = None  # added
@@ -76,13 +76,6 @@ class FileMoves:
     """The file moves of ``CaseMoves`` (see the module docstring); stores provide the rest."""
 
     now: Callable[[], dt.datetime]
-
-    def append_file(
-        self, case: Case, event: dict[str, Any], values: dict[str, Any], change: FileChange
-    ) -> bool:
-        """Write the event, the file change and the row moved on, if the row is still at
-        ``case.revision``; False (and nothing written) when someone moved it on first."""
-        raise NotImplementedError  # pragma: no cover - provided by the store
 
     def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]:
         """The case's attachments in the order they were added (``removed``: those too)."""
@@ -144,8 +137,8 @@ class FileMoves:
             "size": info.size,
         }
         change = FileChange(blob=blob, attachment=attachment)
-        saved = self._file_commit(
-            case, actor, "evidence_file_added", step_id, payload, change, now
+        saved = self._commit(
+            case, actor, "evidence_file_added", step_id, payload, {}, now, files=change
         )
         return saved, attachment
 
@@ -163,8 +156,8 @@ class FileMoves:
         gone = found[seq]
         payload = {"item": gone.item_id, "sha256": gone.sha256, "name": gone.name, "added": seq}
         change = FileChange(removed_seq=seq)
-        return self._file_commit(
-            case, actor, "evidence_file_removed", step_id, payload, change, self.now()
+        return self._commit(
+            case, actor, "evidence_file_removed", step_id, payload, {}, self.now(), files=change
         )
 
     def record_packet(
@@ -172,33 +165,7 @@ class FileMoves:
     ) -> Case:
         """Record that an appeal packet was built: its files, their hashes, the profile."""
         actor = check_actor(actor)
-        return self._file_commit(
-            case, actor, "packet_built", step_id, payload, FileChange(), self.now()
-        )
-
-    def _file_commit(
-        self,
-        case: Case,
-        actor: str,
-        type_: str,
-        step_id: str | None,
-        payload: Mapping[str, Any],
-        change: FileChange,
-        now: dt.datetime,
-    ) -> Case:
-        values = {"updated_at": now, "revision": case.revision + 1}
-        event = {
-            "case_id": case.id,
-            "seq": case.revision + 1,
-            "time": now,
-            "actor": actor,
-            "type": type_,
-            "step_id": step_id,
-            "payload": dict(payload),
-        }
-        if not self.append_file(case, event, values, change):
-            raise self._conflict(case.id)  # CaseMoves': names who saved first
-        return replace(case, **values)
+        return self._commit(case, actor, "packet_built", step_id, payload, {})
 
 
 def _attachment(

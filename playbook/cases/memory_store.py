@@ -57,37 +57,36 @@ class MemoryStore(CaseMoves):
             self._events[values["id"]] = [self._event(event)]
             return True
 
-    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
-        """Append the event and move the case on, if it is still at ``case.revision``."""
+    def append(
+        self,
+        case: Case,
+        event: dict[str, Any],
+        values: dict[str, Any],
+        files: FileChange | None = None,
+    ) -> bool:
+        """Append the event (and its file change) and move the case on, if it is still at
+        ``case.revision``."""
         with self._lock:
             current = self._cases.get(case.id)
             if current is None or current.revision != case.revision:
                 return False
+            if files is not None:
+                self._write_change(case.id, files)
             self._cases[case.id] = dataclasses.replace(current, **values)
             self._events[case.id].append(self._event(event))
             return True
 
-    def append_file(
-        self, case: Case, event: dict[str, Any], values: dict[str, Any], change: FileChange
-    ) -> bool:
-        """Append the event with its file change, if the case is still at ``case.revision``."""
-        with self._lock:
-            current = self._cases.get(case.id)
-            if current is None or current.revision != case.revision:
-                return False
-            files = self._attachments.setdefault(case.id, [])
-            if change.blob is not None:
-                self._blobs.setdefault(change.blob.sha256, change.blob)
-            if change.attachment is not None:
-                files.append(change.attachment)
-            if change.removed_seq is not None:
-                files[:] = [
-                    dataclasses.replace(a, removed=True) if a.seq == change.removed_seq else a
-                    for a in files
-                ]
-            self._cases[case.id] = dataclasses.replace(current, **values)
-            self._events[case.id].append(self._event(event))
-            return True
+    def _write_change(self, case_id: str, change: FileChange) -> None:
+        files = self._attachments.setdefault(case_id, [])
+        if change.blob is not None:
+            self._blobs.setdefault(change.blob.sha256, change.blob)
+        if change.attachment is not None:
+            files.append(change.attachment)
+        if change.removed_seq is not None:
+            files[:] = [
+                dataclasses.replace(a, removed=True) if a.seq == change.removed_seq else a
+                for a in files
+            ]
 
     def last_event(self, case_id: str) -> Event | None:
         """The case's newest event."""

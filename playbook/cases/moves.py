@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from playbook.cases.files import FileMoves
+from playbook.cases.files import FileChange, FileMoves
 from playbook.cases.records import (
     Case,
     Event,
@@ -36,7 +36,7 @@ class CaseMoves(FileMoves):
     """The moves of ``SqlStore`` and ``MemoryStore``, on top of their primitives.
 
     A store subclass provides ``now`` (its clock), ``get_case`` and the three primitives below
-    (and those of ``FileMoves`` for evidence files: ``append_file``, ``attachments``, ``blob``).
+    (and those of ``FileMoves`` for evidence files: ``attachments``, ``blob``).
     """
 
     now: Callable[[], dt.datetime]
@@ -48,9 +48,16 @@ class CaseMoves(FileMoves):
         """Store a new case row and its first event; False when the id is taken."""
         raise NotImplementedError  # pragma: no cover - provided by the store
 
-    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
-        """Append ``event`` and update the row with ``values`` if the row is still at
-        ``case.revision``; False (and nothing written) when someone moved it on first."""
+    def append(
+        self,
+        case: Case,
+        event: dict[str, Any],
+        values: dict[str, Any],
+        files: FileChange | None = None,
+    ) -> bool:
+        """Append ``event``, update the row with ``values`` and write ``files`` (an evidence
+        file change) if the row is still at ``case.revision``; False (and nothing written) when
+        someone moved it on first."""
         raise NotImplementedError  # pragma: no cover - provided by the store
 
     def last_event(self, case_id: str) -> Event | None:
@@ -251,8 +258,10 @@ class CaseMoves(FileMoves):
         payload: Mapping[str, Any],
         changes: Mapping[str, Any],
         now: dt.datetime | None = None,
+        files: FileChange | None = None,
     ) -> Case:
-        """Append one event and move the row on one revision, or neither."""
+        """Append one event (with its evidence file change) and move the row on one revision,
+        or neither."""
         actor = check_actor(actor)
         now = now or self.now()
         values = {**changes, "updated_at": now, "revision": case.revision + 1}
@@ -265,7 +274,7 @@ class CaseMoves(FileMoves):
             "step_id": step_id,
             "payload": dict(payload),
         }
-        if not self.append(case, event, values):
+        if not self.append(case, event, values, files):
             raise self._conflict(case.id)
         return replace(case, **values)
 

@@ -1,7 +1,7 @@
 """Evidence files in the SQL case store: the ``FileMoves`` primitives of ``SqlStore``.
 
-A mixin of ``SqlStore`` (which provides the engine, its writer and error guard). The blob,
-the attachment change, the event and the case row are written in one transaction.
+A mixin of ``SqlStore`` (which provides the engine and its error guard). ``SqlStore.append``
+writes the blob and attachment change here in the same transaction as the event and the row.
 """
 
 from __future__ import annotations
@@ -12,56 +12,30 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from playbook.cases.files import Attachment, Blob, FileChange
 from playbook.cases.records import Case
-from playbook.cases.schema import attachments, blobs, cases, events
-from playbook.cases.sqlite import db_error
+from playbook.cases.schema import attachments, blobs, cases
 from playbook.errors import StoreError
 
 _META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.height]
 
 
 class SqlFiles:
-    """``append_file``, ``attachments`` and ``blob`` over SQLAlchemy Core (``SqlStore`` gives
-    ``engine``, ``_writer``, ``_guard``, ``is_sqlite`` and ``label``)."""
+    """Evidence-file storage over SQLAlchemy Core: ``attachments``, ``blob``, and the file part
+    of ``SqlStore.append`` (``SqlStore`` gives ``engine``, ``_guard``, ``is_sqlite``,
+    ``label``)."""
 
     engine: Any
-    _writer: Any
     is_sqlite: bool
     label: str
 
-    def append_file(
-        self, case: Case, event: dict[str, Any], values: dict[str, Any], change: FileChange
-    ) -> bool:
-        """Event, file change and row moved on in one transaction, if the row is at
-        ``case.revision``; False (nothing written) when another writer got there first."""
-        try:
-            with self._writer.begin() as conn:
-                done = conn.execute(
-                    update(cases)
-                    .where(cases.c.id == case.id, cases.c.revision == case.revision)
-                    .values(**values)
-                ).rowcount
-                if done != 1:
-                    return False
-                conn.execute(insert(events).values(**event))
-                self._write_change(conn, case, change)
-        except IntegrityError as exc:
-            if self._moved_on(case):
-                return False  # an event with this seq exists: another writer got there first
-            raise db_error(exc, self.label, self.is_sqlite) from exc  # the database refused
-        except SQLAlchemyError as exc:
-            raise db_error(exc, self.label, self.is_sqlite) from exc
-        return True
-
-    def _moved_on(self, case: Case) -> bool:
+    def moved_on(self, case: Case) -> bool:
         with self._guarded() as conn:
             now = conn.execute(select(cases.c.revision).where(cases.c.id == case.id)).scalar()
         return now != case.revision
 
-    def _write_change(self, conn: Any, case: Case, change: FileChange) -> None:
+    def write_change(self, conn: Any, case: Case, change: FileChange) -> None:
         if change.blob is not None:
             dialect = sqlite if self.is_sqlite else postgresql
             b = change.blob

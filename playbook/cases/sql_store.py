@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, func, insert, inspect, select, tex
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from playbook.cases.files import FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.records import Case, Event
 from playbook.cases.schema import cases, events, filter_cases, legacy_schema_version, to_case
@@ -163,8 +164,16 @@ class SqlStore(SqlFiles, CaseMoves):
             raise db_error(exc, self.label, self.is_sqlite) from exc
         return True
 
-    def append(self, case: Case, event: dict[str, Any], values: dict[str, Any]) -> bool:
-        """One event and the row moved on, in one transaction, if the row is at case.revision."""
+    def append(
+        self,
+        case: Case,
+        event: dict[str, Any],
+        values: dict[str, Any],
+        files: FileChange | None = None,
+    ) -> bool:
+        """One event (and its evidence file change) and the row moved on, in one transaction,
+        if the row is at ``case.revision``; False (nothing written) when another writer got
+        there first. A write the database itself refuses raises ``StoreError``."""
         try:
             with self._writer.begin() as conn:
                 done = conn.execute(
@@ -172,13 +181,18 @@ class SqlStore(SqlFiles, CaseMoves):
                     .where(cases.c.id == case.id, cases.c.revision == case.revision)
                     .values(**values)
                 ).rowcount
-                if done == 1:
-                    conn.execute(insert(events).values(**event))
-        except IntegrityError:
-            return False  # an event with this seq exists: another writer got there first
+                if done != 1:
+                    return False
+                conn.execute(insert(events).values(**event))
+                if files is not None:
+                    self.write_change(conn, case, files)
+        except IntegrityError as exc:
+            if self.moved_on(case):
+                return False  # an event with this seq exists: another writer got there first
+            raise db_error(exc, self.label, self.is_sqlite) from exc  # the database refused
         except SQLAlchemyError as exc:
             raise db_error(exc, self.label, self.is_sqlite) from exc
-        return done == 1
+        return True
 
     def last_event(self, case_id: str) -> Event | None:
         """The case's newest event."""
