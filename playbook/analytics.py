@@ -1,12 +1,12 @@
 """Lessons learned from the case store: tidy pandas tables of cases, outcomes and root causes.
 
 Pure pandas and SQLAlchemy Core (no widgets). ``read_cases`` reads one row per case from the
-store (SQLite or PostgreSQL): the case row's columns and facts, and what the event log says
-about it, aggregated in SQL (first buyer reply, first move into a closed status), so the event
-log itself never reaches Python. Imported orders (``read_orders(...).orders``) fill in the
-SKU, product, carrier and country of cases that came from an order. Every other function here
-is plain pandas over that table, so the page can filter and redraw without asking the store
-again.
+store (SQLite or PostgreSQL): the case row's columns and facts, including what the moves keep
+there from the event log (first buyer reply, first move into a closed status; see
+:mod:`playbook.cases.projection`), so the event log itself is never read. Imported orders
+(``read_orders(...).orders``) fill in the SKU, product, carrier and country of cases that came
+from an order. Every other function here is plain pandas over that table, so the page can
+filter and redraw without asking the store again.
 
 Times are UTC; weeks start on Monday (UTC). Outcome classes and thresholds come from
 ``data/lessons.yaml`` (:mod:`playbook.lessons_config`).
@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, or_, select, type_coerce
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.types import String
+from sqlalchemy import Engine
 
-from playbook.cases.schema import cases, events
-from playbook.cases.sqlite import db_error
+from playbook.case_table import FACT_COLUMNS, TABLE_COLUMNS, typed_cases
 from playbook.lessons_config import LessonsConfig
-from playbook.scenarios.library import Library
 from playbook.scenarios.model import CLOSED_STATUSES
 
 __all__ = [
@@ -52,31 +50,9 @@ __all__ = [
     "weekly_flow",
 ]
 
-# fact id in the case -> column of the case table; order-table column that fills it in.
-FACT_COLUMNS = {
-    "store_name": ("store", None),
-    "sku": ("sku", "sku"),
-    "product_name": ("product", "product_name"),
-    "carrier": ("carrier", "carrier"),
-    "country": ("country", "country"),
-}
 # Breakdowns of the root-cause Pareto (columns of the case table).
 DIMENSIONS = ("sku", "product", "carrier", "country", "store", "assignee")
-CASE_COLUMNS = [
-    "id",
-    "scenario_id",
-    "status",
-    "assignee",
-    "order_id",
-    "outcome",
-    "created_at",
-    "next_deadline",
-    "first_reply_at",
-    "closed_at",
-    "root_causes",
-    *[col for col, _ in FACT_COLUMNS.values()],
-]
-_TIME_COLUMNS = ("created_at", "next_deadline", "first_reply_at", "closed_at")
+CASE_COLUMNS = TABLE_COLUMNS
 WEEK = pd.Timedelta(days=7)
 HOUR = pd.Timedelta(hours=1)
 
@@ -84,110 +60,35 @@ HOUR = pd.Timedelta(hours=1)
 # --- reading the store ----------------------------------------------------------------------
 
 
-def _event_summary(lib: Library):
-    """Per case: the first buyer-message draft issued, the first move into a closed status."""
-    buyer_templates = sorted(t.id for t in lib.templates.values() if t.kind == "buyer_message")
-    template = events.c.payload["template"].as_string()
-    target = events.c.payload["to"].as_string()
-    closing = [and_(events.c.type == "status", target.in_(sorted(CLOSED_STATUSES)))]
-    for scenario in lib.scenarios.values():
-        steps = sorted(s.id for s in scenario.steps if s.status in CLOSED_STATUSES)
-        if steps:
-            closing.append(
-                and_(
-                    events.c.type == "answer",
-                    cases.c.scenario_id == scenario.id,
-                    target.in_(steps),
-                )
-            )
-    reply = and_(events.c.type == "draft_issued", template.in_(buyer_templates or [""]))
-    return (
-        select(
-            events.c.case_id,
-            func.min(case((reply, events.c.time))).label("first_reply_at"),
-            func.min(case((or_(*closing), events.c.time))).label("closed_at"),
-        )
-        .select_from(events.join(cases, cases.c.id == events.c.case_id))
-        .where(events.c.type.in_(["draft_issued", "status", "answer"]))
-        .group_by(events.c.case_id)
-        .subquery("ev")
-    )
-
-
-def _case_query(lib: Library):
-    ev = _event_summary(lib)
-    facts = [cases.c.facts[key].as_string().label(col) for key, (col, _) in FACT_COLUMNS.items()]
-    return select(
-        cases.c.id,
-        cases.c.scenario_id,
-        cases.c.status,
-        cases.c.assignee,
-        cases.c.order_id,
-        cases.c.outcome,
-        type_coerce(cases.c.created_at, String).label("created_at"),
-        type_coerce(cases.c.next_deadline, String).label("next_deadline"),
-        type_coerce(ev.c.first_reply_at, String).label("first_reply_at"),
-        type_coerce(ev.c.closed_at, String).label("closed_at"),
-        type_coerce(cases.c.root_causes, String).label("root_causes"),
-        *facts,
-    ).select_from(cases.outerjoin(ev, ev.c.case_id == cases.c.id))
-
-
 def read_cases(
     engine: Engine,
-    lib: Library,
     config: LessonsConfig,
     orders: pd.DataFrame | None = None,
     *,
-    chunksize: int = 50_000,
+    cache_dir: Path | None = None,
 ) -> pd.DataFrame:
-    """One row per case in the store, with what its events say, ready for the page.
+    """One row per case in the store, ready for the page.
 
     Columns: ``CASE_COLUMNS`` plus ``closed_now`` (status is closed now), ``outcome_class``,
     ``reply_hours`` (created to first buyer-message draft) and ``resolution_hours`` (created
-    to first move into a closed status). ``root_causes`` holds a tuple of ids.
+    to first move into a closed status). ``root_causes`` holds a tuple of ids. The two times
+    come from the case row, where the moves keep them (playbook/cases/projection.py): the
+    event log is not read.
 
     Args:
         engine: the case store's engine (``Store.engine``).
-        lib: the library (buyer-message templates, closing steps).
         config: data/lessons.yaml.
         orders: imported orders (``read_orders(...).orders``); a case with an ``order_id``
             found there takes the order's SKU, product, carrier and country where its own
             facts have none.
-        chunksize: rows per read.
+        cache_dir: keep the typed table in a snapshot there and read only the cases that
+            changed since (see :mod:`playbook.case_table`); None reads every case.
 
     Raises:
         StoreError: the store cannot be read.
     """
-    parts = []
-    try:
-        with engine.connect() as conn:
-            # Plain driver rows in chunks: every column is text, numbers or JSON already.
-            cursor = conn.execute(_case_query(lib)).cursor
-            while rows := cursor.fetchmany(chunksize):
-                parts.append(pd.DataFrame.from_records(rows, columns=CASE_COLUMNS))
-    except SQLAlchemyError as exc:
-        raise db_error(exc, str(engine.url), engine.dialect.name == "sqlite") from exc
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CASE_COLUMNS)
-    return _prepare(table, config, orders)
-
-
-def _as_tuple(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-
-def _prepare(
-    table: pd.DataFrame, config: LessonsConfig, orders: pd.DataFrame | None
-) -> pd.DataFrame:
-    text_columns = [c for c in CASE_COLUMNS if c not in (*_TIME_COLUMNS, "root_causes")]
-    table = table.astype({c: "string" for c in text_columns})
-    table["root_causes"] = [_as_tuple(v) for v in table["root_causes"].tolist()]
-    for col in _TIME_COLUMNS:
-        table[col] = pd.to_datetime(table[col], utc=True, format="ISO8601").astype(
-            "datetime64[us, UTC]"
-        )
+    table = typed_cases(engine, cache_dir)
+    table["root_causes"] = _root_causes(table["root_causes"])
     if orders is not None and len(orders):
         table = _fill_from_orders(table, orders)
     table["closed_now"] = table["status"].isin(CLOSED_STATUSES).astype(bool)
@@ -195,6 +96,19 @@ def _prepare(
     table["reply_hours"] = (table["first_reply_at"] - table["created_at"]) / HOUR
     table["resolution_hours"] = (table["closed_at"] - table["created_at"]) / HOUR
     return table
+
+
+def _root_causes(raw: pd.Series) -> list[tuple[str, ...]]:
+    """The JSON lists of root-cause ids as tuples, each distinct text parsed once."""
+    codes, texts = pd.factorize(raw, use_na_sentinel=True)
+    parsed = [_as_tuple(t) for t in texts] + [()]  # code -1 (missing) -> the last one
+    return [parsed[c] for c in codes.tolist()]
+
+
+def _as_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _fill_from_orders(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
@@ -537,9 +451,22 @@ def classify_outcomes(config: LessonsConfig, table: pd.DataFrame, closed: pd.Ser
         A string Series (missing for cases that have no class yet).
     """
     pairs = {(s, o): c for s, steps in config.by_outcome.items() for o, c in steps.items()}
-    keys = pd.MultiIndex.from_arrays([table["scenario_id"], table["outcome"]])
-    by_outcome = pd.Series(keys.map(pairs.get), index=table.index, dtype="string")
-    by_status = table["status"].map(config.by_status).astype("string")
-    fallback = table["status"].map(config.closed_without_outcome).astype("string")
+    by_outcome = _lookup([table["scenario_id"], table["outcome"]], pairs.get)
+    by_status = _lookup([table["status"]], lambda k: config.by_status.get(k[0]))
+    fallback = _lookup([table["status"]], lambda k: config.closed_without_outcome.get(k[0]))
     fallback = fallback.where(closed & table["outcome"].isna())
     return by_status.fillna(by_outcome).fillna(fallback)
+
+
+def _lookup(columns: list[pd.Series], find: Callable[[tuple], str | None]) -> pd.Series:
+    """``find`` of each row's values of ``columns`` (None for missing), called once per
+    distinct combination (a handful of scenarios, statuses and outcomes on 100k rows)."""
+    combined = np.zeros(len(columns[0]), dtype="int64")
+    coded = []
+    for col in columns:
+        codes, uniques = pd.factorize(col)  # missing -> -1
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+        coded.append((codes, [*uniques.tolist(), None]))  # index -1 -> None
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    found = [find(tuple(vals[codes[i]] for codes, vals in coded)) for i in first]
+    return pd.Series(pd.array(found, dtype="string")[inverse], index=columns[0].index)

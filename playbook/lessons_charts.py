@@ -15,6 +15,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 matplotlib.use("Agg")
@@ -35,14 +36,17 @@ MAX_BARS = 15
 
 
 def _png(fig: Figure) -> bytes:
-    fig.tight_layout()
     buf = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buf)
     return buf.getvalue()
 
 
-def _figure() -> tuple[Figure, object]:
+def _figure(right: float = 0.9, bottom: float = 0.26) -> tuple[Figure, object]:
+    """A figure with fixed margins (fractions of its size): measuring the labels to fit them
+    (``tight_layout``) took half the drawing time. Tick labels are cut to 18 characters, the
+    weekly chart's scenario names to 20, and its legend sits in the space right of ``right``."""
     fig = Figure(figsize=SIZE, dpi=DPI)
+    fig.subplots_adjust(left=0.1, right=right, bottom=bottom, top=0.9)
     return fig, fig.subplots()
 
 
@@ -68,7 +72,7 @@ def bar_chart(
     xs = range(len(values))
     ax.bar(xs, values, color=colors)
     ax.set_xticks(list(xs), labels, rotation=30 if len(labels) > 4 else 0, ha="right")
-    ax.set_title(title)
+    ax.set_title(title, y=1.02)  # a set height skips measuring the axes for it
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     else:
@@ -86,14 +90,14 @@ def weekly_chart(
     flow: pd.DataFrame, names: Mapping[str, str], opened: str, closed: str, title: str
 ) -> bytes:
     """Opened (solid) and closed (dashed) cases per week, one colour per scenario."""
-    fig, ax = _figure()
+    fig, ax = _figure(right=0.64)
     for n, (scenario, rows) in enumerate(flow.groupby("scenario_id", sort=True)):
         color = f"C{n}"
         weeks = rows["week"].dt.tz_localize(None)
-        name = names.get(str(scenario), str(scenario))
+        name = _short(names.get(str(scenario), str(scenario)), 20)
         ax.plot(weeks, rows["opened"], color=color, marker=".", label=f"{name} · {opened}")
         ax.plot(weeks, rows["closed"], color=color, ls="--", label=f"{name} · {closed}")
-    ax.set_title(title)
+    ax.set_title(title, y=1.02)  # a set height skips measuring the axes for it
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.autofmt_xdate()
@@ -109,10 +113,12 @@ def fix_chart(
     colors = [BLUE if p == "before" else ORANGE for p in weekly["period"]]
     ax.bar(weeks, weekly["cases"], width=5, color=colors, align="edge")
     ax.axvline(starts_at.tz_localize(None), color="black", lw=1)
-    ax.set_title(title)
+    ax.set_title(title, y=1.02)  # a set height skips measuring the axes for it
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.bar([], [], color=BLUE, label=before)
-    ax.bar([], [], color=ORANGE, label=after)
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(
+        handles=[Patch(color=BLUE, label=before), Patch(color=ORANGE, label=after)],
+        fontsize=7,
+        frameon=False,
+    )
     fig.autofmt_xdate()
     return _png(fig)

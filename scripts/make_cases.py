@@ -6,8 +6,9 @@ code ran, and tests/test_analytics.py asserts figures worked out from them by ha
 file (``write_known_orders``) is a Wish CSV export with the orders shipped in the same weeks.
 The big store (``build_big_store``) is random but seeded, for bench/bench_lessons.py.
 
-Rows and events are inserted directly (executemany), shaped as the store's own writes shape
-them (playbook/cases/sql_writes.py).
+Rows and events are inserted directly (executemany), shaped as the store's own moves shape
+them (playbook/cases/moves.py); what the moves keep on the row from the events (first reply,
+closing time) is then worked out from the events (playbook/cases/projection.py).
 
     python scripts/make_cases.py --out var/lessons-demo.sqlite3            # the known store
     python scripts/make_cases.py --out /tmp/big.sqlite3 --cases 100000     # 100k cases, 1M events
@@ -30,6 +31,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from playbook.cases.fixes import record_fix  # noqa: E402
+from playbook.cases.projection import refresh_projection  # noqa: E402
 from playbook.cases.schema import cases, events  # noqa: E402
 from playbook.cases.sql_store import SqlStore as Store  # noqa: E402
 from playbook.scenarios.library import Library  # noqa: E402
@@ -274,6 +276,7 @@ def build_known_store(url: str, lib: Library) -> Store:
     with store._writer.begin() as conn:
         conn.execute(insert(cases), rows)
         conn.execute(insert(events), evs)
+        refresh_projection(conn, lib)
     record_fix(store.engine, lib, root_cause="picking-error", title=FIX_TITLE,
                starts_at=FIX_DATE, actor="lead", now=lambda: AS_OF)  # fmt: skip
     return store
@@ -360,7 +363,9 @@ def _big_case(rng: random.Random, i: int, per_case: int, start: dt.datetime) -> 
     return row, evs
 
 
-def build_big_store(url: str, n_cases: int, per_case: int = 10, seed: int = 4) -> Store:
+def build_big_store(
+    url: str, lib: Library, n_cases: int, per_case: int = 10, seed: int = 4
+) -> Store:
     """``n_cases`` random cases of ``per_case`` events each over 52 weeks; returns it open."""
     rng = random.Random(seed)
     store = Store(url)
@@ -379,6 +384,7 @@ def build_big_store(url: str, n_cases: int, per_case: int = 10, seed: int = 4) -
         if rows:
             conn.execute(insert(cases), rows)
             conn.execute(insert(events), evs)
+        refresh_projection(conn, lib)
     return store
 
 
@@ -395,7 +401,7 @@ def main() -> None:
         parser.error(f"{args.out} exists; remove it first")
     url = f"sqlite:///{args.out.resolve()}"
     if args.cases:
-        build_big_store(url, args.cases, args.events_per_case).close()
+        build_big_store(url, load_library(), args.cases, args.events_per_case).close()
     else:
         build_known_store(url, load_library()).close()
         print(write_known_orders(args.out.with_suffix(".orders.csv")))

@@ -50,7 +50,7 @@ def config(lib):
 
 @pytest.fixture
 def table(store, lib, config, orders):
-    return an.read_cases(store.engine, lib, config, orders)
+    return an.read_cases(store.engine, config, orders)
 
 
 def test_case_rows_and_outcomes(table, config):
@@ -136,7 +136,7 @@ def test_pareto_overall_and_by_breakdown(table):
 
 
 def test_case_facts_come_from_linked_orders_only_when_missing(store, lib, config):
-    without = an.read_cases(store.engine, lib, config)
+    without = an.read_cases(store.engine, config)
     assert without.set_index("id").loc["c-open-000", ["sku", "carrier"]].isna().all()
     assert an.pareto(without, "sku").set_index("key")["cases"].to_dict() == {
         "SKU-A": 46,
@@ -218,7 +218,7 @@ def test_record_fix_checks_every_field(store, lib):
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_empty_store(kind, tmp_path, lib, config):
     with backend_url(kind, tmp_path) as url, Store(url) as st:
-        table = an.read_cases(st.engine, lib, config)
+        table = an.read_cases(st.engine, config)
         assert len(table) == 0
         assert list(table.columns[: len(an.CASE_COLUMNS)]) == an.CASE_COLUMNS
         assert an.outcome_mix(table, config).empty
@@ -230,14 +230,15 @@ def test_empty_store(kind, tmp_path, lib, config):
         assert read_fixes(st.engine).empty
 
 
-def test_read_cases_reads_events_by_sql_aggregation(store, lib, config):
-    """The case query touches the event log only inside an aggregate (one row per case)."""
+def test_read_cases_never_reads_the_event_log(store, config):
+    """One query of the cases table: the times come from the row (playbook/cases/projection)."""
     statements = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    an.read_cases(store.engine, lib, config)
-    events_sql = [s for s in statements if "events" in s]
-    assert len(events_sql) == 1
-    assert "GROUP BY events.case_id" in events_sql[0]
+    an.read_cases(store.engine, config)
+    queries = [s for s in statements if s.startswith("SELECT")]
+    assert len(queries) == 1
+    assert "FROM cases" in queries[0]
+    assert "events" not in queries[0]
 
 
 def test_config_problems_name_file_and_line(data_copy):

@@ -133,7 +133,10 @@ class CaseMoves(FileMoves):
             "to": moved.current.id,
             "version": walk.scenario.version,
         }
-        saved = self._commit(case, actor, "answer", step_id, payload, walk_changes(moved))
+        closes = moved.current.status in CLOSED_STATUSES
+        saved = self._commit(
+            case, actor, "answer", step_id, payload, walk_changes(moved), closes=closes
+        )
         return Saved(saved, moved)
 
     def back(self, case: Case, walk: Walk, *, actor: str) -> Saved:
@@ -198,8 +201,13 @@ class CaseMoves(FileMoves):
         actor: str,
         step_id: str | None = None,
         body: str | None = None,
+        to_buyer: bool = False,
     ) -> Case:
-        """Record that a message draft was issued (copied or sent), with its text if given."""
+        """Record that a message draft was issued (copied or sent), with its text if given.
+
+        ``to_buyer``: the template is a message to the buyer; its first issue is the case's
+        first reply.
+        """
         now = self.now()
         issued = {
             "template": template_id,
@@ -209,7 +217,9 @@ class CaseMoves(FileMoves):
         }
         payload = {"template": template_id, "body": body}
         changes = {"drafts": [*case.drafts, issued]}
-        return self._commit(case, actor, "draft_issued", step_id, payload, changes, now=now)
+        return self._commit(
+            case, actor, "draft_issued", step_id, payload, changes, now=now, replies=to_buyer
+        )
 
     def set_status(self, case: Case, status: str, *, actor: str, note: str | None = None) -> Case:
         """Set the status by hand (it is set from the walk again at its next move).
@@ -223,7 +233,10 @@ class CaseMoves(FileMoves):
         if status in CLOSED_STATUSES:
             changes["next_deadline"] = None
         payload = {"from": case.status, "to": status, "note": note}
-        return self._commit(case, actor, "status", case.current_step, payload, changes)
+        closes = status in CLOSED_STATUSES
+        return self._commit(
+            case, actor, "status", case.current_step, payload, changes, closes=closes
+        )
 
     def add_note(self, case: Case, note: str, *, actor: str, step_id: str | None = None) -> Case:
         """Add a free-text note to the history.
@@ -259,12 +272,24 @@ class CaseMoves(FileMoves):
         changes: Mapping[str, Any],
         now: dt.datetime | None = None,
         files: FileChange | None = None,
+        *,
+        closes: bool = False,
+        replies: bool = False,
     ) -> Case:
         """Append one event (with its evidence file change) and move the row on one revision,
-        or neither."""
+        or neither.
+
+        ``closes`` (the move puts the case in a closed status) and ``replies`` (it issues a
+        message to the buyer) set ``closed_at`` / ``first_reply_at`` to the event's time the
+        first time (see playbook/cases/projection.py for the same rules over the event log).
+        """
         actor = check_actor(actor)
         now = now or self.now()
         values = {**changes, "updated_at": now, "revision": case.revision + 1}
+        if closes and case.closed_at is None:
+            values["closed_at"] = now
+        if replies and case.first_reply_at is None:
+            values["first_reply_at"] = now
         event = {
             "case_id": case.id,
             "seq": case.revision + 1,

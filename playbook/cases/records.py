@@ -58,6 +58,8 @@ class Case:
     outcome: str | None
     root_causes: list[str]
     revision: int
+    first_reply_at: dt.datetime | None = None  # first buyer-message draft issued
+    closed_at: dt.datetime | None = None  # first move into a closed status
 
     @property
     def current_step(self) -> str:

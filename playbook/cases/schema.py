@@ -56,6 +56,10 @@ EventId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
 
+# The newest Alembic revision in playbook/cases/migrations (a test checks it is the head).
+# Known here so that opening a current database does not import Alembic at all.
+SCHEMA_VERSION = "0005"
+
 # Release 0.1.0 recorded its schema here (version 1); Alembic's alembic_version does now.
 # Kept in old databases, never created in new ones: SqlStore reads it to stamp an upgrade.
 legacy_schema_version = Table(
@@ -85,12 +89,18 @@ cases = Table(
     Column("outcome", String(64), nullable=True),
     Column("root_causes", JSON, nullable=False),
     Column("revision", Integer, nullable=False),
+    # What the lessons page needs from the events, kept by the moves (revision 0005):
+    # the first buyer-message draft issued and the first move into a closed status.
+    Column("first_reply_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
     # The case list sorts by deadline then last change, optionally after one filter.
     Index("ix_cases_due", "next_deadline", "updated_at"),
     Index("ix_cases_status_due", "status", "next_deadline", "updated_at"),
     Index("ix_cases_scenario_due", "scenario_id", "next_deadline", "updated_at"),
     Index("ix_cases_assignee_due", "assignee", "next_deadline", "updated_at"),
     Index("ix_cases_order", "order_id"),
+    # The lessons page asks which cases changed since its snapshot: a scan of this index only.
+    Index("ix_cases_stamp", "id", "revision", "updated_at"),
 )
 
 events = Table(

@@ -228,10 +228,15 @@ class CaseSession:
                 option=template_id,
                 choices=list(walk.current.messages),
             )
-        body = next(d.send_text for d in self._drafts(walk) if d.template.id == template_id)
+        draft = next(d for d in self._drafts(walk) if d.template.id == template_id)
         self.case = self._save(
             lambda: self.store.issue_draft(
-                case, template_id, actor=self.actor(), step_id=step_id, body=body
+                case,
+                template_id,
+                actor=self.actor(),
+                step_id=step_id,
+                body=draft.send_text,
+                to_buyer=draft.template.to_buyer,
             )
         )
 

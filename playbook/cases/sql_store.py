@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -23,7 +20,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from playbook.cases.files import FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.records import Case, Event
-from playbook.cases.schema import cases, events, filter_cases, legacy_schema_version, to_case
+from playbook.cases.schema import (
+    SCHEMA_VERSION,
+    cases,
+    events,
+    filter_cases,
+    legacy_schema_version,
+    to_case,
+)
 from playbook.cases.sql_files import SqlFiles
 from playbook.cases.sqlite import check_sqlite_file, db_error, sqlite_setup
 from playbook.config import settings
@@ -38,14 +42,19 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> Any:
+    from alembic.config import Config  # only when a database needs migrating
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
-SCRIPTS = ScriptDirectory.from_config(_alembic_config())
-SCHEMA_VERSION = SCRIPTS.get_current_head()  # the newest revision this code knows
+def known_revisions() -> set[str]:
+    """Every revision under playbook/cases/migrations (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 class SqlStore(SqlFiles, CaseMoves):
@@ -119,6 +128,10 @@ class SqlStore(SqlFiles, CaseMoves):
         Raises:
             StoreError: the database has a newer schema than this code, or cannot be used.
         """
+        if self.schema_version() == SCHEMA_VERSION:
+            return SCHEMA_VERSION  # current: no write lock, no Alembic
+        from alembic import command
+
         cfg = _alembic_config()
         with self._guard(), self._writer.begin() as conn:
             if not self.is_sqlite:
@@ -138,14 +151,15 @@ class SqlStore(SqlFiles, CaseMoves):
 
     def _check_version(self) -> None:
         found = self.schema_version()
+        if found == SCHEMA_VERSION:
+            return
         self._refuse_newer(found)
-        if found != SCHEMA_VERSION:
-            raise StoreError(
-                "error.store_schema_old", db=self.label, found=found or 0, known=SCHEMA_VERSION
-            )
+        raise StoreError(
+            "error.store_schema_old", db=self.label, found=found or 0, known=SCHEMA_VERSION
+        )
 
     def _refuse_newer(self, found: str | None) -> None:
-        if found is not None and found not in {s.revision for s in SCRIPTS.walk_revisions()}:
+        if found is not None and found not in known_revisions():
             raise StoreError(
                 "error.store_schema_newer", db=self.label, found=found, known=SCHEMA_VERSION
             )

@@ -61,6 +61,7 @@ class CaseStore(Protocol):
         actor: str,
         step_id: str | None = None,
         body: str | None = None,
+        to_buyer: bool = False,
     ) -> Case: ...
 
     def set_status(

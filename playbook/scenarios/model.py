@@ -301,6 +301,11 @@ class Template(Model):
     subject: Text | None = None
     body: Text
 
+    @property
+    def to_buyer(self) -> bool:
+        """A message to the buyer (its first issue on a case is the case's first reply)."""
+        return self.kind == "buyer_message"
+
 
 class RootCause(Model):
     """A root-cause tag for the lessons-learned review (data/root_causes.yaml)."""

@@ -21,7 +21,7 @@ import pandas as pd
 from playbook import analytics as an
 from playbook.cases.fixes import read_fixes, record_fix
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.config import REPO_ROOT
+from playbook.config import REPO_ROOT, settings
 from playbook.errors import OrderFileError, PlaybookError, StoreError
 from playbook.i18n import text
 from playbook.orders.reader import read_orders
@@ -89,6 +89,8 @@ class LessonsPanel:
         lang: 'zh' or 'en'.
         user: the acting person when the server knows it (recording a fix asks otherwise).
         orders_dir: order files may only be loaded from under this folder (default data/).
+        cache_dir: where the case table is kept between page views (``read_cases``); None
+            reads every case each time.
     """
 
     def __init__(
@@ -99,12 +101,14 @@ class LessonsPanel:
         lang: str = "zh",
         user: str | None = None,
         orders_dir: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.lib = library or load_library()
         self.config = self.lib.lessons
         self.store, self.clock, self.user = store, clock, user
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.orders_dir = Path(orders_dir or REPO_ROOT / "data").resolve()
+        self.cache_dir = cache_dir
         self.orders: pd.DataFrame | None = None
         self.table = pd.DataFrame()  # one row per case; read by refresh()
         self.fixes = pd.DataFrame()
@@ -240,7 +244,7 @@ class LessonsPanel:
             self.table, self.fixes = pd.DataFrame(), pd.DataFrame()
         else:
             engine = self.store.engine
-            self.table = an.read_cases(engine, self.lib, self.config, self.orders)
+            self.table = an.read_cases(engine, self.config, self.orders, cache_dir=self.cache_dir)
             self.fixes = read_fixes(engine)
         self.render()
 
@@ -531,4 +535,5 @@ def lessons_page(lang: str | None = None) -> w.Widget:
         panel = LessonsPanel(lang=lang, user=user)
         panel.message.value = error_html(err.render(panel.lang))
         return panel.widget
-    return LessonsPanel(store=store, lang=lang, user=user).widget
+    cache = settings().var_dir / "cache"
+    return LessonsPanel(store=store, lang=lang, user=user, cache_dir=cache).widget

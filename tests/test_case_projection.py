@@ -1,0 +1,153 @@
+"""The case row's first reply and closing times: kept by the moves, equal to what the event log
+says (``refresh_projection``, also run by Alembic revision 0005 on older stores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from playbook.cases.memory_store import MemoryStore
+from playbook.cases.projection import buyer_templates, refresh_projection
+from playbook.cases.session import CaseSession
+from playbook.cases.sql_store import SqlStore as Store
+from playbook.scenarios.engine import explore
+from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _projection(store: Store) -> dict[str, tuple]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, first_reply_at, closed_at FROM cases"))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _walk_every_way(lib, store, clock) -> int:
+    """Every way through every scenario (facts of its practice cases), issuing each step's
+    drafts and going back once on the way; returns the number of cases."""
+    n = 0
+    for practice in lib.practice.values():
+        seen = dt.datetime.fromisoformat(practice.vignette.seen_at).replace(tzinfo=dt.UTC)
+        clock.time = seen
+        probe = CaseSession(lib, MemoryStore(now=clock), clock=clock, actor=lambda: "amy")
+        assert probe.start(practice.scenario, practice.vignette.facts) == {}
+        for way in explore(probe.walk.copy()):
+            clock.time = seen
+            s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
+            assert s.start(practice.scenario, practice.vignette.facts) == {}
+            for i, step_id in enumerate(way.path[:-1]):
+                for template in way.scenario.step(step_id).messages:
+                    s.issue_draft(template, step_id)
+                s.answer(step_id, way.answers[step_id] or None)
+                if i == 1:  # once: back and the same answer again
+                    s.back()
+                    s.answer(step_id, way.answers[step_id] or None)
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_moves_keep_what_the_event_log_says(kind, tmp_path, lib) -> None:
+    clock = FakeClock()
+    with backend_url(kind, tmp_path) as url, Store(url, now=clock) as store:
+        n = _walk_every_way(lib, store, clock)
+        kept = _projection(store)
+        with store._writer.begin() as conn:
+            assert refresh_projection(conn, lib) == n
+        assert _projection(store) == kept
+    replied = sum(1 for reply, _ in kept.values() if reply is not None)
+    closed = sum(1 for _, close in kept.values() if close is not None)
+    assert n == len(kept) > 40
+    assert 0 < replied < n
+    assert 0 < closed < n
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_first_times_only_and_only_buyer_messages(kind, tmp_path, lib) -> None:
+    clock = FakeClock()
+    with backend_url(kind, tmp_path) as url, Store(url, now=clock) as store:
+        s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
+        assert s.start("item-mismatch", SAMPLE_FACTS) == {}
+        case_id = s.case.id
+        appeal = next(t for t in lib.templates.values() if not t.to_buyer)
+        assert appeal.id not in buyer_templates(lib)
+        # an appeal statement is no reply; the store's move is told so by the session
+        store.issue_draft(s.case, appeal.id, actor="amy", step_id=s.walk.current.id)
+        s.case = store.get_case(case_id)
+        assert s.case.first_reply_at is None
+        s.set_status("closed", note="duplicate")
+        closed_at = store.get_case(case_id).closed_at
+        assert closed_at == store.events(case_id)[-1].time
+        s.set_status("open")
+        clock.advance(hours=5)
+        s.set_status("refunded")
+        assert store.get_case(case_id).closed_at == closed_at  # the first closing stays
+        kept = _projection(store)
+        with store._writer.begin() as conn:
+            refresh_projection(conn, lib)
+        assert _projection(store) == kept
+
+
+def test_a_current_store_opens_without_alembic(tmp_path) -> None:
+    """Opening a store already at the newest revision checks it without importing Alembic."""
+    import subprocess
+
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    Store(url).close()  # created (Alembic runs here)
+    code = (
+        "import sys; from playbook.cases.sql_store import SqlStore;"
+        f"SqlStore({url!r}).close(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_schema_version_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from playbook.cases.schema import SCHEMA_VERSION
+    from playbook.cases.sql_store import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, lib) -> None:
+    """A store at revision 0004 holding the known cases (no such columns yet) is upgraded on
+    open; the lessons figures then match those worked out by hand (tests/test_analytics.py)."""
+    from alembic import command
+
+    from playbook import analytics as an
+    from playbook.cases.schema import cases, events
+    from playbook.cases.sql_store import _alembic_config
+    from tests.lessons_store import make_cases_module
+
+    mc = make_cases_module()
+    with backend_url(kind, tmp_path) as url:
+        engine = sa.create_engine(url)
+        new = ("first_reply_at", "closed_at")
+        old_cases = sa.Table(  # the cases table as revision 0004 has it
+            "cases",
+            sa.MetaData(),
+            *(sa.Column(c.name, c.type) for c in cases.columns if c.name not in new),
+        )
+        with engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0004")
+            for group in mc.KNOWN_GROUPS:
+                for i in range(group.count):
+                    row, evs = mc._case_rows(group, i)
+                    conn.execute(sa.insert(old_cases), [row])
+                    conn.execute(sa.insert(events), evs)
+        engine.dispose()
+        with Store(url) as store:
+            medians = an.median_times(an.read_cases(store.engine, lib.lessons))
+    assert (medians.reply_hours, medians.reply_cases) == (2.0, 78)
+    assert (medians.resolution_hours, medians.resolution_cases) == (72.0, 72)
