@@ -107,3 +107,14 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_speed(store, tmp_path)
     blocked.write_text("not a folder")
     assert len(_same_as_full_read(store.engine, blocked / "cache")) == 83
     assert not list(tmp_path.glob(".cases-*"))
+
+
+def test_a_case_gone_alone_is_dropped(store, tmp_path) -> None:
+    cache = tmp_path / "cache"
+    typed_cases(store.engine, cache)
+    with store._writer.begin() as conn:
+        conn.execute(sa.text("DELETE FROM events WHERE case_id = 'e-by-hand-000'"))
+        conn.execute(sa.text("DELETE FROM cases WHERE id = 'e-by-hand-000'"))
+    warm = _same_as_full_read(store.engine, cache)
+    assert "e-by-hand-000" not in set(warm["id"])
+    assert len(warm) == 82
