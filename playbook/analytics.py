@@ -157,13 +157,7 @@ def _attribute_mask(table: pd.DataFrame, filters: Filters) -> pd.Series:
 
 
 def _in_range(times: pd.Series, filters: Filters) -> pd.Series:
-    lo, hi = filters.bounds()
-    keep = times.notna()
-    if lo is not None:
-        keep &= times >= lo
-    if hi is not None:
-        keep &= times < hi
-    return keep.fillna(False).astype(bool)
+    return _between(times, *filters.bounds())
 
 
 def select_cases(table: pd.DataFrame, filters: Filters, *, dates: bool = True) -> pd.DataFrame:

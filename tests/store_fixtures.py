@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from playbook.cases.memory_store import MemoryStore
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.scenarios.engine import Walk
@@ -122,6 +123,20 @@ def backend_url(kind: str, tmp_path: Path) -> Iterator[str]:
     else:
         with pg_schema_url() as url:
             yield url
+
+
+# Every store a case session runs on (a test parametrised over them runs three times).
+STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextlib.contextmanager
+def any_store(kind: str, tmp_path: Path, clock: FakeClock) -> Iterator[MemoryStore | Store]:
+    """A fresh store of ``kind`` (one of ``STORES``) on ``clock``, closed afterwards."""
+    if kind == "memory":
+        yield MemoryStore(now=clock)
+        return
+    with backend_url(kind, tmp_path) as url, Store(url, now=clock) as st:
+        yield st
 
 
 def answer_first_options(store: Store, case, walk, steps: int, actor: str = "amy"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import subprocess
 import sys
@@ -13,16 +12,14 @@ import sqlalchemy as sa
 
 from playbook.cases.caselog import to_markdown
 from playbook.cases.evidence import display_name, sniff
-from playbook.cases.memory_store import MemoryStore
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import ConflictError, EvidenceError, StoreError
 from playbook.scenarios.loader import check
 from tests.evidence_fixtures import bomb_png, pdf_doc, photo, walk_to_appeal
-from tests.store_fixtures import FakeClock, backend_url
+from tests.store_fixtures import STORES, FakeClock, any_store
 
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SQL = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -31,18 +28,9 @@ def clock():
     return FakeClock()
 
 
-@contextlib.contextmanager
-def open_store(kind: str, tmp_path: Path, clock: FakeClock):
-    if kind == "memory":
-        yield MemoryStore(now=clock)
-        return
-    with backend_url(kind, tmp_path) as url, SqlStore(url, now=clock) as st:
-        yield st
-
-
 @pytest.fixture(params=STORES)
 def store(request, tmp_path, clock):
-    with open_store(request.param, tmp_path, clock) as st:
+    with any_store(request.param, tmp_path, clock) as st:
         yield st
 
 
@@ -239,7 +227,7 @@ REFUSE_PG = [
 
 @pytest.mark.parametrize("kind", SQL)
 def test_a_refused_write_leaves_nothing_half_written(lib, tmp_path, clock, kind) -> None:
-    with open_store(kind, tmp_path, clock) as store:
+    with any_store(kind, tmp_path, clock) as store:
         s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
         walk_to_appeal(s)
         before = state(s, store)

@@ -15,16 +15,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from playbook.cases.memory_store import MemoryStore
 from playbook.cases.packet import build_packet, check_packet
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import EvidenceError
 from tests.evidence_fixtures import APPEAL_FACTS, pdf_doc, photo, walk_to_appeal
-from tests.store_fixtures import FakeClock, backend_url
+from tests.store_fixtures import STORES, FakeClock, any_store
 
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 ORDER = APPEAL_FACTS["order_id"]
 
 
@@ -35,10 +33,7 @@ def clock():
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path, clock):
-    if request.param == "memory":
-        yield MemoryStore(now=clock)
-        return
-    with backend_url(request.param, tmp_path) as url, SqlStore(url, now=clock) as st:
+    with any_store(request.param, tmp_path, clock) as st:
         yield st
 
 

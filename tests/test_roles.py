@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from playbook.cases.memory_store import MemoryStore
 from playbook.cases.roles import (
     Forbidden,
     Identity,
@@ -14,10 +13,7 @@ from playbook.cases.roles import (
     list_assignees,
 )
 from playbook.cases.session import CaseSession
-from playbook.cases.sql_store import SqlStore
-from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
-
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+from tests.store_fixtures import SAMPLE_FACTS, STORES, FakeClock, any_store
 
 AMY = Identity.of("amy", "staff")
 BOB = Identity.of("bob", "staff")
@@ -33,10 +29,7 @@ def clock():
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path, clock):
-    if request.param == "memory":
-        yield MemoryStore(now=clock)
-        return
-    with backend_url(request.param, tmp_path) as url, SqlStore(url, now=clock) as st:
+    with any_store(request.param, tmp_path, clock) as st:
         yield st
 
 

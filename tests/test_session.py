@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from playbook.cases.memory_store import MemoryStore
 from playbook.cases.session import CaseSession
-from playbook.cases.sql_store import SqlStore
 from playbook.errors import ConflictError, StepNotAllowed
 from playbook.scenarios.engine import explore
-from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
-
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+from tests.store_fixtures import SAMPLE_FACTS, STORES, FakeClock, any_store
 
 
 @pytest.fixture
@@ -21,10 +17,7 @@ def clock():
 
 @pytest.fixture(params=STORES)
 def store(request, tmp_path, clock):
-    if request.param == "memory":
-        yield MemoryStore(now=clock)
-        return
-    with backend_url(request.param, tmp_path) as url, SqlStore(url, now=clock) as st:
+    with any_store(request.param, tmp_path, clock) as st:
         yield st
 
 

@@ -7,6 +7,7 @@ writes the blob and attachment change here in the same transaction as the event 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,20 +43,9 @@ class SqlFiles:
                 from sqlalchemy.dialects import sqlite as dialect
             else:
                 from sqlalchemy.dialects import postgresql as dialect
-            b = change.blob
             conn.execute(
                 dialect.insert(blobs)
-                .values(
-                    sha256=b.sha256,
-                    kind=b.kind,
-                    size=b.size,
-                    pages=b.pages,
-                    width=b.width,
-                    height=b.height,
-                    created_at=b.created_at,
-                    data=b.data,
-                    thumb=b.thumb,
-                )
+                .values(**dataclasses.asdict(change.blob))  # a Blob is a blobs row
                 .on_conflict_do_nothing(index_elements=["sha256"])
             )
         if change.attachment is not None:

@@ -29,6 +29,7 @@ from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
 from playbook.orders.facts import order_facts
+from playbook.orders.paths import folder_label, order_file_under
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
 from playbook.orders.triage import Triage, triage
@@ -218,7 +219,7 @@ class AnalystPanel:
         """
         when = parse_as_of(self.as_of.value if as_of is None else as_of)
         shown = str(path).strip()
-        self._load(self.resolve(shown), shown, when)
+        self._load(order_file_under(shown, self.allowed_dir), shown, when)
         self.path.value = shown
         if as_of is not None:
             self.as_of.value = str(as_of).strip()
@@ -248,35 +249,6 @@ class AnalystPanel:
             self._load(target, name, when)
         finally:
             target.unlink(missing_ok=True)
-
-    def resolve(self, raw: str) -> Path:
-        """The file a typed path names, if it lies under the allowed folder.
-
-        Raises:
-            OrderFileError: outside the allowed folder (after following links), or no file.
-        """
-        shown = str(raw).strip()
-        missing = OrderFileError("analyst.error.path_missing", path=shown[:200])
-        if not shown or len(shown) > 1000 or "\x00" in shown:
-            raise missing
-        path = Path(shown)
-        try:
-            real = (path if path.is_absolute() else REPO_ROOT / path).resolve()
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise missing from exc
-        if not real.is_relative_to(self.allowed_dir):
-            raise OrderFileError(
-                "analyst.error.path_outside", path=shown[:200], folder=self._folder_label()
-            )
-        if not real.is_file():
-            raise missing
-        return real
-
-    def _folder_label(self) -> str:
-        folder = self.allowed_dir
-        return (
-            str(folder.relative_to(REPO_ROOT)) if folder.is_relative_to(REPO_ROOT) else str(folder)
-        )
 
     def _load(self, path: Path, name: str, as_of: pd.Timestamp) -> None:
         before = (self.progress.max, self.progress.value)
@@ -447,7 +419,7 @@ class AnalystPanel:
         elif str(self.path.value).strip():
             self.load_path(self.path.value, as_of)
         else:
-            raise OrderFileError("analyst.error.no_source", folder=self._folder_label())
+            raise OrderFileError("analyst.error.no_source", folder=folder_label(self.allowed_dir))
 
     @show_errors
     def _on_lang_change(self, change: dict) -> None:

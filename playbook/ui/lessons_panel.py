@@ -22,8 +22,9 @@ from playbook import analytics as an
 from playbook.cases.fixes import read_fixes, record_fix
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT, settings
-from playbook.errors import OrderFileError, PlaybookError, StoreError
+from playbook.errors import PlaybookError, StoreError
 from playbook.i18n import text
+from playbook.orders.paths import order_file_under
 from playbook.orders.reader import read_orders
 from playbook.scenarios.library import Library
 from playbook.scenarios.loader import load_library
@@ -457,7 +458,7 @@ class LessonsPanel:
 
     @show_errors
     def _on_orders(self, _button: w.Button) -> None:
-        result = read_orders(self.resolve(self.orders_path.value))
+        result = read_orders(order_file_under(self.orders_path.value, self.orders_dir))
         self.orders = result.orders
         self.refresh()
         self.message.value = tag(
@@ -488,33 +489,6 @@ class LessonsPanel:
         if len(self.table) and hasattr(self, "shown"):
             self._draw("fixes")
         self.message.value = tag("p", esc(self.t("lessons.fix_saved")), "pb-muted")
-
-    def resolve(self, raw: object) -> Path:
-        """The order file a typed path names, if it lies under ``orders_dir``.
-
-        Raises:
-            OrderFileError: outside the folder (after following links), or no such file.
-        """
-        shown = str(raw or "").strip()
-        missing = OrderFileError("analyst.error.path_missing", path=shown[:200])
-        if not shown or len(shown) > 1000 or "\x00" in shown:
-            raise missing
-        path = Path(shown)
-        try:
-            real = (path if path.is_absolute() else REPO_ROOT / path).resolve()
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise missing from exc
-        if not real.is_relative_to(self.orders_dir):
-            folder = self.orders_dir
-            label = (
-                str(folder.relative_to(REPO_ROOT))
-                if folder.is_relative_to(REPO_ROOT)
-                else str(folder)
-            )
-            raise OrderFileError("analyst.error.path_outside", path=shown[:200], folder=label)
-        if not real.is_file():
-            raise missing
-        return real
 
 
 def lessons_page(lang: str | None = None) -> w.Widget:
