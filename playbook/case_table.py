@@ -179,13 +179,13 @@ def typed_cases(
 def _current(conn: object, path: Path | None, chunksize: int) -> pd.DataFrame:
     snapshot = _load(path) if path else None
     if snapshot is None:
-        table = _read_rows(conn, None, chunksize)
-        changed = True
+        table, changed = _read_rows(conn, None, chunksize), True
     else:
         table, changed = _catch_up(conn, snapshot, chunksize)
-    table = table.sort_values("id", ignore_index=True)
-    if path and changed:
-        _save(path, table)
+    if changed:  # an unchanged snapshot was saved sorted
+        table = table.sort_values("id", ignore_index=True)
+        if path:
+            _save(path, table)
     return table
 
 
