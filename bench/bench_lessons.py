@@ -2,7 +2,7 @@
 
 Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
 first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
-(``playbook.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5, both
+(``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5, both
 measured in the same run. Peak memory of the process that builds the page (what one kernel
 holds) is reported.
 
@@ -90,9 +90,9 @@ def query_ratio(url: str, repeat: int) -> tuple[float, float]:
     reads (cases; the first reply and closing times are kept on the case row)."""
     import pandas as pd
 
-    from playbook.analytics import read_cases
     from playbook.cases.sql_store import SqlStore as Store
-    from playbook.scenarios.loader import load_library
+    from playbook.lessons.analytics import read_cases
+    from playbook.load import load_library
 
     config = load_library().lessons
     store = Store(url)
@@ -121,7 +121,7 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "scripts"))
     import make_cases
 
-    from playbook.scenarios.loader import load_library
+    from playbook.load import load_library
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

@@ -29,14 +29,15 @@ import pandas as pd
 mode, path = sys.argv[1], sys.argv[2]
 if mode != "baseline":  # imported before the clock starts, as pandas is for the baseline
     from playbook.orders.reader import read_orders
-    from playbook.orders.triage import triage
+    from playbook.load import load_library
+    from playbook.orders.triage import Triage, triage
 t = time.perf_counter()
 if mode == "baseline":
     df = pd.read_csv(path, engine="pyarrow")
     nbytes, rows = int(df.memory_usage(deep=True).sum()), len(df)
 else:
     res = read_orders(path)
-    tri = triage(res.orders, sys.argv[3])
+    tri = triage(res.orders, sys.argv[3], Triage.from_library(load_library()))
     df = res.orders
     nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
 secs = time.perf_counter() - t

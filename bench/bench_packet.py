@@ -53,7 +53,7 @@ from pathlib import Path
 from playbook.cases.packet import build_packet
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 mode, url, case_id = sys.argv[1:4]
 clock = lambda: dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
 store = SqlStore(url, now=clock)
@@ -98,7 +98,7 @@ def make_case(url: str) -> tuple[str, int]:
 
     from playbook.cases.session import CaseSession
     from playbook.cases.sql_store import SqlStore
-    from playbook.scenarios.loader import load_library
+    from playbook.load import load_library
 
     def clock() -> dt.datetime:
         return dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)

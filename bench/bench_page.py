@@ -191,10 +191,11 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
     """Milliseconds per ``next_button.click()`` on a StaffPanel built here (no kernel)."""
     from playbook.cases.memory_store import MemoryStore
     from playbook.cases.sql_store import SqlStore
+    from playbook.load import load_library
     from playbook.ui.staff_panel import StaffPanel
 
     store = SqlStore(db_url) if db_url else MemoryStore()
-    panel = StaffPanel(store=store, user=AGENT, lang="en")
+    panel = StaffPanel(load_library(), store=store, user=AGENT, lang="en")
     panel.scenario.value = SCENARIO
     for fact, value in FACTS.items():
         panel.fact_inputs[fact].value = value

@@ -26,10 +26,10 @@ sys.path.insert(0, str(REPO))
 
 from playbook.cases.schema import cases, events  # noqa: E402
 from playbook.cases.sql_store import SqlStore as Store  # noqa: E402
+from playbook.library.model import STATUSES  # noqa: E402
+from playbook.load import load_library  # noqa: E402
 from playbook.scenarios.engine import Walk  # noqa: E402
 from playbook.scenarios.facts import parse_facts  # noqa: E402
-from playbook.scenarios.loader import load_library  # noqa: E402
-from playbook.scenarios.model import STATUSES  # noqa: E402
 
 ASSIGNEES = ["amy", "bob", "li", "wang", "zhao", "chen", "sam", None]
 SCENARIOS = ["item-mismatch", "unfulfilled-order"]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from playbook.cases.roles import Identity  # noqa: E402  (after the sys.path line above)
 from playbook.cases.session import CaseSession  # noqa: E402
 from playbook.cases.sql_store import SqlStore  # noqa: E402
-from playbook.scenarios.loader import load_library  # noqa: E402
+from playbook.load import load_library  # noqa: E402
 from tests.browser.helpers import KernelSocket  # noqa: E402
 from tests.store_fixtures import SAMPLE_FACTS  # noqa: E402
 from tests.team_hub import TeamHub  # noqa: E402

@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_page import TRIVIAL, close, load  # noqa: E402  (after the sys.path lines above)
 
+from playbook.load import load_library  # noqa: E402
 from playbook.scenarios.diagram import render_svg  # noqa: E402
-from playbook.scenarios.loader import load_library  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila  # noqa: E402
 
 TRAINING = REPO / "notebooks" / "training.ipynb"

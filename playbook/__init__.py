@@ -1,11 +1,19 @@
 """Dispute Playbook core: scenarios as data, a step engine, deadlines, drafts, cases, orders.
 
-Three subsystems: ``playbook.scenarios`` (what the playbook says), ``playbook.cases`` (what
-happened on each case) and ``playbook.orders`` (Wish order files and their triage); plus
-``playbook.cli``. Pure Python; the widget layer lives in ``playbook.ui`` and is never imported
-from here. ``__all__`` is the public API. The SQL store and the order functions are loaded on
-first use (``playbook.SqlStore``, ``playbook.read_orders``): the staff page must not pay for
-SQLAlchemy or pandas before its first click.
+One floor per layer, each importing only the floors below it (``tests/test_layers.py``):
+
+- ``playbook.config``, ``playbook.errors``, ``playbook.i18n``: settings, errors, messages;
+- ``playbook.library``: the schema of every data file, reading them, the ``Library``;
+- ``playbook.scenarios``: what the playbook says (engine, policies, facts, templates);
+- ``playbook.cases``: what happened on each case (the ``CaseSession``, the stores);
+- ``playbook.orders``, ``playbook.training``, ``playbook.lessons``: order files and triage,
+  practice cases, lessons learned;
+- entry points: ``playbook.load`` (the checked library), ``playbook.cli`` and the widget
+  layer ``playbook.ui`` (never imported by the core).
+
+``__all__`` is the public API. The SQL store and the order functions are loaded on first use
+(``playbook.SqlStore``, ``playbook.read_orders``): the staff page must not pay for SQLAlchemy or
+pandas before its first click.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from playbook.cases.store import CaseStore
 from playbook.errors import (
     ConflictError,
     FactError,
+    Forbidden,
+    InputError,
     OrderFileError,
     PlaybookError,
     ScenarioError,
@@ -27,9 +37,9 @@ from playbook.errors import (
     StoreError,
     TemplateError,
 )
+from playbook.library.library import Library, Problem
+from playbook.load import check, load_library
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.loader import check, load_library
 
 _LAZY = {
     "SqlStore": "playbook.cases.sql_store",
@@ -45,6 +55,8 @@ __all__ = [
     "ConflictError",
     "Event",
     "FactError",
+    "Forbidden",
+    "InputError",
     "Library",
     "MemoryStore",
     "OrderFileError",

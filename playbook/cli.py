@@ -25,12 +25,12 @@ from playbook.cases.sql_store import SqlStore
 from playbook.config import settings
 from playbook.errors import EvidenceError, OrderFileError, PlaybookError, ScenarioError
 from playbook.i18n import text
+from playbook.load import check as check_dir
+from playbook.load import load_library
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
-from playbook.orders.triage import TriageResult, as_utc, triage
+from playbook.orders.triage import Triage, TriageResult, as_utc, triage
 from playbook.scenarios.diagram import render_svg
-from playbook.scenarios.loader import check as check_dir
-from playbook.scenarios.loader import load_library
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +103,7 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(f"--as-of: not a time: {args.as_of!r}")
     try:
         result = read_orders(args.file)
-        tri = triage(result.orders, as_of, lang=args.lang)
+        tri = triage(result.orders, as_of, Triage.from_library(load_library()), lang=args.lang)
     except (OrderFileError, ScenarioError) as err:
         print(err.render(args.lang), file=sys.stderr)
         return 2

@@ -63,8 +63,20 @@ class OrderFileError(PlaybookError):
     default_code = "error.order_file"
 
 
+class InputError(PlaybookError):
+    """A value a person typed or chose is missing or wrong (nothing was written)."""
+
+    default_code = "error.input"
+
+
+class Forbidden(PlaybookError):
+    """The signed-in person's roles do not allow this (nothing was changed)."""
+
+    default_code = "error.forbidden.open"
+
+
 class StoreError(PlaybookError):
-    """The case store cannot be opened or written."""
+    """The case store cannot be opened, read or written, or holds no such record."""
 
     default_code = "error.store"
 

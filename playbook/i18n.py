@@ -1,46 +1,27 @@
 """Message catalogue: every text a staff member can see, keyed, in zh and en.
 
-Texts live in ``data/i18n/*.yaml`` (one file per area, merged); code never builds staff-facing
-sentences itself. The catalogue of the configured data folder is read once per process.
+Texts live in ``data/i18n/*.yaml`` (one file per area, merged). The data library reads them
+with every other data file (``Library.catalogue``); loading the library makes its catalogue
+the one ``text`` answers from (``use``). Code never builds staff-facing sentences itself.
 """
 
 from __future__ import annotations
 
-import functools
 import string
-from pathlib import Path
 from typing import Any
-
-from playbook.config import settings
-from playbook.yamlio import YamlError, load_yaml
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 Catalogue = dict[str, dict[str, str]]
 
-
-@functools.cache
-def load_catalogue(folder: Path) -> Catalogue:
-    """Every entry of ``folder/*.yaml`` merged: ``{key: {"zh": ..., "en": ...}}``.
-
-    Raises:
-        YamlError: a catalogue file cannot be read or parsed.
-    """
-    out: Catalogue = {}
-    for path in sorted(folder.glob("*.yaml")):
-        out.update((str(k), dict(v)) for k, v in (load_yaml(path) or {}).items())
-    return out
+_active: Catalogue = {}
 
 
-@functools.cache
-def _default_folder() -> Path:
-    return settings().data_dir / "i18n"
-
-
-def catalogue(data_dir: Path | None = None) -> Catalogue:
-    """The catalogue of ``data_dir`` (default: the configured data folder, resolved once)."""
-    return load_catalogue(data_dir / "i18n" if data_dir else _default_folder())
+def use(catalogue: Catalogue) -> None:
+    """Make ``catalogue`` the one ``text`` answers from (the loaded library's)."""
+    global _active
+    _active = catalogue
 
 
 class _Default(dict):
@@ -51,13 +32,10 @@ class _Default(dict):
 def text(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The catalogue text for ``key`` in ``lang``, with ``{name}`` placeholders filled.
 
-    Unknown keys come back as the key itself so a missing entry is visible, never a crash; a
-    broken catalogue file does the same (``python -m playbook check`` reports it).
+    An unknown key (or no library loaded yet) comes back as the key itself, so a missing
+    entry is visible, never a crash (``python -m playbook check`` reports missing entries).
     """
-    try:
-        entry = catalogue().get(key)
-    except YamlError:
-        entry = None
+    entry = _active.get(key)
     if entry is None:
         return key + (" " + repr(params) if params else "")
     raw = entry.get(lang) or entry.get("en") or key

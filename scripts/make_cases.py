@@ -30,11 +30,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from playbook.cases.fixes import record_fix  # noqa: E402
-from playbook.cases.projection import refresh_projection  # noqa: E402
+from playbook.cases.projection import ProjectionRules, refresh_projection  # noqa: E402
 from playbook.cases.schema import cases, events  # noqa: E402
 from playbook.cases.sql_store import SqlStore as Store  # noqa: E402
-from playbook.scenarios.library import Library  # noqa: E402
+from playbook.lessons.store import LessonsStore  # noqa: E402
+from playbook.library.library import Library  # noqa: E402
 
 WEEK1 = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)  # a Monday; week n starts n-1 weeks on
 AS_OF = dt.datetime(2026, 4, 27, 12, 0, tzinfo=dt.UTC)  # Monday of week 17
@@ -273,12 +273,13 @@ def build_known_store(url: str, lib: Library) -> Store:
             row, case_events = _case_rows(group, i)
             rows.append(row)
             evs.extend(case_events)
-    with store._writer.begin() as conn:
+    with store.transaction() as conn:
         conn.execute(insert(cases), rows)
         conn.execute(insert(events), evs)
-        refresh_projection(conn, lib)
-    record_fix(store.engine, lib, root_cause="picking-error", title=FIX_TITLE,
-               starts_at=FIX_DATE, actor="lead", now=lambda: AS_OF)  # fmt: skip
+        refresh_projection(conn, ProjectionRules.of(lib))
+    LessonsStore(store, lib, clock=lambda: AS_OF).record_fix(
+        root_cause="picking-error", title=FIX_TITLE, day=FIX_DATE.date(), actor="lead"
+    )
     return store
 
 
@@ -372,7 +373,7 @@ def build_big_store(
     start = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
     rows: list[dict] = []
     evs: list[dict] = []
-    with store._writer.begin() as conn:
+    with store.transaction() as conn:
         for i in range(n_cases):
             row, case_events = _big_case(rng, i, per_case, start)
             rows.append(row)
@@ -384,13 +385,13 @@ def build_big_store(
         if rows:
             conn.execute(insert(cases), rows)
             conn.execute(insert(events), evs)
-        refresh_projection(conn, lib)
+        refresh_projection(conn, ProjectionRules.of(lib))
     return store
 
 
 def main() -> None:
     """Write the known store (and its orders CSV beside it), or a big one with --cases."""
-    from playbook.scenarios.loader import load_library
+    from playbook.load import load_library
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="SQLite file to create")

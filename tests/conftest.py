@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 
 from playbook.config import REPO_ROOT
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
+from playbook.library.library import Library
+from playbook.load import load_library
 
 DATA = REPO_ROOT / "data"
 TEST_DATA = Path(__file__).parent / "data"
 AS_OF = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def lib() -> Library:
-    """The real, validated library under data/."""
+    """The real, validated library under data/ (loaded first: its messages are the ones
+    errors and pages render)."""
     return load_library(DATA)
 
 

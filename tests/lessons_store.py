@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.store_fixtures import backend_url
 
 

@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
+from playbook.library.library import Library
+from playbook.load import load_library
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
 
 PG_ENV = "PLAYBOOK_TEST_PG_URL"
 HOW_TO_RUN_PG = "run: bash scripts/with-test-postgres.sh .venv/bin/python -m pytest"

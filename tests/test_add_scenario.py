@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from playbook.scenarios.loader import check, load_library
+from playbook.load import check, load_library
 from playbook.ui.staff_panel import StaffPanel
 
 NEW = Path(__file__).parent / "data" / "good" / "late-delivery.yaml"

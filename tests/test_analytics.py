@@ -1,4 +1,4 @@
-"""playbook.analytics on the known store of scripts/make_cases.py, on SQLite and PostgreSQL.
+"""playbook.lessons.analytics on the known store of scripts/make_cases.py, on SQLite and PostgreSQL.
 
 The expected figures below were worked out by hand from ``KNOWN_GROUPS`` (see the comments);
 none is read back from the code under test.
@@ -7,20 +7,20 @@ none is read back from the code under test.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 import yaml
 
-from playbook import analytics as an
-from playbook.cases.fixes import read_fixes, record_fix
+from playbook.cases.roles import Identity
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.errors import ScenarioError, StoreError
-from playbook.lessons_checks import check_config
+from playbook.errors import Forbidden, InputError, ScenarioError
+from playbook.lessons import analytics as an
+from playbook.lessons.store import LessonsStore
+from playbook.load import check, load_library
 from playbook.orders.reader import read_orders
-from playbook.scenarios.loader import check, load_library
-from playbook.yamlio import load_yaml
 from tests.lessons_store import known_store, make_cases_module
 from tests.store_fixtures import backend_url
 
@@ -50,7 +50,7 @@ def config(lib):
 
 @pytest.fixture
 def table(store, lib, config, orders):
-    return an.read_cases(store.engine, config, orders)
+    return an.read_cases(store, config, orders)
 
 
 def test_case_rows_and_outcomes(table, config):
@@ -136,7 +136,7 @@ def test_pareto_overall_and_by_breakdown(table):
 
 
 def test_case_facts_come_from_linked_orders_only_when_missing(store, lib, config):
-    without = an.read_cases(store.engine, config)
+    without = an.read_cases(store, config)
     assert without.set_index("id").loc["c-open-000", ["sku", "carrier"]].isna().all()
     assert an.pareto(without, "sku").set_index("key")["cases"].to_dict() == {
         "SKU-A": 46,
@@ -172,8 +172,8 @@ def test_dispute_rates(table, orders, config):
     assert later.loc["SKU-A", ["disputes", "shipped"]].tolist() == [9, 180]
 
 
-def test_fix_effect_before_and_after(store, table, config):
-    fixes = read_fixes(store.engine)
+def test_fix_effect_before_and_after(store, table, config, lib):
+    fixes = LessonsStore(store, lib).fixes()
     assert fixes[["root_cause", "title"]].values.tolist() == [
         ["picking-error", "Second packing check from 2026-03-02"]
     ]
@@ -194,31 +194,49 @@ def test_fix_effect_before_and_after(store, table, config):
 
 
 def test_record_fix_checks_every_field(store, lib):
-    with pytest.raises(StoreError) as err:
-        record_fix(store.engine, lib, root_cause="nope", title="x", starts_at=FIX, actor="a")
+    lessons = LessonsStore(store, lib)
+    with pytest.raises(InputError) as err:
+        lessons.record_fix(root_cause="nope", title="x", day=FIX.date(), actor="a")
     assert err.value.code == "lessons.error.fix_cause"
-    with pytest.raises(StoreError) as err:
-        record_fix(
-            store.engine, lib, root_cause="picking-error", title=" ", starts_at=FIX, actor="a"
-        )
+    with pytest.raises(InputError) as err:
+        lessons.record_fix(root_cause="picking-error", title=" ", day=FIX.date(), actor="a")
     assert err.value.code == "lessons.error.fix_title"
-    with pytest.raises(StoreError) as err:
-        record_fix(
-            store.engine,
-            lib,
-            root_cause="picking-error",
-            title="x",
-            starts_at=FIX.replace(tzinfo=None),
-            actor="a",
-        )
-    assert err.value.code == "lessons.error.fix_date"
-    assert len(read_fixes(store.engine)) == 1  # nothing half-written
+    for not_a_day in (None, "2026-03-02", FIX):
+        with pytest.raises(InputError) as err:
+            lessons.record_fix(root_cause="picking-error", title="x", day=not_a_day, actor="a")
+        assert err.value.code == "lessons.error.fix_date"
+    assert len(lessons.fixes()) == 1  # nothing half-written
+
+
+def test_a_fix_starts_at_midnight_utc_of_its_day(store, lib):
+    lessons = LessonsStore(store, lib, clock=lambda: AS_OF)
+    new_id = lessons.record_fix(
+        root_cause="picking-error", title="Scale at packing", day=dt.date(2026, 4, 1), actor="a"
+    )
+    row = lessons.fixes().set_index("id").loc[new_id]
+    assert row.starts_at == pd.Timestamp("2026-04-01T00:00:00Z")
+    assert row.created_at == pd.Timestamp(AS_OF)
+
+
+def test_only_a_lead_records_a_fix_and_a_refusal_writes_nothing(store, lib, caplog):
+    for roles in ("staff", "analyst", "trainer", "staff,analyst,trainer", ""):
+        lessons = LessonsStore(store, lib, identity=Identity.of("sam", roles))
+        with caplog.at_level(logging.WARNING, "playbook.roles"), pytest.raises(Forbidden) as err:
+            lessons.record_fix(root_cause="picking-error", title="x", day=FIX.date())
+        assert err.value.code == "error.forbidden.record_fix"
+        assert "只有组长可以记录改进措施" in err.value.render("zh")
+        assert "action=record_fix" in caplog.text
+    assert len(LessonsStore(store, lib).fixes()) == 1  # nothing written
+    lead = LessonsStore(store, lib, identity=Identity.of("lee", "lead"))
+    new_id = lead.record_fix(root_cause="picking-error", title="x", day=FIX.date(), actor="x")
+    saved = lead.fixes().set_index("id").loc[new_id]
+    assert saved.actor == "lee"  # the signed-in person, whatever the form said
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_empty_store(kind, tmp_path, lib, config):
     with backend_url(kind, tmp_path) as url, Store(url) as st:
-        table = an.read_cases(st.engine, config)
+        table = an.read_cases(st, config)
         assert len(table) == 0
         assert list(table.columns[: len(an.CASE_COLUMNS)]) == an.CASE_COLUMNS
         assert an.outcome_mix(table, config).empty
@@ -227,14 +245,14 @@ def test_empty_store(kind, tmp_path, lib, config):
         assert an.open_now(table, AS_OF) == an.OpenNow(0, 0)
         assert an.pareto(table).empty
         assert an.weekly_flow(table, an.Filters()).empty
-        assert read_fixes(st.engine).empty
+        assert LessonsStore(st, lib).fixes().empty
 
 
 def test_read_cases_never_reads_the_event_log(store, config):
     """One query of the cases table: the times come from the row (playbook/cases/projection)."""
     statements = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    an.read_cases(store.engine, config)
+    an.read_cases(store, config)
     queries = [s for s in statements if s.startswith("SELECT")]
     assert len(queries) == 1
     assert "FROM cases" in queries[0]
@@ -242,14 +260,14 @@ def test_read_cases_never_reads_the_event_log(store, config):
 
 
 def test_config_problems_name_file_and_line(data_copy):
-    lib = load_library()
+    load_library()
     path = data_copy / "lessons.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     raw["by_outcome"]["item-mismatch"]["contact-buyer"] = "refunded"
     raw["by_outcome"]["item-mismatch"]["outcome-refunded"] = "paid-back"
     raw["by_status"]["pending"] = "appeal-won"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    _config, problems = check_config(load_yaml(path), lib, path)
+    _lib, problems = check(data_copy)
     text = "\n".join(str(p) for p in problems)
     assert "by_outcome.item-mismatch.contact-buyer: 'contact-buyer' is not an outcome step" in text
     assert "unknown outcome class 'paid-back'" in text

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from playbook.cases.memory_store import MemoryStore
-from playbook.cases.projection import buyer_templates, refresh_projection
+from playbook.cases.projection import ProjectionRules, refresh_projection
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore as Store
+from playbook.errors import StoreError
 from playbook.scenarios.engine import explore
 from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
 
@@ -20,7 +22,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def _projection(store: Store) -> dict[str, tuple]:
-    with store.engine.connect() as conn:
+    with store.reading() as conn:
         rows = conn.execute(sa.text("SELECT id, first_reply_at, closed_at FROM cases"))
         return {r[0]: (r[1], r[2]) for r in rows}
 
@@ -55,8 +57,8 @@ def test_moves_keep_what_the_event_log_says(kind, tmp_path, lib) -> None:
     with backend_url(kind, tmp_path) as url, Store(url, now=clock) as store:
         n = _walk_every_way(lib, store, clock)
         kept = _projection(store)
-        with store._writer.begin() as conn:
-            assert refresh_projection(conn, lib) == n
+        with store.transaction() as conn:
+            assert refresh_projection(conn, ProjectionRules.of(lib)) == n
         assert _projection(store) == kept
     replied = sum(1 for reply, _ in kept.values() if reply is not None)
     closed = sum(1 for _, close in kept.values() if close is not None)
@@ -73,7 +75,7 @@ def test_first_times_only_and_only_buyer_messages(kind, tmp_path, lib) -> None:
         assert s.start("item-mismatch", SAMPLE_FACTS) == {}
         case_id = s.case.id
         appeal = next(t for t in lib.templates.values() if not t.to_buyer)
-        assert appeal.id not in buyer_templates(lib)
+        assert appeal.id not in ProjectionRules.of(lib).buyer_templates
         # an appeal statement is no reply; the store's move is told so by the session
         store.issue_draft(s.case, appeal.id, actor="amy", step_id=s.walk.current.id)
         s.case = store.get_case(case_id)
@@ -86,8 +88,8 @@ def test_first_times_only_and_only_buyer_messages(kind, tmp_path, lib) -> None:
         s.set_status("refunded")
         assert store.get_case(case_id).closed_at == closed_at  # the first closing stays
         kept = _projection(store)
-        with store._writer.begin() as conn:
-            refresh_projection(conn, lib)
+        with store.transaction() as conn:
+            refresh_projection(conn, ProjectionRules.of(lib))
         assert _projection(store) == kept
 
 
@@ -123,9 +125,9 @@ def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, li
     open; the lessons figures then match those worked out by hand (tests/test_analytics.py)."""
     from alembic import command
 
-    from playbook import analytics as an
     from playbook.cases.schema import cases, events
     from playbook.cases.sql_store import _alembic_config
+    from playbook.lessons import analytics as an
     from tests.lessons_store import make_cases_module
 
     mc = make_cases_module()
@@ -147,7 +149,18 @@ def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, li
                     conn.execute(sa.insert(old_cases), [row])
                     conn.execute(sa.insert(events), evs)
         engine.dispose()
-        with Store(url) as store:
-            medians = an.median_times(an.read_cases(store.engine, lib.lessons))
+        with pytest.raises(StoreError) as err:  # the upgrade needs the library's rules
+            Store(url)
+        assert err.value.code == "error.store_upgrade_library"
+        with Store(url, projection=ProjectionRules.of(lib)) as store:
+            medians = an.median_times(an.read_cases(store, lib.lessons))
     assert (medians.reply_hours, medians.reply_cases) == (2.0, 78)
     assert (medians.resolution_hours, medians.resolution_cases) == (72.0, 72)
+
+
+def test_no_migration_reads_the_data_folder() -> None:
+    """A schema migration is given what it needs; it never loads the library itself."""
+    versions = Path(__file__).parents[1] / "playbook" / "cases" / "migrations" / "versions"
+    for path in versions.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "load_library" not in source and "playbook.load" not in source, path.name

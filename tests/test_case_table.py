@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from playbook.case_table import snapshot_path, typed_cases
 from playbook.cases.session import CaseSession
+from playbook.lessons.table import snapshot_path, typed_cases
 from tests.lessons_store import known_store
 from tests.store_fixtures import SAMPLE_FACTS
 
@@ -27,22 +27,22 @@ def _queries(engine) -> list[str]:
     return seen
 
 
-def _same_as_full_read(engine, cache) -> pd.DataFrame:
-    warm = typed_cases(engine, cache)
-    pd.testing.assert_frame_equal(warm, typed_cases(engine))
+def _same_as_full_read(store, cache) -> pd.DataFrame:
+    warm = typed_cases(store, cache)
+    pd.testing.assert_frame_equal(warm, typed_cases(store))
     return warm
 
 
 def test_changed_new_and_gone_cases_are_caught_up(store, lib, tmp_path) -> None:
     cache = tmp_path / "cache"
-    first = _same_as_full_read(store.engine, cache)
+    first = _same_as_full_read(store, cache)
     assert len(first) == 83
-    path = snapshot_path(cache, store.engine)
+    path = snapshot_path(cache, store)
     assert path.is_file()
     stamp = path.stat().st_mtime_ns
 
     seen = _queries(store.engine)
-    _same_as_full_read(store.engine, cache)
+    _same_as_full_read(store, cache)
     selects = [q for q in seen if q.startswith("SELECT")]
     assert len(selects) == 2  # the stamp scan, then (for the comparison) the full read
     assert "facts" not in selects[0]  # nothing changed: only ids and revisions were read
@@ -56,7 +56,7 @@ def test_changed_new_and_gone_cases_are_caught_up(store, lib, tmp_path) -> None:
         conn.execute(sa.text("DELETE FROM events WHERE case_id = 'a-after-000'"))
         conn.execute(sa.text("DELETE FROM cases WHERE id = 'a-after-000'"))
     seen.clear()
-    warm = _same_as_full_read(store.engine, cache)
+    warm = _same_as_full_read(store, cache)
     reread = [q for q in seen if q.startswith("SELECT") and " IN " in q]
     assert len(reread) == 1  # only the changed and the new case were read again
     assert len(warm) == 83
@@ -68,7 +68,7 @@ def test_changed_new_and_gone_cases_are_caught_up(store, lib, tmp_path) -> None:
 def test_same_revision_but_another_time_is_a_change(store, tmp_path) -> None:
     """A store restored from a backup and moved on again can repeat a revision number."""
     cache = tmp_path / "cache"
-    typed_cases(store.engine, cache)
+    typed_cases(store, cache)
     with store._writer.begin() as conn:
         conn.execute(
             sa.text(
@@ -76,45 +76,45 @@ def test_same_revision_but_another_time_is_a_change(store, tmp_path) -> None:
                 "WHERE id = 'b-pending-000'"
             )
         )
-    warm = _same_as_full_read(store.engine, cache)
+    warm = _same_as_full_read(store, cache)
     assert warm.set_index("id").loc["b-pending-000", "status"] == "lost"
 
 
 def test_many_changes_read_the_whole_table(store, tmp_path) -> None:
     cache = tmp_path / "cache"
-    typed_cases(store.engine, cache)
+    typed_cases(store, cache)
     with store._writer.begin() as conn:
         conn.execute(sa.text("UPDATE cases SET revision = revision + 1"))
     seen = _queries(store.engine)
-    typed_cases(store.engine, cache)
+    typed_cases(store, cache)
     selects = [q for q in seen if q.startswith("SELECT")]
     assert len(selects) == 2
     assert " IN " not in selects[1]
-    _same_as_full_read(store.engine, cache)
+    _same_as_full_read(store, cache)
 
 
 def test_a_damaged_snapshot_is_rebuilt(store, tmp_path) -> None:
     cache = tmp_path / "cache"
-    typed_cases(store.engine, cache)
-    path = snapshot_path(cache, store.engine)
+    typed_cases(store, cache)
+    path = snapshot_path(cache, store)
     path.write_bytes(b"not an arrow file")
-    _same_as_full_read(store.engine, cache)
+    _same_as_full_read(store, cache)
     assert path.read_bytes()[:6] == b"ARROW1"  # written again, whole
 
 
 def test_a_cache_folder_that_cannot_be_written_only_costs_speed(store, tmp_path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    assert len(_same_as_full_read(store.engine, blocked / "cache")) == 83
+    assert len(_same_as_full_read(store, blocked / "cache")) == 83
     assert not list(tmp_path.glob(".cases-*"))
 
 
 def test_a_case_gone_alone_is_dropped(store, tmp_path) -> None:
     cache = tmp_path / "cache"
-    typed_cases(store.engine, cache)
+    typed_cases(store, cache)
     with store._writer.begin() as conn:
         conn.execute(sa.text("DELETE FROM events WHERE case_id = 'e-by-hand-000'"))
         conn.execute(sa.text("DELETE FROM cases WHERE id = 'e-by-hand-000'"))
-    warm = _same_as_full_read(store.engine, cache)
+    warm = _same_as_full_read(store, cache)
     assert "e-by-hand-000" not in set(warm["id"])
     assert len(warm) == 82

@@ -16,7 +16,7 @@ from playbook.cases.caselog import build_log, export_case, to_html, to_markdown
 from playbook.cases.records import EVENT_TYPES
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
-from playbook.scenarios.model import STATUSES, Scenario
+from playbook.library.model import STATUSES, Scenario
 from tests.store_fixtures import FakeClock, answer_first_options, frozen_library, new_walk
 
 REPO = Path(__file__).resolve().parent.parent

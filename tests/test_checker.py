@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from playbook.errors import ScenarioError
-from playbook.scenarios.loader import check, load_library
-from playbook.yamlio import load_yaml
+from playbook.library.yamlio import load_yaml
+from playbook.load import check, load_library
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -10,10 +10,10 @@ import pytest
 
 from playbook.cli import main
 from playbook.config import REPO_ROOT
+from playbook.library.library import Library
+from playbook.library.model import Scenario
 from playbook.scenarios.diagram import dot_digest, edges, render_svg, source_digest
 from playbook.scenarios.engine import explore
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import Scenario
 from tests.store_fixtures import new_walk
 
 SVG = "{http://www.w3.org/2000/svg}"

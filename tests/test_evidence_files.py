@@ -16,7 +16,7 @@ from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import ConflictError, EvidenceError, StoreError
-from playbook.scenarios.loader import check
+from playbook.load import check
 from tests.evidence_fixtures import bomb_png, pdf_doc, photo, walk_to_appeal
 from tests.store_fixtures import STORES, FakeClock, any_store
 

@@ -11,7 +11,7 @@ from playbook.config import REPO_ROOT
 
 PROBE = (
     "import json\n"
-    "from playbook.scenarios import loader\n"
+    "from playbook import load as loader\n"
     "lib = loader.load_library()\n"
     "print(json.dumps({'title': lib.scenario('item-mismatch').title.en, "
     "'checked': loader.check.__name__ in dir(loader)}))\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from playbook.cases.projection import ProjectionRules
 from playbook.cases.sql_store import LEGACY_REVISION, SCHEMA_VERSION
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import StoreError
@@ -42,9 +43,9 @@ def _check_upgraded(store: Store, lib) -> None:
 def test_release_0_1_0_sqlite_file_upgrades_in_place(tmp_path, lib) -> None:
     db = tmp_path / "cases.sqlite3"
     shutil.copy(LEGACY / "release-0.1.0.sqlite3", db)
-    with Store(f"sqlite:///{db}", now=FakeClock()) as store:
+    with Store(f"sqlite:///{db}", now=FakeClock(), projection=ProjectionRules.of(lib)) as store:
         _check_upgraded(store, lib)
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             legacy = conn.execute(sa.text("SELECT version FROM schema_version")).scalars().all()
         assert legacy == [1]  # kept as it was; alembic_version is the record now
     with Store(f"sqlite:///{db}", now=FakeClock(), migrate=False) as again:
@@ -76,7 +77,7 @@ def test_release_0_1_0_postgres_database_upgrades_in_place(lib) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql(script)
         engine.dispose()
-        with Store(url, now=FakeClock()) as store:
+        with Store(url, now=FakeClock(), projection=ProjectionRules.of(lib)) as store:
             _check_upgraded(store, lib)
 
 

@@ -581,7 +581,7 @@ def test_negative_numbers_are_not_text():
 
 def test_catalogue_has_every_code():
     """Every error and reject code the import uses has en and zh text (orders.yaml)."""
-    from playbook.yamlio import load_yaml
+    from playbook.library.yamlio import load_yaml
 
     entries = dict(load_yaml(REPO / "data/i18n/messages.yaml"))
     entries.update(load_yaml(REPO / "data/i18n/orders.yaml"))

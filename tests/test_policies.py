@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from playbook.scenarios.model import Policy, Text
+from playbook.library.model import Policy, Text
 from playbook.scenarios.policies import months_before, policy_status, policy_text
 
 AS_OF = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from playbook.library.model import Scenario, routes
+from playbook.library.yamlio import load_yaml
 from playbook.scenarios.engine import Walk, explore
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.model import Scenario, routes
 from playbook.scenarios.templates import render
-from playbook.yamlio import load_yaml
 
 from .conftest import AS_OF, DATA
 
@@ -362,7 +362,7 @@ def test_every_triaged_sample_order_opens_a_case(lib) -> None:
     from playbook.orders.triage import Triage, order_facts, triage
 
     result = read_orders(DATA / "sample" / "wish_orders_sample.csv")
-    table = triage(result.orders, "2026-11-20T12:00:00Z", Triage.load()).table
+    table = triage(result.orders, "2026-11-20T12:00:00Z", Triage.from_library(lib)).table
     assert {"order-not-delivered", "late-confirmed-fulfilment"} <= set(table["scenario"])
     orders = result.orders.set_index("source_row")
     for _, row in table.iterrows():

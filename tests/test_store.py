@@ -25,8 +25,8 @@ import yaml
 from playbook.cases.schema import events as events_table
 from playbook.cases.sql_store import SCHEMA_VERSION
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.errors import ConflictError, StepNotAllowed, StoreError
-from playbook.scenarios.model import Scenario
+from playbook.errors import ConflictError, InputError, StepNotAllowed, StoreError
+from playbook.library.model import Scenario
 from tests.store_fixtures import (
     PG_ENV,
     SAMPLE_FACTS,
@@ -179,7 +179,7 @@ class TestCreate:
     @pytest.mark.parametrize("actor", ["", "   ", "x" * 201])
     def test_every_event_names_an_actor(self, store, started, actor):
         case, _walk = started
-        with pytest.raises(StoreError) as err:
+        with pytest.raises(InputError) as err:
             store.add_note(case, "hello", actor=actor)
         assert err.value.code == "error.actor_required"
         assert store.get_case(case.id).revision == 1
@@ -359,10 +359,10 @@ class TestOtherEvents:
 
     def test_unknown_status_and_empty_note_are_refused(self, store, started):
         case, _walk = started
-        with pytest.raises(StoreError) as err:
+        with pytest.raises(InputError) as err:
             store.set_status(case, "done", actor="amy")
         assert err.value.code == "error.case_status"
-        with pytest.raises(StoreError) as err:
+        with pytest.raises(InputError) as err:
             store.add_note(case, "  ", actor="amy")
         assert err.value.code == "error.note_empty"
         assert _types(store, case.id) == ["created"]

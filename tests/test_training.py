@@ -16,9 +16,9 @@ import pytest
 from openpyxl import load_workbook
 
 from playbook.cases.sql_store import SqlStore
-from playbook.errors import StepNotAllowed, StoreError
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import check
+from playbook.errors import InputError, StepNotAllowed, StoreError
+from playbook.library.library import Library
+from playbook.load import check
 from playbook.training.attempt import ANSWER, BACK, CONTINUE, Attempt, Move, dynamic_score, passed
 from playbook.training.items import Practice
 from playbook.training.report import build_report, choices_table, to_csv, to_xlsx
@@ -302,9 +302,9 @@ class TestSessionStore:
         with pytest.raises(StoreError) as err:
             TraineeRun(lib, tstore).join("NOPE42", "Amy")
         assert err.value.code == "error.training_unknown_code"
-        with pytest.raises(StoreError):
+        with pytest.raises(InputError):
             tstore.create_session([], 50, created_by="Tina")
-        with pytest.raises(StoreError):
+        with pytest.raises(InputError):
             tstore.create_session(["im-wrong-size"], 101, created_by="Tina")
 
     def test_a_forged_answer_is_refused_and_not_stored(

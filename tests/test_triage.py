@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from playbook.cli import main as cli_main
+from playbook.library.triage_rules import reason_key
+from playbook.load import load_library
 from playbook.orders.reader import read_orders
-from playbook.orders.rules import reason_key
 from playbook.orders.triage import Triage, order_facts, triage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ gen = _load_generator()
 @pytest.fixture(scope="module")
 def data() -> Triage:
     """The real rules, reason codes and policies under data/."""
-    return Triage.load()
+    return Triage.from_library(load_library())
 
 
 @pytest.fixture(scope="module")
@@ -418,7 +419,7 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
     import shutil
 
     from playbook.cases.sql_store import SqlStore as Store
-    from playbook.scenarios.loader import load_library
+    from playbook.load import load_library
     from playbook.ui.analyst_panel import AnalystPanel
 
     shutil.copy(SHAPES / "v2_orders.json", tmp_path / "v2.json")
@@ -483,7 +484,7 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 def _problems_after(data_copy: Path, file: str, old: str, new: str) -> list[str]:
-    from playbook.scenarios.loader import check
+    from playbook.load import check
 
     path = data_copy / file
     text = path.read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ from typing import Any
 from playbook.cases.records import Case, Event
 from playbook.cases.store import CaseStore
 from playbook.i18n import text
+from playbook.library.library import Library
+from playbook.library.model import Scenario, Text
 from playbook.scenarios.facts import format_fact
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import Scenario, Text
 from playbook.scenarios.policies import policy_text
 
 __all__ = ["DecisionLog", "LogEntry", "build_log", "export_case", "to_html", "to_markdown"]

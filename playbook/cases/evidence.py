@@ -18,8 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from playbook.cases.limits import IMAGE_KINDS, MB, EvidenceLimits, Profile
 from playbook.errors import EvidenceError
+from playbook.library.evidence_limits import IMAGE_KINDS, MB, EvidenceLimits, Profile
 
 MAX_NAME = 200
 THUMB_PX = 240

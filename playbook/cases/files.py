@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from playbook.cases.evidence import FileInfo, check_file, display_name, thumbnail
-from playbook.cases.limits import EvidenceLimits
 from playbook.cases.records import Case, check_actor
 from playbook.errors import EvidenceError
-from playbook.scenarios.model import Scenario
+from playbook.library.evidence_limits import EvidenceLimits
+from playbook.library.model import Scenario
 
 
 @dataclass(frozen=True)

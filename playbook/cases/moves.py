@@ -25,11 +25,11 @@ from playbook.cases.records import (
     rebuild_walk,
     walk_changes,
 )
-from playbook.errors import ConflictError, StepNotAllowed, StoreError
+from playbook.errors import ConflictError, InputError, StepNotAllowed, StoreError
+from playbook.library.library import Library
+from playbook.library.model import STATUSES, is_closed
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import facts_to_json, format_fact
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import CLOSED_STATUSES, STATUSES
 
 
 class CaseMoves(FileMoves):
@@ -133,9 +133,8 @@ class CaseMoves(FileMoves):
             "to": moved.current.id,
             "version": walk.scenario.version,
         }
-        closes = moved.current.status in CLOSED_STATUSES
         saved = self._commit(
-            case, actor, "answer", step_id, payload, walk_changes(moved), closes=closes
+            case, actor, "answer", step_id, payload, walk_changes(moved), closes=moved.closed
         )
         return Saved(saved, moved)
 
@@ -228,14 +227,13 @@ class CaseMoves(FileMoves):
             StoreError: ``status`` is not one of ``STATUSES``.
         """
         if status not in STATUSES:
-            raise StoreError("error.case_status", status=status, choices=list(STATUSES))
+            raise InputError("error.case_status", status=status, choices=list(STATUSES))
         changes: dict[str, Any] = {"status": status}
-        if status in CLOSED_STATUSES:
+        if is_closed(status):
             changes["next_deadline"] = None
         payload = {"from": case.status, "to": status, "note": note}
-        closes = status in CLOSED_STATUSES
         return self._commit(
-            case, actor, "status", case.current_step, payload, changes, closes=closes
+            case, actor, "status", case.current_step, payload, changes, closes=is_closed(status)
         )
 
     def add_note(self, case: Case, note: str, *, actor: str, step_id: str | None = None) -> Case:
@@ -245,7 +243,7 @@ class CaseMoves(FileMoves):
             StoreError: the note is empty.
         """
         if not note or not note.strip():
-            raise StoreError("error.note_empty", case=case.id)
+            raise InputError("error.note_empty", case=case.id)
         return self._commit(case, actor, "note", step_id, {"text": note.strip()}, {})
 
     def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case:

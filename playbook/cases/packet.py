@@ -29,14 +29,14 @@ from typing import Any
 from playbook.cases.caselog import build_log
 from playbook.cases.evidence import EXTENSIONS, scaled_jpeg
 from playbook.cases.files import Attachment, evidence_items
-from playbook.cases.limits import IMAGE_KINDS, MB, Profile
 from playbook.cases.packet_pdf import EvidencePage, PacketText, render_packet
 from playbook.cases.records import Case
 from playbook.cases.session import CaseSession
 from playbook.errors import EvidenceError
 from playbook.i18n import text
+from playbook.library.evidence_limits import IMAGE_KINDS, MB, Profile
+from playbook.library.model import EvidenceItem, Step, Template
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.model import EvidenceItem, Step, Template
 from playbook.scenarios.templates import render
 
 __all__ = ["Finding", "Packet", "PacketCheck", "build_packet", "check_packet"]

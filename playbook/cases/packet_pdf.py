@@ -27,7 +27,7 @@ from pypdf import PdfReader, PdfWriter
 from playbook.cases.files import Attachment
 from playbook.config import settings
 from playbook.errors import EvidenceError
-from playbook.scenarios.model import EvidenceItem
+from playbook.library.model import EvidenceItem
 
 # Debian's fonts-noto-cjk (scripts/install-system-deps.sh); index 2 of the collection is SC.
 FONT_FILES = (

@@ -11,11 +11,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from playbook.errors import StoreError
+from playbook.errors import InputError
 from playbook.i18n import text as i18n_text
+from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import Library
 
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 MAX_ACTOR = 200
@@ -174,21 +174,10 @@ def walk_changes(walk: Walk) -> dict[str, Any]:
     The status is the last one set by a step on the path (``open`` if none), so going back
     undoes it; the next deadline is the earliest of the current step's deadlines.
     """
-    path = walk.path
-    status = next(
-        (
-            s
-            for s in (
-                walk.scenario.step(p).status for p in reversed(path) if walk.scenario.has_step(p)
-            )
-            if s
-        ),
-        "open",
-    )
     dues = [] if walk.finished else [d.due for _ref, d in walk.deadlines() if d is not None]
     return {
         "walk": walk.to_state(),
-        "status": status,
+        "status": walk.status,
         "outcome": walk.current.id if walk.finished else None,
         "next_deadline": min(dues) if dues else None,
     }
@@ -198,7 +187,7 @@ def check_actor(actor: str) -> str:
     """The acting person's name, trimmed; every event names one."""
     name = (actor or "").strip()
     if not name or len(name) > MAX_ACTOR:
-        raise StoreError("error.actor_required", limit=MAX_ACTOR)
+        raise InputError("error.actor_required", limit=MAX_ACTOR)
     return name
 
 

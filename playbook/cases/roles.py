@@ -9,7 +9,7 @@ The rules:
 
 - **staff** work the cases assigned to them or to nobody: open, every move, start a case
   (for themselves or nobody); their case list shows only those cases.
-- **lead** all cases: open, every move, assign; the lessons page.
+- **lead** all cases: open, every move, assign; the lessons page and recording fixes.
 - **analyst** read all cases (list, open), import orders, start cases; no moves on them.
 - **trainer** training sessions (the in-memory training page) and their results.
 
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playbook.cases.records import Case
-from playbook.errors import PlaybookError
+from playbook.errors import Forbidden
 
 log = logging.getLogger("playbook.roles")
 
@@ -35,18 +35,14 @@ ENV_ROLES = "PLAYBOOK_ROLES"
 # case's assignee for roles in ``OWN_CASES_ONLY``.
 GRANTS: Mapping[str, frozenset[str]] = {
     "staff": frozenset({"list", "open", "start", "move", "training"}),
-    "lead": frozenset({"list", "open", "start", "move", "assign", "lessons", "training"}),
+    "lead": frozenset(
+        {"list", "open", "start", "move", "assign", "lessons", "record_fix", "training"}
+    ),
     "analyst": frozenset({"list", "open", "start", "import_orders"}),
     "trainer": frozenset({"training", "training_results"}),
 }
 OWN_CASES_ONLY = frozenset({"staff"})  # roles limited to cases assigned to them or nobody
 ACTIONS = frozenset().union(*GRANTS.values())
-
-
-class Forbidden(PlaybookError):
-    """The signed-in person's roles do not allow this (nothing was changed)."""
-
-    default_code = "error.forbidden.open"
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from playbook.cases.records import Case, Saved, WalkProblem
 from playbook.cases.roles import Identity
 from playbook.cases.store import CaseStore
 from playbook.errors import ConflictError, EvidenceError, FactError, StepNotAllowed
+from playbook.library.library import Library
+from playbook.library.model import DeadlineRef, EvidenceItem, Option, Step, Template
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import DeadlineRef, EvidenceItem, Option, Step, Template
 from playbook.scenarios.policies import Deadline
 from playbook.scenarios.templates import Draft, render
 

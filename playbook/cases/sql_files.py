@@ -1,14 +1,12 @@
 """Evidence files in the SQL case store: the ``FileMoves`` primitives of ``SqlStore``.
 
-A mixin of ``SqlStore`` (which provides the engine and its error guard). ``SqlStore.append``
-writes the blob and attachment change here in the same transaction as the event and the row.
+A mixin of ``SqlStore`` (which provides its read connections). ``SqlStore.append`` writes the
+blob and attachment change here in the same transaction as the event and the row.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -23,15 +21,13 @@ _META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.heigh
 
 class SqlFiles:
     """Evidence-file storage over SQLAlchemy Core: ``attachments``, ``blob``, and the file part
-    of ``SqlStore.append`` (``SqlStore`` gives ``engine``, ``_guard``, ``is_sqlite``,
-    ``label``)."""
+    of ``SqlStore.append`` (``SqlStore`` gives ``reading`` and ``is_sqlite``)."""
 
-    engine: Any
     is_sqlite: bool
-    label: str
+    reading: Any
 
     def moved_on(self, case: Case) -> bool:
-        with self._guarded() as conn:
+        with self.reading() as conn:
             now = conn.execute(select(cases.c.revision).where(cases.c.id == case.id)).scalar()
         return now != case.revision
 
@@ -79,7 +75,7 @@ class SqlFiles:
         )
         if not removed:
             query = query.where(attachments.c.removed == False)  # noqa: E712 - SQL, not Python
-        with self._guarded() as conn:
+        with self.reading() as conn:
             return [Attachment(**row._mapping) for row in conn.execute(query)]
 
     def blob(self, sha256: str) -> Blob:
@@ -88,13 +84,8 @@ class SqlFiles:
         Raises:
             StoreError: no such blob (``error.file_missing``), or the store failed.
         """
-        with self._guarded() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(blobs).where(blobs.c.sha256 == sha256)).first()
         if row is None:
             raise StoreError("error.file_missing", sha256=sha256)
         return Blob(**row._mapping)
-
-    @contextlib.contextmanager
-    def _guarded(self) -> Iterator[Any]:
-        with self._guard(), self.engine.connect() as conn:
-            yield conn

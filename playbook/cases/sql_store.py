@@ -13,12 +13,23 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from playbook.cases.files import FileChange
 from playbook.cases.moves import CaseMoves
+from playbook.cases.projection import ProjectionRules
 from playbook.cases.records import Case, Event
 from playbook.cases.schema import (
     SCHEMA_VERSION,
@@ -29,7 +40,7 @@ from playbook.cases.schema import (
     to_case,
 )
 from playbook.cases.sql_files import SqlFiles
-from playbook.cases.sqlite import check_sqlite_file, db_error, sqlite_setup
+from playbook.cases.sqlite import check_sqlite_file, sqlite_setup
 from playbook.config import settings
 from playbook.errors import StoreError
 
@@ -67,6 +78,9 @@ class SqlStore(SqlFiles, CaseMoves):
         migrate: create or upgrade the schema on open (default). With False the schema must
             already be current.
         busy_timeout_ms: how long an SQLite writer waits for another writer's lock.
+        projection: the library data an upgrade of an older store needs to fill in what case
+            rows keep from their events (``ProjectionRules.of(lib)``); without it such an
+            upgrade is refused.
 
     Raises:
         StoreError: the database cannot be opened, is corrupt, or has a newer schema.
@@ -81,8 +95,10 @@ class SqlStore(SqlFiles, CaseMoves):
         now: Callable[[], dt.datetime] = _utc_now,
         migrate: bool = True,
         busy_timeout_ms: int = 10_000,
+        projection: ProjectionRules | None = None,
     ) -> None:
         self.url = make_url(url or settings().db_url)
+        self.projection = projection
         self.now = now
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.path: Path | None = None
@@ -139,6 +155,8 @@ class SqlStore(SqlFiles, CaseMoves):
             found = _revision(conn)
             self._refuse_newer(found)
             cfg.attributes["connection"] = conn
+            cfg.attributes["projection"] = self.projection
+            cfg.attributes["label"] = self.label
             if found is None and _is_legacy(conn):
                 command.stamp(cfg, LEGACY_REVISION)
             command.upgrade(cfg, "head")
@@ -146,7 +164,7 @@ class SqlStore(SqlFiles, CaseMoves):
 
     def schema_version(self) -> str | None:
         """The revision recorded in the database (None before the first migration)."""
-        with self._guard(), self.engine.connect() as conn:
+        with self.reading() as conn:
             return _revision(conn)
 
     def _check_version(self) -> None:
@@ -175,7 +193,7 @@ class SqlStore(SqlFiles, CaseMoves):
         except IntegrityError:
             return False
         except SQLAlchemyError as exc:
-            raise db_error(exc, self.label, self.is_sqlite) from exc
+            raise self._error(exc) from exc
         return True
 
     def append(
@@ -203,9 +221,9 @@ class SqlStore(SqlFiles, CaseMoves):
         except IntegrityError as exc:
             if self.moved_on(case):
                 return False  # an event with this seq exists: another writer got there first
-            raise db_error(exc, self.label, self.is_sqlite) from exc  # the database refused
+            raise self._error(exc) from exc  # the database refused
         except SQLAlchemyError as exc:
-            raise db_error(exc, self.label, self.is_sqlite) from exc
+            raise self._error(exc) from exc
         return True
 
     def last_event(self, case_id: str) -> Event | None:
@@ -230,7 +248,7 @@ class SqlStore(SqlFiles, CaseMoves):
     def events(self, case_id: str) -> list[Event]:
         """The case's history, oldest first."""
         query = select(events).where(events.c.case_id == case_id).order_by(events.c.seq)
-        with self._guard(), self.engine.connect() as conn:
+        with self.reading() as conn:
             return [Event(**row._mapping) for row in conn.execute(query)]
 
     def list_cases(
@@ -263,7 +281,7 @@ class SqlStore(SqlFiles, CaseMoves):
         query = query.order_by(
             cases.c.next_deadline.asc().nulls_last(), cases.c.updated_at.desc(), cases.c.id
         )
-        with self._guard(), self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(query.limit(limit).offset(offset)).all()
         return [to_case(row) for row in rows]
 
@@ -286,12 +304,41 @@ class SqlStore(SqlFiles, CaseMoves):
             order_id,
             overdue,
         )
-        with self._guard(), self.engine.connect() as conn:
+        with self.reading() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def _read_one(self, query: Any) -> Any:
-        with self._guard(), self.engine.connect() as conn:
+        with self.reading() as conn:
             return conn.execute(query).first()
+
+    # --- connections for what is kept beside the cases (training, lessons) ---------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed when the block
+        ends and rolled back if it raises.
+
+        Raises:
+            IntegrityError: a unique key clashed (for the caller to handle, e.g. draw again).
+            StoreError: any other driver error, naming the database.
+        """
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads.
+
+        Raises:
+            StoreError: a driver error, naming the database.
+        """
+        with self._guard(), self.engine.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
@@ -299,7 +346,22 @@ class SqlStore(SqlFiles, CaseMoves):
         try:
             yield
         except SQLAlchemyError as exc:
-            raise db_error(exc, self.label, self.is_sqlite) from exc
+            raise self._error(exc) from exc
+
+    def _error(self, exc: Exception) -> StoreError:
+        """A driver error as a StoreError that names the database."""
+        detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+        lowered = detail.lower()
+        if self.is_sqlite:
+            if "not a database" in lowered or "malformed" in lowered:
+                return StoreError("error.store_corrupt", file=self.label)
+            if "locked" in lowered or "busy" in lowered:
+                return StoreError("error.store_busy", db=self.label)
+            if isinstance(exc, OperationalError) and "unable to open" in lowered:
+                return StoreError("error.store_unreadable", file=self.label, detail=detail)
+        elif isinstance(exc, OperationalError):
+            return StoreError("error.store_unavailable", db=self.label, detail=detail)
+        return StoreError("error.store", detail=f"{self.label}: {detail}")
 
 
 def _revision(conn: Any) -> str | None:

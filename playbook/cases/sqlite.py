@@ -1,6 +1,4 @@
-"""SQLite plumbing for the SQL store: refuse non-database files, per-connection pragmas, and
-driver errors turned into ``StoreError`` messages that name the database.
-"""
+"""SQLite plumbing for the SQL store: refuse non-database files, per-connection pragmas."""
 
 from __future__ import annotations
 
@@ -8,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import OperationalError
 
 from playbook.errors import StoreError
 
@@ -65,19 +62,3 @@ def sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get("playbook_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def db_error(exc: Exception, label: str, is_sqlite: bool) -> StoreError:
-    """A driver error as a StoreError that names the database (``label``)."""
-    detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
-    lowered = detail.lower()
-    if is_sqlite:
-        if "not a database" in lowered or "malformed" in lowered:
-            return StoreError("error.store_corrupt", file=label)
-        if "locked" in lowered or "busy" in lowered:
-            return StoreError("error.store_busy", db=label)
-        if isinstance(exc, OperationalError) and "unable to open" in lowered:
-            return StoreError("error.store_unreadable", file=label, detail=detail)
-    elif isinstance(exc, OperationalError):
-        return StoreError("error.store_unavailable", db=label, detail=detail)
-    return StoreError("error.store", detail=f"{label}: {detail}")

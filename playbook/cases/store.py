@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from playbook.cases.files import Attachment, Blob
-from playbook.cases.limits import EvidenceLimits
 from playbook.cases.records import Case, Event, Opened, Saved
+from playbook.library.evidence_limits import EvidenceLimits
+from playbook.library.library import Library
+from playbook.library.model import Scenario
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import Scenario
 
 
 class CaseStore(Protocol):

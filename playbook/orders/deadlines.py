@@ -11,8 +11,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from playbook.orders.rules import DeadlineSpec, Overdue, ReasonCodes, RuleSet
-from playbook.scenarios.model import Policy
+from playbook.library.model import Policy
+from playbook.library.triage_rules import DeadlineSpec, Overdue, ReasonCodes, RuleSet
 
 __all__ = ["Picked", "TriageData", "due_times", "gather", "spec_rows", "start_times"]
 

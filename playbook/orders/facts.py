@@ -15,9 +15,9 @@ import pandas as pd
 from playbook.i18n import text
 from playbook.orders.reader import money_text
 
-__all__ = ["FACT_COLUMNS", "TRIAGE_FACT", "as_utc", "order_facts", "triage_note"]
+__all__ = ["ORDER_FACTS", "TRIAGE_FACT", "as_utc", "order_facts", "triage_note"]
 
-FACT_COLUMNS = [
+ORDER_FACTS = [
     "order_id",
     "transaction_id",
     "buyer_name",
@@ -77,7 +77,7 @@ def order_facts(
     """
     get = row.get
     facts: dict[str, str] = {}
-    for name in FACT_COLUMNS:
+    for name in ORDER_FACTS:
         value = get(name)
         if name == "released_at" and _empty(value):
             value = get("ordered_at")

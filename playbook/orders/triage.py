@@ -14,28 +14,26 @@ import os
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from playbook.orders.deadlines import Picked, due_times, gather, spec_rows
-from playbook.orders.explain import Explainer
-from playbook.orders.facts import FACT_COLUMNS, as_utc, order_facts, triage_note
-from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
-from playbook.orders.rules import (
+from playbook.library.library import Library
+from playbook.library.model import Policy, PolicySet
+from playbook.library.triage_rules import (
     DEADLINE_STATES,
     TRIAGE_PLATFORM,
     ReasonCodes,
     Rule,
     RuleSet,
 )
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
-from playbook.scenarios.model import Policy, PolicySet
+from playbook.orders.deadlines import Picked, due_times, gather, spec_rows
+from playbook.orders.explain import Explainer
+from playbook.orders.facts import ORDER_FACTS, as_utc, order_facts, triage_note
+from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
 
 __all__ = [
-    "FACT_COLUMNS",
+    "ORDER_FACTS",
     "REASON_FACT",
     "TRIAGE_COLUMNS",
     "Triage",
@@ -101,15 +99,6 @@ class Triage:
     def from_library(cls, lib: Library) -> Triage:
         """The triage data of a loaded (and so checked) library."""
         return cls(lib.triage, lib.reasons, lib.policies[TRIAGE_PLATFORM])
-
-    @classmethod
-    def load(cls, data_dir: Path | None = None) -> Triage:
-        """The triage data of the library in ``data_dir`` (default: the configured folder).
-
-        Raises:
-            ScenarioError: a data file is invalid (``python -m playbook check`` lists why).
-        """
-        return cls.from_library(load_library(data_dir))
 
     def policy(self, key: str) -> Policy:
         """The policy ``key`` of the triage platform."""
@@ -346,7 +335,7 @@ def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
 def triage(
     orders: pd.DataFrame,
     as_of: str | dt.datetime | pd.Timestamp,
-    data: Triage | None = None,
+    data: Triage,
     lang: str = "en",
     complete: Collection[str] | None = None,
 ) -> TriageResult:
@@ -355,12 +344,11 @@ def triage(
     Args:
         orders: the order table from :func:`playbook.orders.reader.read_orders`.
         as_of: the time deadlines are judged at (no clock is read here).
-        data: rules, reasons and policies; loaded from the data folder when None.
+        data: rules, reasons and policies (``Triage.from_library``).
         lang: language of the ``label`` and ``explanation`` columns ('en' or 'zh').
         complete: the fields the file reports whenever they happened (default:
             ``orders.attrs['complete']`` as the import sets it; None there too: every column).
     """
-    data = data or Triage.load()
     now = as_utc(as_of)
     if complete is None:
         complete = orders.attrs.get("complete")

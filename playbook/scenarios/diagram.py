@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import graphviz
 
 from playbook.errors import PlaybookError
-from playbook.scenarios.model import Scenario, Step, routes
+from playbook.library.model import Scenario, Step, routes
 
 WALKED, EXPECTED, BOTH = "#b3261e", "#2f6db5", "#7b1fa2"
 FILL = {"walked": "#fdecea", "expected": "#e3eefa", "both": "#efe3f7"}

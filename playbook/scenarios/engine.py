@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from playbook.errors import StepNotAllowed
-from playbook.scenarios.model import Condition, Option, Scenario, Step, routes
+from playbook.library.model import Condition, Option, Scenario, Step, is_closed, routes
 from playbook.scenarios.policies import Deadline, deadline
 
 CONTINUE = ""  # the answer recorded for action and info steps
@@ -52,6 +52,22 @@ class Walk:
     def finished(self) -> bool:
         """Whether an outcome has been reached."""
         return self.current.kind == "outcome"
+
+    @property
+    def status(self) -> str:
+        """The case status the walk sets: the last one set by a step on the path (``open``
+        if none), so going back undoes it."""
+        for step_id in reversed(self.path):
+            if self.scenario.has_step(step_id) and (status := self.scenario.step(step_id).status):
+                return status
+        return "open"
+
+    @property
+    def closed(self) -> bool:
+        """Whether the walk has closed the case. Its status is the last one on the path, so the
+        first time a walk is closed is its first answer into a step of
+        ``Scenario.closing_steps`` (``playbook.cases.projection`` relies on this)."""
+        return is_closed(self.status)
 
     def options(self, step: Step | None = None) -> list[Option]:
         """The options of ``step`` (default: current) whose conditions hold now."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from playbook.i18n import text as catalogue_text
-from playbook.scenarios.model import UNDATED, Policy
+from playbook.library.model import UNDATED, Policy
 
 UTC = dt.UTC
 SOON = dt.timedelta(hours=24)
@@ -22,7 +22,7 @@ SOON = dt.timedelta(hours=24)
 def add_duration(start: dt.datetime, policy: Policy, country: str | None = None) -> dt.datetime:
     """``start`` plus the policy's duration (the destination country's, where it has one).
 
-    >>> from playbook.scenarios.model import Policy, Text
+    >>> from playbook.library.model import Policy, Text
     >>> p = Policy(value=5, unit="calendar_days", summary=Text(en="x", zh="x"),
     ...            source="u", confidence="high")
     >>> add_duration(dt.datetime(2026, 1, 1, tzinfo=UTC), p).isoformat()

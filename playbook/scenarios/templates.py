@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playbook.errors import TemplateError
+from playbook.library.model import FactDef, Template
 from playbook.scenarios.facts import format_fact
-from playbook.scenarios.model import FactDef, Template
 
 _NAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 

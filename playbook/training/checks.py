@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playbook.errors import FactError
+from playbook.library.library import Library, Problem
+from playbook.library.model import Scenario, Text
+from playbook.library.practice import PracticeCase
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_fact, parse_facts
-from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.model import Scenario, Text
 from playbook.training.items import SEEN_AT, trace_expected
-from playbook.training.model import PracticeCase
 
 
 @dataclass

@@ -17,10 +17,8 @@ from typing import Any
 
 from playbook.errors import StepNotAllowed
 from playbook.i18n import text
-from playbook.scenarios.engine import Walk
-from playbook.scenarios.facts import format_fact, parse_fact, parse_facts
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import (
+from playbook.library.library import Library
+from playbook.library.model import (
     DURATION_UNITS,
     DeadlineRef,
     EvidenceItem,
@@ -30,8 +28,10 @@ from playbook.scenarios.model import (
     Step,
     Text,
 )
+from playbook.library.practice import PracticeCase
+from playbook.scenarios.engine import Walk
+from playbook.scenarios.facts import format_fact, parse_fact, parse_facts
 from playbook.scenarios.policies import add_duration
-from playbook.training.model import PracticeCase
 
 SEEN_AT = FactDef(id="seen_at", type="datetime", label=Text(zh="查看时间", en="Seen at"))
 MAX_STEPS = 200  # an expected walk longer than this is a loop the answers never leave

@@ -20,8 +20,8 @@ from openpyxl import Workbook
 
 from playbook.errors import PlaybookError
 from playbook.i18n import text
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import Text
+from playbook.library.library import Library
+from playbook.library.model import Text
 from playbook.training.attempt import ANSWER, BACK, Move, dynamic_score, passed
 from playbook.training.items import Choice, Item, Practice
 from playbook.training.store import AttemptRow, TrainingSession

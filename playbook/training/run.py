@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from playbook.cases.records import check_actor
 from playbook.cases.session import utcnow
 from playbook.errors import StepNotAllowed
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from playbook.training.attempt import Attempt, Move, passed
 from playbook.training.items import Practice
 

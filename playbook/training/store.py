@@ -8,20 +8,18 @@ Each write is one transaction.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from playbook.cases.records import check_actor
 from playbook.cases.sql_store import SqlStore
-from playbook.cases.sqlite import db_error
-from playbook.errors import StoreError
+from playbook.errors import InputError, StoreError
 from playbook.training.attempt import Move
 from playbook.training.schema import training_attempts, training_moves, training_sessions
 
@@ -65,7 +63,7 @@ class TrainingStore:
     """Training sessions, attempts and moves in the case store.
 
     Args:
-        store: an opened ``SqlStore`` (its engine and schema are used).
+        store: an opened ``SqlStore`` (its transactions and schema are used).
     """
 
     durable = True
@@ -73,7 +71,6 @@ class TrainingStore:
     def __init__(self, store: SqlStore) -> None:
         self.store = store
         self.now = store.now
-        self._writer = store.engine.execution_options(playbook_write=True)
 
     def close(self) -> None:
         """Close the underlying case store."""
@@ -90,9 +87,9 @@ class TrainingStore:
             StoreError: no practice case chosen, a pass mark outside 0-100, or the store failed.
         """
         if not practice_ids:
-            raise StoreError("error.training_no_cases")
+            raise InputError("error.training_no_cases")
         if not 0 <= int(pass_mark) <= 100:
-            raise StoreError("error.training_pass_mark", value=pass_mark)
+            raise InputError("error.training_pass_mark", value=pass_mark)
         for _ in range(10):
             session = TrainingSession(
                 code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
@@ -102,7 +99,7 @@ class TrainingStore:
                 pass_mark=int(pass_mark),
             )
             try:
-                with self._write() as conn:
+                with self.store.transaction() as conn:
                     conn.execute(insert(training_sessions).values(**session.__dict__))
             except IntegrityError:
                 continue  # the code was taken: draw another
@@ -116,7 +113,7 @@ class TrainingStore:
             StoreError: no such session (``error.training_unknown_code``).
         """
         wanted = normalise_code(code)
-        with self._read() as conn:
+        with self.store.reading() as conn:
             row = conn.execute(
                 select(training_sessions).where(training_sessions.c.code == wanted)
             ).first()
@@ -127,7 +124,7 @@ class TrainingStore:
     def list_sessions(self, limit: int = 50) -> list[TrainingSession]:
         """The newest sessions first."""
         query = select(training_sessions).order_by(training_sessions.c.created_at.desc())
-        with self._read() as conn:
+        with self.store.reading() as conn:
             return [TrainingSession(**r._mapping) for r in conn.execute(query.limit(limit))]
 
     # --- attempts -----------------------------------------------------------------------
@@ -145,7 +142,7 @@ class TrainingStore:
     ) -> str:
         """Record that ``trainee`` started ``practice_id``; returns the attempt id."""
         attempt_id = secrets.token_hex(8)
-        with self._write() as conn:
+        with self.store.transaction() as conn:
             conn.execute(
                 insert(training_attempts).values(
                     id=attempt_id,
@@ -164,14 +161,14 @@ class TrainingStore:
 
     def record_move(self, attempt_id: str, move: Move) -> None:
         """Store one move (before the attempt makes it)."""
-        with self._write() as conn:
+        with self.store.transaction() as conn:
             conn.execute(insert(training_moves).values(attempt_id=attempt_id, **move.__dict__))
 
     def update_attempt(
         self, attempt_id: str, *, path: list[str], finished_at: dt.datetime | None
     ) -> None:
         """The attempt's path after a move, and its end time once the outcome is reached."""
-        with self._write() as conn:
+        with self.store.transaction() as conn:
             conn.execute(
                 update(training_attempts)
                 .where(training_attempts.c.id == attempt_id)
@@ -185,7 +182,7 @@ class TrainingStore:
             .where(training_attempts.c.session_code == normalise_code(code))
             .order_by(training_attempts.c.started_at, training_attempts.c.id)
         )
-        with self._read() as conn:
+        with self.store.reading() as conn:
             return [AttemptRow(**r._mapping) for r in conn.execute(query)]
 
     def moves(self, code: str) -> dict[str, list[Move]]:
@@ -197,30 +194,10 @@ class TrainingStore:
             .order_by(training_moves.c.attempt_id, training_moves.c.seq)
         )
         out: dict[str, list[Move]] = {}
-        with self._read() as conn:
+        with self.store.reading() as conn:
             for row in conn.execute(query):
                 values: dict[str, Any] = dict(row._mapping)
                 attempt_id = values.pop("attempt_id")
                 values.pop("id")
                 out.setdefault(attempt_id, []).append(Move(**values))
         return out
-
-    # --- connections --------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Any]:
-        try:
-            with self._writer.begin() as conn:
-                yield conn
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise db_error(exc, self.store.label, self.store.is_sqlite) from exc
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Any]:
-        try:
-            with self.store.engine.connect() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            raise db_error(exc, self.store.label, self.store.is_sqlite) from exc

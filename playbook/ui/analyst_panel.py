@@ -23,18 +23,18 @@ import ipywidgets as w
 import pandas as pd
 
 from playbook.cases.memory_store import MemoryStore
+from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.store import CaseStore
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
+from playbook.library.library import Library
 from playbook.orders.facts import order_facts
 from playbook.orders.paths import folder_label, order_file_under
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
 from playbook.orders.triage import Triage, triage
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc
@@ -64,26 +64,31 @@ class AnalystPanel:
     """The whole analyst page as one widget tree (``panel.widget``).
 
     Args:
-        library: scenarios and facts (default: the configured data folder).
+        library: scenarios and facts.
         store: the case store "Open a case" saves to; default a ``MemoryStore`` (the case is
             not kept: the page shows its first step and says it was not saved).
         clock: returns the current UTC time (default "as of", and when a case starts).
         lang: 'en' (default) or 'zh'.
         user: the acting person when the server knows it; otherwise the page asks.
+        identity: the signed-in person on a team server: they are the actor (``user`` is
+            ignored) and the case session checks their roles when a case is started.
         allowed_dir: the only folder typed paths may point into (default: the repo's data/).
     """
 
     def __init__(
         self,
-        library: Library | None = None,
+        library: Library,
         store: CaseStore | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "en",
         user: str | None = None,
         *,
+        identity: Identity | None = None,
         allowed_dir: str | Path | None = None,
     ) -> None:
-        self.lib = library or load_library()
+        self.identity = identity
+        user = identity.name if identity is not None else user
+        self.lib = library
         self.store: CaseStore = store or MemoryStore(now=clock)
         self.clock = clock
         self.user = user or (None if self.store.durable else TRAINING_ACTOR)
@@ -256,7 +261,7 @@ class AnalystPanel:
         try:
             result = read_orders(path, progress=self._progress)
             if self._rules is None:
-                self._rules = Triage.load(self.lib.data_dir)
+                self._rules = Triage.from_library(self.lib)
             triaged = triage(result.orders, as_of, self._rules, lang=self.lang)
         except Exception as err:
             self.progress.value, self.progress.max = 0, before[0]
@@ -394,7 +399,9 @@ class AnalystPanel:
             **self.order_facts_of(int(row["source_row"])),
             "store_name": str(self.store_name.value),
         }
-        session = CaseSession(self.lib, self.store, clock=self.clock, actor=self.acting)
+        session = CaseSession(
+            self.lib, self.store, clock=self.clock, actor=self.acting, identity=self.identity
+        )
         errors = session.start(row["scenario"], raw, order_id=order_id)
         if errors:
             self.message.value = error_html(self._html.fact_errors(order_id, errors))

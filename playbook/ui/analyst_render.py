@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 
 from playbook.i18n import text
+from playbook.library.library import Library
 from playbook.orders.facts import triage_note
 from playbook.orders.reader import ImportResult, money_text
 from playbook.orders.stats import cell_text, weekly_counts
 from playbook.orders.triage import TriageResult
-from playbook.scenarios.library import Library
 from playbook.ui.html import STYLE, data_link, esc, tag
 
 ANY = ""  # a filter's "any" value

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from playbook.cases.roles import Identity, identity_from_env
+from playbook.config import settings
 from playbook.errors import PlaybookError
 from playbook.i18n import text
+from playbook.library.library import Library
+from playbook.load import load_library
 from playbook.ui.feedback import error_html
 from playbook.ui.html import esc
 from playbook.ui.staff_panel import StaffPanel
@@ -122,15 +125,16 @@ class ServedStaffPanel(StaffPanel):
             self.page_state.value = page_state_html(self.lang, case_id)
 
 
-def open_store() -> Any:
-    """The configured case store.
+def open_store(lib: Library) -> Any:
+    """The configured case store (given what an upgrade of an older store needs to know).
 
     SQLAlchemy and Alembic are imported here, in the background thread, on purpose: the
     staff page is on screen before they are loaded (a lighter first page, not a cycle).
     """
+    from playbook.cases.projection import ProjectionRules
     from playbook.cases.sql_store import SqlStore
 
-    return SqlStore()
+    return SqlStore(projection=ProjectionRules.of(lib))
 
 
 def signed_in() -> Identity | None:
@@ -173,9 +177,10 @@ def staff_page(lang: str | None = None) -> w.Widget:
     logged); otherwise the page asks for a name.
     """
     logging.basicConfig(level=logging.INFO)
+    lib = load_library()
     lang = lang or query_param("lang") or "zh"
-    store = LazyStore(open_store)
-    panel = ServedStaffPanel(store=store, lang=lang, identity=signed_in())
+    store = LazyStore(lambda: open_store(lib))
+    panel = ServedStaffPanel(library=lib, store=store, lang=lang, identity=signed_in())
     case_id = query_param("case")
     if case_id:
         try:
@@ -187,13 +192,12 @@ def staff_page(lang: str | None = None) -> w.Widget:
     return panel.widget
 
 
-def open_training_store() -> Any:
+def open_training_store(lib: Library) -> Any:
     """The training tables of the configured case store (imported here, in the background
     thread, like ``open_store``: the trainee page is on screen before SQLAlchemy loads)."""
-    from playbook.cases.sql_store import SqlStore
     from playbook.training.store import TrainingStore
 
-    return TrainingStore(SqlStore())
+    return TrainingStore(open_store(lib))
 
 
 def training_page(lang: str | None = None) -> w.Widget:
@@ -203,6 +207,7 @@ def training_page(lang: str | None = None) -> w.Widget:
     Results go to the case store's own training tables, never to the cases.
     """
     logging.basicConfig(level=logging.INFO)
+    lib = load_library()
     lang = lang or query_param("lang") or "zh"
     trainer = query_param("view") == "trainer"
     refusal = refused(signed_in(), "training_results" if trainer else "training", lang)
@@ -213,13 +218,14 @@ def training_page(lang: str | None = None) -> w.Widget:
         from playbook.ui.trainer_panel import TrainerPanel
 
         try:
-            store = open_training_store()
+            store = open_training_store(lib)
         except PlaybookError as err:
             log.exception("case store unavailable")
             return w.HTML(error_html(err.render(lang)))
-        return TrainerPanel(store, lang=lang, user=os.environ.get("JUPYTERHUB_USER")).widget
+        user = os.environ.get("JUPYTERHUB_USER")
+        return TrainerPanel(store, lib, lang=lang, user=user).widget
     # Opened when the trainee starts typing (TrainingPanel), not while the page first draws.
-    return TrainingPanel(LazyStore(open_training_store), lang=lang).widget
+    return TrainingPanel(LazyStore(lambda: open_training_store(lib)), lib, lang=lang).widget
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:
@@ -229,15 +235,47 @@ def analyst_panel(lang: str = "en") -> AnalystPanel:
     cannot be saved.
     """
     # Imported here: the staff page, which imports this module, must not pay for pandas.
-    from playbook.cases.sql_store import SqlStore
     from playbook.ui.analyst_panel import AnalystPanel
 
     logging.basicConfig(level=logging.INFO)
+    lib = load_library()
+    identity = signed_in()
     try:
-        store = SqlStore()
+        store = open_store(lib)
     except PlaybookError as err:
         log.exception("case store unavailable")
-        panel = AnalystPanel(lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+        panel = AnalystPanel(lib, lang=lang, identity=identity)
         panel.message.value = error_html(err.render(panel.lang))
         return panel
-    return AnalystPanel(store=store, lang=lang, user=os.environ.get("JUPYTERHUB_USER"))
+    return AnalystPanel(lib, store=store, lang=lang, identity=identity)
+
+
+def lessons_page(lang: str | None = None) -> w.Widget:
+    """The lessons page (notebooks/lessons.ipynb). ``?lang=en`` picks the language.
+
+    On a team server only leads may open it, and only they may record a fix (the lessons
+    store checks the signed-in person). If the case store cannot be opened the page says why
+    in the visitor's language.
+    """
+    # Imported here: the staff page, which imports this module, must not pay for pandas.
+    from playbook.lessons.store import LessonsStore
+    from playbook.ui.lessons_panel import LessonsPanel
+
+    logging.basicConfig(level=logging.INFO)
+    lib = load_library()
+    lang = lang or query_param("lang") or "zh"
+    identity = signed_in()
+    refusal = refused(identity, "lessons", lang)  # team server: leads only
+    if refusal is not None:
+        return refusal
+    user = identity.name if identity is not None else None
+    try:
+        store = open_store(lib)
+    except PlaybookError as err:
+        log.exception("case store unavailable")
+        panel = LessonsPanel(lib, lang=lang, user=user)
+        panel.message.value = error_html(err.render(panel.lang))
+        return panel.widget
+    lessons = LessonsStore(store, lib, identity=identity)
+    cache = settings().var_dir / "cache"
+    return LessonsPanel(lib, lessons, lang=lang, user=user, cache_dir=cache).widget

@@ -13,8 +13,8 @@ import ipywidgets as w
 
 from playbook.cases.roles import Identity, list_assignees
 from playbook.cases.store import CaseStore
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import STATUSES
+from playbook.library.library import Library
+from playbook.library.model import STATUSES
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
 from playbook.ui.widgets import quiet, relabel, replace_children

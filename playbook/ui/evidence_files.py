@@ -23,7 +23,7 @@ from playbook.cases.files import Attachment
 from playbook.cases.session import Screen
 from playbook.errors import PlaybookError
 from playbook.i18n import text
-from playbook.scenarios.model import EvidenceItem
+from playbook.library.model import EvidenceItem
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc, tag
 

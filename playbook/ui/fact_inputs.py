@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from playbook.scenarios.model import FactDef
+from playbook.library.model import FactDef
 
 PICKERS = {"datetime": w.NaiveDatetimePicker, "date": w.DatePicker}
 

@@ -1,6 +1,6 @@
 """The lessons page: where disputes come from, how they end, and whether the fixes work.
 
-Built on :mod:`playbook.analytics`. The case table is read from the store once (and again on
+Built on :mod:`playbook.lessons.analytics`. The case table is read from the store once (and again on
 Refresh); filters redraw from it in memory. Charts are PNGs drawn on the server; each has a
 table view and a CSV export. Only the visible tab is drawn; the others are drawn when opened.
 Every callback re-checks its inputs: widget values come from the browser and are untrusted.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,17 +17,14 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from playbook import analytics as an
-from playbook.cases.fixes import read_fixes, record_fix
-from playbook.cases.sql_store import SqlStore as Store
-from playbook.config import REPO_ROOT, settings
+from playbook.config import REPO_ROOT
 from playbook.errors import PlaybookError, StoreError
 from playbook.i18n import text
+from playbook.lessons import analytics as an
+from playbook.lessons.store import LessonsStore
+from playbook.library.library import Library
 from playbook.orders.paths import order_file_under
 from playbook.orders.reader import read_orders
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
-from playbook.ui.app import query_param, refused, signed_in
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import STYLE, esc, tag
 from playbook.ui.lessons_render import LESSONS_STYLE, LessonsText, View
@@ -84,8 +80,8 @@ class LessonsPanel:
     """The whole lessons page as one widget tree (``panel.widget``).
 
     Args:
-        store: the case store (its ``engine`` is read); None shows the empty state.
-        library: the library (default: the configured data folder).
+        library: the library.
+        lessons: the lessons view of the case store; None shows the empty state.
         clock: the current UTC time (open/overdue now, the end of fix windows).
         lang: 'zh' or 'en'.
         user: the acting person when the server knows it (recording a fix asks otherwise).
@@ -96,17 +92,17 @@ class LessonsPanel:
 
     def __init__(
         self,
-        store: Any = None,
-        library: Library | None = None,
+        library: Library,
+        lessons: LessonsStore | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "zh",
         user: str | None = None,
         orders_dir: Path | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        self.lib = library or load_library()
+        self.lib = library
         self.config = self.lib.lessons
-        self.store, self.clock, self.user = store, clock, user
+        self.lessons, self.clock, self.user = lessons, clock, user
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.orders_dir = Path(orders_dir or REPO_ROOT / "data").resolve()
         self.cache_dir = cache_dir
@@ -241,12 +237,11 @@ class LessonsPanel:
 
     def refresh(self) -> None:
         """Read the cases (joined with the loaded orders) and fixes again, then redraw."""
-        if self.store is None:
+        if self.lessons is None:
             self.table, self.fixes = pd.DataFrame(), pd.DataFrame()
         else:
-            engine = self.store.engine
-            self.table = an.read_cases(engine, self.config, self.orders, cache_dir=self.cache_dir)
-            self.fixes = read_fixes(engine)
+            self.table = self.lessons.read_cases(self.orders, cache_dir=self.cache_dir)
+            self.fixes = self.lessons.fixes()
         self.render()
 
     def current_filters(self) -> an.Filters:
@@ -467,47 +462,18 @@ class LessonsPanel:
 
     @show_errors
     def _on_fix_save(self, _button: w.Button) -> None:
-        if self.store is None:
+        if self.lessons is None:
             raise StoreError("lessons.error.no_store")
-        day = self.fix_date.value
-        if not isinstance(day, dt.date):
-            raise StoreError("lessons.error.fix_date")
-        actor = self.user or str(self.fix_actor.value or "")
-        new_id = record_fix(
-            self.store.engine,
-            self.lib,
+        new_id = self.lessons.record_fix(
             root_cause=str(self.fix_cause.value),
             title=str(self.fix_title.value or ""),
-            starts_at=dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
-            actor=actor,
-            now=self.clock,
+            day=self.fix_date.value,
+            actor=self.user or str(self.fix_actor.value or ""),
         )
-        self.fixes = read_fixes(self.store.engine)
+        self.fixes = self.lessons.fixes()
         self._fix_labels()
         self.fix_pick.value = new_id
         self.fix_title.value = ""
         if len(self.table) and hasattr(self, "shown"):
             self._draw("fixes")
         self.message.value = tag("p", esc(self.t("lessons.fix_saved")), "pb-muted")
-
-
-def lessons_page(lang: str | None = None) -> w.Widget:
-    """The lessons page (notebooks/lessons.ipynb). ``?lang=en`` picks the language.
-
-    If the case store cannot be opened the page says why in the visitor's language.
-    """
-    logging.basicConfig(level=logging.INFO)
-    lang = lang or query_param("lang") or "zh"
-    refusal = refused(signed_in(), "lessons", lang)  # team server: leads only
-    if refusal is not None:
-        return refusal
-    user = os.environ.get("JUPYTERHUB_USER")
-    try:
-        store = Store()
-    except PlaybookError as err:
-        log.exception("case store unavailable")
-        panel = LessonsPanel(lang=lang, user=user)
-        panel.message.value = error_html(err.render(panel.lang))
-        return panel.widget
-    cache = settings().var_dir / "cache"
-    return LessonsPanel(store=store, lang=lang, user=user, cache_dir=cache).widget

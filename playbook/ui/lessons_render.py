@@ -1,6 +1,6 @@
 """What each view of the lessons page shows: a chart (PNG), its table and its CSV, in one language.
 
-No widgets and no state. Each ``*_view`` turns figures from :mod:`playbook.analytics` into a
+No widgets and no state. Each ``*_view`` turns figures from :mod:`playbook.lessons.analytics` into a
 ``View``; every text from the store, the orders or the library is escaped where it becomes
 HTML (``html_table``), and CSV cells that could run as spreadsheet formulas are neutralised.
 """
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from playbook import analytics as an
-from playbook import lessons_charts as charts
 from playbook.i18n import text
-from playbook.lessons_config import LessonsConfig
+from playbook.lessons import analytics as an
+from playbook.lessons import charts
+from playbook.library.lessons import LessonsConfig
+from playbook.library.library import Library
 from playbook.orders.reader import neutralise_formulas
-from playbook.scenarios.library import Library
 from playbook.ui.analyst_render import html_table
 from playbook.ui.html import data_link, esc, tag
 

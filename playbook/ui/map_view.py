@@ -14,8 +14,8 @@ from typing import Any
 import ipywidgets as w
 
 from playbook.i18n import text
+from playbook.library.model import Scenario
 from playbook.scenarios.diagram import render_svg
-from playbook.scenarios.model import Scenario
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
 

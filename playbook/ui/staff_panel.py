@@ -20,9 +20,8 @@ from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession, Screen, utcnow
 from playbook.cases.store import CaseStore
 from playbook.i18n import text
+from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.evidence_files import EvidenceFiles
@@ -62,7 +61,7 @@ class StaffPanel(CaseActions):
 
     def __init__(
         self,
-        library: Library | None = None,
+        library: Library,
         clock: Callable[[], dt.datetime] = utcnow,
         lang: str = "zh",
         store: CaseStore | None = None,
@@ -71,7 +70,7 @@ class StaffPanel(CaseActions):
     ) -> None:
         self.identity = identity
         user = identity.name if identity is not None else user
-        self.lib = library or load_library()
+        self.lib = library
         self.clock = clock
         self.lang = lang if lang in ("zh", "en") else "zh"
         store = store or MemoryStore(now=clock)

@@ -17,8 +17,7 @@ import ipywidgets as w
 from playbook.cases.session import utcnow
 from playbook.errors import StoreError
 from playbook.i18n import text
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
+from playbook.library.library import Library
 from playbook.training.report import SessionReport, build_report, choices_table, to_csv, to_xlsx
 from playbook.training.store import TrainingStore
 from playbook.ui.feedback import show_errors
@@ -54,20 +53,20 @@ class TrainerPanel:
 
     Args:
         store: a ``TrainingStore``.
+        library: the library.
         lang: 'zh' or 'en'.
-        library: the library (default: the configured data folder).
         user: the trainer's name when the server knows it.
     """
 
     def __init__(
         self,
         store: TrainingStore,
+        library: Library,
         lang: str = "zh",
-        library: Library | None = None,
         user: str | None = None,
     ) -> None:
         self.store = store
-        self.lib = library or load_library()
+        self.lib = library
         self.lang = lang if lang in ("zh", "en") else "zh"
         self._build_widgets(user)
         self.report: SessionReport | None = None

@@ -15,9 +15,8 @@ from typing import Any
 import ipywidgets as w
 
 from playbook.i18n import text
+from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
-from playbook.scenarios.library import Library
-from playbook.scenarios.loader import load_library
 from playbook.training.attempt import Move, passed
 from playbook.training.items import Choice, Item
 from playbook.training.run import TraineeRun
@@ -54,13 +53,13 @@ class TrainingPanel:
 
     Args:
         store: a ``TrainingStore`` (or a ``LazyStore`` opening one in the background).
+        library: the library.
         lang: 'zh' or 'en'.
-        library: the library (default: loaded when the trainee joins, for a light first page).
     """
 
-    def __init__(self, store: Any, lang: str = "zh", library: Library | None = None) -> None:
+    def __init__(self, store: Any, library: Library, lang: str = "zh") -> None:
         self.store = store
-        self._lib = library
+        self.lib = library
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.run: TraineeRun | None = None
         self._shown: str | None = None  # the key of the item on screen
@@ -125,13 +124,6 @@ class TrainingPanel:
     def t(self, key: str, **params: Any) -> str:
         """Catalogue text in the page's language."""
         return text(key, self.lang, **params)
-
-    @property
-    def lib(self) -> Library:
-        """The library, loaded on first use."""
-        if self._lib is None:
-            self._lib = load_library()
-        return self._lib
 
     @property
     def walk(self) -> Walk | None:

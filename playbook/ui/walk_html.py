@@ -10,8 +10,8 @@ from typing import Any
 
 from playbook.cases.session import Screen
 from playbook.i18n import text
-from playbook.scenarios.library import Library
-from playbook.scenarios.model import DeadlineRef, Text
+from playbook.library.library import Library
+from playbook.library.model import DeadlineRef, Text
 from playbook.scenarios.policies import Deadline, policy_text
 from playbook.ui.html import bullets, esc, tag
 

@@ -18,7 +18,7 @@ import websocket  # websocket-client, a jupyter_server dependency
 from playwright.sync_api import Page, expect
 
 from playbook.i18n import text
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from playbook.scenarios.policies import policy_text
 from tests.browser.conftest import StaffPage
 

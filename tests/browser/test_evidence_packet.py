@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import ORDER_ID, Flow, KernelSocket, ago, item_mismatch_facts, stamp
 from tests.evidence_fixtures import pdf_doc, photo

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from playbook.config import REPO_ROOT
 from playbook.i18n import text
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 from tests.browser.conftest import (
     ARTIFACTS,
     UI_TIMEOUT_MS,

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from playbook.i18n import text
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import Flow, item_mismatch_facts
 

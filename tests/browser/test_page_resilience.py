@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from playbook.config import REPO_ROOT
 from playbook.i18n import text
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.browser.conftest import UI_TIMEOUT_MS, StaffPage, VoilaServer, start_voila
 from tests.browser.helpers import Flow, item_mismatch_facts
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import (
     BUYER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import Flow, item_mismatch_facts
 

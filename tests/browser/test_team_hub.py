@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 from tests.browser.conftest import ARTIFACTS, require_chromium
 from tests.browser.helpers import KernelSocket
 from tests.store_fixtures import SAMPLE_FACTS

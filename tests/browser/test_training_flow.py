@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from playbook.config import REPO_ROOT
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 from playbook.training.items import Practice
 from tests.browser.conftest import (
     ARTIFACTS,

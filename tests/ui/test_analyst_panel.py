@@ -20,7 +20,7 @@ from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
 from playbook.orders.reader import read_orders
-from playbook.orders.triage import order_facts, triage
+from playbook.orders.triage import Triage, order_facts, triage
 from playbook.scenarios.facts import parse_facts
 from playbook.ui.analyst_panel import NO_ORDER, AnalystPanel, weekly_counts
 from playbook.ui.html import esc
@@ -33,10 +33,10 @@ XSS_BUYER = "<script>alert('buyer')</script>"
 
 
 @pytest.fixture(scope="module")
-def sample():
+def sample(lib):
     """The sample file as the core reads and triages it (the expected values)."""
     result = read_orders(SAMPLE)
-    return result, triage(result.orders, AS_OF)
+    return result, triage(result.orders, AS_OF, Triage.from_library(lib))
 
 
 @pytest.fixture
@@ -153,12 +153,12 @@ def test_chart_counts_every_triaged_order_by_week_and_scenario(lib, sample) -> N
     assert 'class="pb-analyst-bar" style="width:' in chart
 
 
-def test_chart_counts_an_order_without_release_time_by_its_order_time(sample, files) -> None:
+def test_chart_counts_an_order_without_release_time_by_its_order_time(sample, files, lib) -> None:
     _, tri = sample
     (row,) = rows_of(tri.table, "unfulfilled-order")
     changes = {"Available for Fulfillment Time": "", "Transaction Date": "2026-11-14 10:00:00"}
     result = read_orders(cut_sample(files / "no_release.csv", {row: changes}))
-    table = triage(result.orders, AS_OF).table
+    table = triage(result.orders, AS_OF, Triage.from_library(lib)).table
     assert table["released_at"].isna().all()
     counts, undated = weekly_counts(table, result.orders)
     assert undated == 0

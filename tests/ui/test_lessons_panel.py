@@ -12,10 +12,10 @@ import re
 import pytest
 from sqlalchemy import update
 
-from playbook.cases.fixes import read_fixes
 from playbook.cases.schema import cases
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
+from playbook.lessons.store import LessonsStore
 from playbook.ui.lessons_panel import TABS, LessonsPanel
 from tests.lessons_store import known_store, make_cases_module
 
@@ -30,7 +30,8 @@ def store(tmp_path, lib):
 
 
 def panel_for(store, lib, lang="en", **kw):
-    return LessonsPanel(store=store, library=lib, clock=lambda: AS_OF, lang=lang, **kw)
+    lessons = None if store is None else LessonsStore(store, lib, clock=lambda: AS_OF)
+    return LessonsPanel(lib, lessons, clock=lambda: AS_OF, lang=lang, **kw)
 
 
 def kpis(panel):
@@ -136,7 +137,7 @@ def test_fix_tracking_shows_before_and_after_and_records_a_fix(store, lib):
     panel.fix_title.value = "Backup carrier " + XSS
     panel.fix_save.click()
     assert "Fix saved." in panel.message.value
-    saved = read_fixes(store.engine).iloc[0]
+    saved = LessonsStore(store, lib).fixes().iloc[0]
     assert (saved.root_cause, saved.actor) == ("logistics-channel", "Lead Li")
     assert panel.fix_pick.value == int(saved.id)
     # c-* cases with logistics-channel: weeks 5-16, none after 2026-04-01 except c-open

@@ -15,7 +15,7 @@ import pytest
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.sql_store import SqlStore
 from playbook.i18n import text
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 from playbook.ui.app import PAGE_TEXTS, ServedStaffPanel, page_state_html
 from playbook.ui.fact_inputs import picked_text
 

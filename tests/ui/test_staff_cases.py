@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 from playbook.ui.staff_panel import StaffPanel
 from tests.store_fixtures import frozen_library
 

@@ -15,7 +15,7 @@ import pytest
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 from playbook.ui.app import refused, staff_page, training_page
 from tests.store_fixtures import SAMPLE_FACTS
 

@@ -14,7 +14,7 @@ import sys
 import time
 
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.scenarios.loader import load_library
+from playbook.load import load_library
 
 START = dt.datetime(2026, 5, 5, 8, 0, tzinfo=dt.UTC)
 

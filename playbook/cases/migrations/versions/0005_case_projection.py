@@ -7,7 +7,7 @@ Revises: 0004
 """
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0005"
 down_revision = "0004"
@@ -24,11 +24,15 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT 1 FROM events LIMIT 1")).first() is None:
         return  # a new or empty store: nothing to work out
-    # Which templates are buyer messages and which steps close a case is library data.
+    # Which templates are buyer messages and which steps close a case is library data: the
+    # store is given it (``SqlStore(projection=...)``); a migration never reads data/.
     from playbook.cases.projection import refresh_projection
-    from playbook.scenarios.loader import load_library
+    from playbook.errors import StoreError
 
-    refresh_projection(conn, load_library())
+    rules = context.config.attributes.get("projection")
+    if rules is None:
+        raise StoreError("error.store_upgrade_library", db=context.config.attributes.get("label"))
+    refresh_projection(conn, rules)
 
 
 def downgrade() -> None:

@@ -9,7 +9,7 @@ from an order. Every other function here is plain pandas over that table, so the
 filter and redraw without asking the store again.
 
 Times are UTC; weeks start on Monday (UTC). Outcome classes and thresholds come from
-``data/lessons.yaml`` (:mod:`playbook.lessons_config`).
+``data/lessons.yaml`` (:mod:`playbook.library.lessons`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
 
-from playbook.case_table import FACT_COLUMNS, TABLE_COLUMNS, typed_cases
-from playbook.lessons_config import LessonsConfig
-from playbook.scenarios.model import CLOSED_STATUSES
+from playbook.cases.sql_store import SqlStore
+from playbook.lessons.table import CASE_FACT_COLUMNS, TABLE_COLUMNS, typed_cases
+from playbook.library.lessons import LessonsConfig
+from playbook.library.model import CLOSED_STATUSES
 
 __all__ = [
     "CASE_COLUMNS",
@@ -61,7 +61,7 @@ HOUR = pd.Timedelta(hours=1)
 
 
 def read_cases(
-    engine: Engine,
+    store: SqlStore,
     config: LessonsConfig,
     orders: pd.DataFrame | None = None,
     *,
@@ -76,18 +76,18 @@ def read_cases(
     event log is not read.
 
     Args:
-        engine: the case store's engine (``Store.engine``).
+        store: the case store.
         config: data/lessons.yaml.
         orders: imported orders (``read_orders(...).orders``); a case with an ``order_id``
             found there takes the order's SKU, product, carrier and country where its own
             facts have none.
         cache_dir: keep the typed table in a snapshot there and read only the cases that
-            changed since (see :mod:`playbook.case_table`); None reads every case.
+            changed since (see :mod:`playbook.lessons.table`); None reads every case.
 
     Raises:
         StoreError: the store cannot be read.
     """
-    table = typed_cases(engine, cache_dir)
+    table = typed_cases(store, cache_dir)
     table["root_causes"] = _root_causes(table["root_causes"])
     if orders is not None and len(orders):
         table = _fill_from_orders(table, orders)
@@ -112,7 +112,7 @@ def _as_tuple(value: object) -> tuple[str, ...]:
 
 
 def _fill_from_orders(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
-    wanted = {src: col for col, src in FACT_COLUMNS.values() if src and src in orders}
+    wanted = {src: col for col, src in CASE_FACT_COLUMNS.values() if src and src in orders}
     if "order_id" not in orders or not wanted:
         return table
     by_id = orders.drop_duplicates("order_id").set_index("order_id")[list(wanted)]

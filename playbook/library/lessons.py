@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from playbook.scenarios.model import Id, Model, Text
+from playbook.library.model import Id, Model, Text
 
 FILE_NAME = "lessons.yaml"
 

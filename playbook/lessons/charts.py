@@ -1,7 +1,7 @@
 """PNG charts of the lessons page, drawn with matplotlib on the server (Agg, no pyplot).
 
 No widgets, no browser-side charting: each function takes a tidy table from
-:mod:`playbook.analytics` and texts already in the page's language, and returns PNG bytes.
+:mod:`playbook.lessons.analytics` and texts already in the page's language, and returns PNG bytes.
 Chinese labels use Debian's Noto Sans CJK (fonts-noto-cjk, scripts/install-system-deps.sh);
 matplotlib falls back per glyph to DejaVu Sans for anything else.
 """

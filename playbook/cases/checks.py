@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from playbook.scenarios.library import Library, Problem
-from playbook.yamlio import line_of
+from playbook.library.library import Library, Problem
+from playbook.library.yamlio import line_of
 
 
 def check_evidence_limits(lib: Library) -> list[Problem]:

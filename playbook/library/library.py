@@ -1,4 +1,4 @@
-"""The ``Library``: everything under data/, loaded once (see ``playbook.scenarios.loader``) and
+"""The ``Library``: everything under data/, loaded once (see ``playbook.library.read``) and
 passed where it is needed; and ``Problem``, one thing wrong in a data file.
 """
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playbook.cases.limits import EvidenceLimits
 from playbook.errors import ScenarioError
 from playbook.i18n import Catalogue
-from playbook.lessons_config import LessonsConfig
-from playbook.orders.rules import ReasonCodes, RuleSet
-from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
-from playbook.training.model import PracticeCase
-from playbook.yamlio import line_of
+from playbook.library.evidence_limits import EvidenceLimits
+from playbook.library.lessons import LessonsConfig
+from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.practice import PracticeCase
+from playbook.library.triage_rules import ReasonCodes, RuleSet
+from playbook.library.yamlio import line_of
 
 
 @dataclass(frozen=True)

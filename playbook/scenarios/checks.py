@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from playbook.errors import TemplateError
-from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.model import Condition, Policy, Scenario, Text, routes
+from playbook.library.library import Library, Problem
+from playbook.library.model import Condition, Policy, Scenario, Text, routes
 from playbook.scenarios.policies import POLICY_PLACEHOLDER, policy_keys
 from playbook.scenarios.templates import placeholders
 

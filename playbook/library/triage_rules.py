@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from playbook.scenarios.model import Model, PolicySet, Text
+from playbook.library.model import Model, PolicySet, Text
 
 DEADLINE_STATES = ("past", "soon", "ok", "none")
 TRIAGE_PLATFORM = "wish"  # the policy file triage deadlines come from

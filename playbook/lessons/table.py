@@ -22,18 +22,17 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, String, cast, select, type_coerce
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import String, cast, select, type_coerce
 
 from playbook.cases.schema import SCHEMA_VERSION, cases
-from playbook.cases.sqlite import db_error
+from playbook.cases.sql_store import SqlStore
 
-__all__ = ["FACT_COLUMNS", "TABLE_COLUMNS", "TIME_COLUMNS", "snapshot_path", "typed_cases"]
+__all__ = ["CASE_FACT_COLUMNS", "TABLE_COLUMNS", "TIME_COLUMNS", "snapshot_path", "typed_cases"]
 
-log = logging.getLogger("playbook.analytics")
+log = logging.getLogger("playbook.lessons.analytics")
 
 # fact id in the case -> column of the case table; order-table column that fills it in.
-FACT_COLUMNS = {
+CASE_FACT_COLUMNS = {
     "store_name": ("store", None),
     "sku": ("sku", "sku"),
     "product_name": ("product", "product_name"),
@@ -50,7 +49,7 @@ TABLE_COLUMNS = [
     "outcome",
     *TIME_COLUMNS,
     "root_causes",
-    *[col for col, _ in FACT_COLUMNS.values()],
+    *[col for col, _ in CASE_FACT_COLUMNS.values()],
 ]
 _STAMP = ["revision", "stamp"]  # what tells a changed case (stamp: updated_at as stored)
 FORMAT = 1  # bump when the snapshot's columns or types change
@@ -63,7 +62,9 @@ def _stamp_columns() -> list:
 
 
 def _row_query() -> object:
-    facts = [cases.c.facts[key].as_string().label(col) for key, (col, _) in FACT_COLUMNS.items()]
+    facts = [
+        cases.c.facts[key].as_string().label(col) for key, (col, _) in CASE_FACT_COLUMNS.items()
+    ]
     return select(
         cases.c.id,
         cases.c.scenario_id,
@@ -119,10 +120,9 @@ def _read_rows(conn: object, ids: list[str] | None, chunksize: int) -> pd.DataFr
     return _typed(raw)
 
 
-def snapshot_path(cache_dir: Path, engine: Engine) -> Path:
-    """The snapshot file of the store behind ``engine`` (password left out of the name)."""
-    url = engine.url.render_as_string(hide_password=True)
-    key = f"{FORMAT}:{SCHEMA_VERSION}:{url}:{','.join(TABLE_COLUMNS)}"
+def snapshot_path(cache_dir: Path, store: SqlStore) -> Path:
+    """The snapshot file of ``store`` (named by its label, which leaves any password out)."""
+    key = f"{FORMAT}:{SCHEMA_VERSION}:{store.label}:{','.join(TABLE_COLUMNS)}"
     return cache_dir / f"cases-{hashlib.sha256(key.encode()).hexdigest()[:24]}.arrow"
 
 
@@ -155,12 +155,12 @@ def _save(path: Path, table: pd.DataFrame) -> None:
 
 
 def typed_cases(
-    engine: Engine, cache_dir: Path | None = None, *, chunksize: int = 50_000
+    store: SqlStore, cache_dir: Path | None = None, *, chunksize: int = 50_000
 ) -> pd.DataFrame:
     """Every case of the store as one typed row (``TABLE_COLUMNS``), sorted by id.
 
     Args:
-        engine: the case store's engine.
+        store: the case store.
         cache_dir: keep the table in a snapshot file there and read only changed cases
             (None: read every case).
         chunksize: rows per read.
@@ -168,11 +168,8 @@ def typed_cases(
     Raises:
         StoreError: the store cannot be read.
     """
-    try:
-        with engine.connect() as conn:
-            table = _current(conn, cache_dir and snapshot_path(cache_dir, engine), chunksize)
-    except SQLAlchemyError as exc:
-        raise db_error(exc, str(engine.url), engine.dialect.name == "sqlite") from exc
+    with store.reading() as conn:
+        table = _current(conn, cache_dir and snapshot_path(cache_dir, store), chunksize)
     return table[TABLE_COLUMNS]
 
 

@@ -1,32 +1,22 @@
-"""Checks of data/lessons.yaml: its schema and its references to scenarios and statuses
-(``python -m playbook check``)."""
+"""Checks of data/lessons.yaml against the rest of the library: its outcome classes, and the
+scenarios, outcome steps and statuses it names (``python -m playbook check``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from pydantic import ValidationError
-
-from playbook.lessons_config import LessonsConfig
-from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.model import STATUSES
-from playbook.yamlio import line_of
+from playbook.library.lessons import LessonsConfig
+from playbook.library.library import Library, Problem
+from playbook.library.model import STATUSES
+from playbook.library.yamlio import line_of
 
 
-def check_config(raw: object, lib: Library, path: Path) -> tuple[LessonsConfig | None, list]:
-    """Validate the parsed file against its schema and the library; every problem is listed."""
-    rel = lib.rel(path)
-    try:
-        config = LessonsConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            where = ".".join(str(p) for p in loc)
-            problems.append(Problem(rel, where, err["msg"], line_of(raw, loc)))
-        return None, problems
-    problems = [*_class_problems(config, raw, rel), *_outcome_problems(config, raw, rel, lib)]
-    return config, problems
+def check_lessons(lib: Library) -> list[Problem]:
+    """Every problem of the lessons settings (none when the file did not pass its schema)."""
+    config = lib.lessons
+    if config is None:
+        return []
+    path = lib.files[("lessons", "lessons")]
+    raw, rel = lib.raw[path], lib.rel(path)
+    return [*_class_problems(config, raw, rel), *_outcome_problems(config, raw, rel, lib)]
 
 
 def _class_problems(config: LessonsConfig, raw: object, rel: str) -> list[Problem]:

@@ -2,7 +2,7 @@
 
 A ``Profile`` is one platform's budget for an appeal (file types, MB per file and in total,
 pages, files) with its source; the top level holds our own safety limits (pixels per image,
-files per case). Loaded into the ``Library`` by ``playbook.scenarios.loader``.
+files per case). Loaded into the ``Library`` by ``playbook.library.read``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from playbook.scenarios.model import Model, PolicyKey, Text
+from playbook.library.model import Model, PolicyKey, Text
 
 # What ``playbook.cases.evidence.sniff`` can tell from a file's first bytes.
 FileKind = Literal["jpeg", "png", "gif", "webp", "pdf"]

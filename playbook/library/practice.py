@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from playbook.scenarios.model import Id, Model, PolicyKey, Text
+from playbook.library.model import Id, Model, PolicyKey, Text
 
 
 class OptionFeedback(Model):

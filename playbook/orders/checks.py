@@ -3,9 +3,9 @@ reported as ``Problem``s (``FILE:LINE: path: message``) by ``python -m playbook 
 
 from __future__ import annotations
 
+from playbook.library.library import Library, Problem
+from playbook.library.triage_rules import TRIAGE_PLATFORM, Rule, RuleSet, is_duration, reason_key
 from playbook.orders.fields import FIELDS, ORDER_COLUMNS
-from playbook.orders.rules import TRIAGE_PLATFORM, Rule, RuleSet, is_duration, reason_key
-from playbook.scenarios.library import Library, Problem
 
 
 def check_reason_codes(lib: Library) -> list[Problem]:

@@ -1,7 +1,7 @@
 """Data models for everything under data/: scenarios, facts, policies, templates, root causes.
 
 Pydantic validates shape and types; graph and cross-file rules live in
-``playbook.scenarios.checker``.
+``playbook.scenarios.checks``.
 Models are frozen: nothing downstream edits or reads raw dicts.
 """
 
@@ -147,6 +147,12 @@ STATUSES: tuple[str, ...] = typing.get_args(CaseStatus)
 CLOSED_STATUSES = frozenset({"won", "lost", "refunded", "closed"})
 
 
+def is_closed(status: str | None) -> bool:
+    """Whether a case in ``status`` is closed: the one rule the moves, the case rows, the
+    projection of old stores and the lessons page follow."""
+    return status in CLOSED_STATUSES
+
+
 class Step(Model):
     """One step of a scenario."""
 
@@ -196,6 +202,10 @@ class Scenario(Model):
     def has_step(self, step_id: str) -> bool:
         """Whether a step with this id exists."""
         return step_id in self._index
+
+    def closing_steps(self) -> list[str]:
+        """Ids of the steps that close a case when it reaches them (their status is closed)."""
+        return sorted(s.id for s in self.steps if is_closed(s.status))
 
 
 # --- facts catalogue ----------------------------------------------------------------------

@@ -1,36 +1,26 @@
 """Read every file under data/ into one ``Library``; the only place that reads data files.
 
-``check(data_dir)`` returns every problem found (schema, graph, cross-file); ``load_library``
-raises ``ScenarioError`` listing them all, so a broken file fails fast for the whole tree.
+``read_all`` parses each file and checks it against its schema, collecting every problem
+instead of stopping. Cross-file rules belong to the subsystem that uses the data (each has
+its ``checks`` module); ``playbook.load`` runs them all and keeps the result on disk.
 """
 
 from __future__ import annotations
 
-import functools
 import typing
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from playbook.cases.limit_checks import check_evidence_limits
-from playbook.cases.limits import EvidenceLimits
-from playbook.config import settings
-from playbook.errors import ScenarioError
-from playbook.lessons_checks import check_config
-from playbook.lessons_config import FILE_NAME as LESSONS_FILE
-from playbook.lessons_config import LessonsConfig
-from playbook.orders.rule_checks import check_reason_codes, check_triage_rules
-from playbook.orders.rules import ReasonCodes, RuleSet
-from playbook.scenarios.checker import check_library
-from playbook.scenarios.library import Library, Problem
-from playbook.scenarios.library_cache import cache_path
-from playbook.scenarios.library_cache import read as read_cached
-from playbook.scenarios.library_cache import write as write_cached
-from playbook.scenarios.model import FactDef, PolicySet, RootCause, Scenario, Template
-from playbook.training.checks import check_practice_cases
-from playbook.training.model import PracticeCase
-from playbook.yamlio import YamlError, line_of, load_yaml
+from playbook.library.evidence_limits import EvidenceLimits
+from playbook.library.lessons import FILE_NAME as LESSONS_FILE
+from playbook.library.lessons import LessonsConfig
+from playbook.library.library import Library, Problem
+from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.practice import PracticeCase
+from playbook.library.triage_rules import ReasonCodes, RuleSet
+from playbook.library.yamlio import YamlError, line_of, load_yaml
 
 
 def _loc(loc: tuple) -> str:
@@ -240,52 +230,3 @@ def _load_catalogue(folder: Path, lib: Library, problems: list[Problem]) -> dict
             if isinstance(entry, dict):
                 out[str(key)] = {k: str(v) for k, v in entry.items()}
     return out
-
-
-def check(data_dir: Path) -> tuple[Library, list[Problem]]:
-    """Every problem in the data folder: schema, then graph and cross-file rules."""
-    lib, problems = read_all(data_dir)
-    problems.extend(check_library(lib))
-    problems.extend(check_reason_codes(lib))
-    problems.extend(check_triage_rules(lib))
-    if lib.lessons is not None:
-        path = lib.files[("lessons", "lessons")]
-        problems.extend(check_config(lib.raw[path], lib, path)[1])
-    if not problems:  # practice cases walk the scenarios: they need a sound library first
-        problems.extend(check_practice_cases(lib))
-    problems.extend(check_evidence_limits(lib))
-    return lib, problems
-
-
-@functools.cache
-def _load(data_dir: Path) -> Library:
-    conf = settings()
-    # Only the served data folder is kept on disk (not every folder a test or a check reads).
-    cached = None
-    if data_dir == conf.data_dir.resolve():
-        cached = cache_path(conf.var_dir / "cache", data_dir)
-        lib = read_cached(cached)
-        if lib is not None:
-            return lib
-    lib, problems = check(data_dir)
-    if problems:
-        raise ScenarioError(
-            "error.data_invalid",
-            count=len(problems),
-            problems="\n".join(str(p) for p in problems),
-        )
-    if cached is not None:
-        write_cached(cached, lib)
-    return lib
-
-
-def load_library(data_dir: Path | None = None) -> Library:
-    """The validated library for ``data_dir`` (default: the configured data folder).
-
-    Cached per folder in the process, and on disk under var/cache (``library_cache``): a new
-    kernel reads the checked library instead of checking every file again.
-
-    Raises:
-        ScenarioError: any file is invalid; the message lists every problem.
-    """
-    return _load(Path(data_dir or settings().data_dir).resolve())

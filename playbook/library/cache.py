@@ -16,7 +16,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from playbook.scenarios.library import Library
+from playbook.library.library import Library
 
 PACKAGE = Path(__file__).resolve().parent.parent
 FORMAT = 1  # bump when the cached object's layout changes without a .py change
