@@ -34,8 +34,12 @@ import json, resource, sys, time
 from pathlib import Path
 start = time.perf_counter()
 from playbook.cases.sql_store import SqlStore as Store
+from playbook.lessons.store import LessonsStore
+from playbook.load import load_library
 from playbook.ui.lessons_panel import LessonsPanel
-panel = LessonsPanel(store=Store(sys.argv[1]), lang="zh", cache_dir=Path(sys.argv[2]))
+lib = load_library()
+lessons = LessonsStore(Store(sys.argv[1]), lib)
+panel = LessonsPanel(lib, lessons, lang="zh", cache_dir=Path(sys.argv[2]))
 first = time.perf_counter() - start
 changes = []
 for value in ["unfulfilled-order", "item-mismatch", ""] * 3:
@@ -79,7 +83,7 @@ def move_cases(url: str, n: int, seed: int) -> None:
     from playbook.cases.sql_store import SqlStore as Store
 
     with Store(url) as store:
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             ids = sorted(conn.execute(select(cases.c.id)).scalars())
         for case_id in random.Random(seed).sample(ids, n):
             store.add_note(store.get_case(case_id), "bench", actor="bench")
@@ -99,10 +103,10 @@ def query_ratio(url: str, repeat: int) -> tuple[float, float]:
     ours, plain = [], []
     for _ in range(repeat):
         t = time.perf_counter()
-        read_cases(store.engine, config)
+        read_cases(store, config)
         ours.append(time.perf_counter() - t)
         t = time.perf_counter()
-        with store.engine.connect() as conn:
+        with store.reading() as conn:
             pd.read_sql("SELECT * FROM cases", conn)
         plain.append(time.perf_counter() - t)
     store.close()
