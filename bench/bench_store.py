@@ -24,6 +24,7 @@ from sqlalchemy import insert
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from playbook.cases.records import CaseFilter  # noqa: E402
 from playbook.cases.schema import cases, events  # noqa: E402
 from playbook.cases.sql_store import SqlStore as Store  # noqa: E402
 from playbook.library.model import STATUSES  # noqa: E402
@@ -151,10 +152,11 @@ def main() -> None:
         "overdue only": {"overdue": True},
     }
     for label, filters in queries.items():
-        rows = store.list_cases(**filters)
-        samples = _timed(lambda f=filters: store.list_cases(**f), 30)
+        where = CaseFilter(**filters)
+        rows = store.list_cases(where)
+        samples = _timed(lambda w=where: store.list_cases(w), 30)
         print(f"  {label:24s} {_ms(samples)}  rows={len(rows)}")
-    samples = _timed(lambda: store.count_cases(status="waiting_buyer"), 10)
+    samples = _timed(lambda: store.count_cases(CaseFilter(status="waiting_buyer")), 10)
     print(f"  {'count status=waiting_b.':24s} {_ms(samples)}")
 
     lib = load_library()

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from playbook.cases.records import CaseFilter
 from playbook.cases.roles import (
     Forbidden,
     Identity,
@@ -177,8 +178,8 @@ def test_trainer_has_training_only(lib, store, clock, three) -> None:
 def test_case_list_is_narrowed_on_the_server(lib, store, clock, three) -> None:
     def listed(who: Identity | None, typed: str | None = None) -> set[str]:
         assignee = list_assignees(who, typed)
-        found = {c.id for c in store.list_cases(assignee=assignee)}
-        assert store.count_cases(assignee=assignee) == len(found)
+        found = {c.id for c in store.list_cases(CaseFilter(assignee=assignee))}
+        assert store.count_cases(CaseFilter(assignee=assignee)) == len(found)
         return found
 
     assert listed(AMY) == {three["amy"], three[None]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from playbook.cases.records import CaseFilter
 from playbook.cases.session import CaseSession
 from playbook.errors import ConflictError, StepNotAllowed
 from playbook.scenarios.engine import explore
@@ -188,7 +189,7 @@ def test_case_list_is_the_same_on_every_store(lib, store, clock) -> None:
         assert s.start(scenario, facts) == {}
         ids.append(s.case.id)
     assert store.count_cases() == 2
-    assert store.count_cases(scenario="unfulfilled-order") == 1
+    assert store.count_cases(CaseFilter(scenario="unfulfilled-order")) == 1
     listed = [c.id for c in store.list_cases()]
     assert sorted(listed) == sorted(ids)
     # the case with a deadline comes first

@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from playbook.cases.records import CaseFilter
 from playbook.cases.schema import events as events_table
 from playbook.cases.sql_store import SCHEMA_VERSION
 from playbook.cases.sql_store import SqlStore as Store
@@ -470,23 +471,26 @@ class TestList:
         return [r.order_id for r in rows]
 
     def test_overdue_first_then_deadline_then_latest_change(self, store, cases):
-        rows = store.list_cases(scenario="item-mismatch")
+        rows = store.list_cases(CaseFilter(scenario="item-mismatch"))
         assert self.ids(rows) == ["A", "C", "B", "E", "D"]
         now = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
         assert [r.overdue(now) for r in rows] == [True, True, False, False, False]
 
     def test_filters_count_and_paging(self, store, cases):
-        assert self.ids(store.list_cases(status="won")) == ["E"]
-        assert self.ids(store.list_cases(assignee="li")) == ["B", "D"]
-        assert self.ids(store.list_cases(overdue=True, scenario="item-mismatch")) == ["A", "C"]
-        assert self.ids(store.list_cases(scenario="unfulfilled-order")) == ["F"]
-        assert self.ids(store.list_cases(order_id="C")) == ["C"]
-        assert self.ids(store.list_cases(status=["won", "open"])) == ["F", "E"]
-        page = store.list_cases(scenario="item-mismatch", limit=2, offset=1)
+        assert self.ids(store.list_cases(CaseFilter(status="won"))) == ["E"]
+        assert self.ids(store.list_cases(CaseFilter(assignee="li"))) == ["B", "D"]
+        assert self.ids(store.list_cases(CaseFilter(overdue=True, scenario="item-mismatch"))) == [
+            "A",
+            "C",
+        ]
+        assert self.ids(store.list_cases(CaseFilter(scenario="unfulfilled-order"))) == ["F"]
+        assert self.ids(store.list_cases(CaseFilter(order_id="C"))) == ["C"]
+        assert self.ids(store.list_cases(CaseFilter(status=["won", "open"]))) == ["F", "E"]
+        page = store.list_cases(CaseFilter(scenario="item-mismatch"), limit=2, offset=1)
         assert self.ids(page) == ["C", "B"]
-        assert store.count_cases(scenario="item-mismatch") == 5
-        assert store.count_cases(assignee="li", status="waiting_buyer") == 2
-        assert store.count_cases(assignee="nobody") == 0
+        assert store.count_cases(CaseFilter(scenario="item-mismatch")) == 5
+        assert store.count_cases(CaseFilter(assignee="li", status="waiting_buyer")) == 2
+        assert store.count_cases(CaseFilter(assignee="nobody")) == 0
 
 
 # --- crashes (a real child process, SIGKILLed) ---------------------------------------------

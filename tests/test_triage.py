@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from playbook.cases.records import CaseFilter
 from playbook.cli import main as cli_main
 from playbook.library.triage_rules import reason_key
 from playbook.load import load_library
@@ -444,7 +445,7 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
 
     panel.store_name.value = "Demo Store"
     panel.open_button.click()
-    (case,) = store.list_cases(order_id=_oid(4))
+    (case,) = store.list_cases(CaseFilter(order_id=_oid(4)))
     assert case.facts["triage_note"] == facts["triage_note"]  # the case carries the why
     assert not {"phone_number", "street_address1"} & set(case.facts)
     state = " ".join(values(panel.widget))

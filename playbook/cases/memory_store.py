@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from playbook.cases.files import Attachment, Blob, FileChange
 from playbook.cases.moves import CaseMoves
-from playbook.cases.records import Case, Event
+from playbook.cases.records import EVERY_CASE, Case, CaseFilter, Event
 from playbook.errors import StoreError
 
 _FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -133,55 +133,21 @@ class MemoryStore(CaseMoves):
         return found
 
     def list_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-        limit: int = 50,
-        offset: int = 0,
+        self, where: CaseFilter = EVERY_CASE, *, limit: int = 50, offset: int = 0
     ) -> list[Case]:
         """As ``SqlStore.list_cases``: overdue and soonest deadlines first, then latest changed."""
-        found = self._filtered(status, scenario, assignee, order_id, overdue)
+        found = self._filtered(where)
         found.sort(key=lambda c: c.id)
         found.sort(key=lambda c: c.updated_at, reverse=True)
         found.sort(key=lambda c: c.next_deadline or _FAR)
         return found[offset : offset + limit]
 
-    def count_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-    ) -> int:
-        """How many cases ``list_cases`` would page through with the same filters."""
-        return len(self._filtered(status, scenario, assignee, order_id, overdue))
+    def count_cases(self, where: CaseFilter = EVERY_CASE) -> int:
+        """How many cases ``list_cases`` would page through with the same filter."""
+        return len(self._filtered(where))
 
-    def _filtered(
-        self,
-        status: str | Sequence[str] | None,
-        scenario: str | None,
-        assignee: str | Sequence[str | None] | None,
-        order_id: str | None,
-        overdue: bool,
-    ) -> list[Case]:
-        statuses = {status} if isinstance(status, str) else set(status or ())
-        names = {assignee} if isinstance(assignee, str) else assignee
-        names = None if names is None else set(names)
-        now = self.now() if overdue else None
+    def _filtered(self, where: CaseFilter) -> list[Case]:
+        now = self.now()
         with self._lock:
             cases = list(self._cases.values())
-        return [
-            c
-            for c in cases
-            if (not statuses or c.status in statuses)
-            and (scenario is None or c.scenario_id == scenario)
-            and (names is None or c.assignee in names)
-            and (order_id is None or c.order_id == order_id)
-            and (now is None or (c.next_deadline is not None and c.next_deadline <= now))
-        ]
+        return [c for c in cases if where.matches(c, now)]

@@ -128,6 +128,37 @@ class Opened(NamedTuple):
     problem: WalkProblem | None
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases a case list shows; every test left at None (or False) lets any case pass.
+
+    ``status`` is one status or several; ``assignee`` one name or several, where None among
+    them means unassigned (a staff member's list: theirs and nobody's) and an empty tuple
+    matches nothing; ``overdue`` keeps the cases whose next deadline has passed.
+    """
+
+    status: str | tuple[str, ...] | None = None
+    scenario: str | None = None
+    assignee: str | tuple[str | None, ...] | None = None
+    order_id: str | None = None
+    overdue: bool = False
+
+    def matches(self, case: Case, now: dt.datetime) -> bool:
+        """Whether ``case`` passes every test at ``now``."""
+        statuses = (self.status,) if isinstance(self.status, str) else self.status
+        names = (self.assignee,) if isinstance(self.assignee, str) else self.assignee
+        return (
+            (statuses is None or case.status in statuses)
+            and (self.scenario is None or case.scenario_id == self.scenario)
+            and (names is None or case.assignee in names)
+            and (self.order_id is None or case.order_id == self.order_id)
+            and (not self.overdue or case.overdue(now))
+        )
+
+
+EVERY_CASE = CaseFilter()
+
+
 def rebuild_walk(
     case: Case, library: Library, as_of: dt.datetime
 ) -> tuple[Walk, WalkProblem | None]:

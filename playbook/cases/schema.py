@@ -5,7 +5,7 @@ revisions in ``playbook/cases/migrations``; this module never opens a connection
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +27,7 @@ from sqlalchemy import (
     or_,
 )
 
-from playbook.cases.records import Case
+from playbook.cases.records import Case, CaseFilter
 
 
 class UTCDateTime(TypeDecorator):
@@ -160,37 +160,25 @@ attachments = Table(
 )
 
 
-def filter_cases(
-    now: Callable[[], dt.datetime],
-    query: Any,
-    status: str | Sequence[str] | None,
-    scenario: str | None,
-    assignee: str | Sequence[str | None] | None,
-    order_id: str | None,
-    overdue: bool,
-) -> Any:
-    """``query`` narrowed by the case-list filters (None: no filter).
-
-    ``assignee`` may be several names, where None in them means unassigned (a staff member's
-    list: theirs and nobody's); an empty sequence matches nothing.
-    """
-    if isinstance(status, str):
-        query = query.where(cases.c.status == status)
-    elif status is not None:
-        query = query.where(cases.c.status.in_(list(status)))
-    if scenario is not None:
-        query = query.where(cases.c.scenario_id == scenario)
-    if isinstance(assignee, str):
-        query = query.where(cases.c.assignee == assignee)
-    elif assignee is not None:
-        names = [a for a in assignee if a is not None]
+def filter_cases(query: Any, where: CaseFilter, now: Callable[[], dt.datetime]) -> Any:
+    """``query`` narrowed to the cases ``where`` lets pass (``CaseFilter.matches`` in SQL)."""
+    if isinstance(where.status, str):
+        query = query.where(cases.c.status == where.status)
+    elif where.status is not None:
+        query = query.where(cases.c.status.in_(list(where.status)))
+    if where.scenario is not None:
+        query = query.where(cases.c.scenario_id == where.scenario)
+    if isinstance(where.assignee, str):
+        query = query.where(cases.c.assignee == where.assignee)
+    elif where.assignee is not None:
+        names = [a for a in where.assignee if a is not None]
         either = [cases.c.assignee.in_(names)]
-        if None in assignee:
+        if None in where.assignee:
             either.append(cases.c.assignee.is_(None))
         query = query.where(or_(*either))
-    if order_id is not None:
-        query = query.where(cases.c.order_id == order_id)
-    if overdue:
+    if where.order_id is not None:
+        query = query.where(cases.c.order_id == where.order_id)
+    if where.overdue:
         query = query.where(cases.c.next_deadline <= now())
     return query
 

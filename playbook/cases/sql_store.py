@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from playbook.cases.files import FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.projection import ProjectionRules
-from playbook.cases.records import Case, Event
+from playbook.cases.records import EVERY_CASE, Case, CaseFilter, Event
 from playbook.cases.schema import (
     SCHEMA_VERSION,
     cases,
@@ -252,32 +252,18 @@ class SqlStore(SqlFiles, CaseMoves):
             return [Event(**row._mapping) for row in conn.execute(query)]
 
     def list_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-        limit: int = 50,
-        offset: int = 0,
+        self, where: CaseFilter = EVERY_CASE, *, limit: int = 50, offset: int = 0
     ) -> list[Case]:
         """Cases for the case list: overdue and soonest deadlines first, then latest changed.
 
-        Cases without a deadline come after all cases with one. Filters combine with AND.
+        Cases without a deadline come after all cases with one.
 
         Args:
-            status: one status or several.
-            scenario: a scenario id.
-            assignee: the assignee's name, or several (None among them: unassigned).
-            order_id: the platform's order id.
-            overdue: only cases whose next deadline has passed (by the store's clock).
+            where: which cases (overdue is judged by the store's clock).
             limit: page size.
             offset: rows to skip (page number times page size).
         """
-        query = filter_cases(
-            self.now, select(cases), status, scenario, assignee, order_id, overdue
-        )
+        query = filter_cases(select(cases), where, self.now)
         query = query.order_by(
             cases.c.next_deadline.asc().nulls_last(), cases.c.updated_at.desc(), cases.c.id
         )
@@ -285,25 +271,9 @@ class SqlStore(SqlFiles, CaseMoves):
             rows = conn.execute(query.limit(limit).offset(offset)).all()
         return [to_case(row) for row in rows]
 
-    def count_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-    ) -> int:
-        """How many cases ``list_cases`` would page through with the same filters."""
-        query = filter_cases(
-            self.now,
-            select(func.count()).select_from(cases),
-            status,
-            scenario,
-            assignee,
-            order_id,
-            overdue,
-        )
+    def count_cases(self, where: CaseFilter = EVERY_CASE) -> int:
+        """How many cases ``list_cases`` would page through with the same filter."""
+        query = filter_cases(select(func.count()).select_from(cases), where, self.now)
         with self.reading() as conn:
             return int(conn.execute(query).scalar() or 0)
 

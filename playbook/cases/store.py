@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from playbook.cases.files import Attachment, Blob
-from playbook.cases.records import Case, Event, Opened, Saved
+from playbook.cases.records import EVERY_CASE, Case, CaseFilter, Event, Opened, Saved
 from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.library import Library
 from playbook.library.model import Scenario
@@ -106,25 +106,9 @@ class CaseStore(Protocol):
     def events(self, case_id: str) -> list[Event]: ...
 
     def list_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-        limit: int = 50,
-        offset: int = 0,
+        self, where: CaseFilter = EVERY_CASE, *, limit: int = 50, offset: int = 0
     ) -> list[Case]: ...
 
-    def count_cases(
-        self,
-        *,
-        status: str | Sequence[str] | None = None,
-        scenario: str | None = None,
-        assignee: str | Sequence[str | None] | None = None,
-        order_id: str | None = None,
-        overdue: bool = False,
-    ) -> int: ...
+    def count_cases(self, where: CaseFilter = EVERY_CASE) -> int: ...
 
     def close(self) -> None: ...

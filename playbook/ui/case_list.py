@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import ipywidgets as w
 
+from playbook.cases.records import CaseFilter
 from playbook.cases.roles import Identity, list_assignees
 from playbook.cases.store import CaseStore
 from playbook.library.library import Library
@@ -98,18 +99,18 @@ class CaseListPanel:
         """The page's language (for ``show_errors``)."""
         return self.page.lang
 
-    def _filters(self) -> dict[str, Any]:
+    def _filter(self) -> CaseFilter:
         # Widget values are untrusted: only known statuses and scenarios filter the query.
         status = self.status.value if self.status.value in STATUSES else None
         scenario = self.scenario.value if self.scenario.value in self.page.lib.scenarios else None
         assignee = str(self.assignee.value).strip()[:200] or None
-        return {
-            "status": status,
-            "scenario": scenario,
+        return CaseFilter(
+            status=status,
+            scenario=scenario,
             # narrowed to the signed-in person's cases on the server, whatever was typed
-            "assignee": list_assignees(self.page.identity, assignee),
-            "overdue": bool(self.overdue.value),
-        }
+            assignee=list_assignees(self.page.identity, assignee),
+            overdue=bool(self.overdue.value),
+        )
 
     def render(self) -> None:
         """Redraw labels and the current page of cases."""
@@ -127,11 +128,11 @@ class CaseListPanel:
         self.refresh.description = t("ui.refresh")
         self.new_case.description = t("ui.new_case")
         self.prev_page.description, self.next_page.description = t("ui.prev"), t("ui.more")
-        filters = self._filters()
+        where = self._filter()
         store = self.page.store
-        total = store.count_cases(**filters)
+        total = store.count_cases(where)
         self.offset = max(0, min(self.offset, max(total - 1, 0) // PAGE * PAGE))
-        cases = store.list_cases(**filters, limit=PAGE, offset=self.offset)
+        cases = store.list_cases(where, limit=PAGE, offset=self.offset)
         now = self.page.clock()
         self.summary.value = esc(
             t(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from playbook.cases.records import CaseFilter
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
@@ -316,7 +317,7 @@ def test_open_a_case_saves_the_order_facts_and_the_actor(lib, sample, store) -> 
     panel.open_button.click()
     assert panel.message.value == ""
     order = result.orders[result.orders["source_row"] == row].iloc[0]
-    (case,) = store.list_cases(order_id=order["order_id"])
+    (case,) = store.list_cases(CaseFilter(order_id=order["order_id"]))
     scenario = lib.scenario("item-mismatch")
     triaged = tri.table[tri.table["source_row"] == row].iloc[0]  # why: the case's triage_note
     expected, errors = parse_facts(
