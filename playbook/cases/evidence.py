@@ -210,7 +210,8 @@ def scaled_jpeg(data: bytes, long_side: int, quality: int = 85) -> tuple[bytes, 
 def draft(img: Any, long_side: int) -> None:
     """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that keeps its longest side at
     least ``long_side`` (other formats decode in full). Both sides of the requested size must
-    fit, so the request keeps the image's proportions."""
+    fit, so the request keeps the image's proportions.
+    """
     width, height = img.size
     k = min(1.0, long_side / max(width, height, 1))
     img.draft("RGB", (max(1, int(width * k)), max(1, int(height * k))))

@@ -65,7 +65,8 @@ class MemoryStore(CaseMoves):
         files: FileChange | None = None,
     ) -> bool:
         """Append the event (and its file change) and move the case on, if it is still at
-        ``case.revision``."""
+        ``case.revision``.
+        """
         with self._lock:
             current = self._cases.get(case.id)
             if current is None or current.revision != case.revision:

@@ -57,7 +57,8 @@ class CaseMoves(FileMoves):
     ) -> bool:
         """Append ``event``, update the row with ``values`` and write ``files`` (an evidence
         file change) if the row is still at ``case.revision``; False (and nothing written) when
-        someone moved it on first."""
+        someone moved it on first.
+        """
         raise NotImplementedError  # pragma: no cover - provided by the store
 
     def last_event(self, case_id: str) -> Event | None:

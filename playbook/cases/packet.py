@@ -144,8 +144,11 @@ def appeal_step(session: CaseSession, walk: Walk) -> tuple[Step | None, Template
 
 
 def index_entries(walk: Walk, files: list[Attachment]) -> list[IndexEntry]:
-    """The packet's files grouped by evidence item: items of the path first, in path order,
-    then any other item of the scenario that has files; within an item, oldest first."""
+    """The packet's files grouped by evidence item:
+
+    items of the path first, in path order, then any other item of the scenario that has files;
+    within an item, oldest first.
+    """
     items = evidence_items(walk.scenario)
     order = list(dict.fromkeys(e.id for s in walk.path for e in walk.scenario.step(s).evidence))
     order += [i for i in items if i not in order]

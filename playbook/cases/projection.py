@@ -32,8 +32,10 @@ __all__ = ["ProjectionRules", "refresh_projection"]
 
 @dataclass(frozen=True)
 class ProjectionRules:
-    """The library data the projection needs: which templates are messages to the buyer, and
-    which steps of each scenario close a case."""
+    """The library data the projection needs:
+
+    which templates are messages to the buyer, and which steps of each scenario close a case.
+    """
 
     buyer_templates: tuple[str, ...] = ()
     closing_steps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -1,5 +1,7 @@
-"""The case store's tables (SQLAlchemy 2 Core). Created and changed only through the Alembic
-revisions in ``playbook/cases/migrations``; this module never opens a connection.
+"""The case store's tables (SQLAlchemy 2 Core).
+
+Created and changed only through the Alembic revisions in ``playbook/cases/migrations``; this
+module never opens a connection.
 """
 
 from __future__ import annotations

@@ -394,7 +394,8 @@ class CaseSession:
 
     def _save(self, write: Callable[[], T], action: str = "move") -> T:
         """Check the signed-in person's role, run one store write; on a conflict reload the
-        case, then re-raise."""
+        case, then re-raise.
+        """
         self._allow(action, self.case)
         try:
             return write()

@@ -20,8 +20,11 @@ _META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.heigh
 
 
 class SqlFiles:
-    """Evidence-file storage over SQLAlchemy Core: ``attachments``, ``blob``, and the file part
-    of ``SqlStore.append`` (``SqlStore`` gives ``reading`` and ``is_sqlite``)."""
+    """Evidence-file storage over SQLAlchemy Core:
+
+    ``attachments``, ``blob``, and the file part of ``SqlStore.append`` (``SqlStore`` gives
+    ``reading`` and ``is_sqlite``).
+    """
 
     is_sqlite: bool
     reading: Any

@@ -205,7 +205,8 @@ class SqlStore(SqlFiles, CaseMoves):
     ) -> bool:
         """One event (and its evidence file change) and the row moved on, in one transaction,
         if the row is at ``case.revision``; False (nothing written) when another writer got
-        there first. A write the database itself refuses raises ``StoreError``."""
+        there first. A write the database itself refuses raises ``StoreError``.
+        """
         try:
             with self._writer.begin() as conn:
                 done = conn.execute(

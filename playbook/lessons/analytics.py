@@ -128,8 +128,11 @@ def _fill_from_orders(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame
 
 @dataclass(frozen=True)
 class Filters:
-    """What the page shows: cases opened from ``start`` to ``end`` (dates, inclusive, UTC)
-    of one scenario, store and assignee (None: any)."""
+    """What the page shows:
+
+    cases opened from ``start`` to ``end`` (dates, inclusive, UTC) of one scenario, store and
+    assignee (None: any).
+    """
 
     start: dt.date | None = None
     end: dt.date | None = None
@@ -454,7 +457,8 @@ def classify_outcomes(config: LessonsConfig, table: pd.DataFrame, closed: pd.Ser
 
 def _lookup(columns: list[pd.Series], find: Callable[[tuple], str | None]) -> pd.Series:
     """``find`` of each row's values of ``columns`` (None for missing), called once per
-    distinct combination (a handful of scenarios, statuses and outcomes on 100k rows)."""
+    distinct combination (a handful of scenarios, statuses and outcomes on 100k rows).
+    """
     combined = np.zeros(len(columns[0]), dtype="int64")
     coded = []
     for col in columns:

@@ -42,9 +42,12 @@ def _png(fig: Figure) -> bytes:
 
 
 def _figure(right: float = 0.9, bottom: float = 0.26) -> tuple[Figure, object]:
-    """A figure with fixed margins (fractions of its size): measuring the labels to fit them
-    (``tight_layout``) took half the drawing time. Tick labels are cut to 18 characters, the
-    weekly chart's scenario names to 20, and its legend sits in the space right of ``right``."""
+    """A figure with fixed margins (fractions of its size):
+
+    measuring the labels to fit them (``tight_layout``) took half the drawing time. Tick labels are
+    cut to 18 characters, the weekly chart's scenario names to 20, and its legend sits in the space
+    right of ``right``.
+    """
     fig = Figure(figsize=SIZE, dpi=DPI)
     fig.subplots_adjust(left=0.1, right=right, bottom=bottom, top=0.9)
     return fig, fig.subplots()
@@ -64,7 +67,8 @@ def bar_chart(
     muted: Sequence[bool] | None = None,
 ) -> bytes:
     """Bars (the first ``MAX_BARS``), optionally with a cumulative-share line (Pareto) and
-    muted bars (e.g. rates resting on few orders)."""
+    muted bars (e.g. rates resting on few orders).
+    """
     fig, ax = _figure()
     labels = [_short(str(x)) for x in labels[:MAX_BARS]]
     values = list(values[:MAX_BARS])

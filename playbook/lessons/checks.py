@@ -1,5 +1,8 @@
-"""Checks of data/lessons.yaml against the rest of the library: its outcome classes, and the
-scenarios, outcome steps and statuses it names (``python -m playbook check``)."""
+"""Checks of data/lessons.yaml against the rest of the library:
+
+its outcome classes, and the scenarios, outcome steps and statuses it names (``python -m playbook
+check``).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The case table of the lessons page: one typed row per case, read from the store, and kept
-on disk between kernels.
+"""The case table of the lessons page:
+
+one typed row per case, read from the store, and kept on disk between kernels.
 
 ``typed_cases`` reads the case rows (the event log is not read: the moves keep the first
 reply and closing times on the row, see :mod:`playbook.cases.projection`) and types them:

@@ -50,7 +50,8 @@ def read(path: Path) -> Library | None:
 
 def write(path: Path, lib: Library) -> None:
     """Write ``lib`` to ``path`` whole or not at all (temporary file, then rename), and remove
-    the cache files of earlier states of the data (one file per data folder is kept)."""
+    the cache files of earlier states of the data (one file per data folder is kept).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".library-", suffix=".tmp")

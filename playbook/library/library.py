@@ -1,5 +1,7 @@
-"""The ``Library``: everything under data/, loaded once (see ``playbook.library.read``) and
-passed where it is needed; and ``Problem``, one thing wrong in a data file.
+"""The ``Library``:
+
+everything under data/, loaded once (see ``playbook.library.read``) and passed where it is needed;
+and ``Problem``, one thing wrong in a data file.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ class Problem:
 
 @dataclass
 class Library:
-    """Everything under data/: scenarios, facts, policies, templates, root causes, triage rules,
-    refund-reason codes, evidence-file limits, the lessons page's outcome classes, the
-    message catalogue and the practice cases of training."""
+    """Everything under data/:
+
+    scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
+    evidence-file limits, the lessons page's outcome classes, the message catalogue and the
+    practice cases of training.
+    """
 
     data_dir: Path
     scenarios: dict[str, Scenario] = field(default_factory=dict)

@@ -32,8 +32,11 @@ class Question(Model):
 
 
 class Vignette(Model):
-    """The case as staff would receive it: facts (as typed in the form), the buyer's message,
-    and when the case is looked at (deadlines and ``days_since`` routes are measured then)."""
+    """The case as staff would receive it:
+
+    facts (as typed in the form), the buyer's message, and when the case is looked at (deadlines
+    and ``days_since`` routes are measured then).
+    """
 
     seen_at: str
     facts: dict[str, str]

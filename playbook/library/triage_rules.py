@@ -1,6 +1,7 @@
-"""Triage rules (data/triage.yaml) and refund-reason codes (data/reason_codes.yaml): their
-schema and their cross-checks. Pydantic only — no pandas — so ``python -m playbook check`` and
-the staff page can load them cheaply; ``playbook.orders.triage`` applies them.
+"""Triage rules (data/triage.yaml) and refund-reason codes (data/reason_codes.yaml):
+
+their schema and their cross-checks. Pydantic only — no pandas — so ``python -m playbook check``
+and the staff page can load them cheaply; ``playbook.orders.triage`` applies them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ TRIAGE_PLATFORM = "wish"  # the policy file triage deadlines come from
 
 
 class TimeLeft(Model):
-    """Wish's own count of the time left (v2 and the older CSV): when the order has it, the
-    deadline is ``from`` + that many hours (else days), not the policy's."""
+    """Wish's own count of the time left (v2 and the older CSV):
+
+    when the order has it, the deadline is ``from`` + that many hours (else days), not the
+    policy's.
+    """
 
     from_: str = Field(alias="from")
     hours: str | None = None
@@ -57,7 +61,8 @@ class DeadlineSpec(Model):
 
 class Look(Model):
     """Orders the rule could not judge (a fact it needs is not in the file) but that a person
-    should look at: listed with this (lower) priority and label."""
+    should look at: listed with this (lower) priority and label.
+    """
 
     priority: int = Field(ge=1)
     label: Text
@@ -77,9 +82,11 @@ class Rule(Model):
 
 
 class FactSpec(Model):
-    """A fact a rule can need, and the order columns that tell it. An order gives the fact
-    when one of the columns has a value, or when the file reports the first column whenever
-    it happened (a CSV column in the header, a v3 event; never a yes/no flag)."""
+    """A fact a rule can need, and the order columns that tell it.
+
+    An order gives the fact when one of the columns has a value, or when the file reports the first
+    column whenever it happened (a CSV column in the header, a v3 event; never a yes/no flag).
+    """
 
     columns: list[str] = Field(min_length=1)
     label: Text
@@ -142,9 +149,11 @@ _WORD_RE = re.compile(r"-?[0-9]+|[^\W_]+")
 
 
 def reason_keys(text: str) -> tuple[str, str]:
-    """How reasons are matched: (words without filler words, joined; the same of text written
-    without spaces, with the filler words cut wherever they occur). Case, spaces, '_' and
-    punctuation never matter; '-1' keeps its sign.
+    """How reasons are matched:
+
+    (words without filler words, joined; the same of text written without spaces, with the filler
+    words cut wherever they occur). Case, spaces, '_' and punctuation never matter; '-1' keeps its
+    sign.
 
     >>> reason_keys("Item does not match the listing.")
     ('itemdoesnotmatchlisting', 'itemdoesnotmatchlisting')

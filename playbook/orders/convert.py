@@ -93,7 +93,8 @@ def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
 def _valid(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
     """``arr`` cleaned (spaces cut, empty as null) with the values not matching ``regex`` made
     null, and the mask of those values. Every path (whole column, distinct values) checks each
-    value this way before casting, so a value's verdict depends on that value alone."""
+    value this way before casting, so a value's verdict depends on that value alone.
+    """
     arr = clean(arr)
     ok = pc.match_substring_regex(arr, regex)
     if pc.all(ok).as_py() is not False:  # every value good (or none there): the usual case
@@ -171,14 +172,17 @@ def _conv_state(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
 
 
 def _conv_refund_source(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
-    """(the known code, the text as written): a value Wish's lists do not have is kept as it
-    is written, so that triage can report it."""
+    """(the known code, the text as written):
+
+    a value Wish's lists do not have is kept as it is written, so that triage can report it.
+    """
     return (_lookup(arr, REFUND_SOURCES), arr), []
 
 
 def _conv_id_list(arr: pa.Array) -> tuple[pa.Array, list]:
     """JSON lists (as the JSON readers write them) or ids separated by commas, semicolons or
-    spaces: a list of ids per row, empty text as null."""
+    spaces: a list of ids per row, empty text as null.
+    """
     out = []
     for text in arr.to_pylist():
         if text is None:
@@ -279,8 +283,11 @@ def _field(
 
 
 def typed_field(kind: str, arr: pa.ChunkedArray, trim: bool, share: float) -> tuple:
-    """:func:`_field`, reduced to what normalisation keeps: (typed value, issues that hit some
-    row, (rows, text) of the rows with an issue or None, the state as written or None)."""
+    """:func:`_field`, reduced to what normalisation keeps:
+
+    (typed value, issues that hit some row, (rows, text) of the rows with an issue or None, the
+    state as written or None).
+    """
     text, codes, value, issues = _field(kind, arr, trim, share)
     del arr
     issues = [(code, mask) for code, mask in issues if mask.any()]

@@ -1,6 +1,8 @@
-"""Due times of triage rules: a policy duration from the first present start column, or
-Wish's own count of the time left (``hours_to_fulfill``/``days_to_fulfill`` from
-``last_updated``). Shared by :mod:`playbook.orders.triage` and :mod:`playbook.orders.explain`.
+"""Due times of triage rules:
+
+a policy duration from the first present start column, or Wish's own count of the time left
+(``hours_to_fulfill``/``days_to_fulfill`` from ``last_updated``). Shared by
+:mod:`playbook.orders.triage` and :mod:`playbook.orders.explain`.
 """
 
 from __future__ import annotations
@@ -63,9 +65,11 @@ def spec_rows(orders: pd.DataFrame, idx: np.ndarray, spec: DeadlineSpec | Overdu
 def due_times(
     orders: pd.DataFrame, spec: DeadlineSpec | Overdue, data: Durations
 ) -> tuple[pd.Series, np.ndarray]:
-    """Each order's due time under a deadline or overdue spec, and its basis: the index of the
-    ``from`` column used, ``len(from)`` for Wish's hours left, ``len(from) + 1`` for its days
-    left, -1 when there is no start time."""
+    """Each order's due time under a deadline or overdue spec, and its basis:
+
+    the index of the ``from`` column used, ``len(from)`` for Wish's hours left, ``len(from) + 1``
+    for its days left, -1 when there is no start time.
+    """
     base = orders[spec.from_[0]]
     basis = np.where(base.notna().to_numpy(), 0, -1)
     for i, col in enumerate(spec.from_[1:], start=1):

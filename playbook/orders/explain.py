@@ -24,8 +24,11 @@ Param = pa.Array | pa.ChunkedArray | str
 
 
 def parts_of(template: str, params: dict[str, Param]) -> list:
-    """``template`` as parts to join: its literal text and the ``{name}`` values of
-    ``params`` (arrays of strings, or one string for every row)."""
+    """``template`` as parts to join:
+
+    its literal text and the ``{name}`` values of ``params`` (arrays of strings, or one string for
+    every row).
+    """
     parts: list = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         if literal:
@@ -38,7 +41,8 @@ def parts_of(template: str, params: dict[str, Param]) -> list:
 
 def fill(template: str, n: int, params: dict[str, Param]) -> pa.Array:
     """``template`` with ``{name}`` filled from ``params`` row by row (a missing value shows
-    as '–'): ``n`` strings."""
+    as '–'): ``n`` strings.
+    """
     return concat(parts_of(template, params), n)
 
 
@@ -292,8 +296,11 @@ class Explainer:
         return out
 
     def policies(self, pick: np.ndarray) -> tuple[pd.Series, pd.Series]:
-        """The ``rule_policy`` and ``policy_source`` columns: the policy that made the rule
-        fire (its overdue test's, else its deadline's) and that policy's source URL."""
+        """The ``rule_policy`` and ``policy_source`` columns:
+
+        the policy that made the rule fire (its overdue test's, else its deadline's) and that
+        policy's source URL.
+        """
         keys = [
             (r.when.overdue.policy if r.when.overdue else r.deadline.policy)
             for r in self.data.rules.rules

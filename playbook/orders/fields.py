@@ -1,5 +1,7 @@
-"""The order table's field names and kinds, and Wish's order states. No pyarrow, no pandas:
-the data checker and the staff page read these without loading the import machinery.
+"""The order table's field names and kinds, and Wish's order states.
+
+No pyarrow, no pandas: the data checker and the staff page read these without loading the import
+machinery.
 """
 
 from __future__ import annotations
@@ -82,8 +84,11 @@ REJECT_COLUMNS = ["source_row", "order_id", "column", "value", "reason", "detail
 
 
 def enum_key(text: str) -> str:
-    """How states and refund sources are matched: case, spaces, '_' and punctuation ignored
-    ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by Wish for merchant')."""
+    """How states and refund sources are matched:
+
+    case, spaces, '_' and punctuation ignored ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by Wish for
+    merchant').
+    """
     return "".join(ch for ch in str(text).upper() if ch.isalnum())
 
 

@@ -184,8 +184,10 @@ def _raw_table(raw: fmts.RawOrders, consume: bool) -> pa.Table:
 
 
 def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
-    """The cleaned order ids (all null without the column) and the blank rows: rows with
-    nothing in any column (e.g. Excel's trailing empty rows) are not orders."""
+    """The cleaned order ids (all null without the column) and the blank rows:
+
+    rows with nothing in any column (e.g. Excel's trailing empty rows) are not orders.
+    """
     n = table.num_rows
     if "order_id" not in table.column_names:
         return pa.nulls(n, pa.large_string()), np.zeros(n, bool)
@@ -201,7 +203,8 @@ def _submit_fields(
     pool: ThreadPoolExecutor, table: pa.Table, extras: list[str], order_id: pa.Array
 ) -> tuple[dict[str, Future], dict[str, Future]]:
     """Start typing every field the table has, and widening its extra columns to
-    large_string (new offsets) meanwhile: (field jobs, extra-column jobs)."""
+    large_string (new offsets) meanwhile: (field jobs, extra-column jobs).
+    """
     columns = dict(zip(table.column_names, table.columns, strict=True))
     jobs = {}
     for name, kind in FIELDS.items():
@@ -219,7 +222,8 @@ def _submit_fields(
 
 def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
     """The typed fields (null columns for those the file lacks), every problem as (field,
-    reason, mask), and per field the text of its rows with a problem (for the rejects)."""
+    reason, mask), and per field the text of its rows with a problem (for the rejects).
+    """
     typed: dict[str, pa.Array] = {}
     problems: list[tuple[str, str, np.ndarray]] = []
     # field -> (rows or None for every row, text). Only those rows are kept, so the column's
@@ -256,8 +260,10 @@ def _null_field(typed: dict, name: str, kind: str, n: int) -> None:
 def _order_table(
     raw: fmts.RawOrders, typed: dict, widened: dict[str, Future], rows: np.ndarray, keep
 ) -> pd.DataFrame:
-    """The kept rows of the typed fields and extra columns as the order table. ``typed`` and
-    ``widened`` are emptied as the columns move into it."""
+    """The kept rows of the typed fields and extra columns as the order table.
+
+    ``typed`` and ``widened`` are emptied as the columns move into it.
+    """
     out = {
         "source_format": pa.repeat(pa.scalar(raw.format, pa.large_string()), int(keep.sum())),
         "source_row": pa.array(rows[keep], pa.int64()),
@@ -285,8 +291,11 @@ def _order_table(
 def find_duplicates(
     table: pa.Table, order_id: pa.Array, rows: np.ndarray, blank: np.ndarray
 ) -> list[tuple[str, str, np.ndarray]]:
-    """Repeated order ids: an identical repeat is 'duplicate_row'; differing content rejects
-    every copy as 'duplicate_order_id' (which one is right cannot be known)."""
+    """Repeated order ids:
+
+    an identical repeat is 'duplicate_row'; differing content rejects every copy as
+    'duplicate_order_id' (which one is right cannot be known).
+    """
     n = len(order_id)
     nulls = order_id.null_count
     # Hashing in Arrow (no Python objects for 1M ids); 'unique' alone is cheaper than counting,
@@ -318,8 +327,11 @@ def find_duplicates(
 
 
 def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
-    """The rejects table: rows the readers could not split, then every row with a problem
-    (its first problem's column and value, every problem in ``detail``), by file row."""
+    """The rejects table:
+
+    rows the readers could not split, then every row with a problem (its first problem's column and
+    value, every problem in ``detail``), by file row.
+    """
     early = pd.DataFrame(raw.early_rejects, columns=["source_row", "column", "value", "reason"])
     early["order_id"] = pd.NA
     early["detail"] = early["reason"]
@@ -385,8 +397,10 @@ def _first_values(raw, cleaned, idx: np.ndarray, first_field: np.ndarray) -> np.
 
 
 def _dup_rows(order_id: pa.ChunkedArray, ids: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """For each rejected row (``ids``: their order ids): the rows that share its order id, as
-    text ('2, 7')."""
+    """For each rejected row (``ids``:
+
+    their order ids): the rows that share its order id, as text ('2, 7').
+    """
     dup = ids.dropna()
     if dup.empty:
         return np.full(len(ids), "", dtype=object)

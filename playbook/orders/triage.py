@@ -215,8 +215,11 @@ def _unknown_refund_sources(orders: pd.DataFrame) -> pd.DataFrame:
 def known_facts(
     orders: pd.DataFrame, rules: RuleSet, complete: Collection[str] | None
 ) -> dict[str, np.ndarray]:
-    """Per fact of data/triage.yaml: which orders give it. ``complete``: the fields the file
-    reports whenever they happened (None: every column, for tables made by hand)."""
+    """Per fact of data/triage.yaml:
+
+    which orders give it. ``complete``: the fields the file reports whenever they happened (None:
+    every column, for tables made by hand).
+    """
     n = len(orders)
     known = {}
     for name, spec in rules.facts.items():
@@ -299,7 +302,8 @@ def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
 
 def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
     """The first rule that fires on each order, else the first asking for a look; their
-    deadlines and priorities; sorted by priority, then due date (none last), stable."""
+    deadlines and priorities; sorted by priority, then due date (none last), stable.
+    """
     rules = data.rules.rules
     any_fire, any_look = v.fires.any(axis=0), v.looks.any(axis=0)
     listed = any_fire | any_look

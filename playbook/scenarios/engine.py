@@ -55,8 +55,10 @@ class Walk:
 
     @property
     def status(self) -> str:
-        """The case status the walk sets: the last one set by a step on the path (``open``
-        if none), so going back undoes it."""
+        """The case status the walk sets:
+
+        the last one set by a step on the path (``open`` if none), so going back undoes it.
+        """
         for step_id in reversed(self.path):
             if self.scenario.has_step(step_id) and (status := self.scenario.step(step_id).status):
                 return status
@@ -64,9 +66,12 @@ class Walk:
 
     @property
     def closed(self) -> bool:
-        """Whether the walk has closed the case. Its status is the last one on the path, so the
-        first time a walk is closed is its first answer into a step of
-        ``Scenario.closing_steps`` (``playbook.cases.projection`` relies on this)."""
+        """Whether the walk has closed the case.
+
+        Its status is the last one on the path, so the first time a walk is closed is its first
+        answer into a step of ``Scenario.closing_steps`` (``playbook.cases.projection`` relies on
+        this).
+        """
         return is_closed(self.status)
 
     def options(self, step: Step | None = None) -> list[Option]:

@@ -53,7 +53,8 @@ def check_practice_cases(lib: Library) -> list[Problem]:
 
 def check_scenario_version(c: PracticeCheck) -> None:
     """The scenario exists and is not older than the case (a case written for an older
-    version stays valid as long as its answers still walk the scenario: the last rule)."""
+    version stays valid as long as its answers still walk the scenario: the last rule).
+    """
     scenario = c.lib.scenarios.get(c.case.scenario)
     if scenario is None:
         c.add(
@@ -94,7 +95,8 @@ def check_vignette(c: PracticeCheck) -> None:
 
 def check_questions(c: PracticeCheck) -> None:
     """Each answer is a question step's option, with feedback for every option and known
-    policy keys."""
+    policy keys.
+    """
     if c.scenario is None:
         return
     policies = c.lib.policies.get(c.scenario.platform)

@@ -128,8 +128,10 @@ def trace_expected(
 
 
 def path_problems(case: PracticeCase, walk: Walk) -> list[tuple[tuple, str]]:
-    """Where an expected walk contradicts the case: no outcome, another outcome, an answer
-    for a step the path does not visit."""
+    """Where an expected walk contradicts the case:
+
+    no outcome, another outcome, an answer for a step the path does not visit.
+    """
     problems: list[tuple[tuple, str]] = []
     if not walk.finished:
         problems.append((("questions",), "the expected answers loop without reaching an outcome"))
@@ -245,7 +247,8 @@ class Practice:
 
     def deadline_item(self, step: Step, ref: DeadlineRef, on_path: bool) -> Item | None:
         """ "By when?" for a deadline whose start date the vignette gives, asked at the first
-        step of the expected path that shows it."""
+        step of the expected path that shows it.
+        """
         start = self.facts.get(ref.from_)
         policy = self.policies.get(ref.policy)
         if self.deadline_home.get((ref.policy, ref.from_)) != step.id:
@@ -305,8 +308,11 @@ def deadline_distractors(
     country: str | None,
     due: dt.datetime,
 ) -> list[dt.datetime]:
-    """Up to three wrong dates a trainee might work out: another source's figure, a day off
-    either way, counting from the day the case is looked at instead of the start."""
+    """Up to three wrong dates a trainee might work out:
+
+    another source's figure, a day off either way, counting from the day the case is looked at
+    instead of the start.
+    """
     found: list[dt.datetime] = []
     for other in policy.others:
         if other.unit in DURATION_UNITS:

@@ -1,6 +1,7 @@
-"""The trainer's view of a session, computed from the stored moves: each trainee's score and
-time, each item's error rate with the most common wrong option and its feedback, and every
-choice each trainee made in order; exported as CSV (UTF-8 with BOM) or XLSX.
+"""The trainer's view of a session, computed from the stored moves:
+
+each trainee's score and time, each item's error rate with the most common wrong option and its
+feedback, and every choice each trainee made in order; exported as CSV (UTF-8 with BOM) or XLSX.
 
 Scores are recomputed from the moves with ``dynamic_score``, the same function the trainee's
 page uses, so the two always agree. Pure Python (openpyxl only for XLSX).

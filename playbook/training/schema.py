@@ -1,6 +1,7 @@
-"""The training tables of the case store (SQLAlchemy 2 Core), created by Alembic revision
-0004. They hold training sessions, attempts and every move, and nothing else reads them: the
-case list, the decision log and the analyst page read ``cases`` and ``events`` only.
+"""The training tables of the case store (SQLAlchemy 2 Core), created by Alembic revision 0004.
+
+They hold training sessions, attempts and every move, and nothing else reads them: the case list,
+the decision log and the analyst page read ``cases`` and ``events`` only.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""Alembic environment of the case store. Run only through ``SqlStore.migrate`` (which passes
-an open connection, inside its transaction and, on PostgreSQL, under an advisory lock)."""
+"""Alembic environment of the case store.
+
+Run only through ``SqlStore.migrate`` (which passes an open connection, inside its transaction and,
+on PostgreSQL, under an advisory lock).
+"""
 
 from alembic import context
 
