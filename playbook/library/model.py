@@ -276,6 +276,11 @@ class Policy(Model):
     confidence: Literal["high", "medium", "low", "unverified"]
     note: str | None = None
     others: list[PolicyVariant] = []
+    # When someone last compared this entry with its source (None: never since it was added).
+    checked_on: dt.date | None = None
+    # The cases the rule is about, as case facts and the values they must have (e.g. only
+    # merchants who manage their own returns: {manages_own_returns: [yes]}); empty: every case.
+    applies_to: dict[FactId, list[str]] = {}
     # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.
     by_country: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], float] = {}
 
