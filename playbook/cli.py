@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from playbook.cases.packet import build_packet, check_packet
+from playbook.cases.projection import ProjectionRules
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
 from playbook.config import settings
@@ -102,8 +103,9 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     except ValueError:
         parser.error(f"--as-of: not a time: {args.as_of!r}")
     try:
+        data = Triage.from_library(load_library())  # first: its messages explain any error
         result = read_orders(args.file)
-        tri = triage(result.orders, as_of, Triage.from_library(load_library()), lang=args.lang)
+        tri = triage(result.orders, as_of, data, lang=args.lang)
     except (OrderFileError, ScenarioError) as err:
         print(err.render(args.lang), file=sys.stderr)
         return 2
@@ -233,7 +235,7 @@ def run_packet(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
     actor = args.actor or os.environ.get("USER") or "cli"
     try:
         lib = load_library()
-        with SqlStore() as store:
+        with SqlStore(projection=ProjectionRules.of(lib)) as store:
             session = CaseSession(lib, store, actor=lambda: actor)
             session.open(args.case_id[:64])
             check = check_packet(session, args.profile)
