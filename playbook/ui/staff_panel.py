@@ -424,7 +424,7 @@ class StaffPanel(CaseActions):
     @show_errors
     def _on_back_click(self, _button: w.Button) -> None:
         walk = self.walk
-        if walk is None or len(walk.path) < 2 or self._shown_step != walk.current.id:
+        if walk is None or not walk.can_go_back or self._shown_step != walk.current.id:
             return
         self._move(self.session.back)
 
