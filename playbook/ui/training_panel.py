@@ -17,7 +17,7 @@ import ipywidgets as w
 from playbook.i18n import text
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
-from playbook.training.attempt import Move, passed
+from playbook.training.attempt import Move
 from playbook.training.items import Choice, Item
 from playbook.training.run import TraineeRun
 from playbook.ui.feedback import show_errors
@@ -228,7 +228,7 @@ class TrainingPanel:
             tag("h2", esc(self.t("ui.t.finished"))),
             self._result(
                 "ui.t.case_result",
-                passed(attempt.score, attempt.max_score, mark),
+                run.case_passed,
                 "pb-case-result",
                 score=attempt.score,
                 max=attempt.max_score,
