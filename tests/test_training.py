@@ -21,7 +21,14 @@ from playbook.library.library import Library
 from playbook.load import check
 from playbook.training.attempt import ANSWER, BACK, CONTINUE, Attempt, Move, dynamic_score, passed
 from playbook.training.items import Practice
-from playbook.training.report import build_report, choices_table, to_csv, to_xlsx
+from playbook.training.report import (
+    COLUMNS,
+    SHOWN_COLUMNS,
+    build_report,
+    choices_table,
+    to_csv,
+    to_xlsx,
+)
 from playbook.training.run import TraineeRun
 from playbook.training.store import TrainingStore
 from tests.store_fixtures import backend_url
@@ -289,6 +296,26 @@ class TestSessionStore:
         sheet = load_workbook(io.BytesIO(to_xlsx(header, rows))).active
         assert sheet.max_row == len(rows) + 1
         assert [c.value for c in sheet[2]][:3] == [session.code, "Amy", "uo-stock-out-in-time"]
+
+        # the trainer's page shows these columns, picked by name
+        shown_header, shown = choices_table(report, "en", SHOWN_COLUMNS)
+        assert shown_header == [header[COLUMNS.index(c)] for c in SHOWN_COLUMNS]
+        question = "Find out why it is not fulfilled"
+        assert shown[6:9] == [
+            ["Bo", 2, question, "Out of stock", "yes", 1, "no"],  # right, then backed out of
+            ["Bo", 3, question, "", "", 0, "no"],  # the step back
+            [
+                "Bo",
+                4,
+                question,
+                "Policy change (platform or destination rules, embargo)",
+                "no",
+                0,
+                "yes",
+            ],
+        ]
+        with pytest.raises(ValueError, match="email"):
+            choices_table(report, "en", ["trainee", "email"])
 
     def test_a_case_is_passed_against_the_sessions_own_mark(
         self, lib: Library, tstore: TrainingStore

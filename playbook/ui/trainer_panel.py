@@ -18,7 +18,14 @@ from playbook.cases.session import utcnow
 from playbook.errors import StoreError
 from playbook.i18n import text
 from playbook.library.library import Library
-from playbook.training.report import SessionReport, build_report, choices_table, to_csv, to_xlsx
+from playbook.training.report import (
+    SHOWN_COLUMNS,
+    SessionReport,
+    build_report,
+    choices_table,
+    to_csv,
+    to_xlsx,
+)
 from playbook.training.store import TrainingStore
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import STYLE, esc, tag
@@ -206,9 +213,8 @@ class TrainerPanel:
                 "pb-export-links",
             )
         )
-        keep = [1, 3, 8, 10, 11, 12, 13]  # trainee, seq, question, option text, correct, points
-        shown = [[r[i] for i in keep] for r in rows]
-        parts.append(html_table([header[i] for i in keep], shown, "pb-choices"))
+        shown_header, shown = choices_table(report, lang, SHOWN_COLUMNS)
+        parts.append(html_table(shown_header, shown, "pb-choices"))
         return "".join(parts)
 
     def _trainees_table(self) -> str:
