@@ -23,6 +23,7 @@ import ipywidgets as w
 import pandas as pd
 
 from playbook.cases.memory_store import MemoryStore
+from playbook.cases.records import TRAINING_ACTOR
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.store import CaseStore
@@ -38,7 +39,7 @@ from playbook.orders.triage import Triage, triage
 from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc
-from playbook.ui.staff_panel import LANGS, TRAINING_ACTOR, utcnow
+from playbook.ui.staff_panel import LANGS, utcnow
 from playbook.ui.widgets import quiet, relabel
 
 PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
-from playbook.cases.records import Case
+from playbook.cases.records import TRAINING_ACTOR, Case
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession, Screen, utcnow
 from playbook.cases.store import CaseStore
@@ -33,8 +33,7 @@ from playbook.ui.walk_html import WalkHtml
 from playbook.ui.widgets import quiet, relabel, replace_children
 
 LANGS = (("中文", "zh"), ("English", "en"))
-TRAINING_ACTOR = "training"
-__all__ = ["LANGS", "TRAINING_ACTOR", "StaffPanel", "utcnow"]
+__all__ = ["LANGS", "StaffPanel", "utcnow"]
 
 
 def _button(key: str, cls: str, style: str = "") -> w.Button:
