@@ -14,7 +14,7 @@ from playbook.cases.caselog import export_case
 from playbook.cases.session import CaseSession, Screen
 from playbook.errors import ConflictError
 from playbook.ui.feedback import error_html, show_errors
-from playbook.ui.html import data_link, esc
+from playbook.ui.html import download_link, esc
 from playbook.ui.widgets import quiet, replace_children
 
 
@@ -86,7 +86,7 @@ class CaseActions:
         if not self.session.active:
             return
         log = export_case(self.store, self.case.id, self.lib, fmt="markdown", lang=self.lang)
-        self.export_link.value = data_link(
+        self.export_link.value = download_link(
             log, f"case-{self.case.id}.md", "text/markdown", self.t("ui.export_download")
         )
 

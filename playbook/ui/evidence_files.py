@@ -25,7 +25,7 @@ from playbook.errors import PlaybookError
 from playbook.i18n import text
 from playbook.library.model import EvidenceItem
 from playbook.ui.feedback import error_html, show_errors
-from playbook.ui.html import esc, tag
+from playbook.ui.html import download_link, esc, tag
 
 log = logging.getLogger("playbook.ui")
 ACCEPT = "image/jpeg,image/png,image/gif,application/pdf,.jpg,.jpeg,.png,.gif,.pdf"
@@ -35,14 +35,6 @@ STYLE = """<style>
   text-align: center; line-height: 72px; font-size: 12px; margin-right: 6px; }
 .pb-file-list { margin-left: 24px; }
 </style>"""
-
-
-def bytes_link(data: bytes, filename: str, mime: str, label: str) -> str:
-    """A download link that carries ``data`` itself (no file server; works offline)."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f'<a download="{esc(filename)}" href="data:{esc(mime)};base64,{payload}">{esc(label)}</a>'
-    )
 
 
 class EvidenceFiles:
@@ -210,8 +202,8 @@ class EvidenceFiles:
             pdf, zip_ = built.pdf.read_bytes(), built.zip.read_bytes()
         self.packet_links.value = (
             tag("div", esc(self.t("ui.packet_built", pages=built.pages)), "pb-packet-ok")
-            + bytes_link(pdf, built.pdf.name, "application/pdf", self.t("ui.packet_pdf"))
+            + download_link(pdf, built.pdf.name, "application/pdf", self.t("ui.packet_pdf"))
             + " · "
-            + bytes_link(zip_, built.zip.name, "application/zip", self.t("ui.packet_zip"))
+            + download_link(zip_, built.zip.name, "application/zip", self.t("ui.packet_zip"))
         )
         self._packet = (self.session.case.id, self.packet_messages.value, self.packet_links.value)
