@@ -110,10 +110,7 @@ class Host(Protocol):
 
     lang: str
     message: w.HTML
-
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in the page's language."""
-        ...
+    t: Callable[..., str]
 
 
 class Part:

@@ -18,7 +18,6 @@ FAMILIES = {
             "staff_panel",
             "staff_start",
             "staff_walk",
-            "case_actions",
             "case_list",
             "evidence_files",
             "fact_inputs",
