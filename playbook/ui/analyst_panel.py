@@ -346,8 +346,10 @@ class AnalystPanel(Page):
         return hit.iloc[0] if len(hit) else None
 
     def order_facts_of(self, source_row: int) -> dict[str, str]:
-        """The case facts of the loaded order from file row ``source_row``, with why triage
-        listed it (never its contact details)."""
+        """The case facts of the loaded order from file row ``source_row``.
+
+        With why triage listed it; never its contact details.
+        """
         orders = self.loaded.result.orders
         return order_facts(
             orders[orders["source_row"] == source_row].iloc[0],

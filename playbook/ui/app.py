@@ -46,6 +46,11 @@ class LazyStore:
     durable = True  # known without waiting: the page decides its layout before the store opens
 
     def __init__(self, factory: Callable[[], Any]) -> None:
+        """Wrap a store that is not opened yet.
+
+        Args:
+            factory: opens the store (called once, in ``warm_up``'s thread or on first use).
+        """
         self._factory = factory
         self._lock = threading.Lock()
         self._store: Any = None
@@ -71,6 +76,7 @@ class LazyStore:
         return self._store
 
     def __getattr__(self, name: str) -> Any:
+        """The store's attribute ``name``, once the store is open."""
         return getattr(self._get(), name)
 
 
@@ -104,6 +110,11 @@ class ServedStaffPanel(StaffPanel):
     page_state: w.HTML | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        """Build the staff page and its page-state element.
+
+        Args:
+            **kwargs: ``StaffPanel``'s arguments.
+        """
         super().__init__(**kwargs)
         self.page_state = w.HTML()
         self.page_state.add_class("pb-page-state")
@@ -193,18 +204,21 @@ def staff_page(lang: str | None = None) -> w.Widget:
 
 
 def open_training_store(lib: Library) -> Any:
-    """The training tables of the configured case store (imported here, in the background
-    thread, like ``open_store``: the trainee page is on screen before SQLAlchemy loads)."""
+    """The training tables of the configured case store.
+
+    Imported here, in the background thread, like ``open_store``: the trainee page is on screen
+    before SQLAlchemy loads.
+    """
     from playbook.training.store import TrainingStore
 
     return TrainingStore(open_store(lib))
 
 
 def training_page(lang: str | None = None) -> w.Widget:
-    """Training (notebooks/training.ipynb): trainees join a session with its code;
-    ``?view=trainer`` is the trainer's view (create sessions, results, export).
+    """Training (notebooks/training.ipynb): trainees join a session with its code.
 
-    Results go to the case store's own training tables, never to the cases.
+    ``?view=trainer`` is the trainer's view (create sessions, results, export). Results go to
+    the case store's own training tables, never to the cases.
     """
     logging.basicConfig(level=logging.INFO)
     lib = load_library()

@@ -1,10 +1,11 @@
-"""Evidence files on the staff page: an upload per checklist item, thumbnails, and the
-"Build appeal packet" button with the check's messages and download links.
+"""Evidence files on the staff page: uploads, thumbnails and the appeal packet.
 
-A view of the page's ``CaseSession`` (``session.attach`` / ``detach`` / ``build_packet``).
-Every callback re-checks its own preconditions; uploaded bytes are handed to the session and
-the upload widget is cleared at once, so no file stays in widget state; every name and
-message is escaped before it reaches an HTML widget.
+An upload per checklist item, thumbnails, and the "Build appeal packet" button with the
+check's messages and download links. A view of the page's ``CaseSession``
+(``session.attach`` / ``detach`` / ``build_packet``). Every callback re-checks its own
+preconditions; uploaded bytes are handed to the session and the upload widget is cleared at
+once, so no file stays in widget state; every name and message is escaped before it reaches
+an HTML widget.
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ class EvidenceFiles(Part):
     # --- rendering ---------------------------------------------------------------------------
 
     def rows(self, screen: Screen, boxes: list[w.Widget]) -> list[w.Widget]:
-        """Each evidence item's checkbox (``boxes``, in step order) followed by its files and
-        an upload; then the packet box on a step with an appeal statement."""
+        """The evidence rows: each item's checkbox followed by its files and an upload.
+
+        ``boxes`` are the items' checkboxes, in step order; on a step with an appeal statement
+        the packet box comes last.
+        """
         files = self.session.files() if self.session.active else []
         out: list[w.Widget] = []
         for box, item in zip(boxes, screen.step.evidence, strict=True):
@@ -115,8 +119,10 @@ class EvidenceFiles(Part):
         return self._thumbs[f.sha256]
 
     def _packet_rows(self, screen: Screen) -> list[w.Widget]:
-        """The packet box, new at each render (the page closes what it replaces), keeping the
-        last check's messages and links while the same case is open."""
+        """The packet box, new at each render (the page closes what it replaces).
+
+        It keeps the last check's messages and links while the same case is open.
+        """
         case = self.session.case
         if case is None or self._packet[0] != case.id:
             self._packet = (case.id if case else None, "", "")

@@ -1,6 +1,8 @@
-"""The trainer's view: create a session (practice cases, pass mark) and get its code; see who
-joined, each trainee's score and time, each item's error rate with the most common wrong
-option and its feedback, every choice each trainee made in order; download CSV and XLSX.
+"""The trainer's view: create training sessions and read their results.
+
+Create a session (practice cases, pass mark) and get its code; see who joined, each trainee's
+score and time, each item's error rate with the most common wrong option and its feedback,
+every choice each trainee made in order; download CSV and XLSX.
 
 A view of ``TrainingStore`` and ``playbook.training.report``; every text from data or from
 trainees (names) is escaped. Callbacks re-check their inputs (the store validates them).

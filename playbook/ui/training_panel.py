@@ -1,5 +1,7 @@
-"""The trainee page: join a session with a name and the trainer's code, walk each practice
-case one item at a time with feedback after every answer, then see the score and the map.
+"""The trainee page: walk practice cases with feedback after every answer.
+
+Join a session with a name and the trainer's code, walk each practice case one item at a time
+with feedback after every answer, then see the score and the map.
 
 A view of a ``TraineeRun`` (every move is stored in the training tables before the page
 moves on). Every callback re-checks its own preconditions; option values are checked by the
