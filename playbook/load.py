@@ -13,10 +13,10 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from playbook.i18n import use as use_messages
 from playbook.cases.checks import check_evidence_limits
 from playbook.config import settings
 from playbook.errors import ScenarioError
+from playbook.i18n import use as use_messages
 from playbook.lessons.checks import check_lessons
 from playbook.library import cache
 from playbook.library.library import Library, Problem
