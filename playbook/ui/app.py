@@ -20,6 +20,7 @@ from playbook.library.library import Library
 from playbook.load import load_library
 from playbook.ui.feedback import error_html
 from playbook.ui.html import esc
+from playbook.ui.page import page_lang
 from playbook.ui.staff_panel import StaffPanel
 from playbook.ui.training_panel import TrainingPanel
 
@@ -173,7 +174,7 @@ def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | Non
     try:
         identity.require(action, page=action)
     except PlaybookError as err:
-        box = w.HTML(error_html(err.render(lang if lang in ("zh", "en") else "zh")))
+        box = w.HTML(error_html(err.render(page_lang(lang))))
         box.add_class("pb-refused")
         return box
     return None

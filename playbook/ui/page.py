@@ -119,7 +119,7 @@ class Part:
     ``show_errors`` on a part's callbacks shows errors in the page's message area.
     """
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Host) -> None:
         """Attach the part to ``page`` (a ``Page``, or a part it sits in).
 
         Args:
