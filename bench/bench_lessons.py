@@ -2,8 +2,8 @@
 
 Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
 first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
-(``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5, both
-measured in the same run. Peak memory of the process that builds the page (what one kernel
+(``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5,
+both measured in the same run. Peak memory of the process that builds the page (what one kernel
 holds) is reported.
 
 Each first render runs in a fresh Python process, as a Voilà kernel would: imports, library,
@@ -44,11 +44,11 @@ first = time.perf_counter() - start
 changes = []
 for value in ["unfulfilled-order", "item-mismatch", ""] * 3:
     t = time.perf_counter()
-    panel.scenario.value = value
+    panel.filters.scenario.value = value
     changes.append(time.perf_counter() - t)
 for who in ["amy", "li", ""]:
     t = time.perf_counter()
-    panel.assignee.value = who
+    panel.filters.assignee.value = who
     changes.append(time.perf_counter() - t)
 assert not panel.message.value, panel.message.value
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

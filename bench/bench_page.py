@@ -10,7 +10,7 @@ and loaded alternately so both see the same warm/cold state.
 * Step latency: timed inside the page (``performance.now``), from the click until the watched
   widget's text changes (staff: Next → the step title; trivial: button → its HTML counter).
   Median of ``--clicks``.
-* Handler time: ``StaffPanel._on_next_click`` run in this process through ``Button.click()``,
+* Handler time: ``WalkView._on_next_click`` run in this process through ``Button.click()``,
   with an SQLite case store as served (and on an in-memory store, for comparison).
 * Memory: RSS of the staff page's kernel process after the click-through (several full walks).
 
@@ -196,21 +196,21 @@ def handler_times(samples: int, db_url: str | None) -> list[float]:
 
     store = SqlStore(db_url) if db_url else MemoryStore()
     panel = StaffPanel(load_library(), store=store, user=AGENT, lang="en")
-    panel.scenario.value = SCENARIO
+    panel.start_view.scenario.value = SCENARIO
     for fact, value in FACTS.items():
-        panel.fact_inputs[fact].value = value
+        panel.start_view.fact_inputs[fact].value = value
     out: list[float] = []
     while len(out) < samples:
         if panel.walk is None:
-            panel.start_button.click()
+            panel.start_view.start_button.click()
         elif panel.walk.finished:
-            panel.restart_button.click()
+            panel.walk_view.restart_button.click()
             continue
         if panel.walk.current.kind == "question":
-            panel.options.value = panel.options.options[0][1]
+            panel.walk_view.options.value = panel.walk_view.options.options[0][1]
         before = panel.walk.current.id
         t0 = time.perf_counter()
-        panel.next_button.click()
+        panel.walk_view.next_button.click()
         out.append((time.perf_counter() - t0) * 1000)
         if panel.walk.current.id == before:
             raise RuntimeError(f"Next did not move from {before}: {panel.message.value}")

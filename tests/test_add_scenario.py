@@ -19,8 +19,8 @@ def test_a_new_yaml_file_is_a_new_scenario(data_copy: Path) -> None:
     assert problems == []
     lib = load_library(data_copy)
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en")
-    assert ("Not delivered in time", "late-delivery") in panel.scenario.options
-    panel.scenario.value = "late-delivery"
+    assert ("Not delivered in time", "late-delivery") in panel.start_view.scenario.options
+    panel.start_view.scenario.value = "late-delivery"
     facts = {
         "order_id": "A1",
         "buyer_name": "Mia",
@@ -29,15 +29,15 @@ def test_a_new_yaml_file_is_a_new_scenario(data_copy: Path) -> None:
         "country": "BR",
     }
     for key, value in facts.items():
-        panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     assert panel.message.value == ""
     # Brazil's own limit (29 days) from the policy file, not the general 15.
-    assert "<b>2026-11-30 00:00 UTC</b>" in panel.step_html.value
-    panel.options.value = "stuck"
-    panel.next_button.click()
+    assert "<b>2026-11-30 00:00 UTC</b>" in panel.walk_view.step_html.value
+    panel.walk_view.options.value = "stuck"
+    panel.walk_view.next_button.click()
     assert panel.walk.current.id == "tell-buyer"
-    assert "Hello Mia," in panel.drafts_html.value
-    panel.next_button.click()
+    assert "Hello Mia," in panel.walk_view.drafts_html.value
+    panel.walk_view.next_button.click()
     assert panel.walk.finished
-    assert "Keep following the tracking." in panel.step_html.value
+    assert "Keep following the tracking." in panel.walk_view.step_html.value

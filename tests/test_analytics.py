@@ -1,4 +1,4 @@
-"""playbook.lessons.analytics on the known store of scripts/make_cases.py, on SQLite and PostgreSQL.
+"""playbook.lessons.analytics on the known store of scripts/make_cases.py (SQLite, PostgreSQL).
 
 The expected figures below were worked out by hand from ``KNOWN_GROUPS`` (see the comments);
 none is read back from the code under test.
@@ -95,6 +95,15 @@ def test_filters(table):
     assert count(assignee="bob") == 12
     assert count(start=dt.date(2026, 3, 2), end=dt.date(2026, 4, 26)) == 29  # weeks 9-16
     assert count(start=dt.date(2026, 1, 5), end=dt.date(2026, 1, 11), store="Sunny Home") == 6
+
+
+def test_a_range_that_ends_before_it_starts_is_refused(lib) -> None:
+    one_day = an.Filters(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 2))
+    assert one_day.bounds()[1] - one_day.bounds()[0] == pd.Timedelta(days=1)
+    with pytest.raises(InputError) as err:
+        an.Filters(start=dt.date(2026, 4, 1), end=dt.date(2026, 3, 1))
+    assert err.value.code == "lessons.error.range"
+    assert "2026-04-01 is after the end date 2026-03-01" in err.value.render("en")
 
 
 def test_weekly_flow(table):

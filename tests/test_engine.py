@@ -59,6 +59,23 @@ def test_back_keeps_later_answers_on_offer(lib, as_of) -> None:
     assert [s.id for s, _ in w.review()] == ["confirm-order"]
 
 
+def test_can_go_back_after_an_answer_until_the_first_step_again(lib, as_of) -> None:
+    w = walk(lib, "item-mismatch", as_of)
+    assert not w.can_go_back
+    w.answer("confirm-order", "our-error")
+    assert w.can_go_back
+    w.answer("refund-status", "open")
+    w.back()
+    assert w.can_go_back
+    w.back()
+    assert not w.can_go_back
+    for step, option in [("confirm-order", "our-error"), ("refund-status", "refunded")]:
+        w.answer(step, option)
+    while not w.finished:
+        w.answer(w.current.id, w.options()[0].id if w.current.kind == "question" else None)
+    assert w.can_go_back  # an outcome can be gone back from
+
+
 def test_changed_answer_takes_the_new_branch(lib, as_of) -> None:
     w = walk(lib, "item-mismatch", as_of)
     w.answer("confirm-order", "our-error")
@@ -118,6 +135,7 @@ class TestErrors:
 
     def test_back_at_start(self, lib, as_of) -> None:
         w = walk(lib, "unfulfilled-order", as_of)
+        assert not w.can_go_back
         with pytest.raises(StepNotAllowed, match="already at the first step"):
             w.back()
 

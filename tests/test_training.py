@@ -21,7 +21,14 @@ from playbook.library.library import Library
 from playbook.load import check
 from playbook.training.attempt import ANSWER, BACK, CONTINUE, Attempt, Move, dynamic_score, passed
 from playbook.training.items import Practice
-from playbook.training.report import build_report, choices_table, to_csv, to_xlsx
+from playbook.training.report import (
+    COLUMNS,
+    SHOWN_COLUMNS,
+    build_report,
+    choices_table,
+    to_csv,
+    to_xlsx,
+)
 from playbook.training.run import TraineeRun
 from playbook.training.store import TrainingStore
 from tests.store_fixtures import backend_url
@@ -239,6 +246,7 @@ class TestSessionStore:
         session = tstore.create_session(["uo-stock-out-in-time"], 75, created_by="Tina")
         amy = TraineeRun(lib, tstore, clock=Clock())
         amy.join(session.code.lower(), "Amy")
+        assert amy.case_passed is None  # not finished
         play(amy, RIGHT)
         bo = TraineeRun(lib, tstore, clock=Clock(T0 + dt.timedelta(minutes=1)))
         bo.join(f" {session.code} ", "Bo")
@@ -248,6 +256,7 @@ class TestSessionStore:
         assert bo.attempt.path[-1] == "outcome-cancelled"
         assert amy.totals()[3] is True
         assert bo.totals()[3] is False
+        assert (amy.case_passed, bo.case_passed) == (True, False)  # 5/5 and 2/5, mark 75
 
         report = build_report(
             lib, session, tstore.attempts(session.code), tstore.moves(session.code), T0
@@ -287,6 +296,39 @@ class TestSessionStore:
         sheet = load_workbook(io.BytesIO(to_xlsx(header, rows))).active
         assert sheet.max_row == len(rows) + 1
         assert [c.value for c in sheet[2]][:3] == [session.code, "Amy", "uo-stock-out-in-time"]
+
+        # the trainer's page shows these columns, picked by name
+        shown_header, shown = choices_table(report, "en", SHOWN_COLUMNS)
+        assert shown_header == [header[COLUMNS.index(c)] for c in SHOWN_COLUMNS]
+        question = "Find out why it is not fulfilled"
+        assert shown[6:9] == [
+            ["Bo", 2, question, "Out of stock", "yes", 1, "no"],  # right, then backed out of
+            ["Bo", 3, question, "", "", 0, "no"],  # the step back
+            [
+                "Bo",
+                4,
+                question,
+                "Policy change (platform or destination rules, embargo)",
+                "no",
+                0,
+                "yes",
+            ],
+        ]
+        with pytest.raises(ValueError, match="email"):
+            choices_table(report, "en", ["trainee", "email"])
+
+    def test_a_case_is_passed_against_the_sessions_own_mark(
+        self, lib: Library, tstore: TrainingStore
+    ) -> None:
+        session = tstore.create_session(["uo-stock-out-in-time"], 40, created_by="Tina")
+        bo = TraineeRun(lib, tstore, clock=Clock())
+        bo.join(session.code, "Bo")
+        play(bo, [*BO, None])
+        assert not bo.attempt.finished
+        assert bo.case_passed is None
+        play(bo, [None])
+        assert (bo.attempt.score, bo.attempt.max_score) == (2, 5)
+        assert bo.case_passed is True  # 40 % reaches a mark of 40
 
     def test_training_never_creates_cases(self, lib: Library, tstore: TrainingStore) -> None:
         session = tstore.create_session(["im-wrong-size"], 50, created_by="Tina")

@@ -19,6 +19,7 @@ from playbook.scenarios.facts import parse_facts
 
 _ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 MAX_ACTOR = 200
+TRAINING_ACTOR = "training"  # who acts on a walk that is not kept (practice, a page alone)
 
 EVENT_TYPES = (
     "created",

@@ -352,7 +352,7 @@ class CaseSession:
                 for e in walk.scenario.step(sid).evidence
                 if e.required and not ticked.get(e.id)
             ],
-            can_go_back=len(walk.path) > 1,
+            can_go_back=walk.can_go_back,
             finished=walk.finished,
             policies=walk.policies,
             as_of=walk.as_of,

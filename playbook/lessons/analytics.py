@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.cases.sql_store import SqlStore
+from playbook.errors import InputError
 from playbook.lessons.table import CASE_FACT_COLUMNS, TABLE_COLUMNS, typed_cases
 from playbook.library.lessons import LessonsConfig
 from playbook.library.model import CLOSED_STATUSES
@@ -139,6 +140,10 @@ class Filters:
     scenario: str | None = None
     store: str | None = None
     assignee: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InputError("lessons.error.range", start=self.start, end=self.end)
 
     def bounds(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         """The range as UTC timestamps: ``[start 00:00, day after end 00:00)``."""

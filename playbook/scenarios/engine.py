@@ -74,6 +74,11 @@ class Walk:
         """
         return is_closed(self.status)
 
+    @property
+    def can_go_back(self) -> bool:
+        """Whether there is a step to go back to (not at the first step)."""
+        return len(self.path) > 1
+
     def options(self, step: Step | None = None) -> list[Option]:
         """The options of ``step`` (default: current) whose conditions hold now."""
         step = step or self.current
@@ -173,7 +178,7 @@ class Walk:
         Raises:
             StepNotAllowed: already at the first step.
         """
-        if len(self.path) < 2:
+        if not self.can_go_back:
             raise StepNotAllowed("error.at_start", scenario=self.scenario.id, step=self.path[0])
         self.path.pop()
         return self.current

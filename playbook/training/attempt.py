@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from playbook.cases.memory_store import MemoryStore
+from playbook.cases.records import TRAINING_ACTOR
 from playbook.cases.session import CaseSession, utcnow
 from playbook.errors import StepNotAllowed
 from playbook.training.items import STEP, Item, Practice
 
 ANSWER, CONTINUE, BACK = "answer", "continue", "back"
-TRAINING_ACTOR = "training"
 
 
 @dataclass(frozen=True)

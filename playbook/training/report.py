@@ -277,32 +277,53 @@ COLUMNS = (
     "points",
     "counted",
 )
+# What the trainer's page shows of each choice (the export has every column).
+SHOWN_COLUMNS = ("trainee", "seq", "question", "option_text", "correct", "points", "counted")
 
 
-def choices_table(report: SessionReport, lang: str) -> tuple[list[str], list[list[object]]]:
-    """The choices as a table: column names (catalogue labels) and one row per choice."""
-    header = [text(f"training.col.{c}", lang) for c in COLUMNS]
+def choices_table(
+    report: SessionReport, lang: str, columns: Sequence[str] = COLUMNS
+) -> tuple[list[str], list[list[object]]]:
+    """The choices as a table: the header (catalogue labels) and one row per choice.
+
+    Args:
+        report: the session's report.
+        lang: the header's language (and of the questions and option texts).
+        columns: which columns, by name (``COLUMNS``), in this order.
+
+    Raises:
+        ValueError: a column name is not one of ``COLUMNS``.
+    """
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown choice columns: {unknown}")
+    header = [text(f"training.col.{c}", lang) for c in columns]
     rows = []
     for c in report.choices:
         m = c.move
-        rows.append(
-            [
-                report.session.code,
-                c.trainee,
-                c.practice_id,
-                m.seq,
-                m.time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                m.kind,
-                m.step_id,
-                m.item,
-                c.label.get(lang),
-                m.option or "",
-                c.option.get(lang) if c.option else "",
-                "" if m.correct is None else ("yes" if m.correct else "no"),
-                m.points,
-                "yes" if c.counted else "no",
-            ]
+        cells = dict(
+            zip(
+                COLUMNS,
+                (
+                    report.session.code,
+                    c.trainee,
+                    c.practice_id,
+                    m.seq,
+                    m.time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    m.kind,
+                    m.step_id,
+                    m.item,
+                    c.label.get(lang),
+                    m.option or "",
+                    c.option.get(lang) if c.option else "",
+                    "" if m.correct is None else ("yes" if m.correct else "no"),
+                    m.points,
+                    "yes" if c.counted else "no",
+                ),
+                strict=True,
+            )
         )
+        rows.append([cells[name] for name in columns])
     return header, rows
 
 

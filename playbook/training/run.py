@@ -109,6 +109,15 @@ class TraineeRun:
         self.index += 1
         self.start_case()
 
+    @property
+    def case_passed(self) -> bool | None:
+        """Whether the practice case on screen reached the session's pass mark (None until it
+        is finished)."""
+        attempt = self.attempt
+        if attempt is None or not attempt.finished:
+            return None
+        return passed(attempt.score, attempt.max_score, self._joined().pass_mark)
+
     def totals(self) -> tuple[int, int, dt.timedelta, bool | None]:
         """Score, maximum and time over the finished cases, and pass/fail once all are done."""
         session = self._joined()

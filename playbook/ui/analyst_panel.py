@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +23,23 @@ import ipywidgets as w
 import pandas as pd
 
 from playbook.cases.memory_store import MemoryStore
+from playbook.cases.records import TRAINING_ACTOR
 from playbook.cases.roles import Identity
-from playbook.cases.session import CaseSession
+from playbook.cases.session import CaseSession, utcnow
 from playbook.cases.store import CaseStore
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
-from playbook.i18n import text
 from playbook.library.library import Library
 from playbook.orders.facts import order_facts
 from playbook.orders.paths import folder_label, order_file_under
 from playbook.orders.reader import read_orders, write_table
 from playbook.orders.stats import filter_triage, parse_as_of, weekly_counts
 from playbook.orders.triage import Triage, triage
-from playbook.ui.analyst_render import ANY, NO_ORDER, AnalystHtml, Loaded
+from playbook.ui.analyst_render import ANALYST_STYLE, NO_ORDER, AnalystHtml, Loaded
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import esc
-from playbook.ui.staff_panel import LANGS, TRAINING_ACTOR, utcnow
-from playbook.ui.widgets import quiet, relabel
+from playbook.ui.page import Clock, Page
+from playbook.ui.widgets import ANY, button, classed, html_box, quiet, relabel, text_box
 
 PAGE_ROWS = 50  # triage rows shown (and offered for a case) at a time
 _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
@@ -48,51 +48,39 @@ _SUFFIX_RE = re.compile(r"\.[a-z0-9]{1,5}")
 __all__ = ["ANY", "NO_ORDER", "PAGE_ROWS", "AnalystPanel", "Loaded", "weekly_counts"]
 
 
-def _html(cls: str) -> w.HTML:
-    widget = w.HTML()
-    widget.add_class(cls)
-    return widget
-
-
-def _text_box(cls: str, width: str = "420px", **kw: Any) -> w.Text:
-    widget = w.Text(layout=w.Layout(width=width), **kw)
-    widget.add_class(cls)
-    return widget
-
-
-class AnalystPanel:
-    """The whole analyst page as one widget tree (``panel.widget``).
-
-    Args:
-        library: scenarios and facts.
-        store: the case store "Open a case" saves to; default a ``MemoryStore`` (the case is
-            not kept: the page shows its first step and says it was not saved).
-        clock: returns the current UTC time (default "as of", and when a case starts).
-        lang: 'en' (default) or 'zh'.
-        user: the acting person when the server knows it; otherwise the page asks.
-        identity: the signed-in person on a team server: they are the actor (``user`` is
-            ignored) and the case session checks their roles when a case is started.
-        allowed_dir: the only folder typed paths may point into (default: the repo's data/).
-    """
+class AnalystPanel(Page):
+    """The whole analyst page as one widget tree (``panel.widget``)."""
 
     def __init__(
         self,
         library: Library,
         store: CaseStore | None = None,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Clock = utcnow,
         lang: str = "en",
         user: str | None = None,
         *,
         identity: Identity | None = None,
         allowed_dir: str | Path | None = None,
     ) -> None:
+        """Build the page (results stay hidden until a file is loaded).
+
+        Args:
+            library: scenarios and facts.
+            store: the case store "Open a case" saves to; default a ``MemoryStore`` (the case
+                is not kept: the page shows its first step and says it was not saved).
+            clock: returns the current UTC time (default "as of", and when a case starts).
+            lang: 'en' (default) or 'zh'.
+            user: the acting person when the server knows it; otherwise the page asks.
+            identity: the signed-in person on a team server: they are the actor (``user`` is
+                ignored) and the case session checks their roles when a case is started.
+            allowed_dir: the only folder typed paths may point into (default: the repo's data/).
+        """
+        super().__init__(lang, default_lang="en", clock=clock, toggle="pb-analyst-lang")
         self.identity = identity
         user = identity.name if identity is not None else user
         self.lib = library
         self.store: CaseStore = store or MemoryStore(now=clock)
-        self.clock = clock
         self.user = user or (None if self.store.durable else TRAINING_ACTOR)
-        self.lang = lang if lang in ("zh", "en") else "en"
         self.allowed_dir = Path(allowed_dir or REPO_ROOT / "data").resolve()
         self.loaded: Loaded | None = None
         self._rules: Triage | None = None
@@ -108,45 +96,45 @@ class AnalystPanel:
         self.render()
 
     def _build_load_widgets(self) -> None:
-        """The header, language switch, message line, and what picks and reads a file."""
-        self.header = _html("pb-analyst-header")
-        self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
-        self.lang_toggle.add_class("pb-analyst-lang")
-        self.message = _html("pb-message")
+        """What picks and reads a file (the header and message area come from ``Page``)."""
+        self.header.add_class("pb-analyst-header")
         self.message.add_class("pb-analyst-message")
-        self.path_label, self.as_of_label = _html("pb-analyst-label"), _html("pb-analyst-label")
-        self.path = _text_box("pb-analyst-path")
-        self.upload = w.FileUpload(accept=".csv,.txt,.xlsx,.json", multiple=False)
-        self.upload.add_class("pb-analyst-upload")
+        self.path_label = html_box("pb-analyst-label")
+        self.as_of_label = html_box("pb-analyst-label")
+        self.path = text_box("pb-analyst-path")
+        self.upload = classed(
+            w.FileUpload(accept=".csv,.txt,.xlsx,.json", multiple=False), "pb-analyst-upload"
+        )
         as_of = self.clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
-        self.as_of = _text_box("pb-analyst-as-of", "200px", value=as_of)
-        self.load_button = w.Button(button_style="primary")
-        self.load_button.add_class("pb-analyst-load")
-        self.progress = w.IntProgress(min=0, max=1, value=0)
-        self.progress.add_class("pb-analyst-progress")
+        self.as_of = text_box("pb-analyst-as-of", "200px", value=as_of)
+        self.load_button = button("pb-analyst-load", style="primary")
+        self.progress = classed(w.IntProgress(min=0, max=1, value=0), "pb-analyst-progress")
 
     def _build_result_widgets(self, user: str | None) -> None:
         """Counts, rejects, triage table with filters, chart, and "open a case"."""
-        self.summary, self.counts = _html("pb-analyst-summary"), _html("pb-analyst-counts")
-        self.rejects, self.chart = _html("pb-analyst-rejects"), _html("pb-analyst-chart")
-        self.triage_title, self.case_title = _html("pb-analyst-h"), _html("pb-analyst-h")
-        self.scenario_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
-        self.scenario_filter.add_class("pb-analyst-filter-scenario")
-        self.priority_filter = w.Dropdown(options=[(ANY, ANY)], value=ANY)
-        self.priority_filter.add_class("pb-analyst-filter-priority")
-        self.search = _text_box("pb-analyst-search", "220px", continuous_update=False)
-        self.table = _html("pb-analyst-triage")
-        self.case_order = w.Dropdown(options=[(ANY, NO_ORDER)], value=NO_ORDER)
+        self.summary, self.counts = html_box("pb-analyst-summary"), html_box("pb-analyst-counts")
+        self.rejects, self.chart = html_box("pb-analyst-rejects"), html_box("pb-analyst-chart")
+        self.triage_title, self.case_title = html_box("pb-analyst-h"), html_box("pb-analyst-h")
+        self.scenario_filter = classed(
+            w.Dropdown(options=[(ANY, ANY)], value=ANY), "pb-analyst-filter-scenario"
+        )
+        self.priority_filter = classed(
+            w.Dropdown(options=[(ANY, ANY)], value=ANY), "pb-analyst-filter-priority"
+        )
+        self.search = text_box("pb-analyst-search", "220px", continuous_update=False)
+        self.table = html_box("pb-analyst-triage")
+        self.case_order = classed(
+            w.Dropdown(options=[(ANY, NO_ORDER)], value=NO_ORDER), "pb-analyst-case-order"
+        )
         self.case_order.layout.width = "520px"
-        self.case_order.add_class("pb-analyst-case-order")
-        self.case_hint = _html("pb-analyst-case-hint")
-        self.actor_label = _html("pb-analyst-label")
-        self.store_name_label = _html("pb-analyst-label")
-        self.actor = _text_box("pb-analyst-actor", "260px", value=user or "", disabled=bool(user))
-        self.store_name = _text_box("pb-analyst-store-name", "260px")
-        self.open_button = w.Button(button_style="primary", disabled=True)
-        self.open_button.add_class("pb-analyst-open")
-        self.case_result = _html("pb-analyst-case-result")
+        self.case_hint = html_box("pb-analyst-case-hint")
+        self.actor_label = html_box("pb-analyst-label")
+        self.store_name_label = html_box("pb-analyst-label")
+        self.actor = text_box("pb-analyst-actor", "260px", value=user or "", disabled=bool(user))
+        self.store_name = text_box("pb-analyst-store-name", "260px")
+        self.open_button = button("pb-analyst-open", style="primary")
+        self.open_button.disabled = True
+        self.case_result = html_box("pb-analyst-case-result")
 
     def _lay_out(self) -> None:
         who = [self.actor_label, self.actor] if self.store.durable else []
@@ -180,16 +168,11 @@ class AnalystPanel:
         self.widget.add_class("pb-analyst")
 
     def _wire(self) -> None:
-        self.lang_toggle.observe(self._on_lang_change, names="value")
         self.load_button.on_click(self._on_load_click)
         for box in (self.scenario_filter, self.priority_filter, self.search):
             box.observe(self._on_filter_change, names="value")
         self.case_order.observe(self._on_case_order_change, names="value")
         self.open_button.on_click(self._on_open_click)
-
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in the page's language."""
-        return text(key, self.lang, **params)
 
     @property
     def _html(self) -> AnalystHtml:
@@ -296,7 +279,7 @@ class AnalystPanel:
     def render(self) -> None:
         """Redraw the page in the current language."""
         t, out = self.t, self._html
-        self.header.value = out.header()
+        self.header.value = self.heading("analyst.title", "analyst.subtitle", style=ANALYST_STYLE)
         self.path_label.value = esc(t("analyst.path"))
         self.path.placeholder = t("analyst.path_placeholder")
         self.upload.description = t("analyst.upload")
@@ -363,8 +346,10 @@ class AnalystPanel:
         return hit.iloc[0] if len(hit) else None
 
     def order_facts_of(self, source_row: int) -> dict[str, str]:
-        """The case facts of the loaded order from file row ``source_row``, with why triage
-        listed it (never its contact details)."""
+        """The case facts of the loaded order from file row ``source_row``.
+
+        With why triage listed it; never its contact details.
+        """
         orders = self.loaded.result.orders
         return order_facts(
             orders[orders["source_row"] == source_row].iloc[0],
@@ -427,12 +412,6 @@ class AnalystPanel:
             self.load_path(self.path.value, as_of)
         else:
             raise OrderFileError("analyst.error.no_source", folder=folder_label(self.allowed_dir))
-
-    @show_errors
-    def _on_lang_change(self, change: dict) -> None:
-        if change["new"] in ("zh", "en"):
-            self.lang = change["new"]
-            self.render()
 
     @show_errors
     def _on_filter_change(self, change: dict) -> None:

@@ -13,15 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-from playbook.i18n import text
 from playbook.library.library import Library
 from playbook.orders.facts import triage_note
 from playbook.orders.reader import ImportResult, money_text
 from playbook.orders.stats import cell_text, weekly_counts
 from playbook.orders.triage import TriageResult
-from playbook.ui.html import STYLE, data_link, esc, tag
+from playbook.ui.html import Safe, download_link, esc, html_table, tag
+from playbook.ui.page import Texts
+from playbook.ui.widgets import ANY
 
-ANY = ""  # a filter's "any" value
 NO_ORDER = -1  # the case chooser's "nothing chosen" value (source rows are never negative)
 REJECT_ROWS = 20
 TRIAGE_HEADERS = (
@@ -52,36 +52,21 @@ class Loaded:
     rejects_csv: str
 
 
-class Safe(str):
-    """Cell content that is already safe HTML (built here from escaped parts)."""
-
-
-def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str = "") -> str:
-    """A table of text: every header and cell is escaped, except ``Safe`` cells."""
-    head = "".join(tag("th", esc(h)) for h in headers)
-    body = "".join(
-        tag("tr", "".join(tag("td", c if isinstance(c, Safe) else esc(c)) for c in row))
-        for row in rows
-    )
-    return tag(
-        "table", tag("thead", tag("tr", head)) + tag("tbody", body), f"pb-analyst-table {cls}"
-    )
-
-
-class AnalystHtml:
-    """Renders the analyst page's HTML parts in one language.
-
-    Args:
-        lib: the library (scenario titles, fact labels).
-        lang: 'zh' or 'en'.
-    """
+class AnalystHtml(Texts):
+    """Renders the analyst page's HTML parts in one language."""
 
     def __init__(self, lib: Library, lang: str) -> None:
+        """Render for ``lib`` in ``lang``.
+
+        Args:
+            lib: the library (scenario titles, fact labels).
+            lang: 'zh' or 'en'.
+        """
         self.lib, self.lang = lib, lang
 
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in this language."""
-        return text(key, self.lang, **params)
+    def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]], cls: str) -> str:
+        """One of the page's tables (``html_table``: every cell escaped but ``Safe`` ones)."""
+        return html_table(headers, rows, f"pb-analyst-table {cls}")
 
     def p(self, key: str, cls: str = "", /, **params: Any) -> str:
         """A paragraph of catalogue text."""
@@ -97,15 +82,6 @@ class AnalystHtml:
         if sc is not None:
             return sc.title.get(self.lang)
         return self.t("analyst.scenario_to_come", scenario=scenario_id)
-
-    def header(self) -> str:
-        """The page's styles, title and subtitle."""
-        return (
-            STYLE
-            + ANALYST_STYLE
-            + tag("h2", esc(self.t("analyst.title")))
-            + tag("p", esc(self.t("analyst.subtitle")), "pb-muted")
-        )
 
     def summary(self, loaded: Loaded) -> str:
         """One line: the file, its format, rows read/imported/rejected, as-of, triaged."""
@@ -130,7 +106,7 @@ class AnalystHtml:
         by_scenario = [(self.scenario_label(s), n) for s, n in tri.counts().items()]
         by_priority = list(tri.table["priority"].value_counts().sort_index().items())
         tables = [
-            html_table([t(key), t("analyst.count")], rows, cls)
+            self.table([t(key), t("analyst.count")], rows, cls)
             for key, rows, cls in (
                 ("analyst.by_format", by_format, "pb-analyst-by-format"),
                 ("analyst.by_state", by_state, "pb-analyst-by-state"),
@@ -141,14 +117,14 @@ class AnalystHtml:
         out = self.h3("analyst.counts") + tag("div", "".join(tables), "pb-analyst-tables")
         if len(tri.unjudged):
             out += self.p("analyst.unjudged")
-            out += html_table(
+            out += self.table(
                 [t("analyst.col_rule"), t("analyst.col_missing"), t("analyst.count")],
                 tri.unjudged.itertuples(index=False),
                 "pb-analyst-unjudged",
             )
         if len(tri.unknown_refund_sources):
             out += self.p("analyst.unknown_refund_sources")
-            out += html_table(
+            out += self.table(
                 [t("analyst.col_refund_source"), t("analyst.count")],
                 tri.unknown_refund_sources.itertuples(index=False),
                 "pb-analyst-unknown-sources",
@@ -156,7 +132,7 @@ class AnalystHtml:
         unknown = tri.unknown_reasons
         if len(unknown):
             out += self.p("analyst.unknown_reasons", count=len(unknown))
-            out += html_table(
+            out += self.table(
                 [t("analyst.col_refund_reason"), t("analyst.count")],
                 unknown.head(REJECT_ROWS).itertuples(index=False),
                 "pb-analyst-unknown-reasons",
@@ -171,7 +147,7 @@ class AnalystHtml:
             return out + self.p("analyst.rejects_none", "pb-muted")
         shown = rejects.head(REJECT_ROWS)
         out += self.p("analyst.rejects_count", total=len(rejects), shown=len(shown))
-        out += html_table(
+        out += self.table(
             [t(f"analyst.col_{c}") for c in ("row", "order", "column", "value", "reason")],
             (
                 [
@@ -186,7 +162,7 @@ class AnalystHtml:
             "pb-analyst-reject-rows",
         )
         stem = Path(loaded.name).stem or "orders"
-        link = data_link(
+        link = download_link(
             loaded.rejects_csv, f"{stem}.rejects.csv", "text/csv", t("analyst.rejects_download")
         )
         return out + tag("p", link)
@@ -211,7 +187,7 @@ class AnalystHtml:
 
         headers = [self.t("analyst.col_week"), *map(self.scenario_label, counts.columns)]
         rows = ([week, *(bar(int(n)) for n in values)] for week, values in counts.iterrows())
-        out += html_table(headers, rows, "pb-analyst-chart")
+        out += self.table(headers, rows, "pb-analyst-chart")
         if undated:
             out += self.p("analyst.chart_undated", "pb-muted", count=undated)
         return out
@@ -221,7 +197,7 @@ class AnalystHtml:
         if not len(shown):
             return self.p("analyst.triage_none", "pb-muted")
         count = self.p("analyst.triage_count", shown=len(shown), total=matched, all=total)
-        return count + html_table(
+        return count + self.table(
             [self.t(f"analyst.{k}") for k in TRIAGE_HEADERS],
             (self.row_cells(r) for r in shown.to_dict("records")),
             "pb-analyst-triage-rows",
@@ -292,7 +268,7 @@ class AnalystHtml:
             return tag("div", esc(note), "pb-deadline soon")
         asked = [ref.id for ref in self.lib.scenario(row["scenario"]).facts]
         rows = [(self.lib.facts[f].label.get(self.lang), facts[f]) for f in asked if f in facts]
-        return self.p("analyst.facts_preview") + html_table(
+        return self.p("analyst.facts_preview") + self.table(
             [self.t("caselog.fact"), self.t("caselog.value")], rows, "pb-analyst-facts"
         )
 

@@ -20,6 +20,7 @@ from playbook.library.library import Library
 from playbook.load import load_library
 from playbook.ui.feedback import error_html
 from playbook.ui.html import esc
+from playbook.ui.page import page_lang
 from playbook.ui.staff_panel import StaffPanel
 from playbook.ui.training_panel import TrainingPanel
 
@@ -46,6 +47,11 @@ class LazyStore:
     durable = True  # known without waiting: the page decides its layout before the store opens
 
     def __init__(self, factory: Callable[[], Any]) -> None:
+        """Wrap a store that is not opened yet.
+
+        Args:
+            factory: opens the store (called once, in ``warm_up``'s thread or on first use).
+        """
         self._factory = factory
         self._lock = threading.Lock()
         self._store: Any = None
@@ -71,6 +77,7 @@ class LazyStore:
         return self._store
 
     def __getattr__(self, name: str) -> Any:
+        """The store's attribute ``name``, once the store is open."""
         return getattr(self._get(), name)
 
 
@@ -104,6 +111,11 @@ class ServedStaffPanel(StaffPanel):
     page_state: w.HTML | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        """Build the staff page and its page-state element.
+
+        Args:
+            **kwargs: ``StaffPanel``'s arguments.
+        """
         super().__init__(**kwargs)
         self.page_state = w.HTML()
         self.page_state.add_class("pb-page-state")
@@ -162,7 +174,7 @@ def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | Non
     try:
         identity.require(action, page=action)
     except PlaybookError as err:
-        box = w.HTML(error_html(err.render(lang if lang in ("zh", "en") else "zh")))
+        box = w.HTML(error_html(err.render(page_lang(lang))))
         box.add_class("pb-refused")
         return box
     return None
@@ -193,18 +205,21 @@ def staff_page(lang: str | None = None) -> w.Widget:
 
 
 def open_training_store(lib: Library) -> Any:
-    """The training tables of the configured case store (imported here, in the background
-    thread, like ``open_store``: the trainee page is on screen before SQLAlchemy loads)."""
+    """The training tables of the configured case store.
+
+    Imported here, in the background thread, like ``open_store``: the trainee page is on screen
+    before SQLAlchemy loads.
+    """
     from playbook.training.store import TrainingStore
 
     return TrainingStore(open_store(lib))
 
 
 def training_page(lang: str | None = None) -> w.Widget:
-    """Training (notebooks/training.ipynb): trainees join a session with its code;
-    ``?view=trainer`` is the trainer's view (create sessions, results, export).
+    """Training (notebooks/training.ipynb): trainees join a session with its code.
 
-    Results go to the case store's own training tables, never to the cases.
+    ``?view=trainer`` is the trainer's view (create sessions, results, export). Results go to
+    the case store's own training tables, never to the cases.
     """
     logging.basicConfig(level=logging.INFO)
     lib = load_library()

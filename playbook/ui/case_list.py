@@ -7,6 +7,7 @@ state; case facts such as buyer names stay in the store until a case is opened.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import ipywidgets as w
@@ -18,41 +19,36 @@ from playbook.library.library import Library
 from playbook.library.model import STATUSES
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
-from playbook.ui.widgets import quiet, relabel, replace_children
+from playbook.ui.page import Host, Part
+from playbook.ui.widgets import ANY, quiet, relabel, replace_children
 
 PAGE = 20
-ANY = ""
 
 
-class ListHost(Protocol):
+class ListHost(Host, Protocol):
     """What the case list needs from the page it sits on (the staff page)."""
 
-    lang: str
     lib: Library
     identity: Identity | None
     store: CaseStore
-    message: w.HTML
-
-    def t(self, key: str, **params: Any) -> str: ...
-
-    def clock(self) -> dt.datetime: ...
-
-    def open_case(self, case_id: str) -> None: ...
-
-    def start_new(self) -> None: ...
+    clock: Callable[[], dt.datetime]
+    open_case: Callable[[str], None]
+    start_new: Callable[[], None]
 
 
-class CaseListPanel:
-    """Filters, a page of cases, and an Open button per case.
+class CaseListPanel(Part):
+    """Filters, a page of cases, and an Open button per case."""
 
-    Args:
-        page: the staff page it belongs to (language, store, clock, ``open_case``).
-    """
+    page: ListHost
 
     def __init__(self, page: ListHost) -> None:
-        self.page = page
+        """Build the list for ``page``.
+
+        Args:
+            page: the staff page it belongs to (language, store, clock, ``open_case``).
+        """
+        super().__init__(page)
         self.offset = 0
-        self.message = page.message
         self.status = w.Dropdown(options=[(s, s) for s in (ANY, *STATUSES)], value=ANY)
         self.status.add_class("pb-filter-status")
         self.scenario = w.Dropdown(options=[(ANY, ANY)], value=ANY)
@@ -93,11 +89,6 @@ class CaseListPanel:
         self.new_case.on_click(self._on_new_case_click)
         self.prev_page.on_click(self._on_page_click(-PAGE))
         self.next_page.on_click(self._on_page_click(PAGE))
-
-    @property
-    def lang(self) -> str:
-        """The page's language (for ``show_errors``)."""
-        return self.page.lang
 
     def _filter(self) -> CaseFilter:
         # Widget values are untrusted: only known statuses and scenarios filter the query.

@@ -1,10 +1,11 @@
-"""Evidence files on the staff page: an upload per checklist item, thumbnails, and the
-"Build appeal packet" button with the check's messages and download links.
+"""Evidence files on the staff page: uploads, thumbnails and the appeal packet.
 
-A view of the panel's ``CaseSession`` (``session.attach`` / ``detach`` / ``build_packet``).
-Every callback re-checks its own preconditions; uploaded bytes are handed to the session and
-the upload widget is cleared at once, so no file stays in widget state; every name and
-message is escaped before it reaches an HTML widget.
+An upload per checklist item, thumbnails, and the "Build appeal packet" button with the
+check's messages and download links. A view of the page's ``CaseSession``
+(``session.attach`` / ``detach`` / ``build_packet``). Every callback re-checks its own
+preconditions; uploaded bytes are handed to the session and the upload widget is cleared at
+once, so no file stays in widget state; every name and message is escaped before it reaches
+an HTML widget.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import ipywidgets as w
 
 from playbook.cases.files import Attachment
-from playbook.cases.session import Screen
+from playbook.cases.session import CaseSession, Screen
 from playbook.errors import PlaybookError
-from playbook.i18n import text
 from playbook.library.model import EvidenceItem
+from playbook.scenarios.engine import Walk
 from playbook.ui.feedback import error_html, show_errors
-from playbook.ui.html import esc, tag
+from playbook.ui.html import download_link, esc, tag
+from playbook.ui.page import Host, Part
 
 log = logging.getLogger("playbook.ui")
 ACCEPT = "image/jpeg,image/png,image/gif,application/pdf,.jpg,.jpeg,.png,.gif,.pdf"
@@ -37,47 +39,44 @@ STYLE = """<style>
 </style>"""
 
 
-def bytes_link(data: bytes, filename: str, mime: str, label: str) -> str:
-    """A download link that carries ``data`` itself (no file server; works offline)."""
-    payload = base64.b64encode(data).decode("ascii")
-    return (
-        f'<a download="{esc(filename)}" href="data:{esc(mime)};base64,{payload}">{esc(label)}</a>'
-    )
+class FilesHost(Host, Protocol):
+    """What the evidence files need from the walk view they sit in (``redraw``: the page)."""
+
+    shown_step: str | None
+    session: CaseSession
+    walk: Walk | None
+    redraw: Callable[[], None]
 
 
-class EvidenceFiles:
-    """The file widgets of one ``StaffPanel`` (which owns ``session``, ``lang``, ``message``).
+class EvidenceFiles(Part):
+    """The file widgets of the staff page's walk view."""
 
-    Args:
-        panel: the staff page.
-    """
+    page: FilesHost
 
-    def __init__(self, panel: Any) -> None:
-        self.panel = panel
-        self.message = panel.message
+    def __init__(self, page: FilesHost) -> None:
+        """Set up the files part of ``page``'s evidence checklist.
+
+        Args:
+            page: the walk view (case session, step on screen, language, message area).
+        """
+        super().__init__(page)
         self._thumbs: dict[str, bytes | None] = {}  # by content hash: files never change
         self._packet: tuple[str | None, str, str] = (None, "", "")  # case, messages, links
         self.packet_messages = self.packet_links = w.HTML()  # set at each render
 
     @property
-    def lang(self) -> str:
-        """The page's language (for ``show_errors``)."""
-        return self.panel.lang
-
-    @property
-    def session(self) -> Any:
-        """The panel's case session."""
-        return self.panel.session
-
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in the page's language."""
-        return text(key, self.panel.lang, **params)
+    def session(self) -> CaseSession:
+        """The page's case session."""
+        return self.page.session
 
     # --- rendering ---------------------------------------------------------------------------
 
     def rows(self, screen: Screen, boxes: list[w.Widget]) -> list[w.Widget]:
-        """Each evidence item's checkbox (``boxes``, in step order) followed by its files and
-        an upload; then the packet box on a step with an appeal statement."""
+        """The evidence rows: each item's checkbox followed by its files and an upload.
+
+        ``boxes`` are the items' checkboxes, in step order; on a step with an appeal statement
+        the packet box comes last.
+        """
         files = self.session.files() if self.session.active else []
         out: list[w.Widget] = []
         for box, item in zip(boxes, screen.step.evidence, strict=True):
@@ -120,8 +119,10 @@ class EvidenceFiles:
         return self._thumbs[f.sha256]
 
     def _packet_rows(self, screen: Screen) -> list[w.Widget]:
-        """The packet box, new at each render (the page closes what it replaces), keeping the
-        last check's messages and links while the same case is open."""
+        """The packet box, new at each render (the page closes what it replaces).
+
+        It keeps the last check's messages and links while the same case is open.
+        """
         case = self.session.case
         if case is None or self._packet[0] != case.id:
             self._packet = (case.id if case else None, "", "")
@@ -156,7 +157,7 @@ class EvidenceFiles:
                 notes = [self._attach(item_id, f) for f in uploaded]
             finally:
                 upload.value = ()  # the bytes never stay in widget state
-            self.panel.render()
+            self.page.redraw()
             self.message.value = "".join(notes)
 
         return lambda change: on_upload(self, change)
@@ -166,26 +167,26 @@ class EvidenceFiles:
         try:
             att = self.session.attach(item_id, name, bytes(upload.get("content", b"")))
         except PlaybookError as err:
-            reason = err.render(self.panel.lang)
+            reason = err.render(self.lang)
             return error_html(self.t("ui.file_refused", name=name, reason=reason))
         return tag("div", esc(self.t("ui.file_attached", name=att.name)), "pb-file-ok")
 
     def _remove_callback(self, step_id: str, seq: int) -> Callable:
         @show_errors
         def on_click(self: EvidenceFiles) -> None:
-            if not self.session.active or self.panel._shown_step != step_id:
+            if not self.session.active or self.page.shown_step != step_id:
                 return
             if seq not in {f.seq for f in self.session.files()}:
                 return
             self.session.detach(seq)
-            self.panel.render()
+            self.page.redraw()
 
         return lambda _button: on_click(self)
 
     def _item_open(self, step_id: str, item_id: str) -> bool:
         """A case is open at ``step_id`` and the item is one of its checklist's."""
-        walk = self.panel.walk
-        if not self.session.active or self.panel._shown_step != step_id:
+        walk = self.page.walk
+        if not self.session.active or self.page.shown_step != step_id:
             return False
         return walk.current.id == step_id and item_id in {e.id for e in walk.current.evidence}
 
@@ -200,7 +201,7 @@ class EvidenceFiles:
         check = packet.check_packet(self.session)
         self.packet_messages.value = "".join(
             error_html(m) if level == "error" else tag("div", esc(m), "pb-deadline soon")
-            for level, m in check.messages(self.panel.lang)
+            for level, m in check.messages(self.lang)
         )
         self._packet = (self.session.case.id, self.packet_messages.value, "")
         if not check.ok:
@@ -210,8 +211,8 @@ class EvidenceFiles:
             pdf, zip_ = built.pdf.read_bytes(), built.zip.read_bytes()
         self.packet_links.value = (
             tag("div", esc(self.t("ui.packet_built", pages=built.pages)), "pb-packet-ok")
-            + bytes_link(pdf, built.pdf.name, "application/pdf", self.t("ui.packet_pdf"))
+            + download_link(pdf, built.pdf.name, "application/pdf", self.t("ui.packet_pdf"))
             + " · "
-            + bytes_link(zip_, built.zip.name, "application/zip", self.t("ui.packet_zip"))
+            + download_link(zip_, built.zip.name, "application/zip", self.t("ui.packet_zip"))
         )
         self._packet = (self.session.case.id, self.packet_messages.value, self.packet_links.value)

@@ -1,6 +1,6 @@
 """Inputs of the facts form: a text box per fact; dates and times also get a picker.
 
-The text box stays the fact's value (staff may type, as before); the picker next to it only
+The text box holds the fact's value (staff may type it); the picker next to it only
 writes what was picked into the box, in the form's format, in UTC (the label says so).
 """
 
@@ -30,8 +30,10 @@ def picked_text(kind: str, value: Any) -> str | None:
 
 
 def fact_input(fact: FactDef, value: str) -> tuple[w.Text | w.Textarea, w.Widget]:
-    """The fact's text box (``.pb-fact-<id>``) and the row to show: the box, plus a picker
-    (``.pb-picker-<id>``) for dates and times."""
+    """The fact's text box (``.pb-fact-<id>``) and the row to show.
+
+    The row is the box, plus a picker (``.pb-picker-<id>``) for dates and times.
+    """
     cls = w.Textarea if fact.type == "longtext" else w.Text
     box = cls(value=value, placeholder=fact.example or "", layout=w.Layout(width="420px"))
     box.add_class(f"pb-fact-{fact.id}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Shipped with the page (no CDN): plain CSS, no icon fonts.
 STYLE = """
@@ -56,10 +56,32 @@ def bullets(items: Iterable[str]) -> str:
     return tag("ul", lis) if lis else ""
 
 
-def data_link(content: str, filename: str, mime: str, label: str) -> str:
-    """A download link that carries ``content`` itself (works offline, no file server)."""
-    payload = base64.b64encode(content.encode("utf-8")).decode("ascii")
+class Safe(str):
+    """Table cell content that is already safe HTML (built from escaped parts)."""
+
+
+def html_table(headers: Sequence[object], rows: Iterable[Sequence[object]], cls: str = "") -> str:
+    """A table of text: every header and cell is escaped, except ``Safe`` cells."""
+    head = "".join(tag("th", esc(h)) for h in headers)
+    body = "".join(
+        tag("tr", "".join(tag("td", c if isinstance(c, Safe) else esc(c)) for c in row))
+        for row in rows
+    )
+    return tag("table", tag("thead", tag("tr", head)) + tag("tbody", body), cls)
+
+
+def download_link(
+    payload: str | bytes, filename: str, mime: str, label: str, cls: str = ""
+) -> str:
+    """A download link that carries the file itself (no file server; works offline).
+
+    Text is sent as UTF-8 and says so (``;charset=utf-8``); bytes are sent as they are.
+    """
+    if isinstance(payload, str):
+        payload, mime = payload.encode("utf-8"), f"{mime};charset=utf-8"
+    data = base64.b64encode(payload).decode("ascii")
+    attr = f' class="{esc(cls)}"' if cls else ""
     return (
-        f'<a download="{esc(filename)}" href="data:{esc(mime)};charset=utf-8;base64,'
-        f'{payload}">{esc(label)}</a>'
+        f'<a{attr} download="{esc(filename)}" href="data:{esc(mime)};base64,{data}">'
+        f"{esc(label)}</a>"
     )

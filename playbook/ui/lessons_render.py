@@ -1,13 +1,13 @@
 """What each view of the lessons page shows: a chart (PNG), its table and its CSV, in one language.
 
-No widgets and no state. Each ``*_view`` turns figures from :mod:`playbook.lessons.analytics` into a
-``View``; every text from the store, the orders or the library is escaped where it becomes
-HTML (``html_table``), and CSV cells that could run as spreadsheet formulas are neutralised.
+No widgets and no state. Each ``*_view`` turns figures from :mod:`playbook.lessons.analytics`
+into a ``View``; every text from the store, the orders or the library is escaped where it
+becomes HTML (``html_table``), and CSV cells that could run as spreadsheet formulas are
+neutralised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,9 +18,10 @@ from playbook.lessons import charts
 from playbook.library.lessons import LessonsConfig
 from playbook.library.library import Library
 from playbook.orders.reader import neutralise_formulas
-from playbook.ui.analyst_render import html_table
-from playbook.ui.html import data_link, esc, tag
+from playbook.ui.html import download_link, esc, html_table, tag
+from playbook.ui.page import Texts
 
+TABLE_CLASS = "pb-analyst-table"  # the class LESSONS_STYLE styles tables by
 LESSONS_STYLE = """
 <style>
 .pb-lessons .pb-analyst-table { border-collapse: collapse; margin: 4px 0 8px; font-size: 13px; }
@@ -49,7 +50,7 @@ class View:
 def view(png: bytes, frame: pd.DataFrame, headers: list[str], filename: str) -> View:
     """A View of ``frame`` (already in display form) under ``headers``."""
     rows = frame.astype("object").where(frame.notna(), "").to_numpy().tolist()
-    table = html_table(headers, rows) if rows else ""
+    table = html_table(headers, rows, TABLE_CLASS) if rows else ""
     csv = neutralise_formulas(frame.set_axis(headers, axis=1)).to_csv(index=False)
     return View(png, table, csv, filename)
 
@@ -68,24 +69,31 @@ def hours(value: float | None, lang: str) -> str:
     return text("lessons.hours", lang, n=f"{value:.1f}")
 
 
-class LessonsText:
+class LessonsText(Texts):
     """Texts and views of the page in one language."""
 
     def __init__(self, lib: Library, config: LessonsConfig, lang: str) -> None:
+        """Render for ``lib`` and its lessons ``config`` in ``lang``.
+
+        Args:
+            lib: the library (scenario titles, root causes).
+            config: the lessons settings (outcome classes, small numbers, fix windows).
+            lang: 'zh' or 'en'.
+        """
         self.lib, self.config, self.lang = lib, config, lang
 
-    def t(self, key: str, **params: object) -> str:
-        return text(key, self.lang, **params)
-
     def scenario(self, scenario_id: str) -> str:
+        """A scenario's title (its id when the library no longer has it)."""
         found = self.lib.scenarios.get(scenario_id)
         return found.title.get(self.lang) if found else scenario_id
 
     def cause(self, cause_id: str) -> str:
+        """A root cause's text (its id when the library no longer has it)."""
         found = self.lib.root_causes.get(cause_id)
         return found.text.get(self.lang) if found else cause_id
 
     def value(self, raw: object) -> str:
+        """A breakdown value as text ("none" for an empty one)."""
         return str(raw) if raw not in ("", None) and not pd.isna(raw) else self.t("lessons.none")
 
     # --- summary -----------------------------------------------------------------------------
@@ -133,6 +141,7 @@ class LessonsText:
     # --- views -------------------------------------------------------------------------------
 
     def weekly_view(self, flow: pd.DataFrame) -> View:
+        """Cases opened and closed per week and scenario."""
         names = {s: self.scenario(s) for s in self.lib.scenarios}
         png = b""
         if len(flow):
@@ -163,6 +172,7 @@ class LessonsText:
         return view(png, frame, headers, "cases-per-week.csv")
 
     def outcome_view(self, shown: pd.DataFrame) -> View:
+        """How the selected cases ended, by outcome class."""
         mix = an.outcome_mix(shown, self.config)
         labels = [self.config.label(c, self.lang) for c in mix["outcome"]]
         png = (
@@ -177,6 +187,7 @@ class LessonsText:
         return view(png, frame, headers, "outcome-mix.csv")
 
     def pareto_view(self, shown: pd.DataFrame, by: str | None, cause: str | None) -> View:
+        """Root causes by count (or one cause broken down ``by`` a dimension), cumulated."""
         table = an.pareto(shown, by, cause)
         name = self.cause if by is None else self.value
         labels = [name(k) for k in table["key"]]
@@ -198,6 +209,7 @@ class LessonsText:
         return view(png, frame, headers, f"root-causes-by-{by or 'cause'}.csv")
 
     def rate_view(self, rates: pd.DataFrame, by: str) -> View:
+        """Disputes per shipped order ``by`` SKU or carrier; few orders are marked."""
         labels = [self.value(k) for k in rates["key"]]
         drawable = rates["rate"].notna().to_numpy()
         png = b""
@@ -231,6 +243,7 @@ class LessonsText:
         return view(png, frame, headers, f"dispute-rate-by-{by}.csv")
 
     def fix_view(self, effect: an.FixEffect, title: str) -> View:
+        """A fix's root cause per week before and after it took effect."""
         png = charts.fix_chart(
             effect.weekly,
             effect.starts_at,
@@ -295,10 +308,8 @@ class LessonsText:
             if effect.change is None
             else self.t("lessons.change", pct=f"{effect.change * 100:+.0f}%")
         )
-        return html_table(headers, rows) + tag("p", esc(change), "pb-fix-change")
+        return html_table(headers, rows, TABLE_CLASS) + tag("p", esc(change), "pb-fix-change")
 
     def csv_link(self, v: View) -> str:
-        return data_link(v.csv, v.filename, "text/csv", self.t("lessons.csv"))
-
-
-Renderer = Callable[[], View]
+        """A link that downloads the view's CSV."""
+        return download_link(v.csv, v.filename, "text/csv", self.t("lessons.csv"))

@@ -9,15 +9,17 @@ only while the map is open.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 
 import ipywidgets as w
 
 from playbook.i18n import text
 from playbook.library.model import Scenario
 from playbook.scenarios.diagram import render_svg
+from playbook.scenarios.engine import Walk
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import esc, tag
+from playbook.ui.page import Host, Part
 
 MAP_STYLE = (
     "<style>.pb-map { max-width: 560px; overflow: auto; border-left: 1px solid #ddd; "
@@ -45,15 +47,24 @@ def map_html(
     return MAP_STYLE + tag("div", "".join(legend), "pb-map-legend") + svg
 
 
-class MapView:
-    """A "Map" toggle button and the map beside a walk.
+class MapHost(Host, Protocol):
+    """What the map needs from the view it sits beside: the open walk, or None."""
 
-    Args:
-        owner: the page; read for ``lang``, ``message`` and ``walk`` (the open walk or None).
-    """
+    walk: Walk | None
 
-    def __init__(self, owner: Any) -> None:
-        self.owner = owner
+
+class MapView(Part):
+    """A "Map" toggle button and the map beside a walk."""
+
+    page: MapHost
+
+    def __init__(self, page: MapHost) -> None:
+        """Build the toggle and the (closed) map.
+
+        Args:
+            page: the view with the walk (language, message area, ``walk``).
+        """
+        super().__init__(page)
         self.toggle = w.ToggleButton(value=False, icon="")
         self.toggle.add_class("pb-map-toggle")
         self.html = w.HTML()
@@ -61,20 +72,10 @@ class MapView:
         self.html.layout.display = "none"
         self.toggle.observe(self._on_toggle, names="value")
 
-    @property
-    def lang(self) -> str:
-        """The page's language (for ``show_errors``)."""
-        return self.owner.lang
-
-    @property
-    def message(self) -> w.HTML:
-        """The page's message box (for ``show_errors``)."""
-        return self.owner.message
-
     def render(self) -> None:
         """Label the toggle; draw the map of the open walk while the map is open."""
-        self.toggle.description = text("ui.map", self.lang)
-        walk = self.owner.walk
+        self.toggle.description = self.t("ui.map")
+        walk = self.page.walk
         if not self.toggle.value or walk is None:
             self.html.value, self.html.layout.display = "", "none"
             return

@@ -1,6 +1,8 @@
-"""The trainer's view: create a session (practice cases, pass mark) and get its code; see who
-joined, each trainee's score and time, each item's error rate with the most common wrong
-option and its feedback, every choice each trainee made in order; download CSV and XLSX.
+"""The trainer's view: create training sessions and read their results.
+
+Create a session (practice cases, pass mark) and get its code; see who joined, each trainee's
+score and time, each item's error rate with the most common wrong option and its feedback,
+every choice each trainee made in order; download CSV and XLSX.
 
 A view of ``TrainingStore`` and ``playbook.training.report``; every text from data or from
 trainees (names) is escaped. Callbacks re-check their inputs (the store validates them).
@@ -8,21 +10,26 @@ trainees (names) is escaped. Callbacks re-check their inputs (the store validate
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from typing import Any
 
 import ipywidgets as w
 
 from playbook.cases.session import utcnow
 from playbook.errors import StoreError
-from playbook.i18n import text
 from playbook.library.library import Library
-from playbook.training.report import SessionReport, build_report, choices_table, to_csv, to_xlsx
+from playbook.training.report import (
+    SHOWN_COLUMNS,
+    SessionReport,
+    build_report,
+    choices_table,
+    to_csv,
+    to_xlsx,
+)
 from playbook.training.store import TrainingStore
 from playbook.ui.feedback import show_errors
-from playbook.ui.html import STYLE, esc, tag
-from playbook.ui.training_panel import LANGS, duration
+from playbook.ui.html import download_link, esc, html_table, tag
+from playbook.ui.page import Clock, Page, duration
+from playbook.ui.widgets import button, classed, html_box
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLE_STYLE = """<style>
@@ -32,31 +39,8 @@ TABLE_STYLE = """<style>
 </style>"""
 
 
-def download_link(payload: bytes, filename: str, mime: str, label: str, cls: str) -> str:
-    """A link that carries the file itself (works offline, no file server)."""
-    data = base64.b64encode(payload).decode("ascii")
-    return (
-        f'<a class="{esc(cls)}" download="{esc(filename)}" '
-        f'href="data:{esc(mime)};base64,{data}">{esc(label)}</a>'
-    )
-
-
-def html_table(header: list[str], rows: list[list[object]], cls: str) -> str:
-    """An escaped HTML table."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f'<table class="{esc(cls)}"><tr>{head}</tr>{body}</table>'
-
-
-class TrainerPanel:
-    """The trainer page as one widget tree (``panel.widget``).
-
-    Args:
-        store: a ``TrainingStore``.
-        library: the library.
-        lang: 'zh' or 'en'.
-        user: the trainer's name when the server knows it.
-    """
+class TrainerPanel(Page):
+    """The trainer page as one widget tree (``panel.widget``)."""
 
     def __init__(
         self,
@@ -64,73 +48,62 @@ class TrainerPanel:
         library: Library,
         lang: str = "zh",
         user: str | None = None,
+        clock: Clock = utcnow,
     ) -> None:
+        """Build the page.
+
+        Args:
+            store: a ``TrainingStore``.
+            library: the library.
+            lang: 'zh' or 'en'.
+            user: the trainer's name when the server knows it.
+            clock: the current UTC time (how long unfinished attempts have taken).
+        """
+        super().__init__(lang, clock=clock)
         self.store = store
         self.lib = library
-        self.lang = lang if lang in ("zh", "en") else "zh"
         self._build_widgets(user)
         self.report: SessionReport | None = None
         self.render()
 
     def _build_widgets(self, user: str | None) -> None:
-        self.header = w.HTML()
-        self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
-        self.lang_toggle.add_class("pb-lang")
-        self.message = w.HTML()
-        self.message.add_class("pb-message")
-        self.trainer = w.Text(value=user or "", disabled=bool(user))
-        self.trainer.add_class("pb-trainer-name")
+        self.trainer = classed(w.Text(value=user or "", disabled=bool(user)), "pb-trainer-name")
         self.cases = {
-            pid: w.Checkbox(value=False, indent=False) for pid in sorted(self.lib.practice)
+            pid: classed(w.Checkbox(value=False, indent=False), f"pb-practice-{pid}")
+            for pid in sorted(self.lib.practice)
         }
-        for pid, box in self.cases.items():
-            box.add_class(f"pb-practice-{pid}")
-        self.pass_mark = w.BoundedIntText(value=70, min=0, max=100)
-        self.pass_mark.add_class("pb-pass-mark")
-        self.create_button = w.Button(button_style="primary")
-        self.create_button.add_class("pb-create")
-        self.created = w.HTML()
-        self.created.add_class("pb-created")
-        self.view_code = w.Text()
-        self.view_code.add_class("pb-view-code")
-        self.refresh_button = w.Button()
-        self.refresh_button.add_class("pb-refresh")
-        self.report_html = w.HTML()
-        self.report_html.add_class("pb-report")
+        self.pass_mark = classed(w.BoundedIntText(value=70, min=0, max=100), "pb-pass-mark")
+        self.create_button = button("pb-create", style="primary")
+        self.created = html_box("pb-created")
+        self.view_code = classed(w.Text(), "pb-view-code")
+        self.refresh_button = button("pb-refresh")
+        self.report_html = html_box("pb-report")
         self.create_title, self.view_title = w.HTML(), w.HTML()
-        self.widget = w.VBox(
-            [
-                self.header,
-                self.lang_toggle,
-                self.message,
-                self.create_title,
-                self.trainer,
-                w.VBox(list(self.cases.values())),
-                self.pass_mark,
-                self.create_button,
-                self.created,
-                self.view_title,
-                w.HBox([self.view_code, self.refresh_button]),
-                self.report_html,
-            ]
+        self.widget = classed(
+            w.VBox(
+                [
+                    self.header,
+                    self.lang_toggle,
+                    self.message,
+                    self.create_title,
+                    self.trainer,
+                    w.VBox(list(self.cases.values())),
+                    self.pass_mark,
+                    self.create_button,
+                    self.created,
+                    self.view_title,
+                    w.HBox([self.view_code, self.refresh_button]),
+                    self.report_html,
+                ]
+            ),
+            "pb-app",
         )
-        self.widget.add_class("pb-app")
-        self.lang_toggle.observe(self._on_lang_change, names="value")
         self.create_button.on_click(self._on_create_click)
         self.refresh_button.on_click(self._on_refresh_click)
 
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in the page's language."""
-        return text(key, self.lang, **params)
-
     def render(self) -> None:
         """Redraw labels and the report in the current language."""
-        self.header.value = (
-            STYLE
-            + TABLE_STYLE
-            + tag("h2", esc(self.t("ui.tr.title")))
-            + tag("p", esc(self.t("ui.tr.subtitle")), "pb-muted")
-        )
+        self.header.value = self.heading("ui.tr.title", "ui.tr.subtitle", style=TABLE_STYLE)
         self.create_title.value = tag("h3", esc(self.t("ui.tr.create")))
         self.view_title.value = tag("h3", esc(self.t("ui.tr.results")))
         self.trainer.description = self.t("ui.tr.trainer")
@@ -156,7 +129,7 @@ class TrainerPanel:
             session,
             self.store.attempts(session.code),
             self.store.moves(session.code),
-            utcnow(),
+            self.clock(),
         )
         self.render()
 
@@ -189,7 +162,7 @@ class TrainerPanel:
             tag(
                 "p",
                 download_link(
-                    to_csv(header, rows).encode("utf-8"),
+                    to_csv(header, rows),
                     f"{name}.csv",
                     "text/csv",
                     self.t("ui.tr.csv"),
@@ -206,9 +179,8 @@ class TrainerPanel:
                 "pb-export-links",
             )
         )
-        keep = [1, 3, 8, 10, 11, 12, 13]  # trainee, seq, question, option text, correct, points
-        shown = [[r[i] for i in keep] for r in rows]
-        parts.append(html_table([header[i] for i in keep], shown, "pb-choices"))
+        shown_header, shown = choices_table(report, lang, SHOWN_COLUMNS)
+        parts.append(html_table(shown_header, shown, "pb-choices"))
         return "".join(parts)
 
     def _trainees_table(self) -> str:
@@ -250,12 +222,6 @@ class TrainerPanel:
         return html_table(header, rows, "pb-items")
 
     # --- callbacks ------------------------------------------------------------------------
-
-    @show_errors
-    def _on_lang_change(self, change: dict) -> None:
-        if change["new"] in ("zh", "en"):
-            self.lang = change["new"]
-            self.render()
 
     @show_errors
     def _on_create_click(self, _button: w.Button) -> None:

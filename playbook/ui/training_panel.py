@@ -1,5 +1,7 @@
-"""The trainee page: join a session with a name and the trainer's code, walk each practice
-case one item at a time with feedback after every answer, then see the score and the map.
+"""The trainee page: walk practice cases with feedback after every answer.
+
+Join a session with a name and the trainer's code, walk each practice case one item at a time
+with feedback after every answer, then see the score and the map.
 
 A view of a ``TraineeRun`` (every move is stored in the training tables before the page
 moves on). Every callback re-checks its own preconditions; option values are checked by the
@@ -9,23 +11,22 @@ options carry only ids and texts, feedback appears after the answer.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ipywidgets as w
 
-from playbook.i18n import text
+from playbook.cases.session import utcnow
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
-from playbook.training.attempt import Move, passed
+from playbook.training.attempt import Move
 from playbook.training.items import Choice, Item
 from playbook.training.run import TraineeRun
 from playbook.ui.feedback import show_errors
-from playbook.ui.html import STYLE, bullets, esc, tag
+from playbook.ui.html import bullets, esc, tag
 from playbook.ui.map_view import map_html
-from playbook.ui.widgets import relabel
+from playbook.ui.page import Clock, Page, duration
+from playbook.ui.widgets import button, classed, html_box, relabel, text_box
 
-LANGS = (("中文", "zh"), ("English", "en"))
 TRAINING_STYLE = """<style>
 .pb-vignette { background: #f6f6f6; border-left: 4px solid #888; padding: 6px 10px; }
 .pb-feedback .right { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
@@ -36,49 +37,34 @@ TRAINING_STYLE = """<style>
 </style>"""
 
 
-def _button(cls: str, style: str = "") -> w.Button:
-    button = w.Button(button_style=style)
-    button.add_class(cls)
-    return button
+class TrainingPanel(Page):
+    """The trainee page as one widget tree (``panel.widget``)."""
 
+    def __init__(
+        self, store: Any, library: Library, lang: str = "zh", clock: Clock = utcnow
+    ) -> None:
+        """Build the page and show the join form.
 
-def duration(span: dt.timedelta, lang: str) -> str:
-    """``m min s s`` in the page's language."""
-    minutes, seconds = divmod(int(span.total_seconds()), 60)
-    return text("ui.t.duration", lang, minutes=minutes, seconds=seconds)
-
-
-class TrainingPanel:
-    """The trainee page as one widget tree (``panel.widget``).
-
-    Args:
-        store: a ``TrainingStore`` (or a ``LazyStore`` opening one in the background).
-        library: the library.
-        lang: 'zh' or 'en'.
-    """
-
-    def __init__(self, store: Any, library: Library, lang: str = "zh") -> None:
+        Args:
+            store: a ``TrainingStore`` (or a ``LazyStore`` opening one in the background).
+            library: the library.
+            lang: 'zh' or 'en'.
+            clock: the real clock (move times, durations).
+        """
+        super().__init__(lang, clock=clock)
         self.store = store
         self.lib = library
-        self.lang = lang if lang in ("zh", "en") else "zh"
         self.run: TraineeRun | None = None
         self._shown: str | None = None  # the key of the item on screen
-        self.header = w.HTML()
-        self.lang_toggle = w.ToggleButtons(options=LANGS, value=self.lang)
-        self.lang_toggle.add_class("pb-lang")
-        self.message = w.HTML()
-        self.message.add_class("pb-message")
-        self.name = w.Text(layout=w.Layout(width="260px"))
-        self.name.add_class("pb-trainee-name")
-        self.code = w.Text(layout=w.Layout(width="160px"))
-        self.code.add_class("pb-session-code")
-        self.join_button = _button("pb-join", "primary")
+        self.name = text_box("pb-trainee-name", "260px")
+        self.code = text_box("pb-session-code", "160px")
+        self.join_button = button("pb-join", style="primary")
         self.join_view = w.VBox([self.name, self.code, self.join_button])
         self.walk_box = w.VBox()
-        self.widget = w.VBox([self.header, self.lang_toggle, self.message, self.join_view])
-        self.widget.children += (self.walk_box,)
-        self.widget.add_class("pb-app")
-        self.lang_toggle.observe(self._on_lang_change, names="value")
+        self.widget = classed(
+            w.VBox([self.header, self.lang_toggle, self.message, self.join_view, self.walk_box]),
+            "pb-app",
+        )
         self.join_button.on_click(self._on_join_click)
         self._warming = False
         for box in (self.name, self.code):
@@ -86,23 +72,18 @@ class TrainingPanel:
         self.render()
 
     def _build_walk_view(self) -> None:
-        self.case_title = w.HTML()
-        self.case_title.add_class("pb-case-title")
-        self.vignette = w.HTML()
-        self.vignette.add_class("pb-vignette-box")
-        self.score = w.HTML()
-        self.score.add_class("pb-score")
-        self.feedback = w.HTML()
-        self.feedback.add_class("pb-feedback")
-        self.item_html = w.HTML()
-        self.item_html.add_class("pb-item")
-        self.options = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"))
-        self.options.add_class("pb-options")
-        self.back_button = _button("pb-back")
-        self.next_button = _button("pb-next", "primary")
-        self.end_html = w.HTML()
-        self.end_html.add_class("pb-end")
-        self.next_case_button = _button("pb-next-case", "primary")
+        self.case_title = html_box("pb-case-title")
+        self.vignette = html_box("pb-vignette-box")
+        self.score = html_box("pb-score")
+        self.feedback = html_box("pb-feedback")
+        self.item_html = html_box("pb-item")
+        self.options = classed(
+            w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto")), "pb-options"
+        )
+        self.back_button = button("pb-back")
+        self.next_button = button("pb-next", style="primary")
+        self.end_html = html_box("pb-end")
+        self.next_case_button = button("pb-next-case", style="primary")
         self.walk_box.children = [
             self.case_title,
             self.vignette,
@@ -121,10 +102,6 @@ class TrainingPanel:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in the page's language."""
-        return text(key, self.lang, **params)
-
     @property
     def walk(self) -> Walk | None:
         """The practice walk on screen (for the map)."""
@@ -135,12 +112,7 @@ class TrainingPanel:
 
     def render(self) -> None:
         """Redraw the page from state, in the current language."""
-        self.header.value = (
-            STYLE
-            + TRAINING_STYLE
-            + tag("h2", esc(self.t("ui.t.title")))
-            + tag("p", esc(self.t("ui.t.subtitle")), "pb-muted")
-        )
+        self.header.value = self.heading("ui.t.title", "ui.t.subtitle", style=TRAINING_STYLE)
         self.name.description = self.t("ui.t.name")
         self.code.description = self.t("ui.t.code")
         self.name.style.description_width = self.code.style.description_width = "120px"
@@ -228,7 +200,7 @@ class TrainingPanel:
             tag("h2", esc(self.t("ui.t.finished"))),
             self._result(
                 "ui.t.case_result",
-                passed(attempt.score, attempt.max_score, mark),
+                run.case_passed,
                 "pb-case-result",
                 score=attempt.score,
                 max=attempt.max_score,
@@ -304,12 +276,6 @@ class TrainingPanel:
     # --- callbacks ------------------------------------------------------------------------
 
     @show_errors
-    def _on_lang_change(self, change: dict) -> None:
-        if change["new"] in ("zh", "en"):
-            self.lang = change["new"]
-            self.render()
-
-    @show_errors
     def _on_typing(self, change: dict) -> None:
         """Start opening the store in the background once the trainee starts typing."""
         if not self._warming and hasattr(self.store, "warm_up"):
@@ -320,7 +286,7 @@ class TrainingPanel:
     def _on_join_click(self, _button: w.Button) -> None:
         if self.run is not None and self.run.attempt is not None:
             return  # already walking: a forged click changes nothing
-        run = TraineeRun(self.lib, self.store)
+        run = TraineeRun(self.lib, self.store, clock=self.clock)
         run.join(str(self.code.value), str(self.name.value))
         self.run = run
         self.render()

@@ -6,30 +6,25 @@ text from data or case facts is escaped here before it reaches an HTML widget.
 
 from __future__ import annotations
 
-from typing import Any
-
 from playbook.cases.session import Screen
-from playbook.i18n import text
 from playbook.library.library import Library
 from playbook.library.model import DeadlineRef, Text
 from playbook.scenarios.policies import Deadline, policy_text
 from playbook.ui.html import bullets, esc, tag
+from playbook.ui.page import Texts
 
 
-class WalkHtml:
-    """Renders one walk's screen parts in one language.
-
-    Args:
-        lib: the library (facts, templates, root causes for labels).
-        lang: 'zh' or 'en'.
-    """
+class WalkHtml(Texts):
+    """Renders one walk's screen parts in one language."""
 
     def __init__(self, lib: Library, lang: str) -> None:
-        self.lib, self.lang = lib, lang
+        """Render for ``lib`` in ``lang``.
 
-    def t(self, key: str, **params: Any) -> str:
-        """Catalogue text in this language."""
-        return text(key, self.lang, **params)
+        Args:
+            lib: the library (facts, templates, root causes for labels).
+            lang: 'zh' or 'en'.
+        """
+        self.lib, self.lang = lib, lang
 
     def pt(self, screen: Screen, value: Text | None) -> str:
         """A data text in this language with its ``{policy:KEY}`` numbers filled in."""

@@ -1,9 +1,36 @@
-"""Widget helpers shared by the panels."""
+"""Widget helpers shared by the panels: classed widgets, quiet relabelling, closing trees."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
+
+import ipywidgets as w
+
+ANY = ""  # a filter's "any" choice
+W = TypeVar("W", bound=w.DOMWidget)
+
+
+def classed(widget: W, *classes: str) -> W:
+    """``widget`` with CSS classes added (the hooks of the page's style and of the tests)."""
+    for cls in classes:
+        widget.add_class(cls)
+    return widget
+
+
+def html_box(*classes: str) -> w.HTML:
+    """An empty HTML widget with CSS classes."""
+    return classed(w.HTML(), *classes)
+
+
+def button(*classes: str, style: str = "") -> w.Button:
+    """A button with CSS classes and a ``button_style`` (its label is set when rendering)."""
+    return classed(w.Button(button_style=style), *classes)
+
+
+def text_box(cls: str, width: str = "420px", **kwargs: Any) -> w.Text:
+    """A text box ``width`` wide with a CSS class; ``kwargs`` go to ``ipywidgets.Text``."""
+    return classed(w.Text(layout=w.Layout(width=width), **kwargs), cls)
 
 
 def relabel(widget: Any, options: Iterable[tuple[str, str]]) -> None:

@@ -33,15 +33,15 @@ def store(tmp_path: Path):
 def at_appeal(lib, store) -> StaffPanel:
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en", store=store, user="Ana")
     panel.nav.value = "walk"
-    panel.scenario.value = "item-mismatch"
+    panel.start_view.scenario.value = "item-mismatch"
     for key, value in APPEAL.items():
-        if key in panel.fact_inputs:
-            panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        if key in panel.start_view.fact_inputs:
+            panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     for _step, option in TO_APPEAL:
         if option:
-            panel.options.value = option
-        panel.next_button.click()
+            panel.walk_view.options.value = option
+        panel.walk_view.next_button.click()
     assert panel.walk.current.id == "prepare-appeal"
     return panel
 
@@ -55,7 +55,7 @@ def widget(panel: StaffPanel, cls: str):
         for child in getattr(node, "children", ()):
             walk(child)
 
-    walk(panel.evidence_box)
+    walk(panel.walk_view.evidence_box)
     assert len(found) == 1, cls
     return found[0]
 
@@ -112,7 +112,7 @@ def test_remove_button(lib, store) -> None:
 def test_forged_upload_on_a_step_not_shown_changes_nothing(lib, store) -> None:
     panel = at_appeal(lib, store)
     stale = widget(panel, "pb-upload-appeal-tracking")
-    panel._shown_step = "contact-buyer"  # the page shows another step now
+    panel.walk_view.shown_step = "contact-buyer"  # the page shows another step now
     revision = panel.case.revision
     data = photo(4, fmt="PNG")
     stale.value = (

@@ -56,7 +56,7 @@ def test_first_view_shows_the_known_figures(store, lib):
         "Median time to resolution": "3.0 d",
     }
     assert panel.empty.value == ""
-    weekly, outcomes = panel.charts["weekly"], panel.charts["outcomes"]
+    weekly, outcomes = panel.tabs.charts["weekly"], panel.tabs.charts["outcomes"]
     assert bytes(weekly.image.value).startswith(b"\x89PNG")
     assert "Refunded</td><td>37</td><td>50.0%" in outcomes.table.value
     assert "Appeal won,6," in csv_of(outcomes)
@@ -64,93 +64,93 @@ def test_first_view_shows_the_known_figures(store, lib):
 
 def test_filter_change_redraws_charts_tables_and_figures(store, lib):
     panel = panel_for(store, lib)
-    weekly = panel.charts["weekly"]
+    weekly = panel.tabs.charts["weekly"]
     before_png, before_table = weekly.image.value, weekly.table.value
-    panel.scenario.value = "unfulfilled-order"
+    panel.filters.scenario.value = "unfulfilled-order"
     assert kpis(panel)["Cases opened in range"] == "20"
     assert kpis(panel)["Open now"] == "5"
     assert kpis(panel)["Median time to resolution"] == "4.8 h"
     assert weekly.image.value != before_png
     assert weekly.table.value != before_table
     assert "Order not fulfilled" in weekly.table.value or "unfulfilled" in weekly.table.value
-    panel.scenario.value = ""
-    panel.store_pick.value = "Moon Shop"
+    panel.filters.scenario.value = ""
+    panel.filters.store.value = "Moon Shop"
     assert kpis(panel)["Cases opened in range"] == "24"
-    panel.store_pick.value = ""
-    panel.start.value, panel.end.value = dt.date(2026, 3, 2), dt.date(2026, 4, 26)
+    panel.filters.store.value = ""
+    panel.filters.start.value, panel.filters.end.value = dt.date(2026, 3, 2), dt.date(2026, 4, 26)
     assert kpis(panel)["Cases opened in range"] == "29"
 
 
 def test_bad_range_says_so_and_keeps_the_charts(store, lib):
     panel = panel_for(store, lib)
-    panel.start.value = dt.date(2026, 4, 1)
-    panel.end.value = dt.date(2026, 3, 1)
+    panel.filters.start.value = dt.date(2026, 4, 1)
+    panel.filters.end.value = dt.date(2026, 3, 1)
     assert "is after the end date" in panel.message.value
 
 
 def test_tabs_draw_when_opened_and_table_view(store, lib):
     panel = panel_for(store, lib)
-    pareto = panel.charts["pareto"]
+    pareto = panel.tabs.charts["pareto"]
     assert bytes(pareto.image.value) == b""  # not drawn until its tab is opened
-    panel.tabs.selected_index = TABS.index("causes")
+    panel.tabs.widget.selected_index = TABS.index("causes")
     assert bytes(pareto.image.value).startswith(b"\x89PNG")
-    panel.pareto_by.value = "assignee"
+    panel.tabs.pareto_by.value = "assignee"
     assert "<td>amy</td><td>47</td>" in pareto.table.value
     assert pareto.table.layout.display == "none"
     pareto.mode.value = "table"
     assert pareto.table.layout.display == ""
     assert pareto.image.layout.display == "none"
-    panel.pareto_cause.value = "picking-error"
+    panel.tabs.pareto_cause.value = "picking-error"
     assert "<td>amy</td><td>46</td>" in pareto.table.value
 
 
 def test_dispute_rates_after_loading_orders(store, lib, tmp_path):
     path = make_cases_module().write_known_orders(tmp_path / "orders" / "known.csv")
     panel = panel_for(store, lib, orders_dir=tmp_path / "orders")
-    panel.tabs.selected_index = TABS.index("rates")
-    assert "load a Wish order export" in panel.rate_note.value
-    panel.orders_path.value = str(tmp_path / "elsewhere.csv")
-    panel.orders_button.click()
+    panel.tabs.widget.selected_index = TABS.index("rates")
+    assert "load a Wish order export" in panel.tabs.rate_note.value
+    panel.tabs.orders_path.value = str(tmp_path / "elsewhere.csv")
+    panel.tabs.orders_button.click()
     assert "outside" in panel.message.value
-    panel.orders_path.value = str(path)
-    panel.orders_button.click()
+    panel.tabs.orders_path.value = str(path)
+    panel.tabs.orders_button.click()
     assert "Loaded 665 orders." in panel.message.value
-    rates = panel.charts["rates"]
+    rates = panel.tabs.charts["rates"]
     assert "<td>SKU-C</td><td>20</td><td>25</td><td>80.0%</td><td>Few orders" in rates.table.value
     assert "<td>SKU-A</td><td>46</td><td>400</td><td>11.5%</td><td></td>" in rates.table.value
-    assert "fewer than 30 shipped orders" in panel.rate_note.value
-    panel.rate_by.value = "carrier"
+    assert "fewer than 30 shipped orders" in panel.tabs.rate_note.value
+    panel.tabs.rate_by.value = "carrier"
     assert "<td>4PX</td><td>33</td><td>265</td>" in rates.table.value
 
 
 def test_fix_tracking_shows_before_and_after_and_records_a_fix(store, lib):
     panel = panel_for(store, lib, user="Lead Li")
-    panel.tabs.selected_index = TABS.index("fixes")
-    summary = panel.fix_summary.value
+    panel.tabs.widget.selected_index = TABS.index("fixes")
+    summary = panel.tabs.fix_summary.value
     assert "<td>before</td><td>37</td><td>54</td><td>8.0</td><td>4.62</td>" in summary
     assert "<td>after</td><td>9</td><td>29</td><td>8.0</td><td>1.12</td>" in summary
     assert "-76%" in summary
-    panel.fix_save.click()
+    panel.fix_form.save.click()
     assert "Choose the date" in panel.message.value
-    panel.fix_cause.value = "logistics-channel"
-    panel.fix_date.value = dt.date(2026, 4, 1)
-    panel.fix_title.value = "Backup carrier " + XSS
-    panel.fix_save.click()
+    panel.fix_form.cause.value = "logistics-channel"
+    panel.fix_form.date.value = dt.date(2026, 4, 1)
+    panel.fix_form.title.value = "Backup carrier " + XSS
+    panel.fix_form.save.click()
     assert "Fix saved." in panel.message.value
     saved = LessonsStore(store, lib).fixes().iloc[0]
     assert (saved.root_cause, saved.actor) == ("logistics-channel", "Lead Li")
-    assert panel.fix_pick.value == int(saved.id)
+    assert panel.tabs.fix_pick.value == int(saved.id)
     # c-* cases with logistics-channel: weeks 5-16, none after 2026-04-01 except c-open
-    assert "<td>after</td><td>3</td>" in panel.fix_summary.value
-    assert XSS not in panel.charts["fix"].table.value
+    assert "<td>after</td><td>3</td>" in panel.tabs.fix_summary.value
+    assert XSS not in panel.tabs.charts["fix"].table.value
 
 
 def test_language_switch(store, lib):
     panel = panel_for(store, lib, lang="en")
     panel.lang_toggle.value = "zh"
     assert text("lessons.kpi_open", "zh") in panel.summary.value
-    assert panel.tabs.get_title(0) == text("lessons.tab_overview", "zh")
-    assert "已退款" in panel.charts["outcomes"].table.value
+    assert panel.tabs.widget.get_title(0) == text("lessons.tab_overview", "zh")
+    assert "已退款" in panel.tabs.charts["outcomes"].table.value
     assert 'href="staff.ipynb?lang=zh"' in panel.header.value
 
 
@@ -158,9 +158,9 @@ def test_data_text_is_escaped(store, lib):
     with store._writer.begin() as conn:
         conn.execute(update(cases).where(cases.c.assignee == "bob").values(assignee=XSS))
     panel = panel_for(store, lib)
-    panel.tabs.selected_index = TABS.index("causes")
-    panel.pareto_by.value = "assignee"
-    table = panel.charts["pareto"].table.value
+    panel.tabs.widget.selected_index = TABS.index("causes")
+    panel.tabs.pareto_by.value = "assignee"
+    table = panel.tabs.charts["pareto"].table.value
     assert XSS not in table
     assert html.escape(XSS) in table
 
@@ -172,5 +172,5 @@ def test_empty_store_shows_a_friendly_empty_state(tmp_path, lib):
         assert panel.content.layout.display == "none"
         panel.lang_toggle.value = "zh"
         assert text("lessons.empty", "zh") in panel.empty.value
-        panel.refresh_button.click()
+        panel.filters.refresh_button.click()
         assert panel.message.value == ""

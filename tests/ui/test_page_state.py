@@ -52,11 +52,11 @@ def state(panel: ServedStaffPanel) -> dict[str, str | None]:
 
 
 def start(panel: ServedStaffPanel) -> None:
-    panel.scenario.value = "item-mismatch"
+    panel.start_view.scenario.value = "item-mismatch"
     for key, value in FACTS.items():
-        if key in panel.fact_inputs:
-            panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        if key in panel.start_view.fact_inputs:
+            panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     assert panel.message.value == ""
 
 
@@ -99,8 +99,8 @@ def test_required_facts_come_first_under_their_headings(data_copy: Path) -> None
     lib = load_library(data_copy)
     assert lib.scenario("item-mismatch").facts[-1].id == "order_id"
     panel = ServedStaffPanel(library=lib, clock=lambda: NOW, lang="en", store=MemoryStore())
-    panel.scenario.value = "item-mismatch"
-    labels = panel.facts_box.children[::3]
+    panel.start_view.scenario.value = "item-mismatch"
+    labels = panel.start_view.facts_box.children[::3]
     required = [label._pb_fact[1] for label in labels]
     assert required == sorted(required, reverse=True)
     assert True in required
@@ -114,16 +114,18 @@ def test_required_facts_come_first_under_their_headings(data_copy: Path) -> None
 
 def test_datetime_facts_have_a_picker_and_say_utc(lib) -> None:
     panel = ServedStaffPanel(library=lib, clock=lambda: NOW, lang="en", store=MemoryStore())
-    panel.scenario.value = "item-mismatch"
-    box = panel.fact_inputs["refund_requested_at"]
-    row = next(r for r in panel.facts_box.children[1::3] if box in getattr(r, "children", ()))
+    panel.start_view.scenario.value = "item-mismatch"
+    box = panel.start_view.fact_inputs["refund_requested_at"]
+    row = next(
+        r for r in panel.start_view.facts_box.children[1::3] if box in getattr(r, "children", ())
+    )
     picker = row.children[1]
     assert "pb-picker-refund_requested_at" in picker._dom_classes
     picker.value = dt.datetime(2026, 11, 20, 9, 5)
     assert box.value == "2026-11-20 09:05"
     box.value = "2026-11-21 10:00"  # typing still works: the box is the fact's value
-    assert panel.fact_inputs["refund_requested_at"].value == "2026-11-21 10:00"
-    label = panel.facts_box.children[panel.facts_box.children.index(row) - 1]
+    assert panel.start_view.fact_inputs["refund_requested_at"].value == "2026-11-21 10:00"
+    label = panel.start_view.facts_box.children[panel.start_view.facts_box.children.index(row) - 1]
     assert text("ui.fact_utc", "en") in label.value
 
 

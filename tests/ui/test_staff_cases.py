@@ -37,11 +37,11 @@ def page(lib, store, user: str | None = "Ana", lang: str = "en") -> StaffPanel:
 def begin(lib, store, scenario: str = "item-mismatch", **facts: str) -> StaffPanel:
     panel = page(lib, store)
     panel.nav.value = "walk"
-    panel.scenario.value = scenario
+    panel.start_view.scenario.value = scenario
     for key, value in {**FACTS, **facts}.items():
-        if key in panel.fact_inputs:
-            panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        if key in panel.start_view.fact_inputs:
+            panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     assert panel.message.value == ""
     return panel
 
@@ -49,27 +49,27 @@ def begin(lib, store, scenario: str = "item-mismatch", **facts: str) -> StaffPan
 def test_each_step_is_saved_before_the_page_moves_on(lib, store) -> None:
     panel = begin(lib, store)
     case_id = panel.case.id
-    panel.next_button.click()
-    panel.options.value = "our-error"
-    panel.next_button.click()
+    panel.walk_view.next_button.click()
+    panel.walk_view.options.value = "our-error"
+    panel.walk_view.next_button.click()
     saved = store.get_case(case_id)
     assert saved.current_step == "own-it"
     assert [e.type for e in store.events(case_id)] == ["created", "answer", "answer"]
     assert {e.actor for e in store.events(case_id)} == {"Ana"}
-    assert f"Case {case_id}" in panel.case_bar.value
+    assert f"Case {case_id}" in panel.walk_view.case_bar.value
 
 
 def test_a_new_page_resumes_where_the_case_stopped(lib, store) -> None:
     first = begin(lib, store)
-    first.evidence_box.children[1].value = True  # buyer photos
-    first.next_button.click()
+    first.walk_view.evidence_box.children[1].value = True  # buyer photos
+    first.walk_view.next_button.click()
     case_id = first.case.id
     second = page(lib, store, user="Bo")
     second.open_case(case_id)
     assert second.walk.current.id == "confirm-order"
     assert second.case.evidence == {"buyer-photos": True}
     assert [s.id for s, _ in second.walk.review()] == ["contact-buyer"]
-    second.back_button.click()
+    second.walk_view.back_button.click()
     assert store.get_case(case_id).current_step == "contact-buyer"
     assert store.events(case_id)[-1].type == "back"
     assert store.events(case_id)[-1].actor == "Bo"
@@ -77,13 +77,13 @@ def test_a_new_page_resumes_where_the_case_stopped(lib, store) -> None:
 
 def test_conflict_reloads_and_keeps_the_unsaved_choice(lib, store) -> None:
     a = begin(lib, store)
-    a.next_button.click()
+    a.walk_view.next_button.click()
     b = page(lib, store, user="Bo")
     b.open_case(a.case.id)
-    b.options.value = "buyer-misunderstanding"  # typed, not saved yet
-    a.options.value = "our-error"
-    a.next_button.click()  # A saves first: the case moves to own-it
-    b.next_button.click()  # B's save is refused
+    b.walk_view.options.value = "buyer-misunderstanding"  # typed, not saved yet
+    a.walk_view.options.value = "our-error"
+    a.walk_view.next_button.click()  # A saves first: the case moves to own-it
+    b.walk_view.next_button.click()  # B's save is refused
     assert "was changed by Ana" in b.message.value
     assert "your input is kept" in b.message.value
     assert b.walk.current.id == "own-it"  # B now sees what A did
@@ -98,36 +98,36 @@ def test_conflict_reloads_and_keeps_the_unsaved_choice(lib, store) -> None:
 
 def test_conflict_on_the_same_step_keeps_the_choice_on_screen(lib, store) -> None:
     a = begin(lib, store)
-    a.next_button.click()
+    a.walk_view.next_button.click()
     b = page(lib, store, user="Bo")
     b.open_case(a.case.id)
-    b.options.value = "correct-but-disputed"
+    b.walk_view.options.value = "correct-but-disputed"
     a.lang_toggle.value = "en"
     # A ticks nothing on this step, so make A's change a back-and-forth that ends here.
-    a.back_button.click()
-    a.next_button.click()
-    b.next_button.click()
+    a.walk_view.back_button.click()
+    a.walk_view.next_button.click()
+    b.walk_view.next_button.click()
     assert "was changed by Ana" in b.message.value
     assert b.walk.current.id == "confirm-order"
-    assert b.options.value == "correct-but-disputed"
-    b.next_button.click()  # second try after the reload goes through
+    assert b.walk_view.options.value == "correct-but-disputed"
+    b.walk_view.next_button.click()  # second try after the reload goes through
     assert b.message.value == ""
     assert store.get_case(a.case.id).current_step == "explain-with-evidence"
 
 
 def test_name_is_asked_once_when_the_server_does_not_know_it(lib, store) -> None:
     panel = page(lib, store, user=None)
-    panel.scenario.value = "item-mismatch"
+    panel.start_view.scenario.value = "item-mismatch"
     assert panel.actor.layout.display != "none"
     for key, value in FACTS.items():
-        if key in panel.fact_inputs:
-            panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        if key in panel.start_view.fact_inputs:
+            panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     assert "Enter your name" in panel.message.value
     assert panel.walk is None
     assert store.count_cases() == 0
     panel.actor.value = "Chen Jing"
-    panel.start_button.click()
+    panel.start_view.start_button.click()
     assert store.events(panel.case.id)[0].actor == "Chen Jing"
 
 
@@ -175,9 +175,9 @@ def test_case_list_ignores_forged_filter_values(lib, store) -> None:
 
 def test_export_gives_a_decision_log(lib, store) -> None:
     panel = begin(lib, store)
-    panel.next_button.click()
-    panel.export_button.click()
-    link = panel.export_link.value
+    panel.walk_view.next_button.click()
+    panel.walk_view.export_button.click()
+    link = panel.walk_view.export_link.value
     assert f'download="case-{panel.case.id}.md"' in link
     body = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)).decode()
     assert panel.case.id in body
@@ -186,21 +186,21 @@ def test_export_gives_a_decision_log(lib, store) -> None:
 
 def test_marking_a_draft_sent_is_recorded(lib, store) -> None:
     panel = begin(lib, store)
-    [button] = panel.issue_box.children
+    [button] = panel.walk_view.issue_box.children
     assert button.description == "Mark as sent: Ask the buyer what arrived"
     button.click()
     event = store.events(panel.case.id)[-1]
     assert event.type == "draft_issued"
     assert event.payload["template"] == "buyer-ask-details"
     assert "Hello Mia Lindqvist," in event.payload["body"]
-    assert panel.issue_box.children[0].description.startswith("Sent (mark again)")
+    assert panel.walk_view.issue_box.children[0].description.startswith("Sent (mark again)")
 
 
 def test_case_from_an_older_scenario_version_offers_a_restart(lib, store, tmp_path) -> None:
     panel = begin(lib, store)
-    panel.next_button.click()
-    panel.options.value = "our-error"
-    panel.next_button.click()
+    panel.walk_view.next_button.click()
+    panel.walk_view.options.value = "our-error"
+    panel.walk_view.next_button.click()
     assert panel.walk.current.id == "own-it"
     # Version 2 of the scenario renames the step the case stands at.
     data = tmp_path / "data"
@@ -211,24 +211,24 @@ def test_case_from_an_older_scenario_version_offers_a_restart(lib, store, tmp_pa
     newer = load_library(data)
     again = StaffPanel(newer, clock=lambda: NOW, lang="en", store=store, user="Bo")
     again.open_case(panel.case.id)
-    assert "no longer exists in version 2" in again.case_bar.value
-    assert again.restart_from_button.layout.display == ""
+    assert "no longer exists in version 2" in again.walk_view.case_bar.value
+    assert again.walk_view.restart_from_button.layout.display == ""
     assert again.walk.current.id == "confirm-order"
-    again.restart_from_button.click()
+    again.walk_view.restart_from_button.click()
     assert store.events(panel.case.id)[-1].type == "restart"
-    assert again.restart_from_button.layout.display == "none"
-    again.options.value = "our-error"
-    again.next_button.click()
+    assert again.walk_view.restart_from_button.layout.display == "none"
+    again.walk_view.options.value = "our-error"
+    again.walk_view.next_button.click()
     assert again.walk.current.id == "own-the-mistake"
 
 
 def test_language_switch_keeps_filters_and_choices(lib, store) -> None:
     begin(lib, store)
     panel = page(lib, store)
-    panel.scenario.value = "unfulfilled-order"
+    panel.start_view.scenario.value = "unfulfilled-order"
     panel.lang_toggle.value = "zh"
-    assert panel.scenario.value == "unfulfilled-order"
-    assert "released_at" in panel.fact_inputs
+    assert panel.start_view.scenario.value == "unfulfilled-order"
+    assert "released_at" in panel.start_view.fact_inputs
     panel.nav.value = "cases"
     panel.cases.status.value = "waiting_buyer"
     panel.lang_toggle.value = "en"

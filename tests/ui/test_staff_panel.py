@@ -25,47 +25,47 @@ FACTS = {
 
 def started(lib, scenario: str = "item-mismatch", lang: str = "en", **facts: str) -> StaffPanel:
     panel = StaffPanel(lib, clock=lambda: NOW, lang=lang)
-    panel.scenario.value = scenario
+    panel.start_view.scenario.value = scenario
     for key, value in {**FACTS, **facts}.items():
-        if key in panel.fact_inputs:
-            panel.fact_inputs[key].value = value
-    panel.start_button.click()
+        if key in panel.start_view.fact_inputs:
+            panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
     assert panel.message.value == ""
     return panel
 
 
 def step(panel: StaffPanel, option: str | None = None) -> str:
     if option is not None:
-        panel.options.value = option
-    panel.next_button.click()
+        panel.walk_view.options.value = option
+    panel.walk_view.next_button.click()
     return panel.walk.current.id
 
 
 def test_start_screen_lists_scenarios_in_the_chosen_language(lib) -> None:
     panel = StaffPanel(lib, clock=lambda: NOW, lang="zh")
-    labels = [label for label, _ in panel.scenario.options]
+    labels = [label for label, _ in panel.start_view.scenario.options]
     assert labels == [lib.scenarios[i].title.zh for i in sorted(lib.scenarios)]
     assert {"买家称货不对板 / 拒绝付款", "订单未履行"} <= set(labels)
     panel.lang_toggle.value = "en"
-    assert ("Order not fulfilled", "unfulfilled-order") in panel.scenario.options
+    assert ("Order not fulfilled", "unfulfilled-order") in panel.start_view.scenario.options
     assert "Order not fulfilled" not in panel.header.value
-    assert panel.start_button.description == "Start"
+    assert panel.start_view.start_button.description == "Start"
 
 
 def test_validation_messages_next_to_the_fields(lib) -> None:
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en")
-    panel.scenario.value = "item-mismatch"
-    panel.fact_inputs["order_total"].value = "-5"
-    panel.start_button.click()
+    panel.start_view.scenario.value = "item-mismatch"
+    panel.start_view.fact_inputs["order_total"].value = "-5"
+    panel.start_view.start_button.click()
     assert panel.walk is None
-    assert panel.fact_errors["order_total"].value.startswith(
+    assert panel.start_view.fact_errors["order_total"].value.startswith(
         "Order total: &#x27;-5&#x27; is not an amount"
     )
-    assert panel.fact_errors["buyer_name"].value == "Buyer name: required."
-    assert panel.fact_errors["currency"].value == "Currency: required."
+    assert panel.start_view.fact_errors["buyer_name"].value == "Buyer name: required."
+    assert panel.start_view.fact_errors["currency"].value == "Currency: required."
     panel.lang_toggle.value = "zh"
-    panel.start_button.click()
-    assert panel.fact_errors["currency"].value == "币种:必填。"
+    panel.start_view.start_button.click()
+    assert panel.start_view.fact_errors["currency"].value == "币种:必填。"
     assert "请修正下方标出的字段" in panel.message.value
 
 
@@ -73,58 +73,61 @@ def test_seller_fault_branch_to_outcome(lib) -> None:
     panel = started(lib)
     # The records come first: no message to the buyer before the order is checked.
     assert panel.walk.current.id == "confirm-order"
-    assert "stay calm" in panel.step_html.value
-    assert panel.drafts_html.value == ""
-    assert panel.next_button.disabled
+    assert "stay calm" in panel.walk_view.step_html.value
+    assert panel.walk_view.drafts_html.value == ""
+    assert panel.walk_view.next_button.disabled
     assert step(panel, "our-error") == "refund-status"
     assert step(panel, "open") == "own-it"
     assert (
         "Reply to the buyer&#x27;s ticket (store manages its own returns): "
         "<b>2026-11-24 00:00 UTC</b> (12 h 0 min left)"
-    ) in panel.step_html.value
-    assert "pb-deadline soon" in panel.step_html.value
-    assert "Hello Mia Lindqvist," in panel.drafts_html.value
+    ) in panel.walk_view.step_html.value
+    assert "pb-deadline soon" in panel.walk_view.step_html.value
+    assert "Hello Mia Lindqvist," in panel.walk_view.drafts_html.value
     assert step(panel) == "choose-remedy"
     assert step(panel, "reship") == "risk-review"
-    panel.causes_box.children[1].value = True  # picking-error
+    panel.walk_view.causes_box.children[1].value = True  # picking-error
     assert step(panel) == "outcome-reshipped"
-    assert "Reship the right item with valid tracking" in panel.step_html.value
-    assert "Picking or packing error: Second check of SKU" in panel.step_html.value
-    assert panel.next_button.layout.display == "none"
-    assert panel.restart_button.layout.display == ""
+    assert "Reship the right item with valid tracking" in panel.walk_view.step_html.value
+    assert "Picking or packing error: Second check of SKU" in panel.walk_view.step_html.value
+    assert panel.walk_view.next_button.layout.display == "none"
+    assert panel.walk_view.restart_button.layout.display == ""
 
 
 def test_back_keeps_and_reoffers_the_answer(lib) -> None:
     panel = started(lib)
     step(panel, "shipped-correctly")
     step(panel, "open")
-    panel.back_button.click()
+    panel.walk_view.back_button.click()
     assert panel.walk.current.id == "refund-status"
-    assert panel.options.value == "open"
-    assert not panel.next_button.disabled
-    assert "Check the order before contacting the buyer" in panel.review_html.value
-    assert "still open" not in panel.review_html.value
+    assert panel.walk_view.options.value == "open"
+    assert not panel.walk_view.next_button.disabled
+    assert "Check the order before contacting the buyer" in panel.walk_view.review_html.value
+    assert "still open" not in panel.walk_view.review_html.value
 
 
 def test_language_switch_keeps_the_step(lib) -> None:
     panel = started(lib)
-    panel.options.value = "our-error"
+    panel.walk_view.options.value = "our-error"
     panel.lang_toggle.value = "zh"
     assert panel.walk.current.id == "confirm-order"
-    assert "联系买家前先核对订单" in panel.step_html.value
-    assert panel.options.value == "our-error"
-    assert panel.next_button.description == "下一步"
-    assert ("我们发错了(商品、尺码、颜色)或商品有缺陷", "our-error") in panel.options.options
+    assert "联系买家前先核对订单" in panel.walk_view.step_html.value
+    assert panel.walk_view.options.value == "our-error"
+    assert panel.walk_view.next_button.description == "下一步"
+    assert (
+        "我们发错了(商品、尺码、颜色)或商品有缺陷",
+        "our-error",
+    ) in panel.walk_view.options.options
 
 
 def test_forged_click_on_disabled_next_changes_nothing(lib) -> None:
     panel = started(lib)
-    assert panel.next_button.disabled
-    before = (panel.walk.to_state(), panel.case.revision, panel.step_html.value)
-    panel.next_button.click()  # what a forged comm message does: the callback runs
+    assert panel.walk_view.next_button.disabled
+    before = (panel.walk.to_state(), panel.case.revision, panel.walk_view.step_html.value)
+    panel.walk_view.next_button.click()  # what a forged comm message does: the callback runs
     # The panel's own guard refuses it: no trip to the engine, so no error either.
     assert panel.message.value == ""
-    assert (panel.walk.to_state(), panel.case.revision, panel.step_html.value) == before
+    assert (panel.walk.to_state(), panel.case.revision, panel.walk_view.step_html.value) == before
     assert [e.type for e in panel.store.events(panel.case.id)] == ["created"]
 
 
@@ -133,16 +136,16 @@ def test_forged_option_value_is_refused(lib) -> None:
     assert step(panel, "policy-change") == "contact-buyer"
     step(panel)
     step(panel, "will-wait")
-    assert [v for _, v in panel.options.options] == ["cancel"]
+    assert [v for _, v in panel.walk_view.options.options] == ["cancel"]
     with pytest.raises(TraitError, match="Invalid selection"):
-        panel.options.value = "adjust"  # the widget itself refuses values not offered
+        panel.walk_view.options.value = "adjust"  # the widget itself refuses values not offered
     assert panel.walk.current.id == "adjust-or-cancel"
 
 
 def test_forged_start_during_a_walk_is_ignored(lib) -> None:
     panel = started(lib)
     step(panel, "unclear")
-    panel.start_button.click()
+    panel.start_view.start_button.click()
     assert panel.walk.current.id == "refund-status"
 
 
@@ -150,14 +153,14 @@ def test_text_from_facts_is_escaped(lib) -> None:
     panel = started(lib, buyer_name=XSS)
     step(panel, "unclear")
     step(panel, "open")
-    assert XSS not in panel.drafts_html.value
-    assert "Hello &lt;img src=x onerror=alert(1)&gt;," in panel.drafts_html.value
+    assert XSS not in panel.walk_view.drafts_html.value
+    assert "Hello &lt;img src=x onerror=alert(1)&gt;," in panel.walk_view.drafts_html.value
 
 
 def test_unfulfilled_past_deadline_is_highlighted(lib) -> None:
     panel = started(lib, scenario="unfulfilled-order", released_at="2026-11-17 12:00")
-    assert "pb-deadline past" in panel.step_html.value
-    assert "overdue by 1 d 0 h" in panel.step_html.value
+    assert "pb-deadline past" in panel.walk_view.step_html.value
+    assert "overdue by 1 d 0 h" in panel.walk_view.step_html.value
     assert step(panel, "stock-out") == "past-deadline"
 
 
@@ -168,9 +171,9 @@ def test_missing_facts_are_flagged_in_drafts(lib) -> None:
     step(panel, "will-wait")
     assert step(panel, "adjust") == "adjust-order"
     assert "Fill in before sending: New ship date, Compensation offered" in (
-        panel.drafts_html.value
+        panel.walk_view.drafts_html.value
     )
-    assert "[New ship date]" in panel.drafts_html.value
+    assert "[New ship date]" in panel.walk_view.drafts_html.value
 
 
 def test_unexpected_errors_show_a_generic_message(lib, tmp_path, caplog) -> None:
@@ -180,12 +183,12 @@ def test_unexpected_errors_show_a_generic_message(lib, tmp_path, caplog) -> None
 
     store = BrokenStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en", store=store, user="Ana")
-    panel.scenario.value = "item-mismatch"
+    panel.start_view.scenario.value = "item-mismatch"
     for key, value in FACTS.items():
-        panel.fact_inputs[key].value = value
-    panel.start_button.click()
-    panel.options.value = "unclear"
-    panel.next_button.click()
+        panel.start_view.fact_inputs[key].value = value
+    panel.start_view.start_button.click()
+    panel.walk_view.options.value = "unclear"
+    panel.walk_view.next_button.click()
     assert "Something went wrong; the details are in the server log." in panel.message.value
     assert "database on fire" not in panel.message.value
     assert "database on fire" in caplog.text
@@ -197,19 +200,19 @@ def test_redrawing_does_not_leak_widgets(lib) -> None:
     from ipywidgets.widgets.widget import _instances
 
     panel = StaffPanel(lib, clock=lambda: NOW, lang="en")
-    panel.scenario.value = "item-mismatch"
+    panel.start_view.scenario.value = "item-mismatch"
 
     def one_walk() -> None:
         for key, value in FACTS.items():
-            panel.fact_inputs[key].value = value
-        panel.start_button.click()
+            panel.start_view.fact_inputs[key].value = value
+        panel.start_view.start_button.click()
         for option in ("our-error", "open", None, "reship", None):
             if option:
-                panel.options.value = option
+                panel.walk_view.options.value = option
             panel.lang_toggle.value = "zh" if panel.lang == "en" else "en"
-            panel.next_button.click()
+            panel.walk_view.next_button.click()
         assert panel.walk.finished
-        panel.restart_button.click()
+        panel.walk_view.restart_button.click()
 
     one_walk()
     after_one = len(_instances)
@@ -225,11 +228,11 @@ def test_verify_mark_beside_an_undated_rule(lib) -> None:
     panel = started(lib)
     assert step(panel, "shipped-correctly") == "refund-status"
     assert "within 90 days (verify on the merchant dashboard) of the refund" in (
-        panel.step_html.value
+        panel.walk_view.step_html.value
     )
     panel.lang_toggle.value = "zh"
-    assert "退款日起 90 天(请在商户后台核实)。" in panel.step_html.value
-    assert "{policy:" not in panel.step_html.value
+    assert "退款日起 90 天(请在商户后台核实)。" in panel.walk_view.step_html.value
+    assert "{policy:" not in panel.walk_view.step_html.value
 
 
 def test_policy_numbers_in_options_and_evidence_are_rendered(lib) -> None:
@@ -237,5 +240,5 @@ def test_policy_numbers_in_options_and_evidence_are_rendered(lib) -> None:
     for option in ("shipped-correctly", "refunded", None, "correct-but-disputed", None):
         step(panel, option)
     assert panel.walk.current.id == "low-value-decision"
-    assert "$10 (verify on the merchant dashboard) or less" in panel.step_html.value
-    assert all("{policy:" not in label for label, _ in panel.options.options)
+    assert "$10 (verify on the merchant dashboard) or less" in panel.walk_view.step_html.value
+    assert all("{policy:" not in label for label, _ in panel.walk_view.options.options)
