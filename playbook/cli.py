@@ -7,6 +7,12 @@
 - ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
 - ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
   write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
+- ``purge --actor NAME [--dry-run]``: remove buyers' personal data from cases closed longer
+  than the retention period (``[privacy] retention_days``).
+- ``erase (--order ID | --buyer NAME) --actor NAME --reason TEXT [--dry-run]``: the same at
+  once for one order's or one buyer's cases, on request.
+
+Operator commands exit 0 when done, 2 on bad input or a store error (the message says which).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from playbook.cases import privacy
 from playbook.cases.packet import build_packet, check_packet
 from playbook.cases.projection import ProjectionRules
 from playbook.cases.session import CaseSession
@@ -69,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     tri.set_defaults(run=run_triage)
     add_diagram_parser(commands)
     add_packet_parser(commands)
+    add_privacy_parsers(commands)
     return parser
 
 
@@ -261,4 +269,83 @@ def run_packet(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
             zip_sha256=packet.zip_sha256,
         )
     )
+    return 0
+
+
+def add_privacy_parsers(commands: argparse._SubParsersAction) -> None:
+    """``purge`` and ``erase``: buyers' personal data kept only as long as needed."""
+    purge = commands.add_parser(
+        "purge",
+        help="remove buyers' personal data from cases closed longer than the retention period",
+        description="Replace the personal facts (data/facts.yaml: personal: true), the free "
+        "texts of the history and the evidence file names of every case closed more than "
+        "[privacy] retention_days ago with a marker, and delete its evidence files. The case "
+        "rows stay (the lessons page still counts them); each case gets a "
+        "personal_data_erased event. Then the database is compacted (VACUUM).",
+    )
+    erase = commands.add_parser(
+        "erase",
+        help="remove one buyer's personal data now, on request",
+        description="As purge, at once, for the cases of one order or of one buyer (the "
+        "name as on the order; case and surrounding spaces ignored).",
+    )
+    target = erase.add_mutually_exclusive_group(required=True)
+    target.add_argument("--order", help="the platform order id")
+    target.add_argument("--buyer", help="the buyer's name as on the order")
+    erase.add_argument(
+        "--reason", default="", help="why, e.g. a ticket number (kept in the case history)"
+    )
+    for sub in (purge, erase):
+        sub.add_argument("--actor", required=True, help="who runs it (kept in the history)")
+        sub.add_argument("--dry-run", action="store_true", help="list the cases; write nothing")
+        sub.add_argument("--lang", choices=["zh", "en"], default="en")
+    purge.set_defaults(run=run_privacy)
+    erase.set_defaults(run=run_privacy)
+
+
+def run_privacy(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Purge or erase; print each case touched and what was removed."""
+    lang = args.lang
+    try:
+        lib = load_library()
+        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+            if args.command == "purge":
+                report = privacy.purge(
+                    store,
+                    lib,
+                    actor=args.actor,
+                    retention_days=settings().retention_days,
+                    dry_run=args.dry_run,
+                )
+            else:
+                report = privacy.erase(
+                    store,
+                    lib,
+                    actor=args.actor,
+                    reason=args.reason,
+                    order_id=args.order,
+                    buyer=args.buyer,
+                    dry_run=args.dry_run,
+                )
+    except PlaybookError as err:
+        print(err.render(lang), file=sys.stderr)
+        return 2
+    for case in report.cases:
+        facts = ", ".join(case.facts) or "-"
+        print(
+            text(
+                "privacy.cli.case",
+                lang,
+                case=case.case_id,
+                facts=facts,
+                texts=case.texts,
+                files=case.files,
+            )
+        )
+    key = "privacy.cli.dry_run" if report.dry_run else "privacy.cli.done"
+    print(text(key, lang, count=len(report.cases)))
+    if report.compacted:
+        busy = report.compacted.get("wal_truncated") is False
+        wal = text("privacy.cli.wal_busy", lang) if busy else ""
+        print(text("privacy.cli.compacted", lang, wal=wal))
     return 0

@@ -17,7 +17,7 @@ CORE = BASE | {"library", "scenarios", "cases", "orders", "training", "lessons"}
 
 # part -> the parts it may import (besides itself)
 ALLOWED: dict[str, frozenset[str]] = {
-    "config": frozenset(),
+    "config": frozenset({"errors", "i18n"}),
     "i18n": frozenset(),
     "errors": frozenset({"i18n"}),
     "library": BASE,
