@@ -2,9 +2,9 @@
 
 Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
 first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
-(``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5, both
-measured in the same run. Peak memory of the process that builds the page (what one kernel
-holds) is reported.
+(``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads
+<= 1.5, both measured in the same run. Peak memory of the process that builds the page (what
+one kernel holds) is reported.
 
 Each first render runs in a fresh Python process, as a Voilà kernel would: imports, library,
 store, the case table and the first tab's charts, until the widget tree exists. Measured twice:

@@ -1,4 +1,4 @@
-"""playbook.lessons.analytics on the known store of scripts/make_cases.py, on SQLite and PostgreSQL.
+"""playbook.lessons.analytics on the known store of scripts/make_cases.py (SQLite, PostgreSQL).
 
 The expected figures below were worked out by hand from ``KNOWN_GROUPS`` (see the comments);
 none is read back from the code under test.

@@ -163,4 +163,5 @@ def test_no_migration_reads_the_data_folder() -> None:
     versions = Path(__file__).parents[1] / "playbook" / "cases" / "migrations" / "versions"
     for path in versions.glob("*.py"):
         source = path.read_text(encoding="utf-8")
-        assert "load_library" not in source and "playbook.load" not in source, path.name
+        assert "load_library" not in source, path.name
+        assert "playbook.load" not in source, path.name

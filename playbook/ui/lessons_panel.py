@@ -1,8 +1,9 @@
 """The lessons page: where disputes come from, how they end, and whether the fixes work.
 
-Built on :mod:`playbook.lessons.analytics`. The case table is read from the store once (and again on
-Refresh); filters redraw from it in memory. Charts are PNGs drawn on the server; each has a
-table view and a CSV export. Only the visible tab is drawn; the others are drawn when opened.
+Built on :mod:`playbook.lessons.analytics`. The case table is read from the store once (and
+again on Refresh); filters redraw from it in memory. Charts are PNGs drawn on the server; each
+has a table view and a CSV export. Only the visible tab is drawn; the others are drawn when
+opened.
 Every callback re-checks its inputs: widget values come from the browser and are untrusted.
 """
 

@@ -1,8 +1,9 @@
 """What each view of the lessons page shows: a chart (PNG), its table and its CSV, in one language.
 
-No widgets and no state. Each ``*_view`` turns figures from :mod:`playbook.lessons.analytics` into a
-``View``; every text from the store, the orders or the library is escaped where it becomes
-HTML (``html_table``), and CSV cells that could run as spreadsheet formulas are neutralised.
+No widgets and no state. Each ``*_view`` turns figures from
+:mod:`playbook.lessons.analytics` into a ``View``; every text from the store, the orders or the
+library is escaped where it becomes HTML (``html_table``), and CSV cells that could run as
+spreadsheet formulas are neutralised.
 """
 
 from __future__ import annotations
