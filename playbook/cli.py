@@ -7,6 +7,8 @@
 - ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
 - ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
   write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
+- ``remind [--dry-run] [--every SECONDS]``: send deadline reminders on the channels of
+  ``[reminders]`` (exit 0 all sent, 1 a channel failed: a later run tries again).
 - ``purge --actor NAME [--dry-run]``: remove buyers' personal data from cases closed longer
   than the retention period (``[privacy] retention_days``).
 - ``erase (--order ID | --buyer NAME) --actor NAME --reason TEXT [--dry-run]``: the same at
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,14 +33,22 @@ from playbook.cases.packet import build_packet, check_packet
 from playbook.cases.projection import ProjectionRules
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
-from playbook.config import settings
-from playbook.errors import EvidenceError, OrderFileError, PlaybookError, ScenarioError
+from playbook.config import REPO_ROOT, settings
+from playbook.errors import (
+    ConfigError,
+    EvidenceError,
+    OrderFileError,
+    PlaybookError,
+    ScenarioError,
+)
 from playbook.i18n import text
 from playbook.load import check as check_dir
 from playbook.load import load_library
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import Triage, TriageResult, as_utc, triage
+from playbook.reminders import settings as reminder_settings
+from playbook.reminders.run import RunReport, remind
 from playbook.scenarios.diagram import render_svg
 
 
@@ -76,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     tri.set_defaults(run=run_triage)
     add_diagram_parser(commands)
     add_packet_parser(commands)
+    add_remind_parser(commands)
     add_privacy_parsers(commands)
     return parser
 
@@ -84,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run a sub-command; returns the process exit code (2 for a usage error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        settings()
+    except ConfigError as err:  # the settings file itself: explain it with the shipped texts
+        load_library(REPO_ROOT / "data")
+        print(err.render(getattr(args, "lang", "en")), file=sys.stderr)
+        return 2
     return args.run(args, parser)
 
 
@@ -349,3 +367,68 @@ def run_privacy(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> i
         wal = text("privacy.cli.wal_busy", lang) if busy else ""
         print(text("privacy.cli.compacted", lang, wal=wal))
     return 0
+
+
+def add_remind_parser(commands: argparse._SubParsersAction) -> None:
+    """``remind [--dry-run] [--every SECONDS]``."""
+    rem = commands.add_parser(
+        "remind",
+        help="send deadline reminders (cases due within the window, and overdue ones)",
+        description="Send each assignee their cases due within [reminders] window_hours and "
+        "the overdue ones (unassigned cases go to the leads) on every configured channel, "
+        "once per case deadline, channel and person. Run it on a schedule (deploy/).",
+    )
+    rem.add_argument("--dry-run", action="store_true", help="count what is due; send nothing")
+    rem.add_argument(
+        "--every", type=float, default=None, metavar="SECONDS", help="run again every SECONDS"
+    )
+    rem.add_argument("--lang", choices=["zh", "en"], default="en")
+    rem.set_defaults(run=run_remind)
+
+
+def run_remind(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """One run (or one every ``--every`` seconds); 0 all sent, 1 a channel failed, 2 error."""
+    while True:
+        code = _remind_once(args)
+        if args.every is None:
+            return code
+        time.sleep(args.every)
+
+
+def _remind_once(args: argparse.Namespace) -> int:
+    lang = args.lang
+    try:
+        lib = load_library()
+        conf = reminder_settings.load()
+        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+            report = remind(store, lib, conf, dry_run=args.dry_run)
+    except PlaybookError as err:
+        print(err.render(lang), file=sys.stderr)
+        return 2
+    print_remind_report(report, lang)
+    return 0 if report.ok else 1
+
+
+def print_remind_report(report: RunReport, lang: str) -> None:
+    """Per channel: messages and reminders sent, failures, people without an address."""
+    if report.dry_run:
+        print(text("remind.cli.dry_run", lang, due=report.due))
+    else:
+        print(text("remind.cli.summary", lang, due=report.due, claimed=report.claimed))
+    for channel, done in sorted(report.channels.items()):
+        print(
+            text(
+                "remind.cli.channel",
+                lang,
+                channel=channel,
+                sent=done.sent,
+                reminders=done.reminders,
+                failed=len(done.failed),
+                skipped=done.skipped,
+            )
+        )
+        for line in done.failed:
+            print(text("remind.cli.failed", lang, channel=channel, detail=line), file=sys.stderr)
+        if done.unreachable:
+            names = ", ".join(done.unreachable)
+            print(text("remind.cli.unreachable", lang, channel=channel, names=names))
