@@ -36,8 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, MetaData, create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Integer, MetaData, create_engine, func, inspect, make_url, select, text
 
 from playbook.cases.projection import ProjectionRules
 from playbook.cases.schema import SCHEMA_VERSION
