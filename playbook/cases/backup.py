@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -88,7 +89,7 @@ def backup(store: SqlStore, out: Path) -> Done:
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(data), int(time.time())
-            tar.addfile(info, _bytes_io(data))
+            tar.addfile(info, io.BytesIO(data))
             tar.add(member, arcname=member.name)
         os.replace(partial, out)
     return Done(str(out), manifest, time.monotonic() - started, out.stat().st_size)
@@ -401,9 +402,3 @@ def _file_sha256(path: Path) -> str:
         while block := fh.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _bytes_io(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)

@@ -94,8 +94,13 @@ class RunReport:
 def due_cases(store: SqlStore, until: dt.datetime) -> list[Due]:
     """Cases not closed whose next deadline is before ``until`` (overdue ones included)."""
     query = (
-        select(cases.c.id, cases.c.scenario_id, cases.c.order_id, cases.c.next_deadline)
-        .add_columns(cases.c.assignee)
+        select(
+            cases.c.id,
+            cases.c.scenario_id,
+            cases.c.order_id,
+            cases.c.next_deadline,
+            cases.c.assignee,
+        )
         .where(
             cases.c.next_deadline.is_not(None),
             cases.c.next_deadline <= until,

@@ -5,6 +5,7 @@ evidence file matches its hash."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -169,8 +170,6 @@ def test_restore_refuses_a_store_that_is_not_empty_and_verify_finds_a_damaged_fi
             if member.name.endswith(".sqlite3"):
                 data = data[:-1] + bytes([data[-1] ^ 1])
             member.size = len(data)
-            import io
-
             dst.addfile(member, io.BytesIO(data))
     with pytest.raises(BackupError) as err:
         verify(bad)
