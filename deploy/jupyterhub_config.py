@@ -9,6 +9,9 @@
 #   TEAM_CULL_TIMEOUT [3600], TEAM_CULL_EVERY [300]  idle servers stopped after (seconds)
 #   PLAYBOOK_DB_URL [config/playbook.toml: var/cases.sqlite3]  the shared case store;
 #                                                 a PostgreSQL URL for teams on several machines
+#   TEAM_REMIND_EVERY [900]                       seconds between deadline-reminder runs (0: off)
+#   PLAYBOOK_SECRETS_FILE, PLAYBOOK_SMTP_PASSWORD, ...  the reminder channels' secrets; given to
+#                                                 the reminders service only, never to user servers
 import os
 import sys
 from pathlib import Path
@@ -104,3 +107,23 @@ c.JupyterHub.load_roles = [
         "services": ["idle-culler"],
     }
 ]
+
+# --- deadline reminders: `python -m playbook remind` every TEAM_REMIND_EVERY seconds, as a
+# managed service (the hub restarts it if it stops). It may read hub groups: the members of
+# `lead` get the unassigned cases. Only this service gets the PLAYBOOK_* settings and secrets.
+remind_every = float(env.get("TEAM_REMIND_EVERY", "900"))
+if remind_every > 0:
+    c.JupyterHub.services.append(
+        {
+            "name": "reminders",
+            "command": [sys.executable, "-m", "playbook", "remind", f"--every={remind_every:g}"],
+            "cwd": str(REPO),
+            "environment": {
+                "PYTHONPATH": str(REPO),
+                **{k: v for k, v in env.items() if k.startswith("PLAYBOOK_")},
+            },
+        }
+    )
+    c.JupyterHub.load_roles.append(
+        {"name": "reminders", "scopes": ["read:groups"], "services": ["reminders"]}
+    )

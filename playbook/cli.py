@@ -7,6 +7,17 @@
 - ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
 - ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
   write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
+- ``remind [--dry-run] [--every SECONDS]``: send deadline reminders on the channels of
+  ``[reminders]`` (exit 0 all sent, 1 a channel failed: a later run tries again).
+- ``backup --out FILE``: a consistent copy of the case store with its manifest;
+  ``restore FILE --to URL`` (into an empty store) and ``verify FILE [--scratch URL]`` check
+  it against the manifest (exit 0 matches, 2 it does not or cannot be read).
+- ``purge --actor NAME [--dry-run]``: remove buyers' personal data from cases closed longer
+  than the retention period (``[privacy] retention_days``).
+- ``erase (--order ID | --buyer NAME) --actor NAME --reason TEXT [--dry-run]``: the same at
+  once for one order's or one buyer's cases, on request.
+
+Operator commands exit 0 when done, 2 on bad input or a store error (the message says which).
 """
 
 from __future__ import annotations
@@ -14,23 +25,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from playbook.cases import backup as backups
+from playbook.cases import privacy
 from playbook.cases.packet import build_packet, check_packet
 from playbook.cases.projection import ProjectionRules
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
-from playbook.config import settings
-from playbook.errors import EvidenceError, OrderFileError, PlaybookError, ScenarioError
+from playbook.config import REPO_ROOT, settings
+from playbook.errors import (
+    ConfigError,
+    EvidenceError,
+    OrderFileError,
+    PlaybookError,
+    ScenarioError,
+)
 from playbook.i18n import text
 from playbook.load import check as check_dir
 from playbook.load import load_library
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import Triage, TriageResult, as_utc, triage
+from playbook.reminders import settings as reminder_settings
+from playbook.reminders.run import RunReport, remind
 from playbook.scenarios.diagram import render_svg
 
 
@@ -69,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     tri.set_defaults(run=run_triage)
     add_diagram_parser(commands)
     add_packet_parser(commands)
+    add_remind_parser(commands)
+    add_backup_parsers(commands)
+    add_privacy_parsers(commands)
     return parser
 
 
@@ -76,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run a sub-command; returns the process exit code (2 for a usage error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        settings()
+    except ConfigError as err:  # the settings file itself: explain it with the shipped texts
+        load_library(REPO_ROOT / "data")
+        print(err.render(getattr(args, "lang", "en")), file=sys.stderr)
+        return 2
     return args.run(args, parser)
 
 
@@ -259,6 +290,215 @@ def run_packet(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
             pdf_sha256=packet.pdf_sha256,
             zip=packet.zip,
             zip_sha256=packet.zip_sha256,
+        )
+    )
+    return 0
+
+
+def add_privacy_parsers(commands: argparse._SubParsersAction) -> None:
+    """``purge`` and ``erase``: buyers' personal data kept only as long as needed."""
+    purge = commands.add_parser(
+        "purge",
+        help="remove buyers' personal data from cases closed longer than the retention period",
+        description="Replace the personal facts (data/facts.yaml: personal: true), the free "
+        "texts of the history and the evidence file names of every case closed more than "
+        "[privacy] retention_days ago with a marker, and delete its evidence files. The case "
+        "rows stay (the lessons page still counts them); each case gets a "
+        "personal_data_erased event. Then the database is compacted (VACUUM).",
+    )
+    erase = commands.add_parser(
+        "erase",
+        help="remove one buyer's personal data now, on request",
+        description="As purge, at once, for the cases of one order or of one buyer (the "
+        "name as on the order; case and surrounding spaces ignored).",
+    )
+    target = erase.add_mutually_exclusive_group(required=True)
+    target.add_argument("--order", help="the platform order id")
+    target.add_argument("--buyer", help="the buyer's name as on the order")
+    erase.add_argument(
+        "--reason", default="", help="why, e.g. a ticket number (kept in the case history)"
+    )
+    for sub in (purge, erase):
+        sub.add_argument("--actor", required=True, help="who runs it (kept in the history)")
+        sub.add_argument("--dry-run", action="store_true", help="list the cases; write nothing")
+        sub.add_argument("--lang", choices=["zh", "en"], default="en")
+    purge.set_defaults(run=run_privacy)
+    erase.set_defaults(run=run_privacy)
+
+
+def run_privacy(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Purge or erase; print each case touched and what was removed."""
+    lang = args.lang
+    try:
+        lib = load_library()
+        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+            if args.command == "purge":
+                report = privacy.purge(
+                    store,
+                    lib,
+                    actor=args.actor,
+                    retention_days=settings().retention_days,
+                    dry_run=args.dry_run,
+                )
+            else:
+                report = privacy.erase(
+                    store,
+                    lib,
+                    actor=args.actor,
+                    reason=args.reason,
+                    order_id=args.order,
+                    buyer=args.buyer,
+                    dry_run=args.dry_run,
+                )
+    except PlaybookError as err:
+        print(err.render(lang), file=sys.stderr)
+        return 2
+    for case in report.cases:
+        facts = ", ".join(case.facts) or "-"
+        print(
+            text(
+                "privacy.cli.case",
+                lang,
+                case=case.case_id,
+                facts=facts,
+                texts=case.texts,
+                files=case.files,
+            )
+        )
+    key = "privacy.cli.dry_run" if report.dry_run else "privacy.cli.done"
+    print(text(key, lang, count=len(report.cases)))
+    if report.compacted:
+        busy = report.compacted.get("wal_truncated") is False
+        wal = text("privacy.cli.wal_busy", lang) if busy else ""
+        print(text("privacy.cli.compacted", lang, wal=wal))
+    return 0
+
+
+def add_remind_parser(commands: argparse._SubParsersAction) -> None:
+    """``remind [--dry-run] [--every SECONDS]``."""
+    rem = commands.add_parser(
+        "remind",
+        help="send deadline reminders (cases due within the window, and overdue ones)",
+        description="Send each assignee their cases due within [reminders] window_hours and "
+        "the overdue ones (unassigned cases go to the leads) on every configured channel, "
+        "once per case deadline, channel and person. Run it on a schedule (deploy/).",
+    )
+    rem.add_argument("--dry-run", action="store_true", help="count what is due; send nothing")
+    rem.add_argument(
+        "--every", type=float, default=None, metavar="SECONDS", help="run again every SECONDS"
+    )
+    rem.add_argument("--lang", choices=["zh", "en"], default="en")
+    rem.set_defaults(run=run_remind)
+
+
+def run_remind(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """One run (or one every ``--every`` seconds); 0 all sent, 1 a channel failed, 2 error."""
+    while True:
+        code = _remind_once(args)
+        if args.every is None:
+            return code
+        time.sleep(args.every)
+
+
+def _remind_once(args: argparse.Namespace) -> int:
+    lang = args.lang
+    try:
+        lib = load_library()
+        conf = reminder_settings.load()
+        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+            report = remind(store, lib, conf, dry_run=args.dry_run)
+    except PlaybookError as err:
+        print(err.render(lang), file=sys.stderr)
+        return 2
+    print_remind_report(report, lang)
+    return 0 if report.ok else 1
+
+
+def print_remind_report(report: RunReport, lang: str) -> None:
+    """Per channel: messages and reminders sent, failures, people without an address."""
+    if report.dry_run:
+        print(text("remind.cli.dry_run", lang, due=report.due))
+    else:
+        print(text("remind.cli.summary", lang, due=report.due, claimed=report.claimed))
+    for channel, done in sorted(report.channels.items()):
+        print(
+            text(
+                "remind.cli.channel",
+                lang,
+                channel=channel,
+                sent=done.sent,
+                reminders=done.reminders,
+                failed=len(done.failed),
+                skipped=done.skipped,
+            )
+        )
+        for line in done.failed:
+            print(text("remind.cli.failed", lang, channel=channel, detail=line), file=sys.stderr)
+        if done.unreachable:
+            names = ", ".join(done.unreachable)
+            print(text("remind.cli.unreachable", lang, channel=channel, names=names))
+
+
+def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
+    """``backup``, ``restore`` and ``verify``."""
+    back = commands.add_parser(
+        "backup",
+        help="a consistent copy of the case store (cases, history, evidence files)",
+        description="Copy the configured case store while servers write (SQLite's online "
+        "backup API; pg_dump for PostgreSQL) into one .tar file with manifest.json (rows "
+        "per table, SHA-256 of every evidence file).",
+    )
+    back.add_argument("--out", type=Path, required=True, help="the backup file (must not exist)")
+    rest = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty store and check it",
+        description="Restore FILE into an empty store (a new SQLite file, or an empty "
+        "PostgreSQL database) and check every count and file hash against its manifest.",
+    )
+    rest.add_argument("file", type=Path)
+    rest.add_argument("--to", required=True, help="target URL, e.g. sqlite:////srv/new.sqlite3")
+    ver = commands.add_parser(
+        "verify",
+        help="check a backup against its manifest",
+        description="Check FILE: the database member's hash, then every table's rows and "
+        "every evidence file's SHA-256. A PostgreSQL backup is checked by restoring it into "
+        "an empty scratch database (--scratch URL).",
+    )
+    ver.add_argument("file", type=Path)
+    ver.add_argument("--scratch", default=None, help="empty PostgreSQL database URL")
+    for sub, run in ((back, run_backup), (rest, run_backup), (ver, run_backup)):
+        sub.add_argument("--lang", choices=["zh", "en"], default="en")
+        sub.set_defaults(run=run)
+
+
+def run_backup(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Backup, restore or verify; print what was done and how long it took."""
+    lang = args.lang
+    try:
+        lib = load_library()
+        rules = ProjectionRules.of(lib)
+        if args.command == "backup":
+            with SqlStore(projection=rules) as store:
+                done = backups.backup(store, args.out)
+        elif args.command == "restore":
+            done = backups.restore(args.file, args.to, projection=rules)
+        else:
+            done = backups.verify(args.file, args.scratch)
+    except PlaybookError as err:
+        print(err.render(lang), file=sys.stderr)
+        return 2
+    manifest = done.manifest
+    rows = ", ".join(f"{t} {n}" for t, n in sorted(manifest["tables"].items()))
+    print(
+        text(
+            f"backup.cli.{args.command}",
+            lang,
+            where=done.where,
+            kind=manifest["kind"],
+            rows=rows,
+            blobs=len(manifest["blobs"]),
+            seconds=f"{done.seconds:.2f}",
+            size=f"{done.size / 1e6:.1f}",
         )
     )
     return 0

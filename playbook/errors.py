@@ -91,3 +91,21 @@ class EvidenceError(PlaybookError):
     """An evidence file is refused (type, size, pixels, damaged) or a packet cannot be built."""
 
     default_code = "error.file"
+
+
+class ConfigError(PlaybookError):
+    """A setting in config/playbook.toml (or a secret) is missing, malformed or misplaced."""
+
+    default_code = "error.config_value"
+
+
+class DeliveryError(PlaybookError):
+    """A reminder could not be delivered on a channel (the channel said no, or no answer)."""
+
+    default_code = "error.delivery"
+
+
+class BackupError(PlaybookError):
+    """A backup cannot be made, read, verified or restored."""
+
+    default_code = "error.backup"

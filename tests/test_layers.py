@@ -13,11 +13,11 @@ from pathlib import Path
 from playbook.config import REPO_ROOT
 
 BASE = frozenset({"config", "errors", "i18n"})
-CORE = BASE | {"library", "scenarios", "cases", "orders", "training", "lessons"}
+CORE = BASE | {"library", "scenarios", "cases", "orders", "training", "lessons", "reminders"}
 
 # part -> the parts it may import (besides itself)
 ALLOWED: dict[str, frozenset[str]] = {
-    "config": frozenset(),
+    "config": frozenset({"errors", "i18n"}),
     "i18n": frozenset(),
     "errors": frozenset({"i18n"}),
     "library": BASE,
@@ -26,6 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "orders": BASE | {"library", "scenarios", "cases"},
     "training": BASE | {"library", "scenarios", "cases"},
     "lessons": BASE | {"library", "scenarios", "cases"},
+    "reminders": BASE | {"library", "scenarios", "cases"},
     # entry points: the checked library, the command line, the pages, the public API
     "load": CORE,
     "cli": CORE | {"load"},

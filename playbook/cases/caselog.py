@@ -95,6 +95,10 @@ class _Texts:
             return {}
         return {e.id: self.fill(e.item) for s in self.scenario.steps for e in s.evidence}
 
+    def fact_label(self, fact_id: str) -> str:
+        fact = self.library.facts.get(fact_id)
+        return fact.label.get(self.lang) if fact else fact_id
+
     def template(self, template_id: str) -> str:
         template = self.library.templates.get(template_id)
         return template.title.get(self.lang) if template else template_id
@@ -146,6 +150,15 @@ def _detail(event: Event, t: _Texts) -> str:
         return ", ".join(t.root_cause(c)[0] for c in p.get("to", [])) or "—"
     if kind in ("evidence_file_added", "evidence_file_removed", "packet_built"):
         return _file_detail(kind, p, t)
+    if kind == "personal_data_erased":
+        return text(
+            f"caselog.detail_erased_{p.get('why')}",
+            lang,
+            reason=p.get("reason", ""),
+            facts=", ".join(t.fact_label(f) for f in p.get("facts", [])) or "—",
+            texts=p.get("texts", 0),
+            files=p.get("files", 0),
+        )
     return str(p)
 
 

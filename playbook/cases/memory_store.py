@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from playbook.cases.erasure import Erasure
 from playbook.cases.files import Attachment, Blob, FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.records import EVERY_CASE, Case, CaseFilter, Event
@@ -63,9 +64,10 @@ class MemoryStore(CaseMoves):
         event: dict[str, Any],
         values: dict[str, Any],
         files: FileChange | None = None,
+        erasure: Erasure | None = None,
     ) -> bool:
-        """Append the event (and its file change) and move the case on, if it is still at
-        ``case.revision``.
+        """Append the event (and its file change or erasure) and move the case on, if it is
+        still at ``case.revision``.
         """
         with self._lock:
             current = self._cases.get(case.id)
@@ -73,6 +75,8 @@ class MemoryStore(CaseMoves):
                 return False
             if files is not None:
                 self._write_change(case.id, files)
+            if erasure is not None:
+                self._write_erasure(case.id, erasure)
             self._cases[case.id] = dataclasses.replace(current, **values)
             self._events[case.id].append(self._event(event))
             return True
@@ -88,6 +92,18 @@ class MemoryStore(CaseMoves):
                 dataclasses.replace(a, removed=True) if a.seq == change.removed_seq else a
                 for a in files
             ]
+
+    def _write_erasure(self, case_id: str, erasure: Erasure) -> None:
+        self._events[case_id] = [
+            dataclasses.replace(e, payload=erasure.payloads[e.seq])
+            if e.seq in erasure.payloads
+            else e
+            for e in self._events[case_id]
+        ]
+        if erasure.drop_files:
+            self._attachments.pop(case_id, None)
+            used = {a.sha256 for files in self._attachments.values() for a in files}
+            self._blobs = {k: b for k, b in self._blobs.items() if k in used}
 
     def last_event(self, case_id: str) -> Event | None:
         """The case's newest event."""

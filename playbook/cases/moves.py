@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from playbook.cases.erasure import WHY, Erasure, erasure_of
 from playbook.cases.files import FileChange, FileMoves
 from playbook.cases.records import (
     Case,
@@ -54,11 +55,16 @@ class CaseMoves(FileMoves):
         event: dict[str, Any],
         values: dict[str, Any],
         files: FileChange | None = None,
+        erasure: Erasure | None = None,
     ) -> bool:
         """Append ``event``, update the row with ``values`` and write ``files`` (an evidence
-        file change) if the row is still at ``case.revision``; False (and nothing written) when
-        someone moved it on first.
+        file change) or ``erasure`` (rewritten payloads, files dropped) if the row is still at
+        ``case.revision``; False (and nothing written) when someone moved it on first.
         """
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def events(self, case_id: str) -> list[Event]:
+        """The case's history, oldest first."""
         raise NotImplementedError  # pragma: no cover - provided by the store
 
     def last_event(self, case_id: str) -> Event | None:
@@ -259,6 +265,50 @@ class CaseMoves(FileMoves):
         payload = {"from": case.root_causes, "to": tags}
         return self._commit(case, actor, "root_causes", None, payload, {"root_causes": tags})
 
+    def erase_personal(
+        self, case: Case, personal: Sequence[str], *, actor: str, why: str, reason: str
+    ) -> Case:
+        """Replace the buyer's personal data in the case and its history with a marker and
+        drop its evidence files, recorded as one ``personal_data_erased`` event.
+
+        The event says who, when, why (``retention`` or ``request``) and the operator's
+        ``reason`` (a reference such as a ticket number), which facts were cleared and how
+        many texts and files went; nothing personal.
+
+        Args:
+            case: the case as loaded.
+            personal: ids of the facts marked ``personal`` in data/facts.yaml.
+            actor: the operator.
+            why: ``retention`` (purge) or ``request`` (erase).
+            reason: why, in a few words; it must not repeat the personal data it removes.
+
+        Raises:
+            InputError: ``why`` or ``reason`` is missing or wrong; the reason names the buyer.
+            ConflictError: someone saved the case since it was loaded (nothing written).
+        """
+        if why not in WHY:
+            raise InputError("error.erase_why", why=why, choices=list(WHY))
+        reason = " ".join((reason or "").split())
+        if not reason or len(reason) > 200:
+            raise InputError("error.erase_reason", limit=200)
+        plan = erasure_of(case, self.events(case.id), personal)
+        for fact in plan.facts_removed:
+            value = str(case.facts[fact]).strip().lower()
+            if len(value) >= 3 and value in reason.lower():
+                raise InputError("error.erase_reason_personal", case=case.id, fact=fact)
+        now = self.now()
+        payload = {
+            "why": why,
+            "reason": reason,
+            "facts": list(plan.facts_removed),
+            "texts": plan.texts_removed,
+            "files": len(self.attachments(case.id, removed=True)),
+        }
+        changes = {"facts": plan.facts, "erased_at": now}
+        return self._commit(
+            case, actor, "personal_data_erased", None, payload, changes, now, erasure=plan.erasure
+        )
+
     # --- internals -----------------------------------------------------------------------
 
     def _commit(
@@ -272,6 +322,7 @@ class CaseMoves(FileMoves):
         now: dt.datetime | None = None,
         files: FileChange | None = None,
         *,
+        erasure: Erasure | None = None,
         closes: bool = False,
         replies: bool = False,
     ) -> Case:
@@ -298,7 +349,7 @@ class CaseMoves(FileMoves):
             "step_id": step_id,
             "payload": dict(payload),
         }
-        if not self.append(case, event, values, files):
+        if not self.append(case, event, values, files, erasure):
             raise self._conflict(case.id)
         return replace(case, **values)
 

@@ -35,6 +35,7 @@ EVENT_TYPES = (
     "evidence_file_added",
     "evidence_file_removed",
     "packet_built",
+    "personal_data_erased",
 )
 
 
@@ -61,6 +62,7 @@ class Case:
     revision: int
     first_reply_at: dt.datetime | None = None  # first buyer-message draft issued
     closed_at: dt.datetime | None = None  # first move into a closed status
+    erased_at: dt.datetime | None = None  # buyer's personal data last removed (purge, erase)
 
     @property
     def current_step(self) -> str:
@@ -74,7 +76,8 @@ class Case:
 
 @dataclass(frozen=True)
 class Event:
-    """One entry of a case's history. Never updated or deleted."""
+    """One entry of a case's history. Never deleted; only an erasure of the buyer's personal
+    data rewrites the personal values in earlier payloads (``playbook.cases.privacy``)."""
 
     id: int
     case_id: str

@@ -60,7 +60,7 @@ metadata = MetaData()
 
 # The newest Alembic revision in playbook/cases/migrations (a test checks it is the head).
 # Known here so that opening a current database does not import Alembic at all.
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0006"
 
 # Release 0.1.0 recorded its schema here (version 1); Alembic's alembic_version does now.
 # Kept in old databases, never created in new ones: SqlStore reads it to stamp an upgrade.
@@ -95,6 +95,8 @@ cases = Table(
     # the first buyer-message draft issued and the first move into a closed status.
     Column("first_reply_at", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
+    # When the buyer's personal data was last removed (purge or erase; revision 0006).
+    Column("erased_at", UTCDateTime, nullable=True),
     # The case list sorts by deadline then last change, optionally after one filter.
     Index("ix_cases_due", "next_deadline", "updated_at"),
     Index("ix_cases_status_due", "status", "next_deadline", "updated_at"),

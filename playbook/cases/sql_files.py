@@ -1,7 +1,8 @@
 """Evidence files in the SQL case store: the ``FileMoves`` primitives of ``SqlStore``.
 
 A mixin of ``SqlStore`` (which provides its read connections). ``SqlStore.append`` writes the
-blob and attachment change here in the same transaction as the event and the row.
+blob and attachment change (or an erasure: payloads rewritten, files dropped) here in the
+same transaction as the event and the row.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 
+from playbook.cases.erasure import Erasure
 from playbook.cases.files import Attachment, Blob, FileChange
 from playbook.cases.records import Case
-from playbook.cases.schema import attachments, blobs, cases
+from playbook.cases.schema import attachments, blobs, cases, events
 from playbook.errors import StoreError
 
 _META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.height]
@@ -67,6 +69,21 @@ class SqlFiles:
                 .where(attachments.c.case_id == case.id, attachments.c.seq == change.removed_seq)
                 .values(removed=True)
             )
+
+    def write_erasure(self, conn: Any, case: Case, erasure: Erasure) -> None:
+        for seq, payload in sorted(erasure.payloads.items()):
+            conn.execute(
+                update(events)
+                .where(events.c.case_id == case.id, events.c.seq == seq)
+                .values(payload=payload)
+            )
+        if not erasure.drop_files:
+            return
+        mine = select(attachments.c.sha256).where(attachments.c.case_id == case.id)
+        hashes = list(conn.execute(mine.distinct()).scalars())
+        conn.execute(delete(attachments).where(attachments.c.case_id == case.id))
+        used = select(attachments.c.sha256).where(attachments.c.sha256 == blobs.c.sha256)
+        conn.execute(delete(blobs).where(blobs.c.sha256.in_(hashes), ~exists(used)))
 
     def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]:
         """The case's attachments in the order they were added."""

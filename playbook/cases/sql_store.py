@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
+from playbook.cases.erasure import Erasure
 from playbook.cases.files import FileChange
 from playbook.cases.moves import CaseMoves
 from playbook.cases.projection import ProjectionRules
@@ -202,10 +203,11 @@ class SqlStore(SqlFiles, CaseMoves):
         event: dict[str, Any],
         values: dict[str, Any],
         files: FileChange | None = None,
+        erasure: Erasure | None = None,
     ) -> bool:
-        """One event (and its evidence file change) and the row moved on, in one transaction,
-        if the row is at ``case.revision``; False (nothing written) when another writer got
-        there first. A write the database itself refuses raises ``StoreError``.
+        """One event (and its evidence file change or erasure) and the row moved on, in one
+        transaction, if the row is at ``case.revision``; False (nothing written) when another
+        writer got there first. A write the database itself refuses raises ``StoreError``.
         """
         try:
             with self._writer.begin() as conn:
@@ -219,6 +221,8 @@ class SqlStore(SqlFiles, CaseMoves):
                 conn.execute(insert(events).values(**event))
                 if files is not None:
                     self.write_change(conn, case, files)
+                if erasure is not None:
+                    self.write_erasure(conn, case, erasure)
         except IntegrityError as exc:
             if self.moved_on(case):
                 return False  # an event with this seq exists: another writer got there first
@@ -281,6 +285,39 @@ class SqlStore(SqlFiles, CaseMoves):
     def _read_one(self, query: Any) -> Any:
         with self.reading() as conn:
             return conn.execute(query).first()
+
+    def compact(self) -> dict[str, Any]:
+        """Rewrite the database so removed rows leave no trace in its files.
+
+        SQLite: ``VACUUM`` (the file is rebuilt without free pages) then
+        ``wal_checkpoint(TRUNCATE)`` (the write-ahead log, which still holds old page images,
+        is emptied). PostgreSQL: ``VACUUM`` of the case tables (dead row versions become
+        free space; see the README for what that does not cover).
+
+        Returns:
+            What was done; for SQLite ``wal_truncated`` is False when another connection was
+            reading and the log could not be emptied (run it again when it is quiet).
+        """
+        raw = self.engine.raw_connection()
+        try:
+            dbapi = raw.driver_connection
+            if self.is_sqlite:
+                dbapi.execute("VACUUM")
+                busy, _log, _done = dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                return {"vacuum": True, "wal_truncated": busy == 0}
+            dbapi.autocommit = True  # VACUUM cannot run inside a transaction
+            try:
+                for table in ("cases", "events", "attachments", "blobs"):
+                    dbapi.execute(f"VACUUM (ANALYZE) {table}")
+            finally:
+                dbapi.autocommit = False  # as the pool hands it out
+            return {"vacuum": True}
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+        except Exception as exc:  # the driver's own error, outside SQLAlchemy's wrapping
+            raise StoreError("error.store", detail=f"{self.label}: {exc}") from exc
+        finally:
+            raw.close()
 
     # --- connections for what is kept beside the cases (training, lessons) ---------------
 

@@ -226,7 +226,11 @@ class Choice(Model):
 
 
 class FactDef(Model):
-    """A case fact staff can enter: its type, label and help (data/facts.yaml)."""
+    """A case fact staff can enter: its type, label and help (data/facts.yaml).
+
+    ``personal``: the fact is the buyer's personal data (name, contact details, their own
+    words). Purge and erase (``playbook.cases.privacy``) replace such values with a marker.
+    """
 
     id: FactId
     type: FactType
@@ -235,6 +239,7 @@ class FactDef(Model):
     example: str | None = None
     max_length: int = 200
     choices: list[Choice] = []
+    personal: bool = False
 
 
 # --- policies -----------------------------------------------------------------------------
