@@ -2,8 +2,9 @@
 
 The known store (``build_known_store``) holds the groups in ``KNOWN_GROUPS``: counts, weeks,
 root causes, outcomes and reply/resolution delays were decided by hand before any analytics
-code ran, and tests/test_analytics.py asserts figures worked out from them by hand. Its order
-file (``write_known_orders``) is a Wish CSV export with the orders shipped in the same weeks.
+code ran, and tests/lessons/test_analytics.py asserts figures worked out from them by hand. Its
+order file (``write_known_orders``) is a Wish CSV export with the orders shipped in the same
+weeks.
 The big store (``build_big_store``) is random but seeded, for bench/bench_lessons.py.
 
 Rows and events are inserted directly (executemany), shaped as the store's own moves shape

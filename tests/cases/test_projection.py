@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from playbook.cases.memory_store import MemoryStore
 from playbook.cases.projection import ProjectionRules, refresh_projection
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore as Store
+from playbook.config import REPO_ROOT
 from playbook.errors import StoreError
 from playbook.scenarios.engine import explore
 from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
@@ -121,8 +121,11 @@ def test_schema_version_is_the_newest_migration() -> None:
 
 @pytest.mark.parametrize("kind", BACKENDS)
 def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, lib) -> None:
-    """A store at revision 0004 holding the known cases (no such columns yet) is upgraded on
-    open; the lessons figures then match those worked out by hand (tests/test_analytics.py)."""
+    """A store at revision 0004 holding the known cases is upgraded on open.
+
+    Revision 0004 has no such columns yet; after the upgrade the lessons figures match those
+    worked out by hand (tests/lessons/test_analytics.py).
+    """
     from alembic import command
 
     from playbook.cases.schema import cases, events
@@ -160,7 +163,7 @@ def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, li
 
 def test_no_migration_reads_the_data_folder() -> None:
     """A schema migration is given what it needs; it never loads the library itself."""
-    versions = Path(__file__).parents[1] / "playbook" / "cases" / "migrations" / "versions"
+    versions = REPO_ROOT / "playbook" / "cases" / "migrations" / "versions"
     for path in versions.glob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "load_library" not in source, path.name

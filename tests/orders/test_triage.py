@@ -12,19 +12,21 @@ import pytest
 
 from playbook.cases.records import CaseFilter
 from playbook.cli import main as cli_main
+from playbook.config import REPO_ROOT
 from playbook.library.triage_rules import reason_key
 from playbook.load import load_library
 from playbook.orders.reader import read_orders
 from playbook.orders.triage import Triage, order_facts, triage
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "data" / "sample" / "wish_orders_sample.csv"
-BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
+SAMPLE = REPO_ROOT / "data" / "sample" / "wish_orders_sample.csv"
+BAD = Path(__file__).resolve().parents[1] / "data" / "orders" / "bad"
 AS_OF = "2026-11-20T12:00:00Z"
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts/make_orders.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_orders", REPO_ROOT / "scripts/make_orders.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["make_orders"] = module
     spec.loader.exec_module(module)
@@ -214,7 +216,7 @@ def test_parallel_gather_gives_the_same_table(data, monkeypatch):
 
 # --- issue 10: real data shapes; a rule fires only on facts the file gives -------------------
 
-SHAPES = Path(__file__).resolve().parent / "data" / "orders" / "shapes"
+SHAPES = Path(__file__).resolve().parents[1] / "data" / "orders" / "shapes"
 
 
 def _oid(n: int) -> str:
@@ -480,7 +482,7 @@ def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
 def data_copy(tmp_path: Path) -> Path:
     import shutil
 
-    shutil.copytree(REPO / "data", tmp_path / "data")
+    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
     return tmp_path / "data"
 
 

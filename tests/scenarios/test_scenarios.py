@@ -12,8 +12,7 @@ from playbook.library.yamlio import load_yaml
 from playbook.scenarios.engine import Walk, explore
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.templates import render
-
-from .conftest import AS_OF, DATA
+from tests.conftest import AS_OF, DATA
 
 SCENARIO_FILES = sorted((DATA / "scenarios").glob("*.yaml"))
 TEMPLATE_FILES = sorted((DATA / "templates").glob("*.yaml"))

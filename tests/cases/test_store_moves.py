@@ -26,6 +26,7 @@ from playbook.cases.records import CaseFilter
 from playbook.cases.schema import events as events_table
 from playbook.cases.sql_store import SCHEMA_VERSION
 from playbook.cases.sql_store import SqlStore as Store
+from playbook.config import REPO_ROOT
 from playbook.errors import ConflictError, InputError, StepNotAllowed, StoreError
 from playbook.library.model import Scenario
 from tests.store_fixtures import (
@@ -39,8 +40,7 @@ from tests.store_fixtures import (
     require_pg_url,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-CHILD = Path(__file__).parent / "data" / "store" / "walk_until_killed.py"
+CHILD = Path(__file__).parents[1] / "data" / "store" / "walk_until_killed.py"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -505,7 +505,7 @@ def _child(db: Path, case_id: str, mode: str, n: int, data_dir: Path):
         stdout=subprocess.PIPE,
         stderr=err,
         text=True,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env={**os.environ, "PLAYBOOK_DATA_DIR": str(data_dir)},
     )
     lines: queue.Queue[str] = queue.Queue()
@@ -632,11 +632,11 @@ class TestFiles:
 def test_every_store_message_key_has_both_languages():
     """Keys the store and the decision log use exist in the catalogue (data/i18n/*.yaml)."""
     used = set()
-    for path in sorted((REPO / "playbook" / "cases").rglob("*.py")):
+    for path in sorted((REPO_ROOT / "playbook" / "cases").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'"((?:error|store|caselog)\.[a-z_.]+)"', source))
     catalogue = {}
-    for path in sorted((REPO / "data" / "i18n").glob("*.yaml")):  # merged, as the app does
+    for path in sorted((REPO_ROOT / "data" / "i18n").glob("*.yaml")):  # merged, as the app does
         catalogue.update(yaml.safe_load(path.read_text("utf-8")))
     assert used, "no keys found"
     missing = sorted(
@@ -667,7 +667,13 @@ def test_harness_script_runs_command_with_a_server_and_cleans_up(tmp_path):
         "c.close(); e.dispose(); sys.exit(7)"
     )
     done = subprocess.run(
-        ["bash", str(REPO / "scripts" / "with-test-postgres.sh"), sys.executable, "-c", probe],
+        [
+            "bash",
+            str(REPO_ROOT / "scripts" / "with-test-postgres.sh"),
+            sys.executable,
+            "-c",
+            probe,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -678,7 +684,13 @@ def test_harness_script_runs_command_with_a_server_and_cleans_up(tmp_path):
         # that passes a given URL straight through (never a skip while a server is given).
         url = require_pg_url()  # without a server: skips locally, fails in CI
         done = subprocess.run(
-            ["bash", str(REPO / "scripts" / "with-test-postgres.sh"), sys.executable, "-c", probe],
+            [
+                "bash",
+                str(REPO_ROOT / "scripts" / "with-test-postgres.sh"),
+                sys.executable,
+                "-c",
+                probe,
+            ],
             env={**env, PG_ENV: url},
             capture_output=True,
             text=True,

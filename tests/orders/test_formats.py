@@ -13,16 +13,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.orders import formats as orders_formats
 from playbook.orders.reader import ORDER_COLUMNS, neutralise_formulas, read_orders, write_table
 
-REPO = Path(__file__).resolve().parent.parent
-BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
+BAD = Path(__file__).resolve().parents[1] / "data" / "orders" / "bad"
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts/make_orders.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_orders", REPO_ROOT / "scripts/make_orders.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["make_orders"] = module
     spec.loader.exec_module(module)
@@ -583,8 +585,8 @@ def test_catalogue_has_every_code():
     """Every error and reject code the import uses has en and zh text (orders.yaml)."""
     from playbook.library.yamlio import load_yaml
 
-    entries = dict(load_yaml(REPO / "data/i18n/messages.yaml"))
-    entries.update(load_yaml(REPO / "data/i18n/orders.yaml"))
+    entries = dict(load_yaml(REPO_ROOT / "data/i18n/messages.yaml"))
+    entries.update(load_yaml(REPO_ROOT / "data/i18n/orders.yaml"))
     codes = {code for _, code, _ in ERRORS}
     for _, rejects in REJECTS.values():
         codes |= {"reject." + r[-1] for r in rejects}
@@ -726,7 +728,7 @@ def test_duplicate_check_shortcut_matches_counting():
 
 # --- issue 10: no field of the input is lost ---------------------------------------------------
 
-SHAPES = Path(__file__).resolve().parent / "data" / "orders" / "shapes"
+SHAPES = Path(__file__).resolve().parents[1] / "data" / "orders" / "shapes"
 
 
 def _leaves(obj, path: str = "") -> list[tuple[str, object]]:
