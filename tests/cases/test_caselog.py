@@ -1,6 +1,6 @@
 """Decision log export: what a case's Markdown and HTML record shows, escaped, in both languages.
 
-Cases are made by the real store on an SQLite file; the log is built from what it saved.
+Cases are made by each store (memory, SQLite, PostgreSQL); the log is built from what it saved.
 """
 
 from __future__ import annotations
@@ -13,23 +13,16 @@ import yaml
 
 from playbook.cases.caselog import build_log, export_case, to_html, to_markdown
 from playbook.cases.records import EVENT_TYPES
-from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.i18n import text
 from playbook.library.model import STATUSES, Scenario
-from tests.store_fixtures import FakeClock, answer_first_options, frozen_library, new_walk
+from tests.store_fixtures import answer_first_options, new_walk
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    """The library with item-mismatch frozen at version 1 (see ``frozen_library``)."""
-    return frozen_library(tmp_path_factory.mktemp("frozen"))
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=FakeClock()) as st:
-        yield st
+def lib(frozen_lib):
+    """These tests walk item-mismatch at version 1."""
+    return frozen_lib
 
 
 @pytest.fixture

@@ -21,20 +21,8 @@ from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import EvidenceError
 from tests.evidence_fixtures import APPEAL_FACTS, pdf_doc, photo, walk_to_appeal
-from tests.store_fixtures import STORES, FakeClock, any_store
 
 ORDER = APPEAL_FACTS["order_id"]
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path, clock):
-    with any_store(request.param, tmp_path, clock) as st:
-        yield st
 
 
 @pytest.fixture

@@ -16,9 +16,7 @@ from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import StoreError
 from playbook.scenarios.engine import explore
-from tests.store_fixtures import SAMPLE_FACTS, FakeClock, backend_url
-
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+from tests.store_fixtures import SAMPLE_FACTS
 
 
 def _projection(store: Store) -> dict[str, tuple]:
@@ -51,15 +49,12 @@ def _walk_every_way(lib, store, clock) -> int:
     return n
 
 
-@pytest.mark.parametrize("kind", BACKENDS)
-def test_moves_keep_what_the_event_log_says(kind, tmp_path, lib) -> None:
-    clock = FakeClock()
-    with backend_url(kind, tmp_path) as url, Store(url, now=clock) as store:
-        n = _walk_every_way(lib, store, clock)
-        kept = _projection(store)
-        with store.transaction() as conn:
-            assert refresh_projection(conn, ProjectionRules.of(lib)) == n
-        assert _projection(store) == kept
+def test_moves_keep_what_the_event_log_says(sql_store, clock, lib) -> None:
+    n = _walk_every_way(lib, sql_store, clock)
+    kept = _projection(sql_store)
+    with sql_store.transaction() as conn:
+        assert refresh_projection(conn, ProjectionRules.of(lib)) == n
+    assert _projection(sql_store) == kept
     replied = sum(1 for reply, _ in kept.values() if reply is not None)
     closed = sum(1 for _, close in kept.values() if close is not None)
     assert n == len(kept) > 40
@@ -67,30 +62,27 @@ def test_moves_keep_what_the_event_log_says(kind, tmp_path, lib) -> None:
     assert 0 < closed < n
 
 
-@pytest.mark.parametrize("kind", BACKENDS)
-def test_first_times_only_and_only_buyer_messages(kind, tmp_path, lib) -> None:
-    clock = FakeClock()
-    with backend_url(kind, tmp_path) as url, Store(url, now=clock) as store:
-        s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
-        assert s.start("item-mismatch", SAMPLE_FACTS) == {}
-        case_id = s.case.id
-        appeal = next(t for t in lib.templates.values() if not t.to_buyer)
-        assert appeal.id not in ProjectionRules.of(lib).buyer_templates
-        # an appeal statement is no reply; the store's move is told so by the session
-        store.issue_draft(s.case, appeal.id, actor="amy", step_id=s.walk.current.id)
-        s.case = store.get_case(case_id)
-        assert s.case.first_reply_at is None
-        s.set_status("closed", note="duplicate")
-        closed_at = store.get_case(case_id).closed_at
-        assert closed_at == store.events(case_id)[-1].time
-        s.set_status("open")
-        clock.advance(hours=5)
-        s.set_status("refunded")
-        assert store.get_case(case_id).closed_at == closed_at  # the first closing stays
-        kept = _projection(store)
-        with store.transaction() as conn:
-            refresh_projection(conn, ProjectionRules.of(lib))
-        assert _projection(store) == kept
+def test_first_times_only_and_only_buyer_messages(sql_store, clock, lib) -> None:
+    s = CaseSession(lib, sql_store, clock=clock, actor=lambda: "amy")
+    assert s.start("item-mismatch", SAMPLE_FACTS) == {}
+    case_id = s.case.id
+    appeal = next(t for t in lib.templates.values() if not t.to_buyer)
+    assert appeal.id not in ProjectionRules.of(lib).buyer_templates
+    # an appeal statement is no reply; the store's move is told so by the session
+    sql_store.issue_draft(s.case, appeal.id, actor="amy", step_id=s.walk.current.id)
+    s.case = sql_store.get_case(case_id)
+    assert s.case.first_reply_at is None
+    s.set_status("closed", note="duplicate")
+    closed_at = sql_store.get_case(case_id).closed_at
+    assert closed_at == sql_store.events(case_id)[-1].time
+    s.set_status("open")
+    clock.advance(hours=5)
+    s.set_status("refunded")
+    assert sql_store.get_case(case_id).closed_at == closed_at  # the first closing stays
+    kept = _projection(sql_store)
+    with sql_store.transaction() as conn:
+        refresh_projection(conn, ProjectionRules.of(lib))
+    assert _projection(sql_store) == kept
 
 
 def test_a_current_store_opens_without_alembic(tmp_path) -> None:
@@ -119,8 +111,7 @@ def test_schema_version_is_the_newest_migration() -> None:
     assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_VERSION
 
 
-@pytest.mark.parametrize("kind", BACKENDS)
-def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, lib) -> None:
+def test_revision_0005_works_the_times_out_for_existing_cases(db_url, lib) -> None:
     """A store at revision 0004 holding the known cases is upgraded on open.
 
     Revision 0004 has no such columns yet; after the upgrade the lessons figures match those
@@ -134,29 +125,28 @@ def test_revision_0005_works_the_times_out_for_existing_cases(kind, tmp_path, li
     from tests.lessons_store import make_cases_module
 
     mc = make_cases_module()
-    with backend_url(kind, tmp_path) as url:
-        engine = sa.create_engine(url)
-        new = ("first_reply_at", "closed_at")
-        old_cases = sa.Table(  # the cases table as revision 0004 has it
-            "cases",
-            sa.MetaData(),
-            *(sa.Column(c.name, c.type) for c in cases.columns if c.name not in new),
-        )
-        with engine.begin() as conn:
-            cfg = _alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
-            for group in mc.KNOWN_GROUPS:
-                for i in range(group.count):
-                    row, evs = mc._case_rows(group, i)
-                    conn.execute(sa.insert(old_cases), [row])
-                    conn.execute(sa.insert(events), evs)
-        engine.dispose()
-        with pytest.raises(StoreError) as err:  # the upgrade needs the library's rules
-            Store(url)
-        assert err.value.code == "error.store_upgrade_library"
-        with Store(url, projection=ProjectionRules.of(lib)) as store:
-            medians = an.median_times(an.read_cases(store, lib.lessons))
+    engine = sa.create_engine(db_url)
+    new = ("first_reply_at", "closed_at")
+    old_cases = sa.Table(  # the cases table as revision 0004 has it
+        "cases",
+        sa.MetaData(),
+        *(sa.Column(c.name, c.type) for c in cases.columns if c.name not in new),
+    )
+    with engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        for group in mc.KNOWN_GROUPS:
+            for i in range(group.count):
+                row, evs = mc._case_rows(group, i)
+                conn.execute(sa.insert(old_cases), [row])
+                conn.execute(sa.insert(events), evs)
+    engine.dispose()
+    with pytest.raises(StoreError) as err:  # the upgrade needs the library's rules
+        Store(db_url)
+    assert err.value.code == "error.store_upgrade_library"
+    with Store(db_url, projection=ProjectionRules.of(lib)) as store:
+        medians = an.median_times(an.read_cases(store, lib.lessons))
     assert (medians.reply_hours, medians.reply_cases) == (2.0, 78)
     assert (medians.resolution_hours, medians.resolution_cases) == (72.0, 72)
 

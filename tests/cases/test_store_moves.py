@@ -34,67 +34,46 @@ from tests.store_fixtures import (
     SAMPLE_FACTS,
     FakeClock,
     answer_first_options,
-    backend_url,
-    frozen_library,
     new_walk,
     require_pg_url,
 )
 
 CHILD = Path(__file__).parents[1] / "data" / "store" / "walk_until_killed.py"
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    """The library with item-mismatch frozen at version 1 (see ``frozen_library``)."""
-    return frozen_library(tmp_path_factory.mktemp("frozen"))
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    """A database URL of its own, for each backend."""
-    with backend_url(request.param, tmp_path) as url:
-        yield url
+def lib(frozen_lib):
+    """These tests walk item-mismatch at version 1."""
+    return frozen_lib
 
 
 @pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def store(db_url, clock):
-    with Store(db_url, now=clock) as st:
-        yield st
-
-
-@pytest.fixture
-def started(store, lib):
+def started(sql_store, lib):
     """A new item-mismatch case and its walk."""
     walk = new_walk(lib)
-    return store.create_case(walk, actor="amy"), walk
+    return sql_store.create_case(walk, actor="amy"), walk
 
 
-def _types(store, case_id):
-    return [e.type for e in store.events(case_id)]
+def _types(sql_store, case_id):
+    return [e.type for e in sql_store.events(case_id)]
 
 
 # --- schema -------------------------------------------------------------------------------
 
 
 class TestSchema:
-    def test_migrate_creates_schema_and_is_idempotent(self, store):
-        assert store.schema_version() == SCHEMA_VERSION
-        assert store.migrate() == SCHEMA_VERSION
-        with store.engine.connect() as conn:
+    def test_migrate_creates_schema_and_is_idempotent(self, sql_store):
+        assert sql_store.schema_version() == SCHEMA_VERSION
+        assert sql_store.migrate() == SCHEMA_VERSION
+        with sql_store.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()
             tables = set(sa.inspect(conn).get_table_names())
         assert rows == [(SCHEMA_VERSION,)]
         assert {"cases", "events", "alembic_version"} <= tables
         assert "schema_version" not in tables  # release 0.1.0's own table is not made anew
 
-    def test_newer_schema_is_refused(self, store, db_url, clock):
-        with store.engine.begin() as conn:
+    def test_newer_schema_is_refused(self, sql_store, db_url, clock):
+        with sql_store.engine.begin() as conn:
             conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00d'"))
         with pytest.raises(StoreError) as err:
             Store(db_url, now=clock)
@@ -109,7 +88,7 @@ class TestSchema:
         assert err.value.code == "error.store_schema_old"
         assert err.value.params["found"] == 0
 
-    def test_foreign_keys_are_enforced(self, store, clock):
+    def test_foreign_keys_are_enforced(self, sql_store, clock):
         row = {
             "case_id": "nosuchcase",
             "seq": 1,
@@ -119,7 +98,7 @@ class TestSchema:
             "step_id": None,
             "payload": {},
         }
-        with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        with pytest.raises(sa.exc.IntegrityError), sql_store.engine.begin() as conn:
             conn.execute(sa.insert(events_table).values(**row))
 
 
@@ -137,9 +116,9 @@ def test_sqlite_pragmas_make_every_commit_durable(tmp_path):
 
 
 class TestCreate:
-    def test_created_case_holds_the_projection(self, store, started, clock):
+    def test_created_case_holds_the_projection(self, sql_store, started, clock):
         case, walk = started
-        loaded = store.get_case(case.id)
+        loaded = sql_store.get_case(case.id)
         assert loaded == case
         assert re.fullmatch(r"[2-9a-z]{8}", case.id)
         assert case.scenario_id == "item-mismatch"
@@ -154,7 +133,7 @@ class TestCreate:
         assert case.walk["path"] == ["contact-buyer"]
         assert case.revision == 1
         assert case.created_at.tzinfo is not None
-        (created,) = store.events(case.id)
+        (created,) = sql_store.events(case.id)
         assert (created.seq, created.type, created.actor, created.step_id) == (
             1,
             "created",
@@ -164,36 +143,38 @@ class TestCreate:
         assert created.payload["facts"] == case.facts
         assert created.time == case.created_at
 
-    def test_unknown_case(self, store):
+    def test_unknown_case(self, sql_store):
         with pytest.raises(StoreError) as err:
-            store.get_case("nosuch12")
+            sql_store.get_case("nosuch12")
         assert err.value.code == "error.case_not_found"
         assert "nosuch12" in str(err.value)
 
-    def test_chosen_id_taken(self, store, lib):
-        store.create_case(new_walk(lib), actor="amy", case_id="dup-1")
+    def test_chosen_id_taken(self, sql_store, lib):
+        sql_store.create_case(new_walk(lib), actor="amy", case_id="dup-1")
         with pytest.raises(StoreError) as err:
-            store.create_case(new_walk(lib), actor="amy", case_id="dup-1")
+            sql_store.create_case(new_walk(lib), actor="amy", case_id="dup-1")
         assert err.value.code == "error.case_exists"
-        assert len(store.events("dup-1")) == 1
+        assert len(sql_store.events("dup-1")) == 1
 
     @pytest.mark.parametrize("actor", ["", "   ", "x" * 201])
-    def test_every_event_names_an_actor(self, store, started, actor):
+    def test_every_event_names_an_actor(self, sql_store, started, actor):
         case, _walk = started
         with pytest.raises(InputError) as err:
-            store.add_note(case, "hello", actor=actor)
+            sql_store.add_note(case, "hello", actor=actor)
         assert err.value.code == "error.actor_required"
-        assert store.get_case(case.id).revision == 1
+        assert sql_store.get_case(case.id).revision == 1
 
 
 # --- the walk -----------------------------------------------------------------------------
 
 
 class TestWalk:
-    def test_each_answer_is_saved_and_resumes_in_a_new_store(self, store, started, lib, db_url):
+    def test_each_answer_is_saved_and_resumes_in_a_new_store(
+        self, sql_store, started, lib, db_url
+    ):
         case, walk = started
-        case, walk = store.answer(case, walk, "contact-buyer", actor="amy")
-        case, walk = store.answer(case, walk, "confirm-order", "our-error", actor="amy")
+        case, walk = sql_store.answer(case, walk, "contact-buyer", actor="amy")
+        case, walk = sql_store.answer(case, walk, "confirm-order", "our-error", actor="amy")
         assert walk.current.id == "own-it"
         with Store(db_url, now=FakeClock()) as other:
             opened = other.open(case.id, lib)
@@ -203,53 +184,53 @@ class TestWalk:
         assert opened.case.revision == 3
         assert opened.walk.facts["order_total"] == walk.facts["order_total"]
 
-    def test_answer_does_not_change_the_callers_walk(self, store, started):
+    def test_answer_does_not_change_the_callers_walk(self, sql_store, started):
         case, walk = started
-        store.answer(case, walk, "contact-buyer", actor="amy")
+        sql_store.answer(case, walk, "contact-buyer", actor="amy")
         assert walk.path == ["contact-buyer"]
 
-    def test_going_back_is_an_event_not_a_delete(self, store, started):
+    def test_going_back_is_an_event_not_a_delete(self, sql_store, started):
         case, walk = started
-        case, walk = answer_first_options(store, case, walk, 2)
-        case, walk = store.back(case, walk, actor="bob")
+        case, walk = answer_first_options(sql_store, case, walk, 2)
+        case, walk = sql_store.back(case, walk, actor="bob")
         assert walk.current.id == "confirm-order"
         assert walk.previous_answer("confirm-order") == "our-error"
-        assert _types(store, case.id) == ["created", "answer", "answer", "back"]
-        back = store.events(case.id)[-1]
+        assert _types(sql_store, case.id) == ["created", "answer", "answer", "back"]
+        back = sql_store.events(case.id)[-1]
         assert (back.actor, back.step_id, back.payload["to"]) == ("bob", "own-it", "confirm-order")
-        assert store.get_case(case.id).walk["path"] == ["contact-buyer", "confirm-order"]
+        assert sql_store.get_case(case.id).walk["path"] == ["contact-buyer", "confirm-order"]
 
-    def test_events_are_never_rewritten(self, store, started):
+    def test_events_are_never_rewritten(self, sql_store, started):
         case, walk = started
-        case, walk = answer_first_options(store, case, walk, 2)
-        before = store.events(case.id)
-        case, walk = store.back(case, walk, actor="amy")
-        case, walk = store.back(case, walk, actor="amy")
-        case, walk = answer_first_options(store, case, walk, 3)
-        after = store.events(case.id)
+        case, walk = answer_first_options(sql_store, case, walk, 2)
+        before = sql_store.events(case.id)
+        case, walk = sql_store.back(case, walk, actor="amy")
+        case, walk = sql_store.back(case, walk, actor="amy")
+        case, walk = answer_first_options(sql_store, case, walk, 3)
+        after = sql_store.events(case.id)
         assert after[: len(before)] == before
         assert [e.seq for e in after] == list(range(1, len(after) + 1))
         assert case.revision == len(after)
 
-    def test_refused_answer_writes_nothing(self, store, started):
+    def test_refused_answer_writes_nothing(self, sql_store, started):
         case, walk = started
         with pytest.raises(StepNotAllowed):
-            store.answer(case, walk, "confirm-order", "our-error", actor="amy")
-        assert store.get_case(case.id) == case
-        assert _types(store, case.id) == ["created"]
+            sql_store.answer(case, walk, "confirm-order", "our-error", actor="amy")
+        assert sql_store.get_case(case.id) == case
+        assert _types(sql_store, case.id) == ["created"]
 
-    def test_walk_sets_status_deadline_and_outcome(self, store, started):
+    def test_walk_sets_status_deadline_and_outcome(self, sql_store, started):
         case, walk = started
-        case, walk = store.answer(case, walk, "contact-buyer", actor="amy")
+        case, walk = sql_store.answer(case, walk, "contact-buyer", actor="amy")
         assert case.next_deadline is None  # confirm-order has no deadline
-        case, walk = store.answer(case, walk, "confirm-order", "our-error", actor="amy")
-        case, walk = answer_first_options(store, case, walk, 3)
+        case, walk = sql_store.answer(case, walk, "confirm-order", "our-error", actor="amy")
+        case, walk = answer_first_options(sql_store, case, walk, 3)
         assert walk.finished
         assert walk.current.id == "outcome-reshipped"
         assert (case.status, case.outcome) == ("closed", "outcome-reshipped")
-        case, walk = store.back(case, walk, actor="amy")
+        case, walk = sql_store.back(case, walk, actor="amy")
         assert (case.status, case.outcome) == ("waiting_buyer", None)
-        assert store.get_case(case.id) == case
+        assert sql_store.get_case(case.id) == case
 
 
 def _library_with_v2(lib):
@@ -266,28 +247,28 @@ def _library_with_v2(lib):
 
 
 class TestScenarioVersions:
-    def test_case_from_older_version_still_opens(self, store, started, lib):
+    def test_case_from_older_version_still_opens(self, sql_store, started, lib):
         case, walk = started
-        case, walk = store.answer(case, walk, "contact-buyer", actor="amy")
-        opened = store.open(case.id, _library_with_v2(lib))
+        case, walk = sql_store.answer(case, walk, "contact-buyer", actor="amy")
+        opened = sql_store.open(case.id, _library_with_v2(lib))
         assert opened.problem is None
         assert opened.walk.scenario.version == 2
         assert opened.walk.current.id == "confirm-order"
         assert opened.case.scenario_version == 1
 
-    def test_missing_current_step_offers_restart_from_last_existing(self, store, started, lib):
+    def test_missing_current_step_offers_restart_from_last_existing(self, sql_store, started, lib):
         case, walk = started
-        case, walk = answer_first_options(store, case, walk, 2)
+        case, walk = answer_first_options(sql_store, case, walk, 2)
         assert walk.current.id == "own-it"
         lib2 = _library_with_v2(lib)
-        case, walk, problem = store.open(case.id, lib2)
+        case, walk, problem = sql_store.open(case.id, lib2)
         assert problem is not None
         assert (problem.missing_step, problem.restart_step) == ("own-it", "confirm-order")
         assert (problem.case_version, problem.current_version) == (1, 2)
         assert problem.code == "store.step_gone"
         assert walk.current.id == "confirm-order"
-        case, walk = store.restart(case, walk, actor="bob")
-        restart = store.events(case.id)[-1]
+        case, walk = sql_store.restart(case, walk, actor="bob")
+        restart = sql_store.events(case.id)[-1]
         assert restart.type == "restart"
         assert restart.actor == "bob"
         assert restart.payload == {
@@ -297,44 +278,46 @@ class TestScenarioVersions:
             "version": 2,
             "dropped": ["own-it"],
         }
-        case, walk = store.answer(case, walk, "confirm-order", "our-error", actor="bob")
+        case, walk = sql_store.answer(case, walk, "confirm-order", "our-error", actor="bob")
         assert walk.current.id == "choose-remedy"
-        reopened = store.open(case.id, lib2)
+        reopened = sql_store.open(case.id, lib2)
         assert reopened.problem is None
         assert reopened.walk.current.id == "choose-remedy"
         assert reopened.case.walk["version"] == 2
 
-    def test_restart_at_an_earlier_step(self, store, started):
+    def test_restart_at_an_earlier_step(self, sql_store, started):
         case, walk = started
-        case, walk = answer_first_options(store, case, walk, 3)
-        case, walk = store.restart(case, walk, "contact-buyer", actor="amy")
+        case, walk = answer_first_options(sql_store, case, walk, 3)
+        case, walk = sql_store.restart(case, walk, "contact-buyer", actor="amy")
         assert walk.path == ["contact-buyer"]
-        assert store.events(case.id)[-1].payload["dropped"] == [
+        assert sql_store.events(case.id)[-1].payload["dropped"] == [
             "confirm-order",
             "own-it",
             "choose-remedy",
         ]
         with pytest.raises(StepNotAllowed):
-            store.restart(case, walk, "risk-review", actor="amy")
+            sql_store.restart(case, walk, "risk-review", actor="amy")
 
 
 # --- other events -------------------------------------------------------------------------
 
 
 class TestOtherEvents:
-    def test_evidence_drafts_notes_status_assignee_root_causes(self, store, started):
+    def test_evidence_drafts_notes_status_assignee_root_causes(self, sql_store, started):
         case, _walk = started
-        case = store.set_evidence(case, "buyer-photos", True, actor="amy", step_id="contact-buyer")
-        case = store.issue_draft(
+        case = sql_store.set_evidence(
+            case, "buyer-photos", True, actor="amy", step_id="contact-buyer"
+        )
+        case = sql_store.issue_draft(
             case, "buyer-ask-details", actor="amy", step_id="contact-buyer", body="Dear Dana, ..."
         )
-        case = store.add_note(case, "  Buyer sent 2 photos.  ", actor="bob")
-        case = store.assign(case, " li ", actor="bob")
-        case = store.set_root_causes(
+        case = sql_store.add_note(case, "  Buyer sent 2 photos.  ", actor="bob")
+        case = sql_store.assign(case, " li ", actor="bob")
+        case = sql_store.set_root_causes(
             case, ["picking-error", "picking-error", "quality-problem"], actor="li"
         )
-        case = store.set_status(case, "won", actor="li", note="Wish agreed")
-        loaded = store.get_case(case.id)
+        case = sql_store.set_status(case, "won", actor="li", note="Wish agreed")
+        loaded = sql_store.get_case(case.id)
         assert loaded == case
         assert loaded.evidence == {"buyer-photos": True}
         assert [d["template"] for d in loaded.drafts] == ["buyer-ask-details"]
@@ -344,7 +327,7 @@ class TestOtherEvents:
         assert loaded.root_causes == ["picking-error", "quality-problem"]
         assert loaded.status == "won"
         assert loaded.next_deadline is None
-        history = store.events(case.id)
+        history = sql_store.events(case.id)
         assert [e.type for e in history] == [
             "created",
             "evidence",
@@ -358,27 +341,29 @@ class TestOtherEvents:
         assert history[3].payload == {"text": "Buyer sent 2 photos."}
         assert history[6].payload == {"from": "waiting_buyer", "to": "won", "note": "Wish agreed"}
 
-    def test_unknown_status_and_empty_note_are_refused(self, store, started):
+    def test_unknown_status_and_empty_note_are_refused(self, sql_store, started):
         case, _walk = started
         with pytest.raises(InputError) as err:
-            store.set_status(case, "done", actor="amy")
+            sql_store.set_status(case, "done", actor="amy")
         assert err.value.code == "error.case_status"
         with pytest.raises(InputError) as err:
-            store.add_note(case, "  ", actor="amy")
+            sql_store.add_note(case, "  ", actor="amy")
         assert err.value.code == "error.note_empty"
-        assert _types(store, case.id) == ["created"]
+        assert _types(sql_store, case.id) == ["created"]
 
 
 # --- concurrency --------------------------------------------------------------------------
 
 
 class TestConcurrency:
-    def test_second_writer_gets_a_conflict_and_writes_nothing(self, store, started, db_url, lib):
+    def test_second_writer_gets_a_conflict_and_writes_nothing(
+        self, sql_store, started, db_url, lib
+    ):
         case, walk = started
         with Store(db_url, now=FakeClock(tick=dt.timedelta(minutes=1))) as other:
             theirs = other.get_case(case.id)
             _, their_walk, _ = other.open(case.id, lib)
-            mine = store.answer(case, walk, "contact-buyer", actor="amy").case
+            mine = sql_store.answer(case, walk, "contact-buyer", actor="amy").case
             with pytest.raises(ConflictError) as err:
                 other.answer(theirs, their_walk, "contact-buyer", actor="bob")
         assert err.value.params == {
@@ -390,8 +375,8 @@ class TestConcurrency:
         assert case.id in str(err.value)
         assert isinstance(err.value, StoreError)
         assert their_walk.path == ["contact-buyer"]  # the loser's input is untouched
-        assert _types(store, case.id) == ["created", "answer"]
-        assert store.get_case(case.id) == mine
+        assert _types(sql_store, case.id) == ["created", "answer"]
+        assert sql_store.get_case(case.id) == mine
 
     def test_threaded_race_one_winner_per_round_and_no_event_lost(self, db_url, started, clock):
         case, _walk = started
@@ -439,21 +424,21 @@ class TestConcurrency:
 
 class TestList:
     @pytest.fixture
-    def cases(self, store, lib):
+    def cases(self, sql_store, lib):
         def make(refund_at: str | None, scenario: str = "item-mismatch", **raw):
             facts = {**SAMPLE_FACTS, **raw}
             if refund_at is None:
                 facts.pop("refund_requested_at")
             else:
                 facts["refund_requested_at"] = refund_at
-            return store.create_case(new_walk(lib, scenario, facts), actor="amy")
+            return sql_store.create_case(new_walk(lib, scenario, facts), actor="amy")
 
         a = make("2026-05-01 10:00", order_id="A")  # due 05-03 10:00: overdue
         b = make("2026-05-04 08:00", order_id="B")  # due 05-06 08:00
         c = make("2026-05-02 00:00", order_id="C")  # due 05-04 00:00: overdue
         d = make(None, order_id="D")
         e = make(None, order_id="E")
-        f = store.create_case(
+        f = sql_store.create_case(
             new_walk(
                 lib,
                 "unfulfilled-order",
@@ -461,36 +446,38 @@ class TestList:
             ),
             actor="amy",
         )
-        b = store.assign(b, "li", actor="amy")
-        d = store.assign(d, "li", actor="amy")
-        e = store.set_status(e, "won", actor="amy")
+        b = sql_store.assign(b, "li", actor="amy")
+        d = sql_store.assign(d, "li", actor="amy")
+        e = sql_store.set_status(e, "won", actor="amy")
         return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
 
     @staticmethod
     def ids(rows):
         return [r.order_id for r in rows]
 
-    def test_overdue_first_then_deadline_then_latest_change(self, store, cases):
-        rows = store.list_cases(CaseFilter(scenario="item-mismatch"))
+    def test_overdue_first_then_deadline_then_latest_change(self, sql_store, cases):
+        rows = sql_store.list_cases(CaseFilter(scenario="item-mismatch"))
         assert self.ids(rows) == ["A", "C", "B", "E", "D"]
         now = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
         assert [r.overdue(now) for r in rows] == [True, True, False, False, False]
 
-    def test_filters_count_and_paging(self, store, cases):
-        assert self.ids(store.list_cases(CaseFilter(status="won"))) == ["E"]
-        assert self.ids(store.list_cases(CaseFilter(assignee="li"))) == ["B", "D"]
-        assert self.ids(store.list_cases(CaseFilter(overdue=True, scenario="item-mismatch"))) == [
+    def test_filters_count_and_paging(self, sql_store, cases):
+        assert self.ids(sql_store.list_cases(CaseFilter(status="won"))) == ["E"]
+        assert self.ids(sql_store.list_cases(CaseFilter(assignee="li"))) == ["B", "D"]
+        assert self.ids(
+            sql_store.list_cases(CaseFilter(overdue=True, scenario="item-mismatch"))
+        ) == [
             "A",
             "C",
         ]
-        assert self.ids(store.list_cases(CaseFilter(scenario="unfulfilled-order"))) == ["F"]
-        assert self.ids(store.list_cases(CaseFilter(order_id="C"))) == ["C"]
-        assert self.ids(store.list_cases(CaseFilter(status=["won", "open"]))) == ["F", "E"]
-        page = store.list_cases(CaseFilter(scenario="item-mismatch"), limit=2, offset=1)
+        assert self.ids(sql_store.list_cases(CaseFilter(scenario="unfulfilled-order"))) == ["F"]
+        assert self.ids(sql_store.list_cases(CaseFilter(order_id="C"))) == ["C"]
+        assert self.ids(sql_store.list_cases(CaseFilter(status=["won", "open"]))) == ["F", "E"]
+        page = sql_store.list_cases(CaseFilter(scenario="item-mismatch"), limit=2, offset=1)
         assert self.ids(page) == ["C", "B"]
-        assert store.count_cases(CaseFilter(scenario="item-mismatch")) == 5
-        assert store.count_cases(CaseFilter(assignee="li", status="waiting_buyer")) == 2
-        assert store.count_cases(CaseFilter(assignee="nobody")) == 0
+        assert sql_store.count_cases(CaseFilter(scenario="item-mismatch")) == 5
+        assert sql_store.count_cases(CaseFilter(assignee="li", status="waiting_buyer")) == 2
+        assert sql_store.count_cases(CaseFilter(assignee="nobody")) == 0
 
 
 # --- crashes (a real child process, SIGKILLed) ---------------------------------------------

@@ -478,14 +478,6 @@ def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
 # --- issue 8/10: the data checker knows the new rule fields ----------------------------------
 
 
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    import shutil
-
-    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
-    return tmp_path / "data"
-
-
 def _problems_after(data_copy: Path, file: str, old: str, new: str) -> list[str]:
     from playbook.load import check
 
