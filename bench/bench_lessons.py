@@ -1,7 +1,7 @@
 """Benchmark of the lessons page on a big SQLite store (100k cases / 1M events by default).
 
-Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
-first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
+Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets: first
+render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
 (``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5,
 both measured in the same run. Peak memory of the process that builds the page (what one kernel
 holds) is reported.

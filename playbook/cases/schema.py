@@ -62,8 +62,8 @@ metadata = MetaData()
 # Known here so that opening a current database does not import Alembic at all.
 SCHEMA_VERSION = "0006"
 
-# Release 0.1.0 recorded its schema here (version 1); Alembic's alembic_version does now.
-# Kept in old databases, never created in new ones: SqlStore reads it to stamp an upgrade.
+# Where a database made by release 0.1.0 records its schema (version 1) instead of Alembic's
+# alembic_version. Never created: SqlStore reads it to stamp such a database for an upgrade.
 legacy_schema_version = Table(
     "schema_version",
     MetaData(),

@@ -180,7 +180,7 @@ def _current(conn: object, path: Path | None, chunksize: int) -> pd.DataFrame:
         table, changed = _read_rows(conn, None, chunksize), True
     else:
         table, changed = _catch_up(conn, snapshot, chunksize)
-    if changed:  # an unchanged snapshot was saved sorted
+    if changed:  # a snapshot is saved sorted, so an unchanged one is used as it is
         table = table.sort_values("id", ignore_index=True)
         if path:
             _save(path, table)

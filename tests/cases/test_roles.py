@@ -194,4 +194,5 @@ def test_no_identity_checks_nothing(lib, store, clock, three) -> None:
     s = as_(None, lib, store, clock)
     s.open(three["bob"])
     s.assign("amy")
-    assert store.events(three["bob"])[-1].actor == "mallory"  # the given actor, as before
+    # no identity: the actor callable names the actor
+    assert store.events(three["bob"])[-1].actor == "mallory"
