@@ -43,6 +43,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> dt.datetime | None:
+        """An aware datetime as naive UTC for the database (a naive one is refused)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -50,6 +51,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        """The database's naive UTC time as an aware datetime."""
         return None if value is None else value.replace(tzinfo=dt.UTC)
 
 

@@ -1,6 +1,6 @@
-"""A trainee's run through a training session:
+"""A trainee's run through a training session.
 
-join with a code, walk each practice case in turn, every move stored in the training tables before
+Join with a code, walk each practice case in turn, every move stored in the training tables before
 it is made. The trainee page is a view of a ``TraineeRun``; tests drive it directly. Pure Python.
 """
 
