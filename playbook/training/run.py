@@ -111,8 +111,10 @@ class TraineeRun:
 
     @property
     def case_passed(self) -> bool | None:
-        """Whether the practice case on screen reached the session's pass mark (None until it
-        is finished)."""
+        """Whether the practice case on screen reached the session's pass mark.
+
+        None until the case is finished.
+        """
         attempt = self.attempt
         if attempt is None or not attempt.finished:
             return None
