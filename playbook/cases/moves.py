@@ -271,8 +271,10 @@ class CaseMoves(FileMoves):
     def erase_personal(
         self, case: Case, personal: Sequence[str], *, actor: str, why: str, reason: str
     ) -> Case:
-        """Replace the buyer's personal data in the case and its history with a marker and
-        drop its evidence files, recorded as one ``personal_data_erased`` event.
+        """Replace the buyer's personal data in the case and its history, drop its files.
+
+        The personal data is replaced with a marker and the evidence files are dropped,
+        recorded as one ``personal_data_erased`` event.
 
         The event says who, when, why (``retention`` or ``request``) and the operator's
         ``reason`` (a reference such as a ticket number), which facts were cleared and how

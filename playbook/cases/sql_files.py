@@ -73,6 +73,7 @@ class SqlFiles:
             )
 
     def write_erasure(self, conn: Any, case: Case, erasure: Erasure) -> None:
+        """Write an erasure on ``conn``: the rewritten payloads, and the case's files dropped."""
         for seq, payload in sorted(erasure.payloads.items()):
             conn.execute(
                 update(events)
