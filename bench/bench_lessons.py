@@ -90,8 +90,10 @@ def move_cases(url: str, n: int, seed: int) -> None:
 
 
 def query_ratio(url: str, repeat: int) -> tuple[float, float]:
-    """Median seconds of read_cases (no snapshot) and of a plain pandas read of the table it
-    reads (cases; the first reply and closing times are kept on the case row)."""
+    """Median seconds of read_cases (no snapshot) and of a plain pandas read of its table.
+
+    The table it reads is ``cases``: the first reply and closing times are kept on the case row.
+    """
     import pandas as pd
 
     from playbook.cases.sql_store import SqlStore as Store

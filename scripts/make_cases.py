@@ -46,8 +46,10 @@ ACTOR = "generator"
 
 @dataclass(frozen=True)
 class Group:
-    """``count`` alike cases; case i opens in ``weeks[i % len(weeks)]`` on weekday
-    ``(i // len(weeks)) % 5`` at 10:00 UTC."""
+    """``count`` alike cases, spread over ``weeks``.
+
+    Case i opens in ``weeks[i % len(weeks)]`` on weekday ``(i // len(weeks)) % 5`` at 10:00 UTC.
+    """
 
     name: str
     count: int

@@ -27,8 +27,10 @@ AS_OF = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="session", autouse=True)
 def lib() -> Library:
-    """The real, validated library under data/ (loaded first: its messages are the ones
-    errors and pages render)."""
+    """The real, validated library under data/.
+
+    Loaded first: its messages are the ones errors and pages render.
+    """
     return load_library(DATA)
 
 

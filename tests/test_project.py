@@ -214,8 +214,10 @@ def test_importing_playbook_loads_neither_sqlalchemy_nor_pandas() -> None:
 
 
 def _module_imports() -> dict[str, set[str]]:
-    """playbook module -> the playbook modules it imports at module level (type-only and lazy
-    imports inside ``if``/functions are not edges)."""
+    """Each playbook module -> the playbook modules it imports at module level.
+
+    Type-only and lazy imports inside ``if``/functions are not edges.
+    """
     import ast
 
     files = {}

@@ -48,8 +48,11 @@ def attach_all(s: CaseSession) -> dict[str, bytes]:
 
 
 def flat(value: str) -> str:
-    """Text without whitespace and NULs: pypdf 7 reads this font's two-byte codes with a NUL
-    before each character (the ToUnicode map fpdf2 writes maps each code to one character)."""
+    """Text without whitespace and NULs.
+
+    pypdf 7 reads this font's two-byte codes with a NUL before each character (the ToUnicode
+    map fpdf2 writes maps each code to one character).
+    """
     return re.sub(r"[\s\x00]+", "", value)
 
 

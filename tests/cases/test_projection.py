@@ -1,5 +1,8 @@
-"""The case row's first reply and closing times: kept by the moves, equal to what the event log
-says (``refresh_projection``, also run by Alembic revision 0005 on older stores)."""
+"""The case row's first reply and closing times: kept by the moves, as the event log says.
+
+What the event log says is worked out by ``refresh_projection``, which Alembic revision 0005
+also runs on older stores.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +29,11 @@ def _projection(store: Store) -> dict[str, tuple]:
 
 
 def _walk_every_way(lib, store, clock) -> int:
-    """Every way through every scenario (facts of its practice cases), issuing each step's
-    drafts and going back once on the way; returns the number of cases."""
+    """Every way through every scenario, as cases; returns the number of cases.
+
+    Each way starts from the facts of the scenario's practice cases, issues each step's drafts
+    and goes back once on the way.
+    """
     n = 0
     for practice in lib.practice.values():
         seen = dt.datetime.fromisoformat(practice.vignette.seen_at).replace(tzinfo=dt.UTC)

@@ -1,5 +1,7 @@
-"""The case table snapshot: a new kernel reads only the cases that changed, and the table it
-returns is always the one a full read of the store gives (SQLite and PostgreSQL)."""
+"""The case table snapshot: a new kernel reads only the cases that changed.
+
+The table it returns is always the one a full read of the store gives (SQLite and PostgreSQL).
+"""
 
 from __future__ import annotations
 

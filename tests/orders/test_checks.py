@@ -1,5 +1,8 @@
-"""The data checker on triage rules and reason codes: facts the order columns give, the facts a
-rule needs, empty columns judged without a fact, look priorities, yes/no columns, spellings."""
+"""The data checker on triage rules and reason codes (playbook/orders/checks.py).
+
+Facts the order columns give, the facts a rule needs, empty columns judged without a fact,
+look priorities, yes/no columns, spellings of two reasons.
+"""
 
 from __future__ import annotations
 

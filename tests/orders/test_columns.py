@@ -1,5 +1,7 @@
-"""No field of an order file is lost: every JSON key and CSV header is a typed column or kept as
-an extra; the fields of the v2 and v3 payloads are typed and cleaned."""
+"""No field of an order file is lost, and the fields of the v2 and v3 payloads are typed.
+
+Every JSON key and CSV header is a typed column or kept as an extra; typed fields are cleaned.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from tests.orders.order_files import SHAPES, gen
 
 
 def _leaves(obj, path: str = "") -> list[tuple[str, object]]:
-    """(path, value) of every leaf of a JSON value: 'a.b', list items as 'a[]'; a list of
-    plain values is one leaf."""
+    """(path, value) of every leaf of a JSON value.
+
+    Paths read 'a.b', list items 'a[]'; a list of plain values is one leaf.
+    """
     if isinstance(obj, dict):
         return [x for k, v in obj.items() for x in _leaves(v, f"{path}.{k}" if path else k)]
     if isinstance(obj, list) and any(isinstance(v, dict) for v in obj):
@@ -24,8 +28,10 @@ def _leaves(obj, path: str = "") -> list[tuple[str, object]]:
 
 
 def _kept(path: str, paths: dict, extras: list[str]) -> bool:
-    """A path is kept as a typed column, as an extra column, or inside an extra column that
-    holds its object or list as JSON."""
+    """Whether a path is kept: as a typed column, an extra column, or inside an extra column.
+
+    An extra column can hold the path's object or list as JSON.
+    """
     if path in paths or path in extras:
         return True
     cut = [i for i, ch in enumerate(path) if ch in ".["]
@@ -36,8 +42,10 @@ def _kept(path: str, paths: dict, extras: list[str]) -> bool:
     ("name", "unwrap"), [("v2_orders.json", "Order"), ("v3_orders.json", None)]
 )
 def test_no_field_of_a_json_order_is_lost(name, unwrap):
-    """Every key of every order is a typed column (V2_PATHS/V3_PATHS) or a listed extra, and
-    every typed column an order has a value for holds one."""
+    """Every key of every order is a typed column (V2_PATHS/V3_PATHS) or a listed extra.
+
+    Every typed column an order has a value for holds one.
+    """
     from playbook.orders.columns import V2_PATHS, V3_PATHS
 
     paths = V2_PATHS if unwrap else V3_PATHS
@@ -73,8 +81,11 @@ def test_no_column_of_a_csv_export_is_lost(truth, tmp_path, variant):
 
 
 def test_v2_fields_are_typed_and_cleaned():
-    """v2 buyer_name and country are fields (cleaned, not extras); combined orders keep the
-    buyer's address and Wish's warehouse apart; flags are booleans; fine ids a list."""
+    """v2 buyer_name and country are fields (cleaned, not extras).
+
+    Combined orders keep the buyer's address and Wish's warehouse apart; flags are booleans;
+    fine ids a list.
+    """
     result = read_orders(SHAPES / "v2_orders.json")
     assert "buyer_name" not in result.extra_columns
     assert "country" not in result.extra_columns
@@ -94,8 +105,11 @@ def test_v2_fields_are_typed_and_cleaned():
 
 
 def test_v3_fields_are_typed():
-    """Refund amounts (all refunds), the latest refund's reason and note, tracking origin,
-    penalties, every fulfilment event; a cancelled tracking clears the shipped state."""
+    """v3 fields: refunds, tracking origin, penalties, every fulfilment event.
+
+    Refund amounts count all refunds, the reason and note are the latest refund's; a cancelled
+    tracking clears the shipped state.
+    """
     result = read_orders(SHAPES / "v3_orders.json")
     o = result.orders.set_index("order_id")
     refunded = o.loc[f"6b{3:022x}"]

@@ -1,5 +1,7 @@
-"""Order import: every format and encoding gives the same table; written tables cannot run
-spreadsheet formulas."""
+"""Order import: every format and encoding gives the same table.
+
+Written tables cannot run spreadsheet formulas.
+"""
 
 from __future__ import annotations
 

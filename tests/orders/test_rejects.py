@@ -1,5 +1,8 @@
-"""Broken order files: one clear error naming the file, or exact rejects; a value's verdict is
-the same whatever its neighbours, the read block size or the fast path taken."""
+"""Broken order files: one clear error naming the file, or exact rejects.
+
+A value's verdict is the same whatever its neighbours, the read block size or the fast path
+taken.
+"""
 
 from __future__ import annotations
 
@@ -289,8 +292,11 @@ def _one_column_file(path: Path, column: str, cells: list[str]) -> Path:
 def test_a_value_gets_the_same_verdict_whatever_its_neighbours(
     tmp_path, monkeypatch, column, value, expected
 ):
-    """Whether a number or date is imported, and why not, depends on that value alone: not on
-    the other values of its column, nor on whether the column is converted per distinct value."""
+    """Whether a number or date is imported, and why not, depends on that value alone.
+
+    Not on the other values of its column, nor on whether the column is converted per distinct
+    value.
+    """
     from playbook.orders import reader as orders
 
     field, contexts = NEIGHBOURS[column]
@@ -381,8 +387,10 @@ def test_import_restores_the_arrow_memory_pool(tmp_path):
 
 
 def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
-    """A generated export (all text) with bad values, padding, blanks and repeated ids spread
-    through it, so that they fall into different read blocks."""
+    """A generated export (all text) with bad values, padding, blanks and repeated ids.
+
+    They are spread through it, so that they fall into different read blocks.
+    """
     frame = gen.to_export_frame(gen.build(rows, seed=seed)).copy()
     n = len(frame)
     injected = {
@@ -408,9 +416,12 @@ def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
 
 
 def test_csv_block_size_does_not_change_the_result(truth, tmp_path, monkeypatch):
-    """The CSV is read in blocks (one Arrow chunk per block and column): tiny blocks give the
-    same order table and rejects as one block, for clean files, the broken fixtures and a file
-    with bad values, repeated ids and distinct values spread over many blocks."""
+    """Tiny CSV read blocks give the same order table and rejects as one block.
+
+    The CSV is read in blocks (one Arrow chunk per block and column). Checked for clean files,
+    the broken fixtures and a file with bad values, repeated ids and distinct values spread
+    over many blocks.
+    """
     import pyarrow as pa
 
     big = tmp_path / "injected.csv"

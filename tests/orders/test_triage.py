@@ -1,5 +1,8 @@
-"""Triage: the sample's known cases land in the right scenarios at a fixed "as of" time, small
-hand-checked orders get the right deadline and priority, facts fill a case, the CLI's exits."""
+"""Triage: the sample's known cases land in the right scenarios at a fixed "as of" time.
+
+Small hand-checked orders get the right deadline and priority, facts fill a case, the CLI
+exits as documented; real data shapes fire a rule only on facts the file gives.
+"""
 
 from __future__ import annotations
 
@@ -227,8 +230,11 @@ def _row(tri, order_id: str) -> pd.Series | None:
 
 
 def test_v2_without_delivery_data_is_not_flagged_not_delivered(v2):
-    """v2 has no delivery date: a shipped order is not 'not delivered'; it needs a look, with
-    a lower priority, naming the missing fact; the summary counts it per rule."""
+    """v2 has no delivery date: a shipped order is not 'not delivered'.
+
+    It needs a look, with a lower priority, naming the missing fact; the summary counts it per
+    rule.
+    """
     _, tri = v2
     row = _row(tri, _oid(2))
     assert row["verdict"] == "look"
@@ -249,8 +255,11 @@ def test_an_order_that_need_not_be_confirmed_delivered_is_not_judged_by_that_rul
 
 
 def test_an_order_without_a_confirmed_scan_is_not_flagged_late(v2):
-    """An older v2 order without tracking_confirmed(_date), shipped 4 days after it was
-    placed: not late-confirmed-fulfilment, counted as not judged for the missing scan."""
+    """An older v2 order without tracking_confirmed(_date) is not judged late.
+
+    Shipped 4 days after it was placed, it is not late-confirmed-fulfilment: it is counted as
+    not judged for the missing scan.
+    """
     result, tri = v2
     assert _row(tri, _oid(1)) is None
     assert result.orders.set_index("order_id").loc[_oid(1), "shipped_at"] == pd.Timestamp(
@@ -282,8 +291,11 @@ def test_real_reason_texts_map(data, text, key, group):
 
 
 def test_reasons_from_the_payload_land_in_their_scenario(v2):
-    """Refunded for not matching the listing / the wrong item: item-mismatch (the late scan
-    of order 4 is listed as another rule, not the scenario); cancellations: no case."""
+    """Refunds for not matching the listing or the wrong item land in item-mismatch.
+
+    The late scan of order 4 is listed as another rule, not the scenario; cancellations open no
+    case.
+    """
     _, tri = v2
     for n in (4, 5, 6):
         assert _row(tri, _oid(n))["scenario"] == "item-mismatch", n
@@ -294,8 +306,10 @@ def test_reasons_from_the_payload_land_in_their_scenario(v2):
 
 
 def test_an_unknown_reason_never_lands_in_another_scenario(v2, data):
-    """Order 11 (unknown reason, first scan 9 days after release) is held and reported; with
-    `unknown_reason: judge` the late-scan rule judges it."""
+    """Order 11 (unknown reason, first scan 9 days after release) is held and reported.
+
+    With `unknown_reason: judge` the late-scan rule judges it.
+    """
     result, tri = v2
     assert _row(tri, _oid(11)) is None
     unjudged = tri.unjudged.set_index(["rule", "missing"])["orders"]
@@ -320,8 +334,10 @@ def test_refunded_by_is_matched_like_states_and_unknown_values_are_reported(v2):
 
 
 def test_hours_to_fulfill_moves_the_deadline(v2, data):
-    """Order 9: last updated 11-19 00:00 with 20 h left -> due 11-19 20:00 (past); by the
-    policy alone (released 11-17 08:00 + 5 days) it would not be due yet."""
+    """Order 9: last updated 11-19 00:00 with 20 h left -> due 11-19 20:00 (past).
+
+    By the policy alone (released 11-17 08:00 + 5 days) it would not be due yet.
+    """
     result, tri = v2
     row = _row(tri, _oid(9))
     assert row["due_at"] == pd.Timestamp("2026-11-19T20:00:00Z")
@@ -338,8 +354,10 @@ def test_hours_to_fulfill_moves_the_deadline(v2, data):
 
 
 def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_path):
-    """The explanation names the facts, the arithmetic, the policy key and its source, in the
-    triage table, the CSV and the facts of a case opened from the row."""
+    """The explanation names the facts, the arithmetic, the policy key and its source.
+
+    In the triage table, the CSV and the facts of a case opened from the row.
+    """
     result, tri = v3
     row = _row(tri, "6b" + f"{1:022x}")
     source = data.policy("late_confirmed_fulfilment").source
@@ -370,8 +388,10 @@ def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_pat
 
 
 def test_a_re_released_order_is_due_from_its_re_release(v3):
-    """v3: a tracking cancelled after MARK_SHIPPED clears shipped_at; the order is due again
-    5 days after ORDER_RE_RELEASED."""
+    """v3: a tracking cancelled after MARK_SHIPPED clears shipped_at.
+
+    The order is due again 5 days after ORDER_RE_RELEASED.
+    """
     result, tri = v3
     order = result.orders.set_index("order_id").loc["6b" + f"{2:022x}"]
     assert pd.isna(order["shipped_at"])
@@ -400,8 +420,11 @@ def test_contact_details_stay_out_of_the_triage_csv_unless_asked(tmp_path, capsy
 
 
 def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_path):
-    """The analyst table has the explanation column; no widget value holds a phone number or
-    a street, even for the order chosen for a case (the facts carry the explanation)."""
+    """The analyst table has the explanation column; no widget holds contact details.
+
+    No widget value holds a phone number or a street, even for the order chosen for a case
+    (the facts carry the explanation).
+    """
     import shutil
 
     from playbook.cases.sql_store import SqlStore as Store
@@ -441,8 +464,10 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
 
 
 def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
-    """The earlier CSV (Days/Hours to Fulfill): Wish's hours left from Last Updated set the
-    fulfilment deadline."""
+    """The earlier CSV (Days/Hours to Fulfill): Wish's hours left set the fulfilment deadline.
+
+    The hours count from Last Updated.
+    """
     path = tmp_path / "old.csv"
     path.write_text(
         "Transaction Date,Order Id,Order State,Quantity,Days to Fulfill,Hours to Fulfill,"
