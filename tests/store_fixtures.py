@@ -125,8 +125,10 @@ def backend_url(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+# The databases an SqlStore runs on (a test parametrised over them runs twice).
+SQL_STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # Every store a case session runs on (a test parametrised over them runs three times).
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+STORES = ["memory", *SQL_STORES]
 
 
 @contextlib.contextmanager

@@ -54,9 +54,9 @@ class FileInfo:
 
 
 def sniff(data: bytes) -> str | None:
-    """The file's type from its first bytes: jpeg, png, gif, webp, pdf, heif, or None.
+    r"""The file's type from its first bytes: jpeg, png, gif, webp, pdf, heif, or None.
 
-    >>> sniff(b"%PDF-1.7 ..."), sniff(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff(b"MZ\\x90\\x00")
+    >>> sniff(b"%PDF-1.7 ..."), sniff(b"\x89PNG\r\n\x1a\n..."), sniff(b"MZ\x90\x00")
     ('pdf', 'png', None)
     """
     head = bytes(data[:32])
@@ -76,9 +76,9 @@ def sniff(data: bytes) -> str | None:
 
 
 def display_name(name: str) -> str:
-    """A browser's file name as text to show: last path part, no control characters, short.
+    r"""A browser's file name as text to show: last path part, no control characters, short.
 
-    >>> display_name("../../etc/passwd"), display_name("C:\\\\fakepath\\\\photo 1.JPG")
+    >>> display_name("../../etc/passwd"), display_name("C:\\fakepath\\photo 1.JPG")
     ('passwd', 'photo 1.JPG')
     """
     base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -208,9 +208,10 @@ def scaled_jpeg(data: bytes, long_side: int, quality: int = 85) -> tuple[bytes, 
 
 
 def draft(img: Any, long_side: int) -> None:
-    """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that keeps its longest side at
-    least ``long_side`` (other formats decode in full). Both sides of the requested size must
-    fit, so the request keeps the image's proportions.
+    """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that still covers ``long_side``.
+
+    The image's longest side stays at least ``long_side``; other formats decode in full. Both
+    sides of the requested size must fit, so the request keeps the image's proportions.
     """
     width, height = img.size
     k = min(1.0, long_side / max(width, height, 1))

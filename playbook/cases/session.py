@@ -393,8 +393,9 @@ class CaseSession:
             self.identity.require(action, case)
 
     def _save(self, write: Callable[[], T], action: str = "move") -> T:
-        """Check the signed-in person's role, run one store write; on a conflict reload the
-        case, then re-raise.
+        """Check the signed-in person's role, then run one store write.
+
+        On a conflict the case is reloaded, then the error re-raised.
         """
         self._allow(action, self.case)
         try:

@@ -1,7 +1,6 @@
-"""The ``Library``:
+"""The ``Library``, everything under data/, and ``Problem``, one thing wrong in a data file.
 
-everything under data/, loaded once (see ``playbook.library.read``) and passed where it is needed;
-and ``Problem``, one thing wrong in a data file.
+The library is loaded once (see ``playbook.library.read``) and passed where it is needed.
 """
 
 from __future__ import annotations
@@ -38,9 +37,9 @@ class Problem:
 
 @dataclass
 class Library:
-    """Everything under data/:
+    """Everything under data/, loaded and checked.
 
-    scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
+    Scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
     evidence-file limits, the lessons page's outcome classes, the message catalogue and the
     practice cases of training.
     """

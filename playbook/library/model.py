@@ -148,9 +148,9 @@ CLOSED_STATUSES = frozenset({"won", "lost", "refunded", "closed"})
 
 
 def is_closed(status: str | None) -> bool:
-    """Whether a case in ``status`` is closed:
+    """Whether a case in ``status`` is closed.
 
-    the one rule the moves, the case rows, the projection of old stores and the lessons page
+    The one rule the moves, the case rows, the projection of old stores and the lessons page
     follow.
     """
     return status in CLOSED_STATUSES

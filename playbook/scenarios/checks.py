@@ -214,8 +214,9 @@ def _check_next(c: ScenarioCheck, next_: Any, loc: tuple) -> None:
 
 
 def _check_cond(c: ScenarioCheck, cond: Condition | None, loc: tuple) -> None:
-    """A condition names facts of this scenario, datetime facts for days_since, known steps
-    and options.
+    """A condition names only what the scenario has.
+
+    Facts of this scenario, datetime facts for days_since, known steps and options.
     """
     if cond is None:
         return
@@ -329,8 +330,10 @@ URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
 def check_policy_sources(lib: Library) -> list[Problem]:
-    """Every rule names the page its number comes from (a URL) and that page's date, or says
-    ``undated``; a rule with no source at all must say ``confidence: unverified``.
+    """Every rule names the page its number comes from (a URL) and that page's date.
+
+    A rule may say ``undated`` instead of the date; a rule with no source at all must say
+    ``confidence: unverified``.
     """
     problems = []
     for platform, ps in lib.policies.items():
@@ -421,8 +424,9 @@ _POLICY_KIND = {
 
 
 def typed_numbers(value: str) -> Iterator[tuple[str, str, float | str]]:
-    """Numbers with a unit typed into ``value`` (``{policy:KEY}`` placeholders aside), as
-    ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours".
+    """Numbers with a unit typed into ``value`` (``{policy:KEY}`` placeholders aside).
+
+    Each as ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours".
     """
     value = POLICY_PLACEHOLDER.sub(" ", value)
     taken: list[tuple[int, int]] = []

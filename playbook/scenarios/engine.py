@@ -55,9 +55,9 @@ class Walk:
 
     @property
     def status(self) -> str:
-        """The case status the walk sets:
+        """The case status the walk sets.
 
-        the last one set by a step on the path (``open`` if none), so going back undoes it.
+        The last one set by a step on the path (``open`` if none), so going back undoes it.
         """
         for step_id in reversed(self.path):
             if self.scenario.has_step(step_id) and (status := self.scenario.step(step_id).status):

@@ -52,8 +52,10 @@ def check_practice_cases(lib: Library) -> list[Problem]:
 
 
 def check_scenario_version(c: PracticeCheck) -> None:
-    """The scenario exists and is not older than the case (a case written for an older
-    version stays valid as long as its answers still walk the scenario: the last rule).
+    """The scenario exists and is not older than the case.
+
+    A case written for an older version stays valid as long as its answers still walk the
+    scenario (the last rule).
     """
     scenario = c.lib.scenarios.get(c.case.scenario)
     if scenario is None:
@@ -94,8 +96,9 @@ def check_vignette(c: PracticeCheck) -> None:
 
 
 def check_questions(c: PracticeCheck) -> None:
-    """Each answer is a question step's option, with feedback for every option and known
-    policy keys.
+    """Each answer is a question step's option, with feedback for every option.
+
+    The feedback names known policy keys only.
     """
     if c.scenario is None:
         return

@@ -128,9 +128,9 @@ def trace_expected(
 
 
 def path_problems(case: PracticeCase, walk: Walk) -> list[tuple[tuple, str]]:
-    """Where an expected walk contradicts the case:
+    """Where an expected walk contradicts the case.
 
-    no outcome, another outcome, an answer for a step the path does not visit.
+    No outcome, another outcome, an answer for a step the path does not visit.
     """
     problems: list[tuple[tuple, str]] = []
     if not walk.finished:
@@ -246,8 +246,9 @@ class Practice:
         return Item(step.id, step, STEP, None, choices, scored)
 
     def deadline_item(self, step: Step, ref: DeadlineRef, on_path: bool) -> Item | None:
-        """ "By when?" for a deadline whose start date the vignette gives, asked at the first
-        step of the expected path that shows it.
+        """A "By when?" item for a deadline whose start date the vignette gives.
+
+        Asked at the first step of the expected path that shows the deadline.
         """
         start = self.facts.get(ref.from_)
         policy = self.policies.get(ref.policy)
@@ -275,7 +276,7 @@ class Practice:
         return Item(f"{step.id}#deadline:{ref.policy}", step, DEADLINE, prompt, choices, on_path)
 
     def evidence_item(self, step: Step, on_path: bool) -> Item:
-        """ "Which evidence is required at this step?": sets of evidence items to pick from."""
+        """A "Which evidence is required at this step?" item: sets of evidence items to pick."""
         required = [e for e in step.evidence if e.required]
         optional = [e for e in step.evidence if not e.required]
         sets = evidence_sets(self.scenario, step, required, optional)
@@ -308,9 +309,9 @@ def deadline_distractors(
     country: str | None,
     due: dt.datetime,
 ) -> list[dt.datetime]:
-    """Up to three wrong dates a trainee might work out:
+    """Up to three wrong dates a trainee might work out.
 
-    another source's figure, a day off either way, counting from the day the case is looked at
+    Another source's figure, a day off either way, counting from the day the case is looked at
     instead of the start.
     """
     found: list[dt.datetime] = []

@@ -1,6 +1,6 @@
-"""The trainer's view of a session, computed from the stored moves:
+"""The trainer's view of a session, computed from the stored moves.
 
-each trainee's score and time, each item's error rate with the most common wrong option and its
+Each trainee's score and time, each item's error rate with the most common wrong option and its
 feedback, and every choice each trainee made in order; exported as CSV (UTF-8 with BOM) or XLSX.
 
 Scores are recomputed from the moves with ``dynamic_score``, the same function the trainee's
@@ -112,7 +112,7 @@ class Labels:
         return practice.item(key) if practice else None
 
     def label(self, practice_id: str, key: str) -> Text:
-        """ "Step title" or "Step title: question" in both languages."""
+        """The item's label, "Step title" or "Step title: question", in both languages."""
         item = self.item(practice_id, key)
         if item is None:
             return Text(zh=key, en=key)

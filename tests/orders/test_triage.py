@@ -1,10 +1,11 @@
-"""Triage: the sample's known cases land in the right scenarios at a fixed "as of" time, small
-hand-checked orders get the right deadline and priority, facts fill a case, the CLI's exits."""
+"""Triage: the sample's known cases land in the right scenarios at a fixed "as of" time.
+
+Small hand-checked orders get the right deadline and priority, facts fill a case, the CLI
+exits as documented; real data shapes fire a rule only on facts the file gives.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,26 +13,15 @@ import pytest
 
 from playbook.cases.records import CaseFilter
 from playbook.cli import main as cli_main
+from playbook.config import REPO_ROOT
 from playbook.library.triage_rules import reason_key
 from playbook.load import load_library
 from playbook.orders.reader import read_orders
 from playbook.orders.triage import Triage, order_facts, triage
+from tests.orders.order_files import BAD, SHAPES, gen
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "data" / "sample" / "wish_orders_sample.csv"
-BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
+SAMPLE = REPO_ROOT / "data" / "sample" / "wish_orders_sample.csv"
 AS_OF = "2026-11-20T12:00:00Z"
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts/make_orders.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
 
 
 @pytest.fixture(scope="module")
@@ -212,9 +202,7 @@ def test_parallel_gather_gives_the_same_table(data, monkeypatch):
     pd.testing.assert_frame_equal(tables[4], tables[1])
 
 
-# --- issue 10: real data shapes; a rule fires only on facts the file gives -------------------
-
-SHAPES = Path(__file__).resolve().parent / "data" / "orders" / "shapes"
+# --- real data shapes: a rule fires only on facts the file gives -----------------------------
 
 
 def _oid(n: int) -> str:
@@ -242,8 +230,11 @@ def _row(tri, order_id: str) -> pd.Series | None:
 
 
 def test_v2_without_delivery_data_is_not_flagged_not_delivered(v2):
-    """v2 has no delivery date: a shipped order is not 'not delivered'; it needs a look, with
-    a lower priority, naming the missing fact; the summary counts it per rule."""
+    """v2 has no delivery date: a shipped order is not 'not delivered'.
+
+    It needs a look, with a lower priority, naming the missing fact; the summary counts it per
+    rule.
+    """
     _, tri = v2
     row = _row(tri, _oid(2))
     assert row["verdict"] == "look"
@@ -264,8 +255,11 @@ def test_an_order_that_need_not_be_confirmed_delivered_is_not_judged_by_that_rul
 
 
 def test_an_order_without_a_confirmed_scan_is_not_flagged_late(v2):
-    """An older v2 order without tracking_confirmed(_date), shipped 4 days after it was
-    placed: not late-confirmed-fulfilment, counted as not judged for the missing scan."""
+    """An older v2 order without tracking_confirmed(_date) is not judged late.
+
+    Shipped 4 days after it was placed, it is not late-confirmed-fulfilment: it is counted as
+    not judged for the missing scan.
+    """
     result, tri = v2
     assert _row(tri, _oid(1)) is None
     assert result.orders.set_index("order_id").loc[_oid(1), "shipped_at"] == pd.Timestamp(
@@ -297,8 +291,11 @@ def test_real_reason_texts_map(data, text, key, group):
 
 
 def test_reasons_from_the_payload_land_in_their_scenario(v2):
-    """Refunded for not matching the listing / the wrong item: item-mismatch (the late scan
-    of order 4 is listed as another rule, not the scenario); cancellations: no case."""
+    """Refunds for not matching the listing or the wrong item land in item-mismatch.
+
+    The late scan of order 4 is listed as another rule, not the scenario; cancellations open no
+    case.
+    """
     _, tri = v2
     for n in (4, 5, 6):
         assert _row(tri, _oid(n))["scenario"] == "item-mismatch", n
@@ -309,8 +306,10 @@ def test_reasons_from_the_payload_land_in_their_scenario(v2):
 
 
 def test_an_unknown_reason_never_lands_in_another_scenario(v2, data):
-    """Order 11 (unknown reason, first scan 9 days after release) is held and reported; with
-    `unknown_reason: judge` the late-scan rule judges it."""
+    """Order 11 (unknown reason, first scan 9 days after release) is held and reported.
+
+    With `unknown_reason: judge` the late-scan rule judges it.
+    """
     result, tri = v2
     assert _row(tri, _oid(11)) is None
     unjudged = tri.unjudged.set_index(["rule", "missing"])["orders"]
@@ -335,8 +334,10 @@ def test_refunded_by_is_matched_like_states_and_unknown_values_are_reported(v2):
 
 
 def test_hours_to_fulfill_moves_the_deadline(v2, data):
-    """Order 9: last updated 11-19 00:00 with 20 h left -> due 11-19 20:00 (past); by the
-    policy alone (released 11-17 08:00 + 5 days) it would not be due yet."""
+    """Order 9: last updated 11-19 00:00 with 20 h left -> due 11-19 20:00 (past).
+
+    By the policy alone (released 11-17 08:00 + 5 days) it would not be due yet.
+    """
     result, tri = v2
     row = _row(tri, _oid(9))
     assert row["due_at"] == pd.Timestamp("2026-11-19T20:00:00Z")
@@ -353,8 +354,10 @@ def test_hours_to_fulfill_moves_the_deadline(v2, data):
 
 
 def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_path):
-    """The explanation names the facts, the arithmetic, the policy key and its source, in the
-    triage table, the CSV and the facts of a case opened from the row."""
+    """The explanation names the facts, the arithmetic, the policy key and its source.
+
+    In the triage table, the CSV and the facts of a case opened from the row.
+    """
     result, tri = v3
     row = _row(tri, "6b" + f"{1:022x}")
     source = data.policy("late_confirmed_fulfilment").source
@@ -385,8 +388,10 @@ def test_a_late_scan_explains_its_arithmetic_policy_and_source(v3, data, tmp_pat
 
 
 def test_a_re_released_order_is_due_from_its_re_release(v3):
-    """v3: a tracking cancelled after MARK_SHIPPED clears shipped_at; the order is due again
-    5 days after ORDER_RE_RELEASED."""
+    """v3: a tracking cancelled after MARK_SHIPPED clears shipped_at.
+
+    The order is due again 5 days after ORDER_RE_RELEASED.
+    """
     result, tri = v3
     order = result.orders.set_index("order_id").loc["6b" + f"{2:022x}"]
     assert pd.isna(order["shipped_at"])
@@ -415,8 +420,11 @@ def test_contact_details_stay_out_of_the_triage_csv_unless_asked(tmp_path, capsy
 
 
 def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_path):
-    """The analyst table has the explanation column; no widget value holds a phone number or
-    a street, even for the order chosen for a case (the facts carry the explanation)."""
+    """The analyst table has the explanation column; no widget holds contact details.
+
+    No widget value holds a phone number or a street, even for the order chosen for a case
+    (the facts carry the explanation).
+    """
     import shutil
 
     from playbook.cases.sql_store import SqlStore as Store
@@ -456,8 +464,10 @@ def test_the_analyst_page_shows_why_and_keeps_contact_out_of_widget_state(tmp_pa
 
 
 def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
-    """The earlier CSV (Days/Hours to Fulfill): Wish's hours left from Last Updated set the
-    fulfilment deadline."""
+    """The earlier CSV (Days/Hours to Fulfill): Wish's hours left set the fulfilment deadline.
+
+    The hours count from Last Updated.
+    """
     path = tmp_path / "old.csv"
     path.write_text(
         "Transaction Date,Order Id,Order State,Quantity,Days to Fulfill,Hours to Fulfill,"
@@ -471,107 +481,3 @@ def test_old_csv_export_with_hours_to_fulfill(tmp_path, data):
     assert t.loc["h-left", "due_at"] == pd.Timestamp("2026-11-20T06:00:00Z")  # past
     assert t.loc["no-left", "due_at"] == pd.Timestamp("2026-11-21T00:00:00Z")  # 16th + 5 days
     assert t.loc["no-left", "deadline_source"].startswith("fulfilment_deadline (5 days)")
-
-
-# --- issue 8/10: the data checker knows the new rule fields ----------------------------------
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    import shutil
-
-    shutil.copytree(REPO / "data", tmp_path / "data")
-    return tmp_path / "data"
-
-
-def _problems_after(data_copy: Path, file: str, old: str, new: str) -> list[str]:
-    from playbook.load import check
-
-    path = data_copy / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return [str(p) for p in check(data_copy)[1]]
-
-
-def _line(data_copy: Path, file: str, needle: str) -> int:
-    lines = (data_copy / file).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, start=1) if needle in line)
-
-
-def test_check_a_fact_no_order_column_gives(data_copy):
-    found = _problems_after(
-        data_copy,
-        "triage.yaml",
-        "columns: [delivered_at, delivery_confirmed]",
-        "columns: [delivered_at, delivery_scan]",
-    )
-    line = _line(data_copy, "triage.yaml", "delivery_scan")
-    assert (
-        f"data/triage.yaml:{line}: facts.delivery.columns: no order column 'delivery_scan' "
-        "gives this fact"
-    ) in found
-    # the rule's empty-column test the fact covered is now covered by none
-    assert any("rules.3.when.not_true: 'delivery_confirmed'" in p for p in found), found
-
-
-def test_check_a_rule_needing_an_unknown_fact(data_copy):
-    found = _problems_after(
-        data_copy,
-        "triage.yaml",
-        "needs: [release, shipment, first_scan]",
-        "needs: [release, shipment, first_scann]",
-    )
-    line = _line(data_copy, "triage.yaml", "first_scann")
-    assert any(
-        p.startswith(f"data/triage.yaml:{line}: rules.4.needs: unknown fact 'first_scann'")
-        for p in found
-    ), found
-    # ... and the empty 'by' column it reads is then covered by no fact
-    assert any(
-        "rules.4.when.overdue.by: 'confirmed_fulfilled_at' is judged when empty" in p
-        for p in found
-    ), found
-
-
-def test_check_an_empty_column_read_as_evidence_without_a_fact(data_copy):
-    found = _problems_after(
-        data_copy,
-        "triage.yaml",
-        "needs: [release, delivery, delivery_policy]",
-        "needs: [release, delivery_policy]",
-    )
-    line = _line(data_copy, "triage.yaml", "absent: [delivered_at]")
-    assert (
-        f"data/triage.yaml:{line}: rules.3.when.absent: 'delivered_at' is judged when "
-        "empty, but no fact the rule needs covers it (add a fact listing 'delivered_at' to "
-        "needs)" in found
-    )
-    assert any("rules.3.when.not_true: 'delivery_confirmed'" in p for p in found), found
-
-
-def test_check_look_priority_and_flag_columns(data_copy):
-    found = _problems_after(data_copy, "triage.yaml", "      priority: 4\n", "      priority: 2\n")
-    assert any(
-        "rules.3.look.priority: 'needs a look' priority 2 must be lower" in p for p in found
-    ), found
-    found = _problems_after(
-        data_copy,
-        "triage.yaml",
-        "is_true: [requires_delivery_confirmation]",
-        "is_true: [carrier]",
-    )
-    assert any("rules.3.when.is_true: 'carrier' is not a yes/no column" in p for p in found)
-
-
-def test_check_a_spelling_of_two_reasons(data_copy):
-    found = _problems_after(
-        data_copy,
-        "reason_codes.yaml",
-        "texts: [Package was empty]",
-        "texts: [Package was empty, Wrong color]",
-    )
-    assert any(
-        p.startswith("data/reason_codes.yaml:") and "'Wrong color' is also a spelling of" in p
-        for p in found
-    ), found

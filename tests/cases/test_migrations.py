@@ -19,7 +19,7 @@ from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import StoreError
 from tests.store_fixtures import FakeClock, pg_schema_url
 
-LEGACY = Path(__file__).parent / "data" / "store" / "legacy"
+LEGACY = Path(__file__).parents[1] / "data" / "store" / "legacy"
 LEGACY_CASES = {"legacy01": 4, "legacy02": 1}  # case id -> events made by 0.1.0
 
 

@@ -18,20 +18,6 @@ from playbook.config import REPO_ROOT
 from playbook.errors import ConflictError, EvidenceError, StoreError
 from playbook.load import check
 from tests.evidence_fixtures import bomb_png, pdf_doc, photo, walk_to_appeal
-from tests.store_fixtures import STORES, FakeClock, any_store
-
-SQL = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path, clock):
-    with any_store(request.param, tmp_path, clock) as st:
-        yield st
 
 
 @pytest.fixture
@@ -225,21 +211,20 @@ REFUSE_PG = [
 ]
 
 
-@pytest.mark.parametrize("kind", SQL)
-def test_a_refused_write_leaves_nothing_half_written(lib, tmp_path, clock, kind) -> None:
-    with any_store(kind, tmp_path, clock) as store:
-        s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
-        walk_to_appeal(s)
-        before = state(s, store)
-        with store.engine.begin() as conn:
-            for sql in [REFUSE_SQLITE] if kind == "sqlite" else REFUSE_PG:
-                conn.execute(sa.text(sql))
-        with pytest.raises(StoreError) as err:
-            s.attach("appeal-product-photos", "a.jpg", photo(11))
-        assert "disk says no" in str(err.value)
-        untouched(s, store, before)
-        with store.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT count(*) FROM blobs")).scalar() == 0
+def test_a_refused_write_leaves_nothing_half_written(lib, sql_store, clock) -> None:
+    s = CaseSession(lib, sql_store, clock=clock, actor=lambda: "amy")
+    walk_to_appeal(s)
+    before = state(s, sql_store)
+    sqlite = sql_store.engine.dialect.name == "sqlite"
+    with sql_store.engine.begin() as conn:
+        for sql in [REFUSE_SQLITE] if sqlite else REFUSE_PG:
+            conn.execute(sa.text(sql))
+    with pytest.raises(StoreError) as err:
+        s.attach("appeal-product-photos", "a.jpg", photo(11))
+    assert "disk says no" in str(err.value)
+    untouched(s, sql_store, before)
+    with sql_store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM blobs")).scalar() == 0
 
 
 # --- the limits file -------------------------------------------------------------------------

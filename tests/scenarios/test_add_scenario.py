@@ -9,7 +9,7 @@ from pathlib import Path
 from playbook.load import check, load_library
 from playbook.ui.staff_panel import StaffPanel
 
-NEW = Path(__file__).parent / "data" / "good" / "late-delivery.yaml"
+NEW = Path(__file__).parents[1] / "data" / "good" / "late-delivery.yaml"
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 

@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from playbook.training.report import (
 )
 from playbook.training.run import TraineeRun
 from playbook.training.store import TrainingStore
-from tests.store_fixtures import backend_url
+from tests.store_fixtures import FakeClock
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -203,22 +202,15 @@ class TestPracticeCases:
         assert any("written for version 7" in p for p in problems), problems
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def tstore(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TrainingStore]:
-    """The training tables of a fresh case store: an SQLite file, or a PostgreSQL schema."""
-    with backend_url(request.param, tmp_path) as url:
-        store = TrainingStore(SqlStore(url))
-        yield store
-        store.close()
+@pytest.fixture
+def training_store(sql_store: SqlStore) -> TrainingStore:
+    """The training tables of a fresh case store: an SQLite file, then a PostgreSQL schema."""
+    return TrainingStore(sql_store)
 
 
-class Clock:
-    def __init__(self, start: dt.datetime = T0) -> None:
-        self.time = start
-
-    def __call__(self) -> dt.datetime:
-        self.time += dt.timedelta(seconds=10)
-        return self.time
+def trainee_clock(start: dt.datetime = T0) -> FakeClock:
+    """A trainee's clock: ten seconds further at each reading."""
+    return FakeClock(start, tick=dt.timedelta(seconds=10))
 
 
 def play(run: TraineeRun, answers: list[str | None]) -> None:
@@ -242,13 +234,15 @@ def play_right(run: TraineeRun) -> None:
 
 
 class TestSessionStore:
-    def test_two_trainees_report_and_export(self, lib: Library, tstore: TrainingStore) -> None:
-        session = tstore.create_session(["uo-stock-out-in-time"], 75, created_by="Tina")
-        amy = TraineeRun(lib, tstore, clock=Clock())
+    def test_two_trainees_report_and_export(
+        self, lib: Library, training_store: TrainingStore
+    ) -> None:
+        session = training_store.create_session(["uo-stock-out-in-time"], 75, created_by="Tina")
+        amy = TraineeRun(lib, training_store, clock=trainee_clock())
         amy.join(session.code.lower(), "Amy")
         assert amy.case_passed is None  # not finished
         play(amy, RIGHT)
-        bo = TraineeRun(lib, tstore, clock=Clock(T0 + dt.timedelta(minutes=1)))
+        bo = TraineeRun(lib, training_store, clock=trainee_clock(T0 + dt.timedelta(minutes=1)))
         bo.join(f" {session.code} ", "Bo")
         # right twice, back out of the branch, then the wrong cause: the +1 is dropped
         play(bo, [*BO, None, None])
@@ -259,7 +253,11 @@ class TestSessionStore:
         assert (amy.case_passed, bo.case_passed) == (True, False)  # 5/5 and 2/5, mark 75
 
         report = build_report(
-            lib, session, tstore.attempts(session.code), tstore.moves(session.code), T0
+            lib,
+            session,
+            training_store.attempts(session.code),
+            training_store.moves(session.code),
+            T0,
         )
         assert [(t.trainee, t.score, t.passed) for t in report.trainees] == [
             ("Amy", 5, True),
@@ -318,10 +316,10 @@ class TestSessionStore:
             choices_table(report, "en", ["trainee", "email"])
 
     def test_a_case_is_passed_against_the_sessions_own_mark(
-        self, lib: Library, tstore: TrainingStore
+        self, lib: Library, training_store: TrainingStore
     ) -> None:
-        session = tstore.create_session(["uo-stock-out-in-time"], 40, created_by="Tina")
-        bo = TraineeRun(lib, tstore, clock=Clock())
+        session = training_store.create_session(["uo-stock-out-in-time"], 40, created_by="Tina")
+        bo = TraineeRun(lib, training_store, clock=trainee_clock())
         bo.join(session.code, "Bo")
         play(bo, [*BO, None])
         assert not bo.attempt.finished
@@ -330,38 +328,42 @@ class TestSessionStore:
         assert (bo.attempt.score, bo.attempt.max_score) == (2, 5)
         assert bo.case_passed is True  # 40 % reaches a mark of 40
 
-    def test_training_never_creates_cases(self, lib: Library, tstore: TrainingStore) -> None:
-        session = tstore.create_session(["im-wrong-size"], 50, created_by="Tina")
-        run = TraineeRun(lib, tstore, clock=Clock())
+    def test_training_never_creates_cases(
+        self, lib: Library, training_store: TrainingStore
+    ) -> None:
+        session = training_store.create_session(["im-wrong-size"], 50, created_by="Tina")
+        run = TraineeRun(lib, training_store, clock=trainee_clock())
         run.join(session.code, "Amy")
         play_right(run)
         assert run.attempt.finished
         assert run.attempt.score == run.attempt.max_score == 5
-        assert tstore.store.count_cases() == 0
-        assert tstore.store.list_cases() == []
+        assert training_store.store.count_cases() == 0
+        assert training_store.store.list_cases() == []
 
-    def test_unknown_code_and_bad_input(self, lib: Library, tstore: TrainingStore) -> None:
+    def test_unknown_code_and_bad_input(self, lib: Library, training_store: TrainingStore) -> None:
         with pytest.raises(StoreError) as err:
-            TraineeRun(lib, tstore).join("NOPE42", "Amy")
+            TraineeRun(lib, training_store).join("NOPE42", "Amy")
         assert err.value.code == "error.training_unknown_code"
         with pytest.raises(InputError):
-            tstore.create_session([], 50, created_by="Tina")
+            training_store.create_session([], 50, created_by="Tina")
         with pytest.raises(InputError):
-            tstore.create_session(["im-wrong-size"], 101, created_by="Tina")
+            training_store.create_session(["im-wrong-size"], 101, created_by="Tina")
 
     def test_a_forged_answer_is_refused_and_not_stored(
-        self, lib: Library, tstore: TrainingStore
+        self, lib: Library, training_store: TrainingStore
     ) -> None:
-        session = tstore.create_session(["uo-stock-out-in-time"], 50, created_by="Tina")
-        run = TraineeRun(lib, tstore, clock=Clock())
+        session = training_store.create_session(["uo-stock-out-in-time"], 50, created_by="Tina")
+        run = TraineeRun(lib, training_store, clock=trainee_clock())
         run.join(session.code, "Amy")
         with pytest.raises(StepNotAllowed):
             run.answer("find-cause", "stock-out")  # not the current item
         with pytest.raises(StepNotAllowed):
             run.answer(run.attempt.current().key, "d209901010000")  # not offered
-        assert tstore.moves(session.code) == {}
+        assert training_store.moves(session.code) == {}
 
-    def test_failing_save_changes_nothing(self, lib: Library, tstore: TrainingStore) -> None:
+    def test_failing_save_changes_nothing(
+        self, lib: Library, training_store: TrainingStore
+    ) -> None:
         practice = Practice(lib, lib.practice["uo-stock-out-in-time"])
 
         def refuse(_move: Move) -> None:

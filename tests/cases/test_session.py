@@ -8,18 +8,7 @@ from playbook.cases.records import CaseFilter
 from playbook.cases.session import CaseSession
 from playbook.errors import ConflictError, StepNotAllowed
 from playbook.scenarios.engine import explore
-from tests.store_fixtures import SAMPLE_FACTS, STORES, FakeClock, any_store
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path, clock):
-    with any_store(request.param, tmp_path, clock) as st:
-        yield st
+from tests.store_fixtures import SAMPLE_FACTS
 
 
 def session_of(lib, store, clock, who: str = "amy") -> CaseSession:

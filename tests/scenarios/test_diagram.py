@@ -1,5 +1,7 @@
-"""Scenario maps: every step and edge drawn, the walked path highlighted, labels escaped, the
-README's picture up to date. Rendered by the real Graphviz ``dot``."""
+"""Scenario maps: every step and edge drawn, the walked path highlighted, labels escaped.
+
+The README's picture is up to date. Rendered by the real Graphviz ``dot``.
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Order import: every format and encoding gives the same table; broken files give exact rejects
-or one clear error; nothing is lost; written tables cannot run spreadsheet formulas."""
+"""Broken order files: one clear error naming the file, or exact rejects.
+
+A value's verdict is the same whatever its neighbours, the read block size or the fast path
+taken.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,238 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.orders import formats as orders_formats
-from playbook.orders.reader import ORDER_COLUMNS, neutralise_formulas, read_orders, write_table
-
-REPO = Path(__file__).resolve().parent.parent
-BAD = Path(__file__).resolve().parent / "data" / "orders" / "bad"
-
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts/make_orders.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
-
-# The API state each CSV display state stands for (wish_formats.md 1.3), written out here.
-API_STATE = {
-    "APPROVED": "APPROVED",
-    "SHIPPED": "SHIPPED",
-    "PENDING": "PENDING",
-    "DELAYING": "DELAYING",
-    "DECLINED": "DECLINED",
-    "UNDER REVIEW FOR FRAUD": "REQUIRE_REVIEW",
-    "REFUNDED BY MERCHANT": "REFUNDED",
-    "REFUNDED BY WISH": "REFUNDED",
-    "REFUNDED BY WISH FOR MERCHANT": "REFUNDED",
-    "CANCELLED BY CUSTOMER": "REFUNDED",
-    "CANCELLED BY WISH (FLAGGED TRANSACTION)": "REFUNDED",
-}
-TEXT = [
-    "order_id",
-    "transaction_id",
-    "product_id",
-    "product_name",
-    "sku",
-    "size",
-    "color",
-    "currency",
-    "refund_reason",
-    "carrier",
-    "tracking_number",
-    "buyer_name",
-    "country",
-]
-MONEY = ["price", "cost", "shipping", "shipping_cost", "order_total"]
-TIMES = ["released_at", "updated_at", "shipped_at", "confirmed_fulfilled_at", "refunded_at"]
-
-
-@pytest.fixture(scope="module")
-def truth() -> pd.DataFrame:
-    """60 generated orders, a few with Chinese text so the encodings matter."""
-    t = gen.build(60, seed=7)
-    t.loc[::7, "product_name"] = "棉质T恤 €"
-    t.loc[::5, "buyer_name"] = "王小明"
-    return t
-
-
-def _expected(truth: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """What the order table must hold for ``truth``, built from the generator's own values."""
-    out = pd.DataFrame(index=truth.index)
-    for col in columns:
-        if col == "state":
-            out[col] = truth["csv_state"].map(API_STATE)
-        elif col in TEXT:
-            out[col] = truth[col].replace("", None).astype("str")
-        elif col in MONEY:
-            out[col] = truth[col].map(lambda v: Decimal(f"{v:.2f}"))
-        elif col == "quantity":
-            out[col] = truth[col].astype("int64")
-        elif col == "is_wish_express":
-            out[col] = truth[col].astype(bool)
-        else:
-            out[col] = truth[col]
-    return out.reset_index(drop=True)
-
-
-def _actual(orders: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    out = orders[columns].copy()
-    for col in columns:
-        if col in MONEY:
-            out[col] = out[col].map(lambda v: Decimal(v).quantize(Decimal("0.01")))
-        elif col == "quantity":
-            out[col] = out[col].astype("int64")
-        elif col == "is_wish_express":
-            out[col] = out[col].astype(bool)
-        elif col in TEXT or col == "state":
-            out[col] = out[col].astype("str")
-    return out.reset_index(drop=True)
-
-
-COMMON = [
-    "order_id",
-    "transaction_id",
-    "state",
-    "product_id",
-    "product_name",
-    "sku",
-    "size",
-    "color",
-    "quantity",
-    *MONEY,
-    "currency",
-    *TIMES,
-    "refund_reason",
-    "carrier",
-    "tracking_number",
-    "buyer_name",
-    "country",
-    "is_wish_express",
-]
-
-
-def _write(kind: str, truth: pd.DataFrame, tmp: Path) -> Path:
-    if kind.startswith("csv-"):
-        enc = kind.removeprefix("csv-")
-        path = tmp / f"orders-{enc}.csv"
-        gen.write_csv(truth, path, encoding=enc)
-    elif kind == "xlsx":
-        path = tmp / "orders.xlsx"
-        gen.write_xlsx(truth, path)
-    elif kind == "v2":
-        path = tmp / "orders-v2.json"
-        gen.write_json(gen.to_v2(truth), path)
-    else:
-        path = tmp / "orders-v3.json"
-        gen.write_json(gen.to_v3(truth), path)
-    return path
-
-
-@pytest.mark.parametrize(
-    ("kind", "fmt", "encoding", "extra"),
-    [
-        ("csv-utf-8", "csv", "utf-8", ["ordered_at", "delivered_at"]),
-        ("csv-utf-8-sig", "csv", "utf-8", ["ordered_at", "delivered_at"]),
-        ("csv-gb18030", "csv", "gb18030", ["ordered_at", "delivered_at"]),
-        ("xlsx", "xlsx", None, ["ordered_at", "delivered_at"]),
-        ("v2", "api_v2", "utf-8", ["ordered_at"]),
-        ("v3", "api_v3", "utf-8", ["delivered_at"]),
-    ],
-)
-def test_each_format_gives_the_generated_orders(truth, tmp_path, kind, fmt, encoding, extra):
-    """Every format and encoding reads back to the orders it was written from."""
-    result = read_orders(_write(kind, truth, tmp_path))
-    assert (result.format, result.encoding) == (fmt, encoding)
-    assert len(result.rejects) == 0
-    assert list(result.orders.columns[: len(ORDER_COLUMNS)]) == ORDER_COLUMNS
-    cols = COMMON + extra
-    pd.testing.assert_frame_equal(
-        _actual(result.orders, cols), _expected(truth, cols), check_dtype=False
-    )
-
-
-def test_all_formats_give_the_same_table(truth, tmp_path):
-    """The same orders in six files make one order table (on the fields all formats carry)."""
-    kinds = ["csv-utf-8", "csv-utf-8-sig", "csv-gb18030", "xlsx", "v2", "v3"]
-    tables = [_actual(read_orders(_write(k, truth, tmp_path)).orders, COMMON) for k in kinds]
-    for kind, table in zip(kinds[1:], tables[1:], strict=True):
-        pd.testing.assert_frame_equal(table, tables[0], check_dtype=False, obj=kind)
-
-
-def test_old_header_variant(truth, tmp_path):
-    """The earlier export (Days/Hours to Fulfill, no currency, no release time) is read too."""
-    path = tmp_path / "old.csv"
-    gen.write_csv(truth, path, variant="old")
-    result = read_orders(path)
-    assert len(result.rejects) == 0
-    assert result.orders["released_at"].isna().all()
-    assert (result.orders["currency"] == "USD").all()
-    approved = truth["csv_state"].eq("APPROVED").to_numpy()
-    assert result.orders["hours_to_fulfill"].notna().to_numpy().tolist() == approved.tolist()
-    cols = [c for c in COMMON if c not in ("currency", "released_at")]
-    pd.testing.assert_frame_equal(
-        _actual(result.orders, cols), _expected(truth, cols), check_dtype=False
-    )
-
-
-def test_types_of_the_order_table(truth, tmp_path):
-    """Times are UTC, money is decimal, counts are integers, text is pandas text."""
-    orders = read_orders(_write("csv-utf-8", truth, tmp_path)).orders
-    assert str(orders["released_at"].dtype) == "datetime64[us, UTC]"
-    assert str(orders["order_total"].dtype) == "decimal128(18, 4)[pyarrow]"
-    assert str(orders["quantity"].dtype) == "Int64"
-    assert orders["source_row"].tolist() == list(range(2, 62))
-    assert isinstance(orders["order_id"].dtype, pd.StringDtype)
-    assert "Product Link" in orders.columns  # columns the table does not use are kept
-    assert orders["phone_number"].tolist() == truth["phone"].tolist()  # address parts typed
-    assert str(orders["delivery_confirmed"].dtype) == "boolean"
-
-
-def test_v3_offsets_become_utc(tmp_path):
-    """v3 times with an offset are converted; v2 times without a zone are taken as UTC."""
-    path = tmp_path / "v3.json"
-    path.write_text(
-        '[{"id": "a", "state": "APPROVED", "released_at": "2026-11-01T10:00:00.000+08:00"}]'
-    )
-    got = read_orders(path).orders["released_at"].iloc[0]
-    assert got == pd.Timestamp("2026-11-01T02:00:00Z")
-    path = tmp_path / "v2.json"
-    path.write_text(
-        '{"data": {"Order": {"order_id": "b", "state": "APPROVED",'
-        ' "order_time": "2015-08-03T22: 59: 02"}}}'
-    )
-    assert read_orders(path).orders["ordered_at"].iloc[0] == pd.Timestamp("2015-08-03T22:59:02Z")
-
-
-def test_progress_reports_and_same_result(truth, tmp_path):
-    """With a progress callback the CSV is streamed, reports reach the total, same table."""
-    path = _write("csv-utf-8", truth, tmp_path)
-    seen: list[tuple[int, int]] = []
-    with_progress = read_orders(path, progress=lambda done, total: seen.append((done, total)))
-    assert seen
-    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
-    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
-    pd.testing.assert_frame_equal(with_progress.orders, read_orders(path).orders)
-
-
-def test_careful_reader_matches_fast_reader(truth, tmp_path):
-    """The csv-module reader (used for ragged files) types the same table as pyarrow's."""
-    path = _write("csv-utf-8", truth, tmp_path)
-    fast = read_orders(path)
-    header, delim = orders_formats._header(path, path.read_bytes()[:65536], "utf-8")
-    names, sources, extras = orders_formats._columns(path, header)
-    raw = orders_formats._python_csv(path, "utf-8", delim, names, sources, extras)
-    from playbook.orders.reader import normalise
-
-    careful, rejects = normalise(raw)
-    assert len(rejects) == 0
-    pd.testing.assert_frame_equal(careful, fast.orders)
-
+from playbook.orders.reader import read_orders
+from tests.orders.order_files import BAD, gen, write_orders
 
 # --- broken files ---------------------------------------------------------------------------
 
@@ -519,8 +292,11 @@ def _one_column_file(path: Path, column: str, cells: list[str]) -> Path:
 def test_a_value_gets_the_same_verdict_whatever_its_neighbours(
     tmp_path, monkeypatch, column, value, expected
 ):
-    """Whether a number or date is imported, and why not, depends on that value alone: not on
-    the other values of its column, nor on whether the column is converted per distinct value."""
+    """Whether a number or date is imported, and why not, depends on that value alone.
+
+    Not on the other values of its column, nor on whether the column is converted per distinct
+    value.
+    """
     from playbook.orders import reader as orders
 
     field, contexts = NEIGHBOURS[column]
@@ -542,49 +318,12 @@ def test_a_value_gets_the_same_verdict_whatever_its_neighbours(
                 assert pd.isna(cell) if expected is None else cell == expected, where
 
 
-# --- writing back ---------------------------------------------------------------------------
-
-
-def test_formula_cells_are_neutralised_on_write(tmp_path):
-    """Text starting with = + - @ gets an apostrophe in CSV and XLSX; numbers do not."""
-    orders = read_orders(BAD / "formulas.csv").orders
-    safe = neutralise_formulas(orders)
-    assert safe["product_name"].tolist() == [
-        '\'=HYPERLINK("http://x.invalid","click")',
-        "Phone Case",
-        "Phone Case",
-        "'-rm",
-    ]
-    assert safe["sku"].tolist() == ["SKU-1", "'+1-555", "'@SUM(A1)", "SKU-1"]
-    assert orders["product_name"].iloc[0].startswith("=")  # the table itself is unchanged
-    out = write_table(orders, tmp_path / "out.csv")
-    back = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
-    assert back["product_name"].iloc[0].startswith("'=")
-    assert back["cost"].iloc[0] == "5.00"
-    xlsx = write_table(orders, tmp_path / "out.xlsx")
-    from openpyxl import load_workbook
-
-    ws = load_workbook(xlsx).worksheets[0]
-    header = [c.value for c in ws[1]]
-    cell = ws.cell(row=2, column=header.index("product_name") + 1)
-    assert cell.data_type == "s"
-    assert cell.value.startswith("'=")
-
-
-def test_negative_numbers_are_not_text():
-    """Money columns are numbers, so a negative amount is not turned into text."""
-    frame = pd.DataFrame({"amount": [-1.5], "note": ["-1.5"]})
-    safe = neutralise_formulas(frame)
-    assert safe["amount"].tolist() == [-1.5]
-    assert safe["note"].tolist() == ["'-1.5"]
-
-
 def test_catalogue_has_every_code():
     """Every error and reject code the import uses has en and zh text (orders.yaml)."""
     from playbook.library.yamlio import load_yaml
 
-    entries = dict(load_yaml(REPO / "data/i18n/messages.yaml"))
-    entries.update(load_yaml(REPO / "data/i18n/orders.yaml"))
+    entries = dict(load_yaml(REPO_ROOT / "data/i18n/messages.yaml"))
+    entries.update(load_yaml(REPO_ROOT / "data/i18n/orders.yaml"))
     codes = {code for _, code, _ in ERRORS}
     for _, rejects in REJECTS.values():
         codes |= {"reject." + r[-1] for r in rejects}
@@ -608,7 +347,10 @@ def test_per_value_conversion_matches_per_row(truth, tmp_path, monkeypatch):
 
     big = tmp_path / "big.csv"
     gen.write_csv(gen.build(400, seed=5), big)
-    paths = [BAD / name for name in FAST_PATH_FILES] + [_write("csv-utf-8", truth, tmp_path), big]
+    paths = [BAD / name for name in FAST_PATH_FILES] + [
+        write_orders("csv-utf-8", truth, tmp_path),
+        big,
+    ]
     results = {}
     for share in (0.0, 1.0):  # never / always per value
         monkeypatch.setattr(orders, "PER_VALUE_SHARE", share)
@@ -645,8 +387,10 @@ def test_import_restores_the_arrow_memory_pool(tmp_path):
 
 
 def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
-    """A generated export (all text) with bad values, padding, blanks and repeated ids spread
-    through it, so that they fall into different read blocks."""
+    """A generated export (all text) with bad values, padding, blanks and repeated ids.
+
+    They are spread through it, so that they fall into different read blocks.
+    """
     frame = gen.to_export_frame(gen.build(rows, seed=seed)).copy()
     n = len(frame)
     injected = {
@@ -672,15 +416,18 @@ def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
 
 
 def test_csv_block_size_does_not_change_the_result(truth, tmp_path, monkeypatch):
-    """The CSV is read in blocks (one Arrow chunk per block and column): tiny blocks give the
-    same order table and rejects as one block, for clean files, the broken fixtures and a file
-    with bad values, repeated ids and distinct values spread over many blocks."""
+    """Tiny CSV read blocks give the same order table and rejects as one block.
+
+    The CSV is read in blocks (one Arrow chunk per block and column). Checked for clean files,
+    the broken fixtures and a file with bad values, repeated ids and distinct values spread
+    over many blocks.
+    """
     import pyarrow as pa
 
     big = tmp_path / "injected.csv"
     _with_bad_values(600, seed=11).to_csv(big, index=False, lineterminator="\n")
     paths = [BAD / n for n in FAST_PATH_FILES if n.endswith(".csv")]
-    paths += [_write("csv-utf-8", truth, tmp_path), big]
+    paths += [write_orders("csv-utf-8", truth, tmp_path), big]
     results = {}
     for size in (1 << 12, 1 << 26):
         monkeypatch.setattr(orders_formats, "CSV_BLOCK_SIZE", size)
@@ -722,121 +469,3 @@ def test_duplicate_check_shortcut_matches_counting():
         if repeated:
             first = {i for i, v in enumerate(ids) if v is not None and ids.index(v) != i}
             assert {i for i, hit in enumerate(rows["duplicate_row"]) if hit} == first
-
-
-# --- issue 10: no field of the input is lost ---------------------------------------------------
-
-SHAPES = Path(__file__).resolve().parent / "data" / "orders" / "shapes"
-
-
-def _leaves(obj, path: str = "") -> list[tuple[str, object]]:
-    """(path, value) of every leaf of a JSON value: 'a.b', list items as 'a[]'; a list of
-    plain values is one leaf."""
-    if isinstance(obj, dict):
-        return [x for k, v in obj.items() for x in _leaves(v, f"{path}.{k}" if path else k)]
-    if isinstance(obj, list) and any(isinstance(v, dict) for v in obj):
-        return [x for v in obj for x in _leaves(v, f"{path}[]")]
-    return [(path, obj)]
-
-
-def _kept(path: str, paths: dict, extras: list[str]) -> bool:
-    """A path is kept as a typed column, as an extra column, or inside an extra column that
-    holds its object or list as JSON."""
-    if path in paths or path in extras:
-        return True
-    cut = [i for i, ch in enumerate(path) if ch in ".["]
-    return any(path[:i] in extras for i in cut) or path.replace("[]", "[0]", 1) in extras
-
-
-@pytest.mark.parametrize(
-    ("name", "unwrap"), [("v2_orders.json", "Order"), ("v3_orders.json", None)]
-)
-def test_no_field_of_a_json_order_is_lost(name, unwrap):
-    """Every key of every order is a typed column (V2_PATHS/V3_PATHS) or a listed extra, and
-    every typed column an order has a value for holds one."""
-    from playbook.orders.columns import V2_PATHS, V3_PATHS
-
-    paths = V2_PATHS if unwrap else V3_PATHS
-    doc = json.loads((SHAPES / name).read_text())
-    result = read_orders(SHAPES / name)
-    assert len(result.rejects) == 0
-    orders = result.orders.set_index("source_row")
-    for pos, item in enumerate(doc["data"], start=1):
-        order = item[unwrap] if unwrap else item
-        for path, value in _leaves(order):
-            assert _kept(path, paths, result.extra_columns), (name, pos, path)
-            if path in paths and value not in (None, "", []):
-                column = paths[path]
-                if column in ("shipped_at", "confirmed_fulfilled_at") and not unwrap:
-                    continue  # a cancelled tracking clears them (see the v3 test)
-                held = orders.loc[pos, column]
-                assert not (pd.api.types.is_scalar(held) and pd.isna(held)), (pos, path)
-    assert not set(result.extra_columns) & set(ORDER_COLUMNS)
-
-
-@pytest.mark.parametrize("variant", ["new", "old"])
-def test_no_column_of_a_csv_export_is_lost(truth, tmp_path, variant):
-    """Every header of both CSV variants is a typed column or kept under its own name."""
-    from playbook.orders.columns import CSV_FIELDS
-
-    path = tmp_path / f"{variant}.csv"
-    gen.write_csv(truth, path, variant=variant)
-    result = read_orders(path)
-    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-    for name in header:
-        canon = CSV_FIELDS.get(" ".join(name.split()).casefold())
-        assert canon in result.orders.columns or name in result.extra_columns, name
-
-
-def test_v2_fields_are_typed_and_cleaned():
-    """v2 buyer_name and country are fields (cleaned, not extras); combined orders keep the
-    buyer's address and Wish's warehouse apart; flags are booleans; fine ids a list."""
-    result = read_orders(SHAPES / "v2_orders.json")
-    assert "buyer_name" not in result.extra_columns
-    assert "country" not in result.extra_columns
-    o = result.orders.set_index("order_id")
-    combined = o.loc[f"5a{10:022x}"]
-    assert combined["country"] == "DE"  # written " de"
-    assert combined["city"] == "Musterstadt"
-    assert combined["buyer_name"] == "Test Buyer Ten"
-    assert combined["epc_address"].startswith("EPC Demo Warehouse, 9 Depot Way")
-    assert bool(combined["is_combined_order"]) is True
-    assert list(combined["fine_ids"]) == ["f0000000000000000000000a", "f0000000000000000000000b"]
-    assert o.loc[f"5a{11:022x}", "buyer_name"] == "Test Buyer Eleven"
-    assert str(o["requires_delivery_confirmation"].dtype) == "boolean"
-    assert o.loc[f"5a{3:022x}", "requires_delivery_confirmation"] == False  # noqa: E712
-    assert o.loc[f"5a{9:022x}", "hours_to_fulfill"] == 20  # an integer in the payload
-    assert o.loc[f"5a{1:022x}", "shipped_at"] == pd.Timestamp("2015-03-06T00:00:00Z")
-
-
-def test_v3_fields_are_typed():
-    """Refund amounts (all refunds), the latest refund's reason and note, tracking origin,
-    penalties, every fulfilment event; a cancelled tracking clears the shipped state."""
-    result = read_orders(SHAPES / "v3_orders.json")
-    o = result.orders.set_index("order_id")
-    refunded = o.loc[f"6b{3:022x}"]
-    assert refunded["refund_amount"] == Decimal("5.0")
-    assert refunded["refund_count"] == 2
-    assert refunded["refund_reason"] == "Item does not match listing"
-    assert refunded["refund_note"] == "second part"
-    assert refunded["refund_source"] == "WISH"
-    assert "refunds" in result.extra_columns  # two refunds: the list is kept as it came
-    first = o.loc[f"6b{1:022x}"]
-    assert first["tracking_origin_country"] == "CN"
-    assert first["ship_note"] == "demo note"
-    assert first["phone_number"] == "555-0111"
-    assert list(first["fine_ids"]) == ["9f0000000000000000000001"]
-    assert first["delivered_at"] == pd.Timestamp("2016-01-30T12:00:00Z")
-    cancelled = o.loc[f"6b{2:022x}"]
-    assert pd.isna(cancelled["shipped_at"])
-    assert cancelled["re_released_at"] == pd.Timestamp("2026-11-05T00:00:00Z")
-    assert (
-        cancelled["fulfilment_events"].split("; ")[3]
-        == "TRACKING_CANCELLED 2026-11-05T00:00:00.000Z"
-    )
-
-
-def test_fine_ids_are_written_as_text(tmp_path):
-    result = read_orders(SHAPES / "v2_orders.json")
-    back = pd.read_csv(write_table(result.orders, tmp_path / "o.csv"), dtype=str)
-    assert "f0000000000000000000000a; f0000000000000000000000b" in back["fine_ids"].tolist()

@@ -13,7 +13,7 @@ from playbook.errors import ScenarioError
 from playbook.library.yamlio import load_yaml
 from playbook.load import check, load_library
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 # fixture file -> (where it goes under data/, text every reported problem list must contain)
 CASES = {

@@ -1,37 +1,28 @@
 """Decision log export: what a case's Markdown and HTML record shows, escaped, in both languages.
 
-Cases are made by the real store on an SQLite file; the log is built from what it saved.
+Cases are made by each store (memory, SQLite, PostgreSQL); the log is built from what it saved.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from playbook.cases.caselog import build_log, export_case, to_html, to_markdown
 from playbook.cases.records import EVENT_TYPES
-from playbook.cases.sql_store import SqlStore as Store
+from playbook.config import REPO_ROOT
 from playbook.i18n import text
 from playbook.library.model import STATUSES, Scenario
-from tests.store_fixtures import FakeClock, answer_first_options, frozen_library, new_walk
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.store_fixtures import answer_first_options, new_walk
 
 
 @pytest.fixture(scope="module")
-def lib(tmp_path_factory):
-    """The library with item-mismatch frozen at version 1 (see ``frozen_library``)."""
-    return frozen_library(tmp_path_factory.mktemp("frozen"))
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=FakeClock()) as st:
-        yield st
+def lib(frozen_lib):
+    """These tests walk item-mismatch at version 1."""
+    return frozen_lib
 
 
 @pytest.fixture
@@ -140,7 +131,7 @@ def test_export_case_loads_from_the_store(store, finished, lib):
 
 def test_every_event_type_and_status_has_a_label_in_both_languages():
     catalogue = {}
-    for path in sorted((REPO / "data" / "i18n").glob("*.yaml")):  # merged, as the app does
+    for path in sorted((REPO_ROOT / "data" / "i18n").glob("*.yaml")):  # merged, as the app does
         catalogue.update(yaml.safe_load(path.read_text("utf-8")))
     keys = [f"caselog.event.{t}" for t in EVENT_TYPES] + [f"ui.status.{s}" for s in STATUSES]
     keys += [f"caselog.detail_{k}" for k in ("back", "restart")]

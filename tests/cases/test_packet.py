@@ -21,20 +21,8 @@ from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import EvidenceError
 from tests.evidence_fixtures import APPEAL_FACTS, pdf_doc, photo, walk_to_appeal
-from tests.store_fixtures import STORES, FakeClock, any_store
 
 ORDER = APPEAL_FACTS["order_id"]
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path, clock):
-    with any_store(request.param, tmp_path, clock) as st:
-        yield st
 
 
 @pytest.fixture
@@ -60,8 +48,11 @@ def attach_all(s: CaseSession) -> dict[str, bytes]:
 
 
 def flat(value: str) -> str:
-    """Text without whitespace and NULs: pypdf 7 reads this font's two-byte codes with a NUL
-    before each character (the ToUnicode map fpdf2 writes maps each code to one character)."""
+    """Text without whitespace and NULs.
+
+    pypdf 7 reads this font's two-byte codes with a NUL before each character (the ToUnicode
+    map fpdf2 writes maps each code to one character).
+    """
     return re.sub(r"[\s\x00]+", "", value)
 
 

@@ -12,8 +12,7 @@ from playbook.library.yamlio import load_yaml
 from playbook.scenarios.engine import Walk, explore
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.templates import render
-
-from .conftest import AS_OF, DATA
+from tests.conftest import AS_OF, DATA
 
 SCENARIO_FILES = sorted((DATA / "scenarios").glob("*.yaml"))
 TEMPLATE_FILES = sorted((DATA / "templates").glob("*.yaml"))
@@ -247,10 +246,10 @@ def test_draft_shows_unknown_facts_as_labels(lib) -> None:
     assert draft.missing == ("product_name", "carrier", "tracking_number")
 
 
-# --- the five scenarios of issue 9 (data only) -------------------------------------------
+# --- not delivered, late fulfilment, chargeback, commission, inventory drop (data only) ------
 
-# Fact profiles for the new scenarios: their branches depend on answers and visited steps only,
-# so one profile each walks every edge. The inventory diagnostic needs its SKU.
+# Fact profiles for these five scenarios: their branches depend on answers and visited steps
+# only, so one profile each walks every edge. The inventory diagnostic needs its SKU.
 NEW_PROFILES = {
     "order-not-delivered": [{}],
     "late-confirmed-fulfilment": [{}],

@@ -15,24 +15,15 @@ import sqlalchemy as sa
 import yaml
 
 from playbook.cases.roles import Identity
-from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import Forbidden, InputError, ScenarioError
 from playbook.lessons import analytics as an
 from playbook.lessons.store import LessonsStore
 from playbook.load import check, load_library
 from playbook.orders.reader import read_orders
-from tests.lessons_store import known_store, make_cases_module
-from tests.store_fixtures import backend_url
+from tests.lessons_store import make_cases_module
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 AS_OF = dt.datetime(2026, 4, 27, 12, 0, tzinfo=dt.UTC)
 FIX = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path, lib):
-    with known_store(request.param, tmp_path, lib) as st:
-        yield st
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +40,8 @@ def config(lib):
 
 
 @pytest.fixture
-def table(store, lib, config, orders):
-    return an.read_cases(store, config, orders)
+def table(known_store, lib, config, orders):
+    return an.read_cases(known_store, config, orders)
 
 
 def test_case_rows_and_outcomes(table, config):
@@ -144,8 +135,8 @@ def test_pareto_overall_and_by_breakdown(table):
         an.pareto(table, "buyer_name")
 
 
-def test_case_facts_come_from_linked_orders_only_when_missing(store, lib, config):
-    without = an.read_cases(store, config)
+def test_case_facts_come_from_linked_orders_only_when_missing(known_store, lib, config):
+    without = an.read_cases(known_store, config)
     assert without.set_index("id").loc["c-open-000", ["sku", "carrier"]].isna().all()
     assert an.pareto(without, "sku").set_index("key")["cases"].to_dict() == {
         "SKU-A": 46,
@@ -181,8 +172,8 @@ def test_dispute_rates(table, orders, config):
     assert later.loc["SKU-A", ["disputes", "shipped"]].tolist() == [9, 180]
 
 
-def test_fix_effect_before_and_after(store, table, config, lib):
-    fixes = LessonsStore(store, lib).fixes()
+def test_fix_effect_before_and_after(known_store, table, config, lib):
+    fixes = LessonsStore(known_store, lib).fixes()
     assert fixes[["root_cause", "title"]].values.tolist() == [
         ["picking-error", "Second packing check from 2026-03-02"]
     ]
@@ -202,8 +193,8 @@ def test_fix_effect_before_and_after(store, table, config, lib):
     assert (mid.after_cases, mid.after_weeks) == (5, 4.0)
 
 
-def test_record_fix_checks_every_field(store, lib):
-    lessons = LessonsStore(store, lib)
+def test_record_fix_checks_every_field(known_store, lib):
+    lessons = LessonsStore(known_store, lib)
     with pytest.raises(InputError) as err:
         lessons.record_fix(root_cause="nope", title="x", day=FIX.date(), actor="a")
     assert err.value.code == "lessons.error.fix_cause"
@@ -217,8 +208,8 @@ def test_record_fix_checks_every_field(store, lib):
     assert len(lessons.fixes()) == 1  # nothing half-written
 
 
-def test_a_fix_starts_at_midnight_utc_of_its_day(store, lib):
-    lessons = LessonsStore(store, lib, clock=lambda: AS_OF)
+def test_a_fix_starts_at_midnight_utc_of_its_day(known_store, lib):
+    lessons = LessonsStore(known_store, lib, clock=lambda: AS_OF)
     new_id = lessons.record_fix(
         root_cause="picking-error", title="Scale at packing", day=dt.date(2026, 4, 1), actor="a"
     )
@@ -227,41 +218,41 @@ def test_a_fix_starts_at_midnight_utc_of_its_day(store, lib):
     assert row.created_at == pd.Timestamp(AS_OF)
 
 
-def test_only_a_lead_records_a_fix_and_a_refusal_writes_nothing(store, lib, caplog):
+def test_only_a_lead_records_a_fix_and_a_refusal_writes_nothing(known_store, lib, caplog):
     for roles in ("staff", "analyst", "trainer", "staff,analyst,trainer", ""):
-        lessons = LessonsStore(store, lib, identity=Identity.of("sam", roles))
+        lessons = LessonsStore(known_store, lib, identity=Identity.of("sam", roles))
         with caplog.at_level(logging.WARNING, "playbook.roles"), pytest.raises(Forbidden) as err:
             lessons.record_fix(root_cause="picking-error", title="x", day=FIX.date())
         assert err.value.code == "error.forbidden.record_fix"
         assert "只有组长可以记录改进措施" in err.value.render("zh")
         assert "action=record_fix" in caplog.text
-    assert len(LessonsStore(store, lib).fixes()) == 1  # nothing written
-    lead = LessonsStore(store, lib, identity=Identity.of("lee", "lead"))
+    assert len(LessonsStore(known_store, lib).fixes()) == 1  # nothing written
+    lead = LessonsStore(known_store, lib, identity=Identity.of("lee", "lead"))
     new_id = lead.record_fix(root_cause="picking-error", title="x", day=FIX.date(), actor="x")
     saved = lead.fixes().set_index("id").loc[new_id]
     assert saved.actor == "lee"  # the signed-in person, whatever the form said
 
 
-@pytest.mark.parametrize("kind", BACKENDS)
-def test_empty_store(kind, tmp_path, lib, config):
-    with backend_url(kind, tmp_path) as url, Store(url) as st:
-        table = an.read_cases(st, config)
-        assert len(table) == 0
-        assert list(table.columns[: len(an.CASE_COLUMNS)]) == an.CASE_COLUMNS
-        assert an.outcome_mix(table, config).empty
-        assert an.appeal_rate(table, config).rate is None
-        assert an.median_times(table) == an.Medians(None, 0, None, 0)
-        assert an.open_now(table, AS_OF) == an.OpenNow(0, 0)
-        assert an.pareto(table).empty
-        assert an.weekly_flow(table, an.Filters()).empty
-        assert LessonsStore(st, lib).fixes().empty
+def test_empty_store(sql_store, lib, config):
+    table = an.read_cases(sql_store, config)
+    assert len(table) == 0
+    assert list(table.columns[: len(an.CASE_COLUMNS)]) == an.CASE_COLUMNS
+    assert an.outcome_mix(table, config).empty
+    assert an.appeal_rate(table, config).rate is None
+    assert an.median_times(table) == an.Medians(None, 0, None, 0)
+    assert an.open_now(table, AS_OF) == an.OpenNow(0, 0)
+    assert an.pareto(table).empty
+    assert an.weekly_flow(table, an.Filters()).empty
+    assert LessonsStore(sql_store, lib).fixes().empty
 
 
-def test_read_cases_never_reads_the_event_log(store, config):
+def test_read_cases_never_reads_the_event_log(known_store, config):
     """One query of the cases table: the times come from the row (playbook/cases/projection)."""
     statements = []
-    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    an.read_cases(store, config)
+    sa.event.listen(
+        known_store.engine, "before_cursor_execute", lambda *a: statements.append(a[2])
+    )
+    an.read_cases(known_store, config)
     queries = [s for s in statements if s.startswith("SELECT")]
     assert len(queries) == 1
     assert "FROM cases" in queries[0]
