@@ -86,7 +86,8 @@ def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        count = len(problems)
+        print(f"{count} problem{'' if count == 1 else 's'} in {folder}", file=sys.stderr)
         return 1
     print(
         f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
