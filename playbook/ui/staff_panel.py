@@ -22,6 +22,7 @@ from playbook.cases.store import CaseStore
 from playbook.i18n import text
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
+from playbook.scenarios.freshness import rules_checked_line
 from playbook.ui.case_actions import CaseActions
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.evidence_files import EvidenceFiles
@@ -100,7 +101,9 @@ class StaffPanel(CaseActions):
         self.walk_box = w.VBox()
         self.actor_label = w.HTML()
         top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
-        parts = [self.header, top, self.message, self.start_view, self.walk_box]
+        self.footer = w.HTML()  # when the platform rules were last checked
+        self.footer.add_class("pb-footer")
+        parts = [self.header, top, self.message, self.start_view, self.walk_box, self.footer]
         if self.durable:
             parts[2:2] = [self.nav, self.cases_box]
         else:
@@ -361,6 +364,7 @@ class StaffPanel(CaseActions):
             + tag("h2", esc(self.t("ui.app_title")))
             + tag("p", esc(self.t("ui.app_subtitle")), "pb-muted")
         )
+        self.footer.value = tag("p", esc(rules_checked_line(self.lib, self.lang)), "pb-muted")
         self.start_button.description = self.t("ui.start")
         self.actor_label.value = esc(
             self.t("ui.actor")
