@@ -37,6 +37,7 @@ SAMPLE_FACTS = {
     "order_total": "24.99",
     "currency": "USD",
     "refund_requested_at": "2026-05-03 10:00",
+    "manages_own_returns": "yes",  # the ticket deadline applies to such stores only
 }
 
 

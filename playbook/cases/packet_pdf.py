@@ -27,6 +27,7 @@ from pypdf import PdfReader, PdfWriter
 from playbook.cases.files import Attachment
 from playbook.config import settings
 from playbook.errors import EvidenceError
+from playbook.i18n import fill
 from playbook.library.model import EvidenceItem
 
 # Debian's fonts-noto-cjk (scripts/install-system-deps.sh); index 2 of the collection is SC.
@@ -282,7 +283,7 @@ def _evidence(
         _body(pdf, f"{labels['proves']}: {p.item.why.get('en')}", 9)
         _body(pdf, f"{labels['file']}: {p.zip_name} ({_size(p.file)}) — {p.file.name}", 8)
         if p.width is None:
-            _body(pdf, labels["pages_follow"].format(pages=p.file.pages or "?"), 10)
+            _body(pdf, fill(labels["pages_follow"], pages=p.file.pages or "?"), 10)
             separators.append((pdf.page, p.data))
             continue
         top = pdf.get_y() + 2

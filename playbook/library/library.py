@@ -13,7 +13,7 @@ from playbook.errors import ScenarioError
 from playbook.i18n import Catalogue
 from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import LessonsConfig
-from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.model import FactDef, GlossaryTerm, PolicySet, RootCause, Scenario, Template
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import line_of
@@ -56,6 +56,7 @@ class Library:
     evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml
+    glossary: dict[str, GlossaryTerm] = field(default_factory=dict)  # data/glossary.yaml
     files: dict[tuple[str, str], Path] = field(default_factory=dict)
     raw: dict[Path, Any] = field(default_factory=dict)
 

@@ -17,7 +17,14 @@ from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import FILE_NAME as LESSONS_FILE
 from playbook.library.lessons import LessonsConfig
 from playbook.library.library import Library, Problem
-from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.model import (
+    FactDef,
+    GlossaryTerm,
+    PolicySet,
+    RootCause,
+    Scenario,
+    Template,
+)
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import YamlError, line_of, load_yaml
@@ -138,6 +145,10 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
     _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
+    if (data_dir / "glossary.yaml").is_file():
+        lib.glossary = _load_list(
+            data_dir / "glossary.yaml", GlossaryTerm, "glossary", lib, problems
+        )
     return lib, problems
 
 
@@ -229,4 +240,5 @@ def _load_catalogue(folder: Path, lib: Library, problems: list[Problem]) -> dict
                     )
             if isinstance(entry, dict):
                 out[str(key)] = {k: str(v) for k, v in entry.items()}
+                lib.files[("i18n", str(key))] = path
     return out

@@ -117,12 +117,9 @@ class Labels:
         if item is None:
             return Text(zh=key, en=key)
         if item.prompt is None:
-            return item.step.title
+            return item.title
         return Text(
-            **{
-                lang: f"{item.step.title.get(lang)}: {item.prompt.get(lang)}"
-                for lang in ("zh", "en")
-            }
+            **{lang: f"{item.title.get(lang)}: {item.prompt.get(lang)}" for lang in ("zh", "en")}
         )
 
     def choice(self, practice_id: str, key: str, option: str | None) -> Choice | None:
@@ -137,7 +134,9 @@ class Labels:
         fb = question.feedback.get(option) if question else None
         if opt is None:
             return None
-        return Choice(option, opt.text, False, 0, fb.text if fb else Text(zh="", en=""))
+        practice = self.practice(practice_id)
+        feedback = practice.show(fb.text) if fb else Text(zh="", en="")
+        return Choice(option, practice.show(opt.text), False, 0, feedback)
 
 
 def build_report(

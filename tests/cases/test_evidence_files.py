@@ -130,7 +130,7 @@ def test_file_over_the_size_limit_is_refused_naming_the_limit(session, store) ->
     with pytest.raises(EvidenceError) as err:
         session.attach("appeal-product-photos", "big.jpg", big)
     assert err.value.code == "error.file_too_big"
-    assert "at most 10 MB per file" in err.value.render("en")
+    assert "the limit we check for Wish appeal is 10 MB per file" in err.value.render("en")
     assert "unverified" in err.value.render("en")
     untouched(session, store, before)
 

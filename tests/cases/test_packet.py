@@ -67,7 +67,7 @@ def test_pdf_holds_statement_reference_and_index_in_order(session, lib, tmp_path
     whole = "".join(pages)
     statement = lib.templates["appeal-item-mismatch"].body
     needles = [
-        flat("Appeal statement"),
+        flat("Dispute statement"),
         flat(f"Order ID: {ORDER}"),
         flat("We request a review of the refund on this order."),
         flat("中文参考"),
@@ -169,7 +169,7 @@ def test_required_evidence_missing(session, tmp_path) -> None:
     assert refused(session, tmp_path / "out") == ["packet.missing", "packet.missing"]
     messages = check_packet(session).messages("en")
     assert ("error", "Required evidence has no file: The conversation with the buyer") in messages
-    assert ("error", "必需证据尚无文件:与买家的沟通记录") in check_packet(session).messages("zh")
+    assert ("error", "必需证据尚无文件：与买家的沟通记录") in check_packet(session).messages("zh")
 
 
 def test_appeal_window_closed(session, clock, tmp_path) -> None:
@@ -177,7 +177,10 @@ def test_appeal_window_closed(session, clock, tmp_path) -> None:
     clock.advance(days=90)  # refunded 2026-05-01 10:00 + 90 days has passed
     assert refused(session, tmp_path / "out") == ["packet.window_closed"]
     text = check_packet(session).messages("en")[0][1]
-    assert text == "The appeal window has closed: Refund dispute closes was 2026-07-30 10:00 UTC."
+    assert text == (
+        "The appeal window has closed: Refund dispute closes (Merchant Managed Return store) "
+        "was 2026-07-30 10:00 UTC."
+    )
 
 
 def test_window_unknown_is_a_warning(lib, store, clock, tmp_path) -> None:

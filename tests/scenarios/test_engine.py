@@ -202,7 +202,7 @@ class TestConditions:
 def test_deadline_from_policy_and_fact(lib, as_of) -> None:
     w = walk(lib, "unfulfilled-order", as_of, released_at="2026-11-19 13:00")
     [(ref, due)] = w.deadlines()
-    assert ref.policy == "fulfilment_deadline"
+    assert ref.policy == "auto_refund_deadline"  # mark shipped by, then auto-refunded
     assert due.due == dt.datetime(2026, 11, 24, 13, 0, tzinfo=dt.UTC)
     assert due.hours_left == 25.0
     assert due.state == "ok"
@@ -243,7 +243,7 @@ def test_state_round_trip_is_deterministic(lib, as_of) -> None:
         == b.to_state()
         == {
             "scenario": "unfulfilled-order",
-            "version": 2,
+            "version": 3,
             "path": ["find-cause", "contact-buyer", "buyer-reply", "adjust-or-cancel"],
             "answers": {
                 "find-cause": "logistics-delay",

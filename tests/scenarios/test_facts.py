@@ -50,7 +50,7 @@ def test_bad_fact_names_the_field(lib, fact: str, raw: str, message: str) -> Non
         parse_fact(lib.facts[fact], raw)
     assert str(info.value).startswith(message)
     assert info.value.params["field"] == fact
-    assert info.value.render("zh").startswith(fact + ":")
+    assert info.value.render("zh").startswith(fact + "：")  # full-width colon in Chinese
 
 
 def test_parse_facts_reports_every_field(lib) -> None:

@@ -71,28 +71,69 @@ class TestPolicyText:
         text = (
             "{policy:reply}, {policy:limit}, {policy:ratio}, {policy:rejections}, {policy:one_day}"
         )
-        assert policy_text(text, POLICIES, "en", AS_OF) == "48 hours, $10, 0.5%, 3, 1 business day"
-        assert policy_text(text, POLICIES, "zh", AS_OF) == "48 小时, 10 美元, 0.5%, 3, 1 个工作日"
-
-    def test_verify_mark_beside_undated_or_old_rules(self) -> None:
-        text = "Dispute within {policy:window}; fine {policy:fine} until {policy:since}."
-        assert policy_text(text, POLICIES, "en", AS_OF) == (
-            "Dispute within 90 days (verify on the merchant dashboard); "
-            "fine $10,000 (verify on the merchant dashboard) until 2022-02-22."
+        assert (
+            policy_text(text, POLICIES, "en", AS_OF) == "48 hours, $10.00, 0.5%, 3, 1 business day"
         )
         assert (
-            policy_text("{policy:window}内", POLICIES, "zh", AS_OF) == "90 天(请在商户后台核实)内"
+            policy_text(text, POLICIES, "zh", AS_OF) == "48 小时, 10.00 美元, 0.5%, 3, 1 个工作日"
+        )
+
+    def test_verify_mark_ends_the_sentence_that_cites_an_undated_or_old_rule(self) -> None:
+        text = "Dispute within {policy:window} of the refund. " + (
+            "Fine {policy:fine} until {policy:since}."
+        )
+        assert policy_text(text, POLICIES, "en", AS_OF) == (
+            "Dispute within 90 days of the refund (verify on the merchant dashboard). "
+            "Fine $10,000.00 until 2022-02-22 (verify on the merchant dashboard)."
+        )
+        assert (
+            policy_text("退款日起 {policy:window} 内申诉。", POLICIES, "zh", AS_OF)
+            == "退款日起 90 天内申诉（请在商户后台核实）。"
+        )
+
+    def test_the_mark_goes_into_a_closing_parenthesis(self) -> None:
+        text = "Reply within {policy:window} (UTC, weekends included)."
+        assert policy_text(text, POLICIES, "en", AS_OF) == (
+            "Reply within 90 days (UTC, weekends included; verify on the merchant dashboard)."
+        )
+        assert policy_text("在 {policy:window}内回复(UTC)。", POLICIES, "zh", AS_OF) == (
+            "在 90 天内回复(UTC；请在商户后台核实)。"
         )
 
     def test_unverified_mark(self) -> None:
         assert policy_text("{policy:guess}", POLICIES, "en", AS_OF) == "7 days (unverified)"
-        assert policy_text("{policy:guess}", POLICIES, "zh", AS_OF) == "7 天(未经核实)"
+        assert policy_text("{policy:guess}", POLICIES, "zh", AS_OF) == "7 天（未核实）"
+
+    def test_historical_rule_is_not_sent_to_the_dashboard(self) -> None:
+        old = {"old_fine": rule(50, "usd", source_date=dt.date(2021, 7, 29), historical=True)}
+        assert policy_text("It cost {policy:old_fine} per order.", old, "en", AS_OF) == (
+            "It cost $50.00 per order (historical rule)."
+        )
+        both = {**POLICIES, **old}
+        text = "Before {policy:window} it cost {policy:old_fine}."
+        assert policy_text(text, both, "zh", AS_OF) == (
+            "Before 90 天 it cost 50.00 美元（历史规则；请在商户后台核实）."
+        )
+
+    def test_a_rule_with_no_number_shows_its_source_title(self) -> None:
+        cited = {"not_counted": rule("customer cancellations", "rule", source_title="OCP")}
+        text = "A buyer's cancellation does not count (Wish: {policy:not_counted})."
+        assert policy_text(text, cited, "en", AS_OF) == (
+            "A buyer's cancellation does not count (Wish: OCP)."
+        )
+        assert policy_text("不计入（Wish {policy:not_counted}）。", cited, "zh", AS_OF) == (
+            "不计入（Wish《OCP》）。"
+        )
 
     def test_one_mark_per_rule_per_text(self) -> None:
-        text = "{policy:window} … again {policy:window}"
+        text = "{policy:window} here. And again {policy:window}."
         assert policy_text(text, POLICIES, "en", AS_OF) == (
-            "90 days (verify on the merchant dashboard) … again 90 days"
+            "90 days here (verify on the merchant dashboard). And again 90 days."
         )
+
+    def test_no_stray_space_between_a_chinese_unit_and_the_next_character(self) -> None:
+        assert policy_text("在 {policy:window} 内", POLICIES, "zh", AS_OF).startswith("在 90 天内")
+        assert policy_text("驳回 {policy:rejections} 次", POLICIES, "zh", AS_OF) == "驳回 3 次"
 
     def test_fresh_rule_has_no_mark_and_text_without_placeholders_is_unchanged(self) -> None:
         assert policy_text("{policy:reply}", POLICIES, "en", AS_OF) == "48 hours"

@@ -251,7 +251,7 @@ def test_draft_shows_unknown_facts_as_labels(lib) -> None:
 # Fact profiles for these five scenarios: their branches depend on answers and visited steps
 # only, so one profile each walks every edge. The inventory diagnostic needs its SKU.
 NEW_PROFILES = {
-    "order-not-delivered": [{}],
+    "order-not-delivered": [{}, {"mainland_china_merchant": "yes"}],
     "late-confirmed-fulfilment": [{}],
     "chargeback": [{}],
     "commission-on-cancelled-order": [{}],

@@ -87,15 +87,16 @@ class TestDynamicScore:
 class TestGeneratedQuestions:
     def test_fulfilment_deadline_by_hand(self, lib: Library) -> None:
         practice = Practice(lib, lib.practice["uo-stock-out-in-time"])
-        item = practice.item("find-cause#deadline:fulfilment_deadline")
+        item = practice.item("find-cause#deadline:auto_refund_deadline")
         # released 2026-11-20 08:00 UTC + 5 calendar days = 2026-11-25 08:00 UTC
         right = [c for c in item.choices if c.correct]
         assert [c.text.en for c in right] == ["2026-11-25 08:00 UTC"]
-        # distractors: the older 7-day rule, a day late, a day early
+        # distractors: a day early, a day late, counting from when the case is seen
+        # (2026-11-22 10:00 + 5 days); the rule has no other source's figure
         assert sorted(c.text.en for c in item.choices if not c.correct) == [
             "2026-11-24 08:00 UTC",
             "2026-11-26 08:00 UTC",
-            "2026-11-27 08:00 UTC",
+            "2026-11-27 10:00 UTC",
         ]
         assert item.prompt.en.startswith("By when?")
         assert item.prompt.zh
@@ -103,8 +104,8 @@ class TestGeneratedQuestions:
 
     def test_deadline_is_asked_once_on_the_path(self, lib: Library) -> None:
         practice = Practice(lib, lib.practice["uo-stock-out-in-time"])
-        assert practice.item("contact-buyer#deadline:fulfilment_deadline") is None
-        assert practice.item("adjust-order#deadline:fulfilment_deadline") is None
+        assert practice.item("contact-buyer#deadline:auto_refund_deadline") is None
+        assert practice.item("adjust-order#deadline:auto_refund_deadline") is None
 
     def test_ticket_reply_48_hours(self, lib: Library) -> None:
         practice = Practice(lib, lib.practice["im-wrong-size"])
@@ -123,9 +124,8 @@ class TestGeneratedQuestions:
         item = practice.item("check-tracking#deadline:late_delivery_liability")
         # ordered 2026-11-08 19:00 UTC; Germany's limit is 16 days (not the general 15)
         assert [c.text.en for c in item.choices if c.correct] == ["2026-11-24 19:00 UTC"]
-        item = practice.item("check-tracking#deadline:confirmed_delivery_days")
-        # released 2026-11-09 03:00 UTC + 30 days = 2026-12-09 03:00 UTC
-        assert [c.text.en for c in item.choices if c.correct] == ["2026-12-09 03:00 UTC"]
+        # the vignette does not say it is a Confirmed Delivery Policy order: not asked
+        assert practice.item("check-tracking#deadline:confirmed_delivery_days") is None
 
     def test_every_generated_question_has_one_right_choice(self, lib: Library) -> None:
         for case in lib.practice.values():
@@ -279,12 +279,12 @@ class TestSessionStore:
             for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         ]
         assert got == [
-            ("Amy", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
+            ("Amy", "answer", "find-cause#deadline:auto_refund_deadline", "d202611250800", "yes"),
             ("Amy", "answer", "find-cause", "stock-out", "yes"),
             ("Amy", "answer", "buyer-reply", "will-wait", "yes"),
             ("Amy", "answer", "adjust-or-cancel", "adjust", "yes"),
             ("Amy", "answer", "buyer-decision", "accepted", "yes"),
-            ("Bo", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
+            ("Bo", "answer", "find-cause#deadline:auto_refund_deadline", "d202611250800", "yes"),
             ("Bo", "answer", "find-cause", "stock-out", "no"),
             ("Bo", "back", "find-cause", "", "no"),
             ("Bo", "answer", "find-cause", "policy-change", "yes"),
