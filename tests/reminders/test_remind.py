@@ -147,10 +147,10 @@ def test_one_run_sends_each_reminder_once_in_each_format(
     assert set(mails) == {"amy@example.test", "bob@example.test", "lin@example.test"}
     login, bob_mail, tls = mails["bob@example.test"]
     assert (login, tls) == (SMTP_USER, True)
-    assert bob_mail["Subject"] == "[Dispute Playbook] 2 case(s) due, 1 overdue"
+    assert bob_mail["Subject"] == "[Dispute Playbook] 2 cases due, 1 overdue"
     assert "OVERDUE since" in bob_mail.get_content()
     assert "即将到期" in mails["amy@example.test"][1]["Subject"]
-    assert "(未指派)" in mails["lin@example.test"][1].get_content()  # a lead gets unassigned
+    assert "（未指派）" in mails["lin@example.test"][1].get_content()  # a lead gets unassigned
     link = "https://playbook.example.test/voila/render/staff.ipynb?case="
     assert link in bob_mail.get_content()
     assert "Buyer" not in bob_mail.get_content()  # no buyer's personal data in reminders
@@ -172,7 +172,7 @@ def test_one_run_sends_each_reminder_once_in_each_format(
     assert cli.main(["remind"]) == 0
     assert _delivered(smtp, hooks) == got
     out = capsys.readouterr().out
-    assert "0 reminder(s) claimed" in out
+    assert "0 reminders claimed" in out
 
 
 def test_a_failing_channel_is_retried_and_reported_without_holding_up_the_others(
