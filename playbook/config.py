@@ -1,6 +1,7 @@
 """Settings: defaults, then ``config/playbook.toml`` (or $PLAYBOOK_CONFIG), then environment.
 
-Environment variables win: PLAYBOOK_DATA_DIR, PLAYBOOK_DB_URL, PLAYBOOK_VAR_DIR.
+Environment variables win: PLAYBOOK_DATA_DIR, PLAYBOOK_DB_URL, PLAYBOOK_VAR_DIR,
+PLAYBOOK_HIDDEN_PLATFORMS (comma-separated).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class Settings:
     data_dir: Path
     var_dir: Path
     db_url: str
+    # Platforms whose data is there but that staff are not offered yet (``Library.platforms``).
+    hidden_platforms: tuple[str, ...] = ()
 
 
 def _file_settings() -> dict:
@@ -42,7 +45,14 @@ def settings() -> Settings:
     db_url = os.environ.get("PLAYBOOK_DB_URL") or conf.get("db_url") or ""
     if not db_url:
         db_url = f"sqlite:///{var_dir / 'cases.sqlite3'}"
-    return Settings(data_dir=data_dir, var_dir=var_dir, db_url=db_url)
+    hidden = os.environ.get("PLAYBOOK_HIDDEN_PLATFORMS")
+    listed = hidden.split(",") if hidden is not None else conf.get("hidden_platforms", [])
+    return Settings(
+        data_dir=data_dir,
+        var_dir=var_dir,
+        db_url=db_url,
+        hidden_platforms=tuple(p.strip() for p in listed if p.strip()),
+    )
 
 
 def data_dir() -> Path:

@@ -86,7 +86,7 @@ class TestPolicyText:
 
     def test_unverified_mark(self) -> None:
         assert policy_text("{policy:guess}", POLICIES, "en", AS_OF) == "7 days (unverified)"
-        assert policy_text("{policy:guess}", POLICIES, "zh", AS_OF) == "7 天(未经核实)"
+        assert policy_text("{policy:guess}", POLICIES, "zh", AS_OF) == "7 天（未核实）"
 
     def test_one_mark_per_rule_per_text(self) -> None:
         text = "{policy:window} … again {policy:window}"

@@ -37,7 +37,7 @@ gen = _load_generator()
 @pytest.fixture(scope="module")
 def data() -> Triage:
     """The real rules, reason codes and policies under data/."""
-    return Triage.from_library(load_library())
+    return Triage.from_library(load_library(), "wish")
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 FactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 PolicyKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A platform is named by its policy file, data/policies/<platform>.yaml (the checker refuses a
+# scenario, template, rule set or order format naming a platform without one).
+PlatformId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length=32)]
 
 
 class Model(BaseModel):
@@ -186,7 +189,7 @@ class Scenario(Model):
 
     id: Id
     version: int = Field(ge=1)
-    platform: Literal["wish"]
+    platform: PlatformId
     title: Text
     summary: Text
     facts: list[FactRef]
@@ -310,11 +313,13 @@ class PolicySet(Model):
 class Template(Model):
     """A message draft with named ``{fact}`` placeholders (data/templates/<id>.yaml).
 
-    ``en`` is what is sent (buyer, Wish); ``zh`` is the staff's reference translation.
+    ``en`` is what is sent (to the buyer or the platform); ``zh`` is the staff's reference
+    translation. ``platform``: only scenarios of that platform may use it (None: any).
     """
 
     id: Id
     kind: Literal["buyer_message", "appeal_statement"]
+    platform: PlatformId | None = None
     title: Text
     subject: Text | None = None
     body: Text

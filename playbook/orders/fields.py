@@ -1,10 +1,15 @@
 """The order table's field names and kinds, and Wish's order states.
 
 No pyarrow, no pandas: the data checker and the staff page read these without loading the import
-machinery.
+machinery. The table is the same for every platform: a field a file does not give is an empty
+column. Wish's states and refund sources are here because Wish's readers are code; other
+platforms declare theirs in their order formats (data/order_formats/).
 """
 
 from __future__ import annotations
+
+# The platform of the built-in (code) readers: Wish's CSV export, .xlsx and API v2/v3 JSON.
+WISH = "wish"
 
 # canonical field -> kind. Kinds decide parsing and which problems reject a row.
 FIELDS: dict[str, str] = {
@@ -66,7 +71,21 @@ FIELDS: dict[str, str] = {
     "tracking_cancelled_at": "datetime",
     "re_released_at": "datetime",
     "fulfilment_events": "text",
+    # fields of declared formats (data/order_formats/): Amazon's reports
+    "fulfilment_channel": "enum",
+    "sales_channel": "text",
+    "merchant_order_id": "text",
+    "asin": "text",
+    "item_status": "text",
+    "is_business_order": "bool",
+    "return_requested_at": "datetime",
+    "return_delivered_at": "datetime",
+    "return_status": "text",
+    "rma_id": "text",
+    "atoz_claim": "bool",
 }
+# Kinds whose values a declared format maps onto the platform's own (``OrderFormat.values``).
+MAPPED_KINDS = ("state", "enum")
 DATETIME_FIELDS = [f for f, k in FIELDS.items() if k == "datetime"]
 ORDER_COLUMNS = [
     "source_format",
