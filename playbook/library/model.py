@@ -242,7 +242,9 @@ class FactDef(Model):
 
 # --- policies -----------------------------------------------------------------------------
 
-PolicyUnit = Literal["hours", "calendar_days", "business_days", "usd", "percent", "count", "date"]
+PolicyUnit = Literal[
+    "hours", "calendar_days", "business_days", "usd", "percent", "count", "date", "rule"
+]
 DURATION_UNITS = ("hours", "calendar_days", "business_days")
 
 
@@ -268,9 +270,11 @@ class Policy(Model):
     on that page, or ``undated`` when the page shows none. A rule found in no source has no
     ``source`` and ``confidence: unverified``. The checker enforces these (see
     ``check_policy_sources``); ``playbook.scenarios.policies.policy_status`` judges them.
+    ``unit: rule`` is a mechanism with no number ("the claim box takes no attachments"): it has
+    no ``value``, and ``{policy:KEY}`` in a text cites it (only its mark shows).
     """
 
-    value: float | str
+    value: float | str | None = None
     unit: PolicyUnit
     summary: Text
     source: str | None = None
@@ -286,6 +290,12 @@ class Policy(Model):
     applies_to: dict[FactId, list[str]] = {}
     # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.
     by_country: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], float] = {}
+
+    @model_validator(mode="after")
+    def _valued(self) -> Policy:
+        if self.value is None and self.unit != "rule":
+            raise ValueError("a policy needs a 'value' (only 'unit: rule' has none)")
+        return self
 
     def for_country(self, country: str | None) -> float:
         """The number for ``country`` (the general ``value`` when it has none of its own)."""

@@ -126,7 +126,11 @@ def policy_status(policy: Policy, as_of: dt.datetime | dt.date) -> PolicyStatus:
 
 
 def policy_value(policy: Policy, lang: str) -> str:
-    """The policy's number with its unit in ``lang``: "90 days" / "90 天", "$10" / "10 美元"."""
+    """The policy's number with its unit in ``lang``: "90 days" / "90 天", "$10" / "10 美元";
+    nothing for a rule without a number (``unit: rule``: the text only cites it).
+    """
+    if policy.unit == "rule":
+        return ""
     value = policy.value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -149,8 +153,9 @@ def policy_text(
 
     The first mention of a rule whose source is undated or more than 12 months old at
     ``as_of`` is followed by "verify on the merchant dashboard"; a rule with no source by
-    "unverified" (both from the message catalogue). An unknown key stays as written, so it is
-    visible (``python -m playbook check`` reports it).
+    "unverified" (both from the message catalogue). A rule without a number (``unit: rule``)
+    shows only that mark (write it right after the words it cites: "Manage Orders{policy:K}."). An unknown key stays as written, so it is visible (``python -m
+    playbook check`` reports it).
     """
     marked: set[str] = set()
 
