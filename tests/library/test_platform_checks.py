@@ -33,10 +33,11 @@ def test_a_scenario_whose_platform_has_no_policy_file(data_copy: Path) -> None:
     _edit(path, "platform: zylo", "platform: nowhere")
     line = _line(path, "platform: nowhere")
     found = _problems(data_copy)
-    assert (
+    expected = (
         f"data/scenarios/zylo-late-parcel.yaml:{line}: platform: scenario platform 'nowhere' "
-        "has no data/policies/nowhere.yaml; platforms are ['wish', 'zylo']"
-    ) in found, found
+        "has no data/policies/nowhere.yaml; platforms are ["
+    )
+    assert any(p.startswith(expected) and "'zylo'" in p for p in found), found
 
 
 def test_a_policy_key_of_another_platform(data_copy: Path) -> None:
