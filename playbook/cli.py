@@ -167,7 +167,9 @@ def print_summary(
             "triage.cli.summary",
             lang,
             file=args.file,
-            format=result.format,
+            # the encoding is said, never assumed silently (a Windows-1252 file can decode as
+            # GB18030: --encoding names the right one)
+            format=f"{result.format}, {result.encoding}" if result.encoding else result.format,
             read=result.rows_read,
             imported=len(result.orders),
             rejected=len(result.rejects),

@@ -222,6 +222,8 @@ class Explainer:
         """The parts of the explanation of rule ``k``'s listed rows."""
         rule = self.data.rules.rules[k]
         segments = [parts_of(self.t("triage.explain.state"), {"state": _text(rows["state"])})]
+        for column in rule.when.is_true:
+            segments.append(parts_of(self.t("triage.explain.flag"), {"column": self.col(column)}))
         for column in rule.when.values:
             value = _text(gather_col(orders, column, idx))
             segments.append(

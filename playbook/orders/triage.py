@@ -301,8 +301,20 @@ def known_facts(
     return known
 
 
-def _tests(orders: pd.DataFrame, rule: Rule, reasons: _Reasons, now, data) -> np.ndarray:
-    """Where every test of the rule holds, reading empty values as they are."""
+def _tests(
+    orders: pd.DataFrame,
+    rule: Rule,
+    reasons: _Reasons,
+    now,
+    data,
+    unknown: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Where every test of the rule holds, reading empty values as they are.
+
+    ``unknown``: per column, the orders for which a fact the rule needs, covering that column,
+    is not given. A ``values`` test on such an order's empty cell cannot be judged: it is let
+    through, so that the missing fact makes the order "not judged" (or a look), not a "no".
+    """
     w = rule.when
     ok = np.ones(len(orders), bool)
     if w.state is not None:
@@ -310,7 +322,10 @@ def _tests(orders: pd.DataFrame, rule: Rule, reasons: _Reasons, now, data) -> np
     if w.reason_group is not None:
         ok &= np.isin(reasons.group, w.reason_group)[reasons.at_all]
     for col, wanted in w.values.items():
-        ok &= orders[col].isin(wanted).to_numpy(dtype=bool)
+        hit = orders[col].isin(wanted).to_numpy(dtype=bool)
+        if unknown and col in unknown:
+            hit = hit | (orders[col].isna().to_numpy() & unknown[col])
+        ok &= hit
     for col in w.present:
         ok &= orders[col].notna().to_numpy()
     for col in w.absent:
@@ -345,7 +360,12 @@ def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
     reason_ok = reasons.known if hold else np.ones(len(orders), bool)
     fires, looks, missing, rows = [], [], [], []
     for rule in rules.rules:
-        ok = _tests(orders, rule, reasons, now, data)
+        unknown: dict[str, np.ndarray] = {}
+        for need in rule.needs:
+            spec = rules.facts.get(need)
+            for col in spec.columns if spec else []:
+                unknown[col] = unknown.get(col, np.zeros(len(orders), bool)) | ~known[need]
+        ok = _tests(orders, rule, reasons, now, data, unknown)
         needs = [*rule.needs, *([REASON_FACT] if hold else [])]
         bits = np.zeros(len(orders), np.int64)
         for j, need in enumerate(needs):
