@@ -87,8 +87,8 @@ def test_all_orders_values_as_real_reports_write_them(formats):
     assert not orders.loc[2, "is_business_order"]
     assert str(orders.loc[3, "price"]) == "39.0000"
     assert orders.loc[12, "quantity"] == 3
-    # the report is not quoted: a double quote stays in the name
-    assert orders.loc[12, "product_name"] == '12" steel ruler'
+    # the report is not quoted: double quotes stay in the name, even at its start
+    assert orders.loc[12, "product_name"] == '"Deluxe" 12" steel ruler'
     # one order, two items: two rows (keyed by order id and SKU)
     assert orders.loc[[6, 7], "sku"].tolist() == ["SCARF-RED", "HAT-RED"]
 
