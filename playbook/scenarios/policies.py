@@ -154,8 +154,9 @@ def policy_text(
     The first mention of a rule whose source is undated or more than 12 months old at
     ``as_of`` is followed by "verify on the merchant dashboard"; a rule with no source by
     "unverified" (both from the message catalogue). A rule without a number (``unit: rule``)
-    shows only that mark (write it right after the words it cites: "Manage Orders{policy:K}."). An unknown key stays as written, so it is visible (``python -m
-    playbook check`` reports it).
+    shows only that mark (write it right after the words it cites: "Manage Orders{policy:K}.").
+    An unknown key stays as written, so it is visible (``python -m playbook check`` reports
+    it).
     """
     marked: set[str] = set()
 
