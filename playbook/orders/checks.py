@@ -17,7 +17,7 @@ from playbook.library.triage_rules import (
     is_duration,
     reason_key,
 )
-from playbook.orders.fields import FIELDS, MAPPED_KINDS, ORDER_COLUMNS
+from playbook.orders.fields import ALL_COLUMNS, FIELDS, MAPPED_KINDS
 
 Add = Callable[[tuple, str], None]
 
@@ -87,7 +87,7 @@ def _check_rule_set(lib: Library, rules: RuleSet, add: Add) -> None:
     platform = rules.platform
     for name, fact in rules.facts.items():
         for column in fact.columns:
-            if column not in ORDER_COLUMNS:
+            if column not in ALL_COLUMNS:
                 add(("facts", name, "columns"), f"no order column '{column}' gives this fact")
     reasons = lib.reasons.get(platform)
     for i, rule in enumerate(rules.rules):
@@ -234,7 +234,7 @@ def _columns_of(rule: Rule) -> list[tuple[tuple, str]]:
 
 def _check_columns(rule: Rule, loc: tuple, add) -> None:
     for where, column in _columns_of(rule):
-        if column not in ORDER_COLUMNS:
+        if column not in ALL_COLUMNS:
             add((*loc, *where), f"unknown order column '{column}'")
         elif where[-1] in ("is_true", "not_true") and FIELDS.get(column) != "bool":
             add((*loc, *where), f"'{column}' is not a yes/no column")
@@ -277,7 +277,7 @@ def _check_needs(rules: RuleSet, rule: Rule, loc: tuple, add) -> None:
     if when.overdue and when.overdue.by:
         evidence.append((("when", "overdue", "by"), when.overdue.by))
     for where, column in evidence:
-        if column in ORDER_COLUMNS and column not in covered:
+        if column in ALL_COLUMNS and column not in covered:
             add(
                 (*loc, *where),
                 f"'{column}' is judged when empty, but no fact the rule needs covers it "

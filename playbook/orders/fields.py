@@ -71,7 +71,13 @@ FIELDS: dict[str, str] = {
     "tracking_cancelled_at": "datetime",
     "re_released_at": "datetime",
     "fulfilment_events": "text",
-    # fields of declared formats (data/order_formats/): Amazon's reports
+}
+# The columns every order table has (Wish's, read by code, and every other platform's).
+BASE_FIELDS = tuple(FIELDS)
+FIELDS |= {
+    # Fields only declared formats (data/order_formats/) feed, Amazon's reports first. A table
+    # has them when a format of its platform maps them (PlatformColumns), so Wish's tables do
+    # not carry columns their files can never fill.
     "fulfilment_channel": "enum",
     "sales_channel": "text",
     "merchant_order_id": "text",
@@ -87,6 +93,8 @@ FIELDS: dict[str, str] = {
 # Kinds whose values a declared format maps onto the platform's own (``OrderFormat.values``).
 MAPPED_KINDS = ("state", "enum")
 DATETIME_FIELDS = [f for f, k in FIELDS.items() if k == "datetime"]
+# The order table: these columns in this order, then the declared-format fields of the file's
+# platform (PLATFORM_FIELDS order), then the file's other columns as text.
 ORDER_COLUMNS = [
     "source_format",
     "source_row",
@@ -94,8 +102,11 @@ ORDER_COLUMNS = [
     "transaction_id",
     "state",
     "state_raw",
-    *[f for f in FIELDS if f not in ("order_id", "transaction_id", "state")],
+    *[f for f in BASE_FIELDS if f not in ("order_id", "transaction_id", "state")],
 ]
+PLATFORM_FIELDS = tuple(f for f in FIELDS if f not in BASE_FIELDS)
+# Every column a rule may name (a platform's rules use its own fields).
+ALL_COLUMNS = [*ORDER_COLUMNS, *PLATFORM_FIELDS]
 # Contact details: kept in the order table, left out of exported triage tables unless asked
 # for (``--with-contact``), never put into widget state or case facts.
 CONTACT_COLUMNS = ("street_address1", "street_address2", "phone_number", "epc_address")

@@ -37,7 +37,7 @@ from playbook.orders.columns import (
     scalar,
 )
 from playbook.orders.convert import WISH_CONVERSION, Conversion
-from playbook.orders.fields import FIELDS, WISH
+from playbook.orders.fields import FIELDS, PLATFORM_FIELDS, WISH
 
 Progress = Callable[[int, int], None]
 HEAD_BYTES = 1 << 16
@@ -70,6 +70,9 @@ class RawOrders:
         conversion: how its values are typed (states, value maps, date formats).
         row_key: the fields that identify one row (Wish: the order id; Amazon's reports have
             one row per order item).
+        platform_fields: the declared-format fields the order table has besides the base
+            ones: every one a format of the platform maps, so all of a platform's tables have
+            the same columns (Wish's: none).
     """
 
     format: str
@@ -84,6 +87,7 @@ class RawOrders:
     platform: str = WISH
     conversion: Conversion = WISH_CONVERSION
     row_key: tuple[str, ...] = ("order_id",)
+    platform_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,14 @@ class Layout:
         sources: field -> the header it comes from (for messages).
         extras: the kept columns that are not fields.
         fmt: the declared format (None: Wish's CSV export, read by code).
+        platform_fields: see ``RawOrders.platform_fields``.
     """
 
     names: list[str]
     sources: dict[str, str]
     extras: list[str]
     fmt: OrderFormat | None = None
+    platform_fields: tuple[str, ...] = ()
 
     @property
     def platform(self) -> str:
@@ -128,6 +134,7 @@ class Layout:
         raw.platform = fmt.platform
         raw.conversion = Conversion(states, values, tuple(fmt.date_formats))
         raw.row_key = tuple(f for f in fmt.row_key if f in self.sources)
+        raw.platform_fields = self.platform_fields
         return raw
 
 
@@ -226,7 +233,7 @@ def layout(
         top = sorted(f.id for f in full if len(f.detect) == most)
         if len(top) > 1:
             raise _fail(path, "error.order_file_ambiguous", formats=top)
-        return _declared(path, header, formats[top[0]])
+        return _declared(path, header, formats[top[0]], formats)
     if platform not in (None, WISH) and not declared:
         raise _fail(path, "error.order_file_platform", platform=platform)
     near = max(declared, key=lambda f: (hits(f.detect) / len(f.detect), f.id), default=None)
@@ -240,7 +247,9 @@ def layout(
     return Layout(names, sources, extras)
 
 
-def _declared(path: Path, header: list[str], fmt: OrderFormat) -> Layout:
+def _declared(
+    path: Path, header: list[str], fmt: OrderFormat, formats: Mapping[str, OrderFormat]
+) -> Layout:
     """The layout of a file of a declared format; every header column is kept."""
     keys = {header_key(h) for h in header}
     missing = [c for c in fmt.required if header_key(c) not in keys]
@@ -260,7 +269,14 @@ def _declared(path: Path, header: list[str], fmt: OrderFormat) -> Layout:
             label += " (extra)"
         names.append(label)
         extras.append(label)
-    return Layout(names, sources, extras, fmt)
+    mapped = {
+        f
+        for other in formats.values()
+        if other.platform == fmt.platform
+        for f in other.columns.values()
+    }
+    platform_fields = tuple(f for f in PLATFORM_FIELDS if f in mapped)
+    return Layout(names, sources, extras, fmt, platform_fields)
 
 
 def _columns(path: Path, header: list[str]) -> tuple[list[str], dict[str, str], list[str]]:

@@ -185,7 +185,8 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
         duplicates = pool.submit(find_duplicates, table, key, rows, blank)
         jobs, widened = _submit_fields(pool, table, raw, order_id)
         del table  # each column's text now lives only in its job, and goes with it
-        typed, problems, cleaned = _collect_fields(jobs, n)
+        wanted = frozenset(ORDER_COLUMNS) | frozenset(raw.platform_fields)
+        typed, problems, cleaned = _collect_fields(jobs, n, wanted)
         problems += duplicates.result()
     if has_ids:  # the rejects show the id of every row with an order-id problem
         cleaned["order_id"] = (None, order_id)
@@ -268,19 +269,22 @@ def _submit_fields(
     return jobs, widened
 
 
-def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
-    """The typed fields (null columns for those the file lacks), every problem as (field,
-    reason, mask), and per field the text of its rows with a problem (for the rejects).
+def _collect_fields(
+    jobs: dict[str, Future], n: int, wanted: frozenset[str]
+) -> tuple[dict, list, dict]:
+    """The typed fields (null columns for those of ``wanted`` the file lacks), every problem as
+    (field, reason, mask), and per field the text of its rows with a problem (for the rejects).
     """
     typed: dict[str, pa.Array] = {}
     problems: list[tuple[str, str, np.ndarray]] = []
     # field -> (rows or None for every row, text). Only those rows are kept, so the column's
     # text can go.
     cleaned: dict[str, tuple[np.ndarray | None, pa.Array]] = {}
+    nulls: dict[str, pa.Array] = {}  # one empty column per kind, shared (arrays are immutable)
     for name, kind in FIELDS.items():
         if name not in jobs:
-            if name not in typed:  # refund_source may already be set from the state
-                _null_field(typed, name, kind, n)
+            if name not in typed and name in wanted:  # refund_source may already be set
+                _null_field(typed, name, kind, n, nulls)
             continue
         value, issues, bad_text, state_raw = jobs.pop(name).result()
         if kind == "state":
@@ -298,8 +302,11 @@ def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
     return typed, problems, cleaned
 
 
-def _null_field(typed: dict, name: str, kind: str, n: int) -> None:
-    empty = pa.nulls(n, NULL_TYPES.get(kind, pa.large_string()))
+def _null_field(typed: dict, name: str, kind: str, n: int, nulls: dict[str, pa.Array]) -> None:
+    type_ = NULL_TYPES.get(kind, pa.large_string())
+    empty = nulls.get(str(type_))
+    if empty is None:
+        empty = nulls[str(type_)] = pa.nulls(n, type_)
     typed[name] = pc.fill_null(empty, "USD") if kind == "currency" else empty
     if kind == "state":
         typed["state_raw"] = empty
@@ -321,7 +328,7 @@ def _order_table(
     def kept(arr):
         return arr if where is None else pc.filter(arr, where)
 
-    for name in ORDER_COLUMNS[2:]:
+    for name in [*ORDER_COLUMNS[2:], *raw.platform_fields]:
         out[name] = kept(typed.pop(name))
     for name in raw.extras:
         out[name] = kept(widened.pop(name).result())
