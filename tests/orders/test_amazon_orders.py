@@ -104,6 +104,15 @@ def test_every_column_of_the_report_is_kept(formats):
     assert set(result.extra_columns) == set(header) - mapped
     assert list(result.orders.columns[: len(ORDER_COLUMNS)]) == ORDER_COLUMNS
     assert result.orders.set_index("source_row").loc[2, "ship-service-level"] == "Standard"
+    # every Amazon table has the fields of Amazon's formats (the returns report's too) ...
+    platform = list(result.orders.columns[len(ORDER_COLUMNS) : len(ORDER_COLUMNS) + 11])
+    assert platform[0] == "fulfilment_channel"
+    assert "atoz_claim" in platform
+    assert result.orders["atoz_claim"].isna().all()
+    # ... and a Wish table none of them: its files can never fill them
+    wish = read_orders(WISH_CSV, formats=formats).orders
+    assert "fulfilment_channel" not in wish.columns
+    assert "atoz_claim" not in wish.columns
 
 
 def test_a_gb18030_copy_reads_the_same(formats, tmp_path):
@@ -328,3 +337,25 @@ def test_cli_triages_an_amazon_report(tmp_path):
     )  # fmt: skip
     assert wrong.returncode == 2
     assert "is not a complete Wish file" in wrong.stderr
+
+
+def test_a_case_opens_from_a_triaged_amazon_order(lib, formats, rules):
+    """The report has no buyer name (Amazon leaves customer details out): the case starts
+    without it, and the draft shows the gap."""
+    from playbook.cases.memory_store import MemoryStore
+    from playbook.cases.session import CaseSession
+    from playbook.orders.facts import order_facts
+
+    result = read_orders(ALL_ORDERS, formats=formats)
+    tri = triage(result.orders, AS_OF, rules)
+    row = tri.table[tri.table["source_row"] == 2].iloc[0]
+    order = result.orders[result.orders["source_row"] == 2].iloc[0]
+    facts = order_facts(order, row)
+    assert facts["fulfilment_channel"] == "mfn"
+    assert facts["ordered_at"] == "2026-11-17T18:00:00Z"
+    now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    session = CaseSession(lib, MemoryStore(), clock=lambda: now, actor=lambda: "ana")
+    assert session.start(row["scenario"], {**facts, "store_name": "Lakeside"}) == {}
+    ((_ref, due),) = session.screen().deadlines
+    assert due.due == dt.datetime(2026, 11, 19, 18, 0, tzinfo=UTC)
+    assert "default_handling_time" in session.walk.facts["triage_note"]
