@@ -1,5 +1,7 @@
-"""Benchmark: import + validate + triage of a large Amazon All Orders report (tab-delimited,
-read through its declared format) against plain pandas.read_csv of the same file.
+"""Benchmark: import + validate + triage of a 1M-row Amazon All Orders report vs read_csv.
+
+The report is tab-delimited and read through its declared format; the baseline is plain
+pandas.read_csv of the same file.
 
 The same method as bench_orders.py (Wish's CSV): ratios, median of 3 runs each, one child
 process per run, interleaved, in the same run; peak memory above a process that only imports

@@ -157,9 +157,10 @@ def print_summary(
     rules: Triage | None = None,
     lib=None,
 ) -> None:
-    """The counts of one triage run, in the chosen language (with ``rules`` and ``lib``: which
-    platform's rules and policies judged it, and the reason-code file unknown reasons are
-    missing from).
+    """The counts of one triage run, in the chosen language.
+
+    With ``rules`` and ``lib``: which platform's rules and policies judged it, and the
+    reason-code file unknown reasons are missing from.
     """
     lang = args.lang
     say(

@@ -1,5 +1,7 @@
-"""Make synthetic Amazon "All Orders" reports (tab-delimited, the Selling Partner API's
-GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL columns) for benchmarks and tests.
+"""Make synthetic Amazon "All Orders" reports for benchmarks and tests.
+
+Tab-delimited, with the Selling Partner API's GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL
+columns.
 
 Deterministic for a seed. Order ids, SKUs, names and places are made up. One row per order
 item (one to three items per order); statuses and channels are written as real reports may

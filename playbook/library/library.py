@@ -84,8 +84,9 @@ class Library:
         return self.policies[platform].policies[key]
 
     def platforms(self, hidden: Collection[str] = ()) -> list[str]:
-        """The platforms staff can choose: those with a policy file and scenarios, by id, less
-        ``hidden`` (``Settings.hidden_platforms``: platforms not offered yet).
+        """The platforms staff can choose: those with a policy file and scenarios, by id.
+
+        Less ``hidden`` (``Settings.hidden_platforms``: platforms not offered yet).
         """
         used = {s.platform for s in self.scenarios.values()}
         return [p for p in sorted(self.policies) if p in used and p not in set(hidden)]

@@ -172,9 +172,10 @@ PER_PLATFORM_KIND = {"triage": "triage", "reason_codes": "reasons"}
 def _load_per_platform(
     data_dir: Path, name: str, model: type[BaseModel], lib: Library, problems: list[Problem]
 ) -> dict[str, Any]:
-    """One file per platform: ``data/<name>.yaml`` (where Wish's has always been) and
-    ``data/<name>/<platform>.yaml``. Each names its ``platform``; in the folder it must equal
-    the file name, and no platform may have two files.
+    """One file per platform: ``data/<name>.yaml`` and ``data/<name>/<platform>.yaml``.
+
+    The first is where Wish's has always been. Each names its ``platform``; in the folder it
+    must equal the file name, and no platform may have two files.
     """
     kind = PER_PLATFORM_KIND[name]
     out: dict[str, Any] = {}
@@ -208,8 +209,9 @@ def _load_folder(
     lib: Library,
     problems: list[Problem],
 ) -> None:
-    """One item per file (scenarios, templates, order formats, practice cases); each id must
-    equal its file name.
+    """One item per file (scenarios, templates, order formats, practice cases).
+
+    Each id must equal its file name.
     """
     for path in sorted(folder.glob("*.yaml")):
         raw = _read(path, lib, problems)

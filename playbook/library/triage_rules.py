@@ -1,4 +1,4 @@
-"""Triage rules and refund-reason codes, one set per platform:
+"""Triage rules and refund-reason codes, one set per platform.
 
 ``data/triage.yaml`` and ``data/reason_codes.yaml`` (Wish's, where they have always been) and
 ``data/triage/<platform>.yaml``, ``data/reason_codes/<platform>.yaml`` for the others; each file
@@ -125,9 +125,11 @@ class ReasonEntry(Model):
 
 
 class ReasonCodes(Model):
-    """The refund or return reasons of one platform (data/reason_codes.yaml,
-    data/reason_codes/<platform>.yaml). ``source``/``confidence``: where the spellings come
-    from (``unverified``: no published list; unknown spellings are reported either way).
+    """The refund or return reasons of one platform.
+
+    data/reason_codes.yaml, data/reason_codes/<platform>.yaml. ``source``/``confidence``:
+    where the spellings come from (``unverified``: no published list; unknown spellings are
+    reported either way).
     """
 
     platform: PlatformId
@@ -195,8 +197,6 @@ def reason_key(text: str) -> str:
 
 
 def is_duration(policies: PolicySet | None, key: str) -> bool:
-    """Whether ``key`` is a policy triage can count a deadline with (hours, calendar or
-    business days).
-    """
+    """Whether ``key`` is a policy triage can count a deadline with (hours or days)."""
     pol = policies.policies.get(key) if policies else None
     return pol is not None and pol.unit in TRIAGE_UNITS

@@ -1,6 +1,7 @@
-"""Cross-checks of the triage rules, reason codes and order formats of every platform
-(data/triage.yaml, data/reason_codes.yaml, data/triage/, data/reason_codes/,
-data/order_formats/) against the rest of data/, reported as ``Problem``s (``FILE:LINE: path:
+"""Cross-checks of every platform's triage rules, reason codes and order formats.
+
+data/triage.yaml, data/reason_codes.yaml, data/triage/, data/reason_codes/ and
+data/order_formats/ against the rest of data/, reported as ``Problem``s (``FILE:LINE: path:
 message``) by ``python -m playbook check``.
 """
 
@@ -40,9 +41,7 @@ def _check_platform(lib: Library, platform: str, add: Add) -> None:
 
 
 def check_reason_codes(lib: Library) -> list[Problem]:
-    """Reasons whose group is not one of the file's groups; a spelling of two reasons; a
-    platform without a policy file.
-    """
+    """Reasons in no group of their file, spellings of two reasons, unknown platforms."""
     problems: list[Problem] = []
     for platform, codes in lib.reasons.items():
         add = _adder(lib, "reasons", platform, problems)
@@ -70,7 +69,9 @@ def _check_one_reason_file(codes: ReasonCodes, add: Add) -> None:
 
 
 def check_triage_rules(lib: Library) -> list[Problem]:
-    """Rules naming a scenario (of their platform), column, policy (of their platform's file),
+    """Every problem of every platform's triage rules.
+
+    Rules naming a scenario (of their platform), column, policy (of their platform's file),
     reason group or fact that does not exist; facts whose columns no order has; empty values
     read as evidence without a fact saying the file reports them; a "needs a look" priority not
     below the rule's own.
@@ -117,8 +118,9 @@ def _check_rule_set(lib: Library, rules: RuleSet, add: Add) -> None:
 
 
 def _check_values(lib: Library, platform: str, rule: Rule, loc: tuple, add: Add) -> None:
-    """A tested state or enum value is one the platform's declared formats give (Wish's states
-    are code; its rules are checked against them by the tests of the readers).
+    """A tested state or enum value is one the platform's declared formats give.
+
+    Wish's states are code; its rules are checked against them by the tests of the readers.
     """
     formats = lib.formats_of(platform)
     tests = [(("when", "values", c), c, v) for c, v in rule.when.values.items()]
@@ -139,11 +141,12 @@ def _check_values(lib: Library, platform: str, rule: Rule, loc: tuple, add: Add)
 
 
 def check_order_formats(lib: Library) -> list[Problem]:
-    """A declared format claims only columns it maps: its ``detect`` and ``required`` columns
-    and its row key are among its ``columns``; each column feeds a field of the order table (or
-    is kept, ``null``), no field twice; value maps are for mapped state or enum fields, and
-    every such field has one; the platform has a policy file; no two formats are told apart by
-    the same columns.
+    """A declared format claims only columns it maps, and maps them onto real fields.
+
+    Its ``detect`` and ``required`` columns and its row key are among its ``columns``; each
+    column feeds a field of the order table (or is kept, ``null``), no field twice; value maps
+    are for mapped state or enum fields, and every such field has one; the platform has a
+    policy file; no two formats are told apart by the same columns.
     """
     problems: list[Problem] = []
     for fid, fmt in lib.order_formats.items():
@@ -261,9 +264,10 @@ def _check_policies(lib: Library, platform: str, rule: Rule, loc: tuple, add: Ad
 
 
 def _check_needs(rules: RuleSet, rule: Rule, loc: tuple, add) -> None:
-    """Needs name known facts; an empty column is only evidence ('absent', 'values',
-    'is_true', 'not_true', 'by') when a needed fact covers it; "needs a look" comes after the
-    rule's own priorities.
+    """Needs name known facts, and empty columns are read as evidence only when they may be.
+
+    An empty column is only evidence ('absent', 'values', 'is_true', 'not_true', 'by') when a
+    needed fact covers it; "needs a look" comes after the rule's own priorities.
     """
     for need in rule.needs:
         if need not in rules.facts:

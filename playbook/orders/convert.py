@@ -338,7 +338,7 @@ def typed_field(
     conv: Conversion = WISH_CONVERSION,
     name: str = "",
 ) -> tuple:
-    """:func:`_field` of field ``name``, reduced to what normalisation keeps:
+    """:func:`_field` of field ``name``, reduced to what normalisation keeps.
 
     (typed value, issues that hit some row, (rows, text) of the rows with an issue or None, the
     state as written or None).

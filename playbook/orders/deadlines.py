@@ -42,8 +42,10 @@ class Durations(Protocol):
 
 
 def add_business_days(start: pd.Series, days: int) -> pd.Series:
-    """Each time plus ``days`` Monday-to-Friday days, the time of day kept (UTC days, no
-    holiday calendar): :func:`playbook.scenarios.policies.add_business_days` for a column.
+    """Each time plus ``days`` Monday-to-Friday days, the time of day kept.
+
+    UTC days, no holiday calendar: :func:`playbook.scenarios.policies.add_business_days` for a
+    column.
 
     A start on a weekend counts from the Friday before, as stepping day by day does (Saturday
     plus one business day is Monday).

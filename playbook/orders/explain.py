@@ -128,9 +128,7 @@ class Explainer:
         return [*out, ""]
 
     def sources(self, pick: np.ndarray, basis: np.ndarray) -> pd.Series:
-        """The ``deadline_source`` column: the policy and start, Wish's time left, or the
-        platform's own due time.
-        """
+        """The ``deadline_source`` column: policy and start, time left, or the file's due time."""
         texts: list[str] = []
         offset = np.zeros(len(self.data.rules.rules), np.int64)
         for k, rule in enumerate(self.data.rules.rules):

@@ -1,6 +1,8 @@
-"""Readers for the order files sellers have: Wish's CSV export, .xlsx, API v2 and v3 JSON (code),
-and every format declared as data (data/order_formats/, e.g. Amazon's tab-delimited reports),
-as delimited text or re-saved from Excel.
+"""Readers for the order files sellers have.
+
+Wish's CSV export, .xlsx, API v2 and v3 JSON (code), and every format declared as data
+(data/order_formats/, e.g. Amazon's tab-delimited reports), as delimited text or re-saved from
+Excel.
 
 Each reader turns a file into a :class:`RawOrders` table of strings under the canonical field
 names of :mod:`playbook.orders.columns`; typing and validation happen in :mod:`playbook.orders`,
@@ -214,8 +216,10 @@ def layout(
     formats: Mapping[str, OrderFormat] | None = None,
     platform: str | None = None,
 ) -> Layout:
-    """How ``header`` maps onto the order table: the declared format (of ``platform``, if
-    given) whose ``detect`` columns are all in it, else Wish's CSV export.
+    """How ``header`` maps onto the order table, and whose format the file is.
+
+    The declared format (of ``platform``, if given) whose ``detect`` columns are all in it,
+    else Wish's CSV export.
 
     Raises:
         OrderFileError: no format fits; names the columns missing from the closest one.
@@ -280,9 +284,7 @@ def _declared(
 
 
 def _columns(path: Path, header: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
-    """Table column names for ``header`` of Wish's CSV export, the source name of each field,
-    and the extras.
-    """
+    """Table column names for a Wish CSV ``header``, each field's source name, and the extras."""
     names: list[str] = []
     sources: dict[str, str] = {}
     extras: list[str] = []
@@ -313,9 +315,10 @@ def read_csv(
     platform: str | None = None,
     encoding: str | None = None,
 ) -> RawOrders:
-    """Read delimited text: Wish's CSV export or a declared format (comma, semicolon or tab,
-    whichever the header line has most of). Fast path: pyarrow, multithreaded, every cell a
-    string.
+    """Read delimited text: Wish's CSV export or a declared format.
+
+    The delimiter is the comma, semicolon or tab the header line has most of. Fast path:
+    pyarrow, multithreaded, every cell a string.
 
     Files pyarrow cannot split cleanly (rows with the wrong number of fields, blank lines,
     line breaks inside quotes) are re-read with the csv module, which numbers every row.
@@ -473,8 +476,9 @@ def read_xlsx(
     formats: Mapping[str, OrderFormat] | None = None,
     platform: str | None = None,
 ) -> RawOrders:
-    """Read an export re-saved from Excel (Wish's or a declared format's): first sheet, header
-    in row 1.
+    """Read an export re-saved from Excel (Wish's or a declared format's).
+
+    First sheet, header in row 1.
     """
     import zipfile
 

@@ -234,8 +234,9 @@ def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
 
 
 def _row_key(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...]) -> pa.Array:
-    """What identifies a row: the order id, or the order id with the other ``fields`` the
-    table has (e.g. one row per order item), joined; null where the order id is.
+    """What identifies a row: the order id, or it joined with the other ``fields``.
+
+    Only the fields the table has (e.g. one row per order item); null where the order id is.
     """
     others = [f for f in fields if f != "order_id" and f in table.column_names]
     if not others:
@@ -272,8 +273,10 @@ def _submit_fields(
 def _collect_fields(
     jobs: dict[str, Future], n: int, wanted: frozenset[str]
 ) -> tuple[dict, list, dict]:
-    """The typed fields (null columns for those of ``wanted`` the file lacks), every problem as
-    (field, reason, mask), and per field the text of its rows with a problem (for the rejects).
+    """The typed fields, every problem, and the text of the rows with a problem.
+
+    Null columns for the fields of ``wanted`` the file lacks; problems as (field, reason,
+    mask); per field the text of its rows with a problem (for the rejects).
     """
     typed: dict[str, pa.Array] = {}
     problems: list[tuple[str, str, np.ndarray]] = []

@@ -1,5 +1,6 @@
-"""Triage imported orders into dispute scenarios, vectorised, from the rules of the file's
-platform (data/triage.yaml for Wish, data/triage/<platform>.yaml for the others).
+"""Triage imported orders into dispute scenarios, vectorised, by the file's platform's rules.
+
+The rules are in data/triage.yaml for Wish, data/triage/<platform>.yaml for the others.
 
 Deadlines come from that platform's policy file (or the platform's own count of the time left,
 or its own due time in the file) and an explicit "as of" time; refund reasons are grouped
@@ -92,9 +93,7 @@ REASON_FACT = "reason"
 
 @dataclass(frozen=True)
 class Triage:
-    """Everything triage needs from data/ for one platform: its rules, reason codes and
-    policies (checked).
-    """
+    """Everything triage needs from data/ for one platform: rules, reason codes, policies."""
 
     rules: RuleSet
     reasons: ReasonCodes
@@ -132,16 +131,20 @@ class Triage:
         return self.policies.policies[key]
 
     def duration(self, key: str) -> pd.Timedelta:
-        """The policy's duration as a fixed length (business days count as calendar days:
-        only for showing elapsed times; :meth:`due` counts them properly).
+        """The policy's duration as a fixed length.
+
+        Business days count as calendar days: only for showing elapsed times; :meth:`due`
+        counts them properly.
         """
         pol = self.policy(key)
         unit = "h" if pol.unit == "hours" else "D"
         return pd.Timedelta(float(pol.value), unit=unit)
 
     def due(self, key: str, start: pd.Series) -> pd.Series:
-        """``start`` plus the policy's duration: hours, calendar days or business days
-        (Monday to Friday, as :func:`playbook.scenarios.policies.add_business_days`).
+        """``start`` plus the policy's duration: hours, calendar days or business days.
+
+        Business days run Monday to Friday, as
+        :func:`playbook.scenarios.policies.add_business_days`.
         """
         pol = self.policy(key)
         if pol.unit == "business_days":
@@ -461,8 +464,10 @@ def triage(
 
 
 def rules_for(orders: pd.DataFrame, data: Triage | TriageSet) -> Triage:
-    """The triage data for ``orders``: of their platform (``orders.attrs['platform']``, set by
-    the import; a table made by hand has none and takes ``data`` as it is).
+    """The triage data for ``orders``: their platform's.
+
+    The platform is ``orders.attrs['platform']``, set by the import; a table made by hand has
+    none and takes ``data`` as it is.
     """
     platform = orders.attrs.get("platform")
     if isinstance(data, TriageSet):

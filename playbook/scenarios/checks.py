@@ -295,9 +295,7 @@ def _elsewhere(c: ScenarioCheck, key: str) -> str:
 
 
 def check_messages(c: ScenarioCheck) -> None:
-    """Templates exist, are for this scenario's platform (or any), and every placeholder is a
-    fact of this scenario.
-    """
+    """Templates exist, fit the scenario's platform, and every placeholder is its fact."""
     for i, step in enumerate(c.sc.steps):
         for j, tid in enumerate(step.messages):
             loc = ("steps", i, "messages", j)
@@ -402,9 +400,11 @@ def _facts_tested(cond: Condition | None) -> set[str]:
 
 
 def check_deadline_scope(c: ScenarioCheck) -> None:
-    """A deadline of a rule that applies only to some cases (its policy's ``applies_to`` names
-    a fact this scenario asks for, e.g. ``fulfilment_channel: [mfn]``) says so: its ``when``
-    tests that fact, so the deadline is not shown on a case the rule is not about.
+    """A deadline of a rule that applies only to some cases says when it applies.
+
+    When its policy's ``applies_to`` names a fact this scenario asks for (e.g.
+    ``fulfilment_channel: [mfn]``), its ``when`` tests that fact, so the deadline is not shown
+    on a case the rule is not about.
     """
     if c.policies is None:
         return
@@ -423,9 +423,7 @@ def check_deadline_scope(c: ScenarioCheck) -> None:
 
 
 def check_policy_scopes(lib: Library) -> list[Problem]:
-    """A policy's ``applies_to`` names facts of data/facts.yaml, and for a choice fact only
-    values it offers.
-    """
+    """A policy's ``applies_to`` names facts of data/facts.yaml and, for choices, their ids."""
     problems = []
     for platform, ps in lib.policies.items():
         file, _ = lib.where("policy", platform)

@@ -126,8 +126,9 @@ def policy_status(policy: Policy, as_of: dt.datetime | dt.date) -> PolicyStatus:
 
 
 def policy_value(policy: Policy, lang: str) -> str:
-    """The policy's number with its unit in ``lang``: "90 days" / "90 天", "$10" / "10 美元";
-    nothing for a rule without a number (``unit: rule``: the text only cites it).
+    """The policy's number with its unit in ``lang``: "90 days" / "90 天", "$10" / "10 美元".
+
+    Nothing for a rule without a number (``unit: rule``: the text only cites it).
     """
     if policy.unit == "rule":
         return ""

@@ -1,6 +1,8 @@
-"""A platform is data: a made-up third platform (tests/data/platform) is added to a copy of
-data/ as files only, checked, its order file imported and triaged by its own rules, and a case
-from a triaged order walked to an outcome through the case session, with no code change.
+"""A platform is data: a made-up third platform is added and walked with no code change.
+
+The platform (tests/data/platform) is added to a copy of data/ as files only, checked, its order
+file imported and triaged by its own rules, and a case from a triaged order walked to an
+outcome through the case session.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The checker keeps platforms apart: a scenario's platform needs a policy file; policy keys,
-templates and triage policies come from the platform's own files; an order format maps every
-column it claims; a policy's scope names real facts and choices; a scoped deadline says when it
-applies.
+"""The checker keeps platforms apart.
+
+A scenario's platform needs a policy file; policy keys, templates and triage policies come from
+the platform's own files; an order format maps every column it claims; a policy's scope names
+real facts and choices; a scoped deadline says when it applies.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Amazon order reports read through their declared formats (data/order_formats/): the All
-Orders flat file (both variants, real header rows from the Selling Partner API documentation,
-made-up values) and the seller-fulfilled returns report, as delivered, saved as GB18030 and
-as .xlsx, with optional columns missing; every row imported or rejected with its row, column
-and reason; triaged by Amazon's rules with hand-worked deadlines.
+"""Amazon order reports read through their declared formats (data/order_formats/).
+
+The All Orders flat file (both variants, real header rows from the Selling Partner API
+documentation, made-up values) and the seller-fulfilled returns report, as delivered, saved as
+GB18030 and as .xlsx, with optional columns missing; every row imported or rejected with its
+row, column and reason; triaged by Amazon's rules with hand-worked deadlines.
 """
 
 from __future__ import annotations
@@ -281,10 +282,12 @@ def test_the_platform_can_be_given_and_is_then_enforced(formats):
 
 
 def test_a_known_encoding_is_used_and_the_one_used_is_said(formats, tmp_path):
-    """A European copy in Windows-1252 is read right with its encoding given. Without it, its
-    bytes are also valid GB18030 ("é" and the next letter make one character): the import
-    says which encoding it used (ImportResult.encoding, the CLI summary), so it is never
-    assumed silently."""
+    """A European copy in Windows-1252 is read right with its encoding given.
+
+    Without it, its bytes are also valid GB18030 ("é" and the next letter make one character):
+    the import says which encoding it used (ImportResult.encoding, the CLI summary), so it is
+    never assumed silently.
+    """
     text = ALL_ORDERS.read_text(encoding="utf-8").replace(
         "Ceramic mug, blue", "Tasse en céramique bleue"
     )
@@ -340,8 +343,10 @@ def test_cli_triages_an_amazon_report(tmp_path):
 
 
 def test_a_case_opens_from_a_triaged_amazon_order(lib, formats, rules):
-    """The report has no buyer name (Amazon leaves customer details out): the case starts
-    without it, and the draft shows the gap."""
+    """A case starts from a triaged row although the report has no buyer name.
+
+    Amazon leaves customer details out of the report; the draft shows the gap.
+    """
     from playbook.cases.memory_store import MemoryStore
     from playbook.cases.session import CaseSession
     from playbook.orders.facts import order_facts

@@ -1,5 +1,7 @@
-"""Triage mechanisms a second platform needed: business days counted for a whole column as for
-one date, and the platform's own due time (``given``) used where the file has it.
+"""Triage mechanisms a second platform needed.
+
+Business days counted for a whole column as for one date, and the platform's own due time
+(``given``) used where the file has it.
 """
 
 from __future__ import annotations

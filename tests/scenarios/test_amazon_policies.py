@@ -1,5 +1,6 @@
-"""data/policies/amazon.yaml: every entry sourced (or marked unverified), dated, checked and
-scoped; rules without a number cite only their mark; deadlines worked out by hand.
+"""data/policies/amazon.yaml: every entry sourced, dated, checked and scoped.
+
+Rules without a number cite only their mark; deadlines are worked out by hand.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""Amazon scenarios: data only, walked through the case session; an order fulfilled by Amazon is
-routed to what the seller can do there; deadlines from the Amazon policy file, worked by hand;
-drafts and statements fit where Amazon takes them; texts cite their rules.
+"""Amazon scenarios: data only, walked through the case session.
+
+An order fulfilled by Amazon is routed to what the seller can do there; deadlines come from the
+Amazon policy file, worked by hand; drafts and statements fit where Amazon takes them; texts
+cite their rules.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Amazon practice cases: two per Amazon scenario, their "by when?" questions answered from the
-Amazon policy file (hand-worked dates), their feedback citing Amazon rules.
+"""Amazon practice cases: two per Amazon scenario.
+
+Their "by when?" questions are answered from the Amazon policy file (hand-worked dates), and
+their feedback cites Amazon rules.
 """
 
 from __future__ import annotations
