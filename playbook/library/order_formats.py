@@ -1,7 +1,9 @@
 """Order-file formats declared as data (data/order_formats/<id>.yaml).
 
 A format says which platform's files it reads, how a file of it is recognised (header columns),
-how it is split (delimiter, quoting), which column feeds which field of the order table, how
+whether its fields are ever quoted, the delimiter it is documented with (the reader splits a
+file on the comma, semicolon or tab its header line has most of, so a copy re-saved with
+another delimiter still reads), which column feeds which field of the order table, how
 the written values of a field map onto the platform's values (statuses, channels), which fields
 identify one row, and which date formats it may use besides ISO 8601. The reader
 (``playbook.orders.formats``) follows the declaration; ``playbook.orders.checks`` refuses one

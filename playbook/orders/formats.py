@@ -112,11 +112,6 @@ class Layout:
     platform_fields: tuple[str, ...] = ()
 
     @property
-    def platform(self) -> str:
-        """Whose file it is."""
-        return self.fmt.platform if self.fmt else WISH
-
-    @property
     def quote(self) -> bool:
         """Whether fields may be quoted (declared formats can say they never are)."""
         return self.fmt.quote if self.fmt else True
