@@ -90,6 +90,7 @@ bench: setup system
 	$(PY) bench/bench_page.py
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_orders.py
+	$(PY) bench/bench_amazon_orders.py
 	$(PY) bench/bench_lessons.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_packet.py
