@@ -1,8 +1,9 @@
 """Browser-test fixtures: one real Voilà server per session, Debian's Chromium, a page per test.
 
-The server runs notebooks/staff.ipynb with the project's Jupyter config and directories, as
-``make serve`` does, on a free loopback port; it is stopped by PID. A failing test leaves a
-screenshot and the server log in test-artifacts/.
+The server serves notebooks/pages/ with the project's Jupyter config and directories, as
+``make serve`` does (preheated staff pages, the landing page at its root address), on a free
+loopback port; it is stopped by PID. A failing test leaves a screenshot and the server log in
+test-artifacts/. Under pytest-xdist each worker process has its own server and browser.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VOILA = REPO_ROOT / ".venv" / "bin" / "voila"
-NOTEBOOK = REPO_ROOT / "notebooks" / "staff.ipynb"
+PAGES = REPO_ROOT / "notebooks" / "pages"  # what `make serve` serves
+NOTEBOOK = PAGES / "staff.ipynb"
+# The session server's pools: two staff pages preheated (as `make serve`), no lessons pool
+# (the lessons tests run their own server on their own store).
+SESSION_POOL = "staff=2"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -66,15 +71,25 @@ def free_port() -> int:
 
 @dataclass
 class VoilaServer:
-    """A running Voilà process (stop it with :meth:`stop`)."""
+    """A running Voilà process (stop it with :meth:`stop`); ``env`` is what it was given."""
 
     process: subprocess.Popen
     port: int
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
     url: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.url = f"http://127.0.0.1:{self.port}/"
+
+    def page_url(self, notebook: str = "staff.ipynb", query: str = "") -> str:
+        """The address of a served page (folder servers), with ``query`` (``a=1&b=2``)."""
+        return f"{self.url}voila/render/{notebook}" + (f"?{query}" if query else "")
+
+    def preheated(self, kernel_id: str) -> bool:
+        """Whether the page of ``kernel_id`` was taken from Voilà's pool (the server's log)."""
+        log = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return f"Using pre-heated kernel: {kernel_id}" in log
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Wait until the port accepts a TCP connection.
@@ -151,13 +166,19 @@ def start_voila(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = VoilaServer(process, port, log_path)
+    server = VoilaServer(process, port, log_path, dict(extra_env or {}))
     try:
         server.wait_ready()
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def worker_suffix() -> str:
+    """``-gw0`` under pytest-xdist (each worker's logs apart), else nothing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"-{worker}" if worker else ""
 
 
 def require_chromium() -> None:
@@ -175,7 +196,7 @@ def require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
-    """The staff page served by a real Voilà for the whole session.
+    """The served pages (notebooks/pages/) on a real Voilà for the whole session.
 
     Tracebacks are shown (house style for browser tests), so a broken cell is visible in the
     failure screenshot, and the case store is a fresh SQLite file, so the project's own
@@ -184,12 +205,13 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
     require_chromium()
     var = tmp_path_factory.mktemp("playbook-var")
     server = start_voila(
-        NOTEBOOK,
-        ARTIFACTS / "voila.log",
+        PAGES,
+        ARTIFACTS / f"voila{worker_suffix()}.log",
         extra_args=("--VoilaConfiguration.show_tracebacks=True",),
         extra_env={
             "PLAYBOOK_VAR_DIR": str(var),
             "PLAYBOOK_DB_URL": f"sqlite:///{var / 'cases.sqlite3'}",
+            "PLAYBOOK_POOL": SESSION_POOL,
         },
     )
     # A CI timeout sends SIGTERM: turn it into KeyboardInterrupt so this teardown still runs
