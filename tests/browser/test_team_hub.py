@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
+from playbook.i18n import text
 from playbook.load import load_library
 from tests.browser.conftest import ARTIFACTS, require_chromium
 from tests.browser.helpers import KernelSocket
@@ -246,6 +247,36 @@ def test_staff_cannot_start_a_kernel_a_terminal_or_run_code(hub, cases, context)
         ws.close()
     assert not marker.exists()
     assert "refused: user=bob action=write resource=kernels" in hub.log_path.read_text()
+
+
+def test_a_preheated_page_knows_the_person_and_the_language(hub, cases, context) -> None:
+    """A page server's pages come from its pool, built before anyone asked: the signed-in
+    person (the server's own environment) and the request's ?lang= and ?case= are on them."""
+    page = sign_in(context, hub, "amy", PASSWORDS["amy"])
+    page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb"))
+    expect(page.locator(".pb-start")).to_be_visible()
+    # The link a lead sends, cut to the server's address: the landing page passes it on.
+    page.goto(f"{hub.url}/user/amy/voila/tree?lang=en&case={cases['amy']}")
+    page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb\?lang=en&case="))
+    expect(page.locator(".pb-case")).to_contain_text(f"Case {cases['amy']}")
+    expect(page.locator(".pb-app")).to_contain_text(
+        text("ui.signed_in_as", "en", user="amy", roles="staff")
+    )
+    kernel = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert f"Using pre-heated kernel: {kernel}" in hub.log_path.read_text(errors="replace")
+
+
+@pytest.mark.parametrize(("user", "pages"), [("amy", ["staff"]), ("lea", ["staff", "lessons"])])
+def test_the_landing_page_links_follow_the_roles(hub, context, user, pages) -> None:
+    page = sign_in(context, hub, user, PASSWORDS[user])
+    page.wait_for_url(re.compile(rf"/user/{user}/voila/render/staff\.ipynb"))
+    landing = page.request.get(f"{hub.url}/user/{user}/voila/tree").text()
+    assert re.findall(r'class="pb-landing-(\w+)" href', landing) == pages
+    assert "Select items" not in landing
+    listing = page.request.get(f"{hub.url}/user/{user}/voila/api/contents/").json()
+    assert listing["content"] == []
 
 
 def test_lead_sees_every_case_and_the_lessons_page(hub, cases, context) -> None:
