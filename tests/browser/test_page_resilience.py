@@ -141,7 +141,8 @@ def test_killed_kernel_shows_banner_and_reopens_the_case(
     )
     reopen = banner.locator("a.pb-reopen")
     expect(reopen).to_have_text(text("page.reopen_case", lang, case=case_id))
-    expect(reopen).to_have_attribute("href", f"/?case={case_id}&lang={lang}")
+    staff_page = "/voila/render/staff.ipynb"
+    expect(reopen).to_have_attribute("href", f"{staff_page}?case={case_id}&lang={lang}")
 
     reopen.click()
     # The same case, at the step it was saved at, in the same language; the lost page's
