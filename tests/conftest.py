@@ -1,4 +1,10 @@
-"""Shared fixtures: the real data library, a writable copy of data/, a fixed clock."""
+"""Shared fixtures: the real data library, a writable copy of data/, a fixed clock.
+
+Also the order files run in: pytest-xdist (``--dist loadfile``, pyproject.toml) hands each
+worker whole files in collection order, so the files that take longest (the team hub's, then
+the other browser tests, each file with its own servers) are collected first and the short
+ones fill in behind them; a slow file never starts last and leaves a worker idle.
+"""
 
 from __future__ import annotations
 
@@ -36,3 +42,17 @@ def data_copy(tmp_path: Path) -> Path:
 def as_of() -> dt.datetime:
     """The fixed 'now' of the tests (no test reads the real clock)."""
     return AS_OF
+
+
+# Slowest first: a real JupyterHub with per-person servers, then the other browser tests.
+SLOW_FIRST = ("tests/browser/test_team_hub.py", "tests/browser/")
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), 99)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest files first (a stable sort: order within a file is kept)."""
+    items.sort(key=_rank)

@@ -103,7 +103,7 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
-    def run(ci: str | None) -> subprocess.CompletedProcess:
+    def run(ci: str | None, *extra: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != "CI"}
         if ci is not None:
             env["CI"] = ci
@@ -119,6 +119,7 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
                 "no:cacheprovider",
                 "--rootdir",
                 str(tmp_path),
+                *extra,
                 str(tmp_path),
             ],
             capture_output=True,
@@ -134,6 +135,11 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
     assert ci.returncode == 1, ci.stdout
     assert "tests/test_one.py::test_skipped" in ci.stdout or "test_skipped" in ci.stdout
     assert "nothing may skip in CI" in ci.stdout
+    # The same with parallel workers (make test runs pytest-xdist): the skip is reported by a
+    # worker, the run still fails.
+    parallel = run("true", "-n", "2")
+    assert parallel.returncode == 1, parallel.stdout
+    assert "nothing may skip in CI" in parallel.stdout
 
 
 def test_public_api_is_all_and_resolves() -> None:

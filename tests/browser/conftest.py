@@ -46,6 +46,9 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 # Generous because the first page view waits for a fresh kernel; passing tests never wait it.
 UI_TIMEOUT_MS = 30_000
+# A page past the pool waits for a kernel to start; with both test workers and other work on
+# the machine's two cores that has taken 47 s. A wait for the page, never a sleep.
+PAGE_LOAD_MS = 90_000
 
 
 def jupyter_env(root: Path = REPO_ROOT) -> dict[str, str]:
@@ -229,6 +232,25 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @pytest.fixture(scope="session")
+def team_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real team hub (deploy/jupyterhub_config.py) for the whole session (per xdist worker).
+
+    Test modules add their own people (``TeamHub.add_person``) with names of their own.
+    """
+    from tests.team_hub import TeamHub
+
+    require_chromium()
+    team = TeamHub(tmp_path_factory.mktemp("team-hub")).start()
+    try:
+        yield team
+    finally:
+        team.stop()
+        ARTIFACTS.mkdir(exist_ok=True)
+        log = team.log_path.read_text(errors="replace")
+        (ARTIFACTS / f"team-hub{worker_suffix()}.log").write_text(log)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright (never ``playwright install``)."""
     require_chromium()
@@ -279,7 +301,7 @@ def staff(
     page.on("dialog", on_dialog)
     try:
         page.goto(voila_server.url, wait_until="commit")
-        page.locator(".pb-start").wait_for(state="visible")
+        page.locator(".pb-start").wait_for(state="visible", timeout=PAGE_LOAD_MS)
         yield staff_page
     finally:
         failed = any(
