@@ -414,9 +414,11 @@ def prepare_lessons_page(lang: str | None = None) -> PreparedPage:
     """The lessons page (notebooks/pages/lessons.ipynb), built before its request is known.
 
     Built now: pandas, matplotlib, the case store and the page, in ``lang`` or the request's
-    ``?lang=`` when known. Applied after the request: ``?lang=``. On a team server only leads
-    may open it (the page says why to others, once they have asked, and the refusal is
-    logged), and only they may record a fix (the lessons store checks the signed-in person).
+    ``?lang=`` when known. Applied after the request: the cases read again (a pool kernel's
+    page may have waited a while; only what changed is read) and ``?lang=``. On a team
+    server only leads may open it (the page says why to others, once they have asked, and
+    the refusal is logged), and only they may record a fix (the lessons store checks the
+    signed-in person).
     If the case store cannot be opened the page says why in the visitor's language.
     """
     # Imported here: the staff page, which imports this module, must not pay for pandas.
@@ -456,6 +458,8 @@ def prepare_lessons_page(lang: str | None = None) -> PreparedPage:
     panel = LessonsPanel(lib, lessons, lang=first, user=user, cache_dir=cache)
 
     def apply() -> None:
+        if in_pool():  # built before anyone asked, maybe long ago: the cases as they are now
+            panel.refresh()
         if lang is None:
             switch_language(panel, query_param("lang"))
 
