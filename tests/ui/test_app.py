@@ -93,3 +93,19 @@ def test_a_preheated_lessons_page_shows_the_cases_as_they_are_when_asked(
 @pytest.fixture(autouse=True)
 def _no_hub_user(monkeypatch) -> None:
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+
+
+def test_a_pool_kernel_asks_where_voila_answers() -> None:
+    """The address Voilà's request-info websocket listens on (voila.utils.wait_for_request)."""
+    from playbook.ui.app import request_info_url
+
+    env = {
+        "VOILA_APP_PORT": "41234",
+        "VOILA_SERVER_URL": "/user/amy/",
+        "VOILA_KERNEL_ID": "0b6c7d2e-1f3a-4b5c-8d9e-0f1a2b3c4d5e",
+    }
+    assert request_info_url(env) == (
+        "ws://127.0.0.1:41234/user/amy/voila/query/0b6c7d2e-1f3a-4b5c-8d9e-0f1a2b3c4d5e"
+    )
+    env.update(VOILA_APP_IP="0.0.0.0", VOILA_WS_BASE_URL="/", VOILA_WS_PROTOCOL="wss")
+    assert request_info_url(env).startswith("wss://0.0.0.0:41234/voila/query/")
