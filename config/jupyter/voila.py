@@ -7,8 +7,9 @@ part (``?lang=``, ``?case=``) is applied when it comes (``playbook.ui.app.Prepar
 (anything else answers 404); ``make train`` serves the training page alone. The root address
 of a folder is the landing page (the playbook template's tree-lab.html), never a file listing.
 
-``PLAYBOOK_POOL`` sets each page's pool, e.g. ``staff=2,lessons=1`` (the default here); a
-page not named, or ``=0``, gets no pool (each visitor's kernel starts when they ask).
+``PLAYBOOK_POOL`` sets each page's pool, e.g. ``staff=2,lessons=1`` (``make serve``;
+``make train``: ``training=1``; without it, as in the tests, ``DEFAULT_POOL``); a page not
+named, or ``=0``, gets no pool (each visitor's kernel starts when they ask).
 """
 
 import os
