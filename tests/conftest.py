@@ -80,6 +80,8 @@ def sql_store(db_url: str, clock: FakeClock) -> Iterator[SqlStore]:
     """A fresh ``SqlStore`` at ``db_url`` on ``clock``, closed afterwards."""
     with SqlStore(db_url, now=clock) as st:
         yield st
+
+
 # Slowest first: a real JupyterHub with per-person servers, then the other browser tests.
 SLOW_FIRST = ("tests/browser/test_team_hub.py", "tests/browser/")
 
