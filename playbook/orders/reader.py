@@ -387,7 +387,7 @@ def find_duplicates(
 
 
 def _rejects(raw, cleaned, order_id, rows, problems, reject, key=None) -> pd.DataFrame:
-    """The rejects table:
+    """The rejects table, in two parts.
 
     Rows the readers could not split, then every row with a problem (its first problem's column
     and value, every problem in ``detail``).
