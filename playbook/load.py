@@ -23,6 +23,7 @@ from playbook.library.library import Library, Problem
 from playbook.library.read import read_all
 from playbook.orders.checks import check_reason_codes, check_triage_rules
 from playbook.scenarios.checks import check_library
+from playbook.scenarios.picker import check_picker
 from playbook.training.checks import check_practice_cases
 
 Check = Callable[[Library], list[Problem]]
@@ -34,6 +35,7 @@ CHECKS: tuple[Check, ...] = (
     check_triage_rules,
     check_lessons,
     check_evidence_limits,
+    check_picker,
 )
 # Rules that walk the scenarios: they run only on a library every other check passed.
 CHECKS_ON_SOUND: tuple[Check, ...] = (check_practice_cases,)

@@ -146,6 +146,17 @@ class CaseSession:
         self.case, self.walk, self.problem = case, walk, None
         return {}
 
+    def starter(self) -> str | None:
+        """Who a case started on the staff page is given to.
+
+        The signed-in person when their roles let them work cases (staff, lead; an analyst's
+        case goes to nobody), else the name typed on the page (one machine); None when
+        neither is known.
+        """
+        if self.identity is not None:
+            return self.identity.name if self.identity.may("move") else None
+        return str(self.actor() or "").strip() or None
+
     def open(self, case_id: str) -> None:
         """Resume a case where it stopped (or where its scenario's current version allows).
 

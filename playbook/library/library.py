@@ -15,6 +15,7 @@ from playbook.i18n import Catalogue
 from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import LessonsConfig
 from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import line_of
@@ -41,8 +42,8 @@ class Library:
     """Everything under data/:
 
     scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
-    evidence-file limits, the lessons page's outcome classes, the message catalogue and the
-    practice cases of training.
+    evidence-file limits, the lessons page's outcome classes, the dispute picker's groups, the
+    message catalogue and the practice cases of training.
     """
 
     data_dir: Path
@@ -54,6 +55,7 @@ class Library:
     triage: RuleSet | None = None
     reasons: ReasonCodes | None = None
     lessons: LessonsConfig | None = None
+    picker: PickerConfig | None = None  # data/picker.yaml: the staff page's dispute picker
     evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml

@@ -230,6 +230,9 @@ class FactDef(Model):
 
     ``personal``: the fact is the buyer's personal data (name, contact details, their own
     words). Purge and erase (``playbook.cases.privacy``) replace such values with a marker.
+    ``filled_by``: who gives the fact. ``staff`` facts are asked on the staff page's form;
+    ``analyst`` facts (triage's note) come with a case opened from an order and are only
+    shown, read-only, never asked of staff (a scenario cannot require them).
     """
 
     id: FactId
@@ -240,6 +243,7 @@ class FactDef(Model):
     max_length: int = 200
     choices: list[Choice] = []
     personal: bool = False
+    filled_by: Literal["staff", "analyst"] = "staff"
 
 
 # --- policies -----------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from playbook.library.lessons import FILE_NAME as LESSONS_FILE
 from playbook.library.lessons import LessonsConfig
 from playbook.library.library import Library, Problem
 from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.picker import FILE_NAME as PICKER_FILE
+from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import YamlError, line_of, load_yaml
@@ -137,6 +139,7 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     )
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
+    lib.picker = _load_one(data_dir / PICKER_FILE, PickerConfig, "picker", lib, problems)
     _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
     return lib, problems
 

@@ -35,6 +35,23 @@ STYLE = """
 .pb-options .widget-radio-box label, .pb-scenario .widget-radio-box label {
   white-space: normal; height: auto; line-height: 1.4; margin: 3px 0; }
 .pb-options .widget-label, .pb-scenario .widget-label { font-weight: 600; }
+/* The dispute picker: each group's heading above its disputes. */
+.pb-scenario.widget-radio { flex-direction: column; align-items: flex-start; height: auto; }
+.pb-scenario > .widget-label { width: auto; max-width: 100%; white-space: normal;
+  margin: 8px 0 0; }
+/* "Loading the questions" while a pick is on its way to the server (CSS alone: a radio is
+   checked and the form is still hidden). */
+.pb-facts-wait { display: none; }
+.pb-start-view:has(.pb-scenario input:checked):has(.pb-facts[style*="display: none"])
+  .pb-facts-wait { display: block; }
+/* Fact inputs: the label above its input, both as wide as the column allows. */
+.pb-facts .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.pb-facts .widget-inline-hbox > .widget-label { width: 100%; max-width: 100%; font-weight: 600;
+  white-space: normal; margin-top: 8px; }
+.pb-facts .widget-text, .pb-facts .widget-textarea, .pb-facts .widget-dropdown,
+.pb-facts .widget-combobox { min-width: 0; }
+.pb-facts .pb-fact-row > .widget-text { flex: 1 1 240px; }
+.pb-facts .pb-picker > .widget-label { width: auto; margin-top: 0; font-weight: normal; }
 </style>
 """
 

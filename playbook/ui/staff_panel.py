@@ -132,6 +132,7 @@ class StaffPanel(Page):
     def start_new(self) -> None:
         """Leave the open case (it stays saved) and show the start view."""
         self.session.leave()
+        self.start_view.reset()  # a new dispute starts from an empty form
         self._show_walk()
 
     def _show_walk(self) -> None:

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from playbook.i18n import text
 from playbook.library.library import Library
+from playbook.scenarios.fact_options import fact_options
 from playbook.scenarios.policies import policy_text
 from tests.browser.conftest import StaffPage
 
@@ -55,6 +56,28 @@ def sign_in(page: Page) -> None:
 def pick(radios: Any, label: str) -> None:
     """Click the radio button labelled ``label`` (the label covers the input itself)."""
     radios.locator("label").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+def pick_dispute(page: Page, title: str) -> None:
+    """Click the dispute ``title`` in the picker (its label goes on: "— use this when…")."""
+    pattern = re.compile(f"^{re.escape(title)}( — .*)?$")
+    page.locator(".pb-disputes label").filter(has_text=pattern).click()
+
+
+def fill_fact(page: Page, lib: Library, fact_id: str, value: str, lang: str) -> None:
+    """Give a fact on the start form as a person does: pick it from its list, or type it.
+
+    ``value`` is what the case keeps (a choice's or a currency's id, a country's code).
+    """
+    box = page.locator(f".pb-facts .pb-fact-{fact_id}")
+    fact = lib.facts[fact_id]
+    labels = dict((ident, label) for label, ident in fact_options(fact, lang))
+    if fact.type in ("choice", "currency") and value:
+        box.locator("select").select_option(label=labels[value])
+    elif fact.type == "country" and value in labels:
+        box.locator("input").fill(labels[value])
+    else:
+        box.locator("input, textarea").fill(value)
 
 
 class Flow:
@@ -105,25 +128,22 @@ class Flow:
     def pick_scenario(self) -> None:
         """Pick the scenario and wait until the facts form is rebuilt for it."""
         page = self.page
-        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
-        # The form is rebuilt for the scenario; typing into the old one would be lost. Wait
-        # until it holds exactly this scenario's facts (scenarios may share all their facts).
-        mine = {f.id for f in self.scenario.facts}
-        foreign = ", ".join(
-            f".pb-facts .pb-fact-{fid}" for fid in sorted(self.lib.facts) if fid not in mine
-        )
-        if foreign:
-            expect(page.locator(foreign)).to_have_count(0)
-        # one text box per fact (dates and times also have a picker, .pb-picker)
-        boxes = page.locator(".pb-facts").locator("input:not(.pb-picker input), textarea")
-        expect(boxes).to_have_count(len(mine))
+        pick_dispute(page, self.scenario.title.get(self.lang))
+        # The form shows once the kernel has the pick: wait until this scenario's facts are
+        # on screen (those only an analyst fills are never asked).
+        for ref in self.scenario.facts:
+            box = page.locator(f".pb-facts .pb-fact-{ref.id}")
+            if self.lib.facts[ref.id].filled_by == "staff":
+                expect(box).to_be_visible()
+            else:
+                expect(box).to_have_count(0)
 
     def start(self, facts: dict[str, str]) -> None:
         """Pick the scenario, fill the facts form, press Start, wait for the first step."""
         page = self.page
         self.pick_scenario()
         for fact_id, value in facts.items():
-            page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
+            fill_fact(page, self.lib, fact_id, value, self.lang)
         sign_in(page)
         page.locator(".pb-start").click()
         self.expect_step(self.scenario.start)
