@@ -61,7 +61,7 @@ def pick(radios: Any, label: str) -> None:
 def pick_dispute(page: Page, title: str) -> None:
     """Click the dispute ``title`` in the picker (its label goes on: "— use this when…")."""
     pattern = re.compile(f"^{re.escape(title)}( — .*)?$")
-    page.locator(".pb-disputes label").filter(has_text=pattern).click()
+    page.locator(".pb-disputes .widget-radio-box label").filter(has_text=pattern).click()
 
 
 def fill_fact(page: Page, lib: Library, fact_id: str, value: str, lang: str) -> None:
