@@ -22,7 +22,12 @@ for folder in (str(DEPLOY), str(REPO)):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 
-from team_server import PlaybookSpawner, roles_of  # noqa: E402
+from team_server import (  # noqa: E402
+    LEAD_SCOPES,
+    PlaybookSpawner,
+    roles_of,
+    server_token_scopes,
+)
 
 from playbook.cases.roles import ROLES  # noqa: E402
 
@@ -105,8 +110,13 @@ c.JupyterHub.load_roles = [
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }
+    },
+    # Leads assign cases on the staff page to members of the staff group: their page server
+    # reads the group with its own token (team_server.server_token_scopes asks for this scope
+    # for leads' servers only; the hub grants it because the lead group holds it).
+    {"name": "staff-list", "scopes": list(LEAD_SCOPES), "groups": ["lead"]},
 ]
+c.Spawner.server_token_scopes = server_token_scopes
 
 # --- deadline reminders: `python -m playbook remind` every TEAM_REMIND_EVERY seconds, as a
 # managed service (the hub restarts it if it stops). It may read hub groups: the members of

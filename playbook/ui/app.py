@@ -180,6 +180,25 @@ def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | Non
     return None
 
 
+def team_staff() -> list[str] | None:
+    """The members of the hub's ``staff`` group, whom a lead may assign cases to.
+
+    Read with the page server's own token (``JUPYTERHUB_API_TOKEN``), which a lead's server is
+    given with the scope ``read:groups!group=staff`` (``deploy/jupyterhub_config.py``). None
+    without a hub, or when the hub refuses or does not answer: the page then lets the lead
+    type a name (the refusal is logged).
+    """
+    if not os.environ.get("JUPYTERHUB_API_TOKEN"):
+        return None
+    from playbook.reminders.settings import hub_group_members
+
+    try:
+        return hub_group_members("staff")
+    except PlaybookError as err:
+        log.warning("team staff list not readable from the hub: %s", err)
+        return None
+
+
 def staff_page(lang: str | None = None) -> w.Widget:
     """The staff page (notebooks/staff.ipynb): case list and guided walk, saved to the store.
 
@@ -192,7 +211,14 @@ def staff_page(lang: str | None = None) -> w.Widget:
     lib = load_library()
     lang = lang or query_param("lang") or "zh"
     store = LazyStore(lambda: open_store(lib))
-    panel = ServedStaffPanel(library=lib, store=store, lang=lang, identity=signed_in())
+    identity = signed_in()
+    panel = ServedStaffPanel(
+        library=lib,
+        store=store,
+        lang=lang,
+        identity=identity,
+        team=team_staff if identity is not None else None,
+    )
     case_id = query_param("case")
     if case_id:
         try:

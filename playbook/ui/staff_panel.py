@@ -8,6 +8,8 @@ page changes); the page holds widgets, not case state. It is put together from t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
@@ -41,6 +43,7 @@ class StaffPanel(Page):
         store: CaseStore | None = None,
         user: str | None = None,
         identity: Identity | None = None,
+        team: Callable[[], list[str] | None] | None = None,
     ) -> None:
         """Build the page and show the start view.
 
@@ -54,9 +57,12 @@ class StaffPanel(Page):
             user: the acting person when the server knows it; otherwise the page asks once.
             identity: the signed-in person on a team server: they are the actor (``user`` is
                 ignored, no name is asked) and the session checks their roles on every move.
+            team: returns the team's staff a lead may assign cases to (the hub's ``staff``
+                group), or None when not known: then a name is typed. Default: not known.
         """
         super().__init__(lang, clock=clock)
         self.identity = identity
+        self._team = team or (lambda: None)
         user = identity.name if identity is not None else user
         self.lib = library
         store = store or MemoryStore(now=clock)
@@ -108,6 +114,10 @@ class StaffPanel(Page):
     def walk(self) -> Walk | None:
         """The open case's walk (the session's)."""
         return self.session.walk
+
+    def team(self) -> list[str] | None:
+        """The team's staff to assign cases to (None: not known; a name is typed)."""
+        return self._team()
 
     def acting(self) -> str:
         """Who is acting: the server's user if known, else the name typed once on the page."""

@@ -22,6 +22,7 @@ from playbook.cases.store import CaseStore
 from playbook.errors import ConflictError
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
+from playbook.ui.assign import AssignBar
 from playbook.ui.evidence_files import EvidenceFiles
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import download_link, esc, tag
@@ -32,7 +33,7 @@ from playbook.ui.widgets import button, classed, html_box, replace_children
 
 
 class WalkHost(Host, Protocol):
-    """What the walk view needs from the staff page."""
+    """What the walk view needs from the staff page (``AssignBar``'s needs too)."""
 
     lib: Library
     session: CaseSession
@@ -64,6 +65,8 @@ class WalkView(Part):
             [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
             + [self.map.toggle]
         )
+        self.assign_bar = AssignBar(page, on_done=self.redraw, cls="pb-case-assign")
+        self.analyst_html = html_box("pb-analyst-facts")  # triage's note: read-only
         self.progress = w.IntProgress(min=0, max=1, value=0)
         self.progress_label = html_box("pb-progress")
         self.step_html = html_box("pb-step")
@@ -89,6 +92,8 @@ class WalkView(Part):
             w.VBox(
                 [
                     self.case_tools,
+                    self.assign_bar.widget,
+                    self.analyst_html,
                     w.HBox([self.progress, self.progress_label]),
                     self.step_html,
                     self.evidence_box,
@@ -172,6 +177,7 @@ class WalkView(Part):
         self.next_button.layout.display = "none" if screen.finished else ""
         self.restart_button.layout.display = "" if screen.finished else "none"
         self.review_html.value = html.review(screen)
+        self.analyst_html.value = html.analyst_facts(self.walk.facts)
         self._render_case_tools()
         self._render_issue_buttons(screen)
         self.map.render()
@@ -215,12 +221,21 @@ class WalkView(Part):
     def _render_case_tools(self) -> None:
         case, problem = self.case, self.session.problem
         self.case_tools.layout.display = "" if case and self.page.durable else "none"
-        if case is None:
+        if case is None or not self.page.durable:
+            self.assign_bar.show(None)
             return
         notice = error_html(problem.render(self.lang)) if problem is not None else ""
         status = self.t(f"ui.status.{case.status}")
-        self.case_bar.value = notice + esc(self.t("ui.case_line", case=case.id, status=status))
+        who = (
+            self.t("ui.assigned_to", name=case.assignee)
+            if case.assignee
+            else self.t("ui.unassigned")
+        )
+        self.case_bar.value = notice + esc(
+            f"{self.t('ui.case_line', case=case.id, status=status)} · {who}"
+        )
         self.restart_from_button.layout.display = "" if problem else "none"
+        self.assign_bar.show(case)
 
     def _render_issue_buttons(self, screen: Screen) -> None:
         buttons = []
