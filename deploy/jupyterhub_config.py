@@ -22,6 +22,7 @@ for folder in (str(DEPLOY), str(REPO)):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 
+from team_auth import PlaybookAuthenticator  # noqa: E402
 from team_server import (  # noqa: E402
     LEAD_SCOPES,
     PlaybookSpawner,
@@ -52,7 +53,9 @@ c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 
 # --- sign-in: NativeAuthenticator (sign-up, an admin approves at /hub/authorize)
-c.JupyterHub.authenticator_class = "native"
+# NativeAuthenticator with its refusals in plain words (a locked account is told so and for
+# how long): deploy/team_auth.py
+c.JupyterHub.authenticator_class = PlaybookAuthenticator
 c.NativeAuthenticator.enable_signup = True
 c.NativeAuthenticator.open_signup = False  # every new account waits for an admin's approval
 c.NativeAuthenticator.minimum_password_length = 10

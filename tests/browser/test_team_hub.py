@@ -104,16 +104,17 @@ def expect_listed(page: Page, cases: dict[str | None, str], shown: set[str | Non
     page.locator(".pb-nav button", has_text=re.compile("Cases|案件")).first.click()
     for who in sorted(shown, key=str):
         expect(page.locator(f".pb-open-{cases[who]}")).to_have_count(1)
-    expect(page.locator(".pb-case-rows .widget-button")).to_have_count(len(shown))
+    expect(page.locator('.pb-case-rows button[class*="pb-open-"]')).to_have_count(len(shown))
     for who in set(cases) - shown:
         expect(page.locator(f".pb-open-{cases[who]}")).to_have_count(0)
 
 
 def test_wrong_password_and_unapproved_account_are_refused(hub: TeamHub, context) -> None:
     page = sign_in(context, hub, "amy", "not-her-password-1")
-    expect(page.locator(".login_error")).to_contain_text("Invalid username or password")
+    expect(page.locator(".login_error")).to_contain_text("The user name or the password is wrong")
+    expect(page.locator(".login_error")).to_contain_text("用户名或密码不正确")
     page = sign_in(context, hub, "carl", "Carl-waits-5512q")
-    expect(page.locator(".login_error")).to_contain_text("has not been authorized")
+    expect(page.locator(".login_error")).to_contain_text("waiting for an admin's approval")
     assert "/user/" not in page.url
 
 

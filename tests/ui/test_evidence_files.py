@@ -96,7 +96,7 @@ def test_refused_file_is_named_and_the_rest_saved(lib, store) -> None:
         ("t.png", photo(3, fmt="PNG")),
     )
     assert [f.name for f in panel.session.files()] == ["t.png"]
-    assert "evil.exe.png: This file is of type" in panel.message.value
+    assert "evil.exe.png: This file looks like a program" in panel.message.value
 
 
 def test_remove_button(lib, store) -> None:
