@@ -260,18 +260,48 @@ class WalkView(Part):
         """Make one move through the session, then redraw the page.
 
         On a conflict the session has reloaded the case: the page shows it, keeps the unsaved
-        choice selected when it is still on offer, and re-raises so the message is shown.
+        choice selected when it is still on offer, and says what it was either way (the
+        conflict message promises the input is kept: it stays on screen, in words).
         """
+        kept = self._choice_words(keep)
         try:
             move()
-        except ConflictError:
+        except ConflictError as err:
             self.shown_step = None
             self.redraw()
-            if keep is not None and keep in {v for _, v in self.options.options}:
+            again = keep is not None and keep in {v for _, v in self.options.options}
+            if again:
                 self.options.value = keep
-            raise
+            notice = ""
+            if kept is not None:
+                choice, step = kept
+                now = self.walk.current.title.get(self.lang) if self.walk else ""
+                notice = tag(
+                    "div",
+                    esc(
+                        self.t(
+                            "ui.conflict_kept_again" if again else "ui.conflict_kept_moved",
+                            choice=choice,
+                            step=step,
+                            now=now,
+                        )
+                    ),
+                    "pb-kept",
+                )
+            self.message.value = error_html(err.render(self.lang)) + notice
+            return
         if redraw:
             self.redraw()
+
+    def _choice_words(self, option_id: str | None) -> tuple[str, str] | None:
+        """(the option's text, its step's title) in the page's language, or None."""
+        walk = self.walk
+        if option_id is None or walk is None:
+            return None
+        option = next((o for o in walk.current.options if o.id == option_id), None)
+        if option is None:
+            return None
+        return option.text.get(self.lang), walk.current.title.get(self.lang)
 
     @show_errors
     def _on_option_change(self, change: dict) -> None:

@@ -87,6 +87,9 @@ def test_conflict_reloads_and_keeps_the_unsaved_choice(lib, store) -> None:
     assert "was changed by Ana" in b.message.value
     assert "your input is kept" in b.message.value
     assert b.walk.current.id == "own-it"  # B now sees what A did
+    # the unsaved choice is named on screen (it is not on offer at own-it)
+    assert "Your choice, not saved" in b.message.value
+    assert "moved on to" in b.message.value
     assert store.get_case(a.case.id).current_step == "own-it"
     events = store.events(a.case.id)
     assert [(e.type, e.actor) for e in events] == [
@@ -110,6 +113,7 @@ def test_conflict_on_the_same_step_keeps_the_choice_on_screen(lib, store) -> Non
     assert "was changed by Ana" in b.message.value
     assert b.walk.current.id == "confirm-order"
     assert b.walk_view.options.value == "correct-but-disputed"
+    assert "It is selected again below" in b.message.value
     b.walk_view.next_button.click()  # second try after the reload goes through
     assert b.message.value == ""
     assert store.get_case(a.case.id).current_step == "explain-with-evidence"
