@@ -32,7 +32,9 @@ class FiltersHost(Host, Protocol):
 
 
 def _choice(cls: str) -> w.Dropdown:
-    return classed(w.Dropdown(options=((ANY, ANY),), value=ANY), cls)
+    return classed(
+        w.Dropdown(options=((ANY, ANY),), value=ANY, style={"description_width": "initial"}), cls
+    )
 
 
 class LessonsFilters(Part):
@@ -47,12 +49,14 @@ class LessonsFilters(Part):
             page: the lessons page (library, case table, language, message area).
         """
         super().__init__(page)
-        self.start = classed(w.DatePicker(), "pb-filter-start")
-        self.end = classed(w.DatePicker(), "pb-filter-end")
+        # "initial": the label as wide as its words ("Opened from" was cut to "Opened fr…")
+        label = {"description_width": "initial"}
+        self.start = classed(w.DatePicker(style=label), "pb-filter-start")
+        self.end = classed(w.DatePicker(style=label), "pb-filter-end")
         self.scenario = _choice("pb-filter-scenario")
         self.store = _choice("pb-filter-store")
         self.assignee = _choice("pb-filter-assignee")
-        self.refresh_button = classed(w.Button(icon="refresh"), "pb-refresh")
+        self.refresh_button = classed(w.Button(), "pb-refresh")  # no icon font on the page
         self.widget = w.HBox(
             [self.start, self.end, self.scenario, self.store, self.assignee, self.refresh_button],
             layout=w.Layout(flex_flow="row wrap"),

@@ -72,7 +72,8 @@ class ChartBox:
 
     def relabel(self, chart: str, table: str) -> None:
         """Label the switch's two sides."""
-        relabel(self.mode, (("📊 " + chart, "chart"), ("▦ " + table, "table")))
+        # words only: the page ships no emoji font (a glyph it cannot draw shows as a box)
+        relabel(self.mode, ((chart, "chart"), (table, "table")))
 
     def show(self, view: View, csv_link: str) -> None:
         """Show ``view`` (a table instead when it has no picture) and its CSV link."""
