@@ -62,9 +62,12 @@ class CaseListPanel(Part):
         self.scope = w.ToggleButtons(options=[(s, s) for s in SCOPES], value="everyone")
         self.scope.add_class("pb-scope")
         self.assign_bar = AssignBar(page, on_done=self._assigned, cls="pb-list-assign")
-        self.status = w.Dropdown(options=[(s, s) for s in (ANY, *STATUSES)], value=ANY)
+        label = {"description_width": "initial"}  # each list is named (its <label>)
+        self.status = w.Dropdown(
+            options=[(s, s) for s in (ANY, *STATUSES)], value=ANY, style=label
+        )
         self.status.add_class("pb-filter-status")
-        self.scenario = w.Dropdown(options=[(ANY, ANY)], value=ANY)
+        self.scenario = w.Dropdown(options=[(ANY, ANY)], value=ANY, style=label)
         self.scenario.add_class("pb-filter-scenario")
         self.assignee = w.Text(layout=w.Layout(width="160px"))
         self.assignee.add_class("pb-filter-assignee")
@@ -145,6 +148,8 @@ class CaseListPanel(Part):
             + [(lib.scenarios[i].title.get(self.lang), i) for i in picker_order(lib)],
         )
         self.assignee.placeholder = t("ui.assignee")
+        self.status.description = t("ui.filter_status")
+        self.scenario.description = t("ui.filter_scenario")
         self.overdue.description = t("ui.overdue_only")
         self.refresh.description = t("ui.refresh")
         self.new_case.description = t("ui.new_case")

@@ -11,6 +11,7 @@ import ipywidgets as w
 
 from playbook.cases.roles import identity_from_env
 from playbook.i18n import text
+from playbook.load import load_library
 from playbook.ui.html import esc
 
 PAGE_ACTIONS = {"lessons": "lessons"}  # the role action a page needs on a team server
@@ -27,6 +28,7 @@ def page_link(page: str, lang: str = "zh") -> w.HTML:
     open that page (the lessons page is for leads): no link that leads to a refusal.
     """
     notebook, key = PAGES[page]
+    load_library()  # its message catalogue: the link is drawn before the page loads it
     identity = identity_from_env(os.environ)
     if identity is not None and page in PAGE_ACTIONS and not identity.may(PAGE_ACTIONS[page]):
         return w.HTML()

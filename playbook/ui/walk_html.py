@@ -128,7 +128,8 @@ class WalkHtml(Texts):
                 )
             block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
             block.append(
-                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
+                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}" '
+                f'aria-label="{esc(title)}">'
                 f"{esc(draft.send_text)}</textarea>"
             )
             if self.lang == "zh":

@@ -57,7 +57,7 @@ def test_first_view_shows_the_known_figures(store, lib):
     }
     assert panel.empty.value == ""
     weekly, outcomes = panel.tabs.charts["weekly"], panel.tabs.charts["outcomes"]
-    assert bytes(weekly.image.value).startswith(b"\x89PNG")
+    assert weekly.png.startswith(b"\x89PNG")
     assert "Refunded</td><td>37</td><td>50.0%" in outcomes.table.value
     assert "Appeal won,6," in csv_of(outcomes)
 
@@ -65,12 +65,12 @@ def test_first_view_shows_the_known_figures(store, lib):
 def test_filter_change_redraws_charts_tables_and_figures(store, lib):
     panel = panel_for(store, lib)
     weekly = panel.tabs.charts["weekly"]
-    before_png, before_table = weekly.image.value, weekly.table.value
+    before_png, before_table = weekly.png, weekly.table.value
     panel.filters.scenario.value = "unfulfilled-order"
     assert kpis(panel)["Cases opened in range"] == "20"
     assert kpis(panel)["Open now"] == "5"
     assert kpis(panel)["Median time to resolution"] == "4.8 h"
-    assert weekly.image.value != before_png
+    assert weekly.png != before_png
     assert weekly.table.value != before_table
     assert "Order not fulfilled" in weekly.table.value or "unfulfilled" in weekly.table.value
     panel.filters.scenario.value = ""
@@ -91,9 +91,9 @@ def test_bad_range_says_so_and_keeps_the_charts(store, lib):
 def test_tabs_draw_when_opened_and_table_view(store, lib):
     panel = panel_for(store, lib)
     pareto = panel.tabs.charts["pareto"]
-    assert bytes(pareto.image.value) == b""  # not drawn until its tab is opened
+    assert pareto.png == b""  # not drawn until its tab is opened
     panel.tabs.widget.selected_index = TABS.index("causes")
-    assert bytes(pareto.image.value).startswith(b"\x89PNG")
+    assert pareto.png.startswith(b"\x89PNG")
     panel.tabs.pareto_by.value = "assignee"
     assert "<td>amy</td><td>47</td>" in pareto.table.value
     assert pareto.table.layout.display == "none"
