@@ -85,7 +85,7 @@ train: setup
 	mkdir -p var
 	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/training.ipynb
 
-# The scenario map shown in README.md (tests/test_diagram.py fails when it is stale).
+# The scenario map shown in README.md (tests/scenarios/test_diagram.py fails when it is stale).
 map: setup
 	$(PY) -m playbook diagram unfulfilled-order --lang en --out docs/map-unfulfilled-order.svg
 

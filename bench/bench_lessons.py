@@ -1,7 +1,7 @@
 """Benchmark of the lessons page on a big SQLite store (100k cases / 1M events by default).
 
-Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets (issue 13):
-first render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
+Prints figures (medians) and ratios; it is not a test and asserts nothing. Targets: first
+render of the page <= 2 s, a filter change <= 0.5 s, and the analytics query
 (``playbook.lessons.analytics.read_cases``) ÷ a plain pandas read of the table it reads <= 1.5,
 both measured in the same run. Peak memory of the process that builds the page (what one kernel
 holds) is reported.
@@ -90,8 +90,10 @@ def move_cases(url: str, n: int, seed: int) -> None:
 
 
 def query_ratio(url: str, repeat: int) -> tuple[float, float]:
-    """Median seconds of read_cases (no snapshot) and of a plain pandas read of the table it
-    reads (cases; the first reply and closing times are kept on the case row)."""
+    """Median seconds of read_cases (no snapshot) and of a plain pandas read of its table.
+
+    The table it reads is ``cases``: the first reply and closing times are kept on the case row.
+    """
     import pandas as pd
 
     from playbook.cases.sql_store import SqlStore as Store

@@ -1,9 +1,9 @@
 """Benchmark of the SQLite case store: case-list queries and durable step writes at scale.
 
-Prints figures (medians); it is not a test and asserts nothing. Targets from issue 4: the
-case-list query (first page, filtered, sorted by deadline) <= 50 ms with 100k cases and 1M
-events; one durable step write <= 5 ms. The step write is also shown as a ratio to a bare
-single-row insert into the same database with the same pragmas, measured in the same run.
+Prints figures (medians); it is not a test and asserts nothing. Targets: the case-list query
+(first page, filtered, sorted by deadline) <= 50 ms with 100k cases and 1M events; one durable
+step write <= 5 ms. The step write is also shown as a ratio to a bare single-row insert into
+the same database with the same pragmas, measured in the same run.
 
     .venv/bin/python bench/bench_store.py [--cases 100000] [--events-per-case 10]
 """

@@ -1,17 +1,19 @@
-# The team server: `make team` runs `jupyterhub -f deploy/jupyterhub_config.py`.
-#
-# Everything is set by environment variables (defaults in brackets):
-#   TEAM_HOST [127.0.0.1], TEAM_PORT [8000]      the address people open
-#   TEAM_HUB_PORT [8081], TEAM_PROXY_API_PORT [8001]  loopback ports of the hub and proxy API
-#   TEAM_STATE [var/hub]                          hub database, cookie secret, users' homes
-#   TEAM_ADMINS [admin]                           comma-separated hub admins (approve sign-ups)
-#   TEAM_MEM_LIMIT [1G]                           memory cap of each user's server process
-#   TEAM_CULL_TIMEOUT [3600], TEAM_CULL_EVERY [300]  idle servers stopped after (seconds)
-#   PLAYBOOK_DB_URL [config/playbook.toml: var/cases.sqlite3]  the shared case store;
-#                                                 a PostgreSQL URL for teams on several machines
-#   TEAM_REMIND_EVERY [900]                       seconds between deadline-reminder runs (0: off)
-#   PLAYBOOK_SECRETS_FILE, PLAYBOOK_SMTP_PASSWORD, ...  the reminder channels' secrets; given to
-#                                                 the reminders service only, never to user servers
+"""The team server: `make team` runs `jupyterhub -f deploy/jupyterhub_config.py`.
+
+Everything is set by environment variables (defaults in brackets):
+  TEAM_HOST [127.0.0.1], TEAM_PORT [8000]      the address people open
+  TEAM_HUB_PORT [8081], TEAM_PROXY_API_PORT [8001]  loopback ports of the hub and proxy API
+  TEAM_STATE [var/hub]                          hub database, cookie secret, users' homes
+  TEAM_ADMINS [admin]                           comma-separated hub admins (approve sign-ups)
+  TEAM_MEM_LIMIT [1G]                           memory cap of each user's server process
+  TEAM_CULL_TIMEOUT [3600], TEAM_CULL_EVERY [300]  idle servers stopped after (seconds)
+  PLAYBOOK_DB_URL [config/playbook.toml: var/cases.sqlite3]  the shared case store;
+                                                a PostgreSQL URL for teams on several machines
+  TEAM_REMIND_EVERY [900]                       seconds between deadline-reminder runs (0: off)
+  PLAYBOOK_SECRETS_FILE, PLAYBOOK_SMTP_PASSWORD, ...  the reminder channels' secrets; given to
+                                                the reminders service only, never to user servers
+"""
+
 import os
 import sys
 from pathlib import Path

@@ -16,6 +16,11 @@
   than the retention period (``[privacy] retention_days``).
 - ``erase (--order ID | --buyer NAME) --actor NAME --reason TEXT [--dry-run]``: the same at
   once for one order's or one buyer's cases, on request.
+- ``claims [--out FILE] [--as-of DATE]``: the claims register (every platform rule the data
+  states, where it is shown, its rule and source) as Markdown; docs/claims.md is its output.
+- ``policies [--stale DAYS] [--platform P] [--as-of DATE]``: every rule with its value,
+  confidence, source date, when it was last checked and how long ago (exit 1 when one was
+  never checked or, with --stale, checked more than DAYS days ago).
 
 Operator commands exit 0 when done, 2 on bad input or a store error (the message says which).
 """
@@ -23,6 +28,7 @@ Operator commands exit 0 when done, 2 on bad input or a store error (the message
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -53,7 +59,9 @@ from playbook.orders.reader import ImportResult, read_orders, write_table
 from playbook.orders.triage import Triage, TriageResult, as_utc, triage
 from playbook.reminders import settings as reminder_settings
 from playbook.reminders.run import RunReport, remind
+from playbook.scenarios.claims import markdown as claims_markdown
 from playbook.scenarios.diagram import render_svg
+from playbook.scenarios.freshness import policy_ages
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_remind_parser(commands)
     add_backup_parsers(commands)
     add_privacy_parsers(commands)
+    add_claims_parsers(commands)
     return parser
 
 
@@ -117,7 +126,8 @@ def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        count = len(problems)
+        print(f"{count} problem{'' if count == 1 else 's'} in {folder}", file=sys.stderr)
         return 1
     print(
         f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
@@ -502,3 +512,90 @@ def run_backup(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
         )
     )
     return 0
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def add_claims_parsers(commands: argparse._SubParsersAction) -> None:
+    """The ``claims`` and ``policies`` sub-commands."""
+    claims = commands.add_parser(
+        "claims",
+        help="list every platform rule the data states (the claims register)",
+        description="List every sentence staff or trainees read that states a platform rule "
+        "(it cites {policy:KEY} or carries the unverified marker), every deadline and every "
+        "rule a practice feedback names: where it is shown, its rule, source and check date. "
+        "Markdown on standard output, or into --out (docs/claims.md).",
+    )
+    claims.add_argument("--out", type=Path, default=None, help="Markdown file to write")
+    claims.add_argument(
+        "--as-of", type=_date, default=None, help="date the marks are judged at (default: today)"
+    )
+    claims.set_defaults(run=run_claims)
+    pol = commands.add_parser(
+        "policies",
+        help="list the platform rules by when they were last checked",
+        description="Every rule: key, platform, value, confidence, the date on its source, "
+        "when someone last compared it with the source, and how many days ago, the least "
+        "recently checked first. Flags: never-checked, stale (older than --stale DAYS), "
+        "undated or old-source (its sentences say 'verify'), unverified, historical. Exit 1 "
+        "when a rule is never-checked or stale, so a scheduled job can alert.",
+    )
+    pol.add_argument("--stale", type=int, default=None, metavar="DAYS")
+    pol.add_argument("--platform", default=None, help="one platform (default: all)")
+    pol.add_argument("--as-of", type=_date, default=None, help="today's date (default: today)")
+    pol.set_defaults(run=run_policies)
+
+
+def run_claims(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    """Write the register; 0 done, 2 invalid data."""
+    try:
+        lib = load_library()
+    except ScenarioError as err:
+        print(err.render("en"), file=sys.stderr)
+        return 2
+    page = claims_markdown(lib, args.as_of or dt.date.today())
+    if args.out is None:
+        sys.stdout.write(page)
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page, encoding="utf-8")
+    print(args.out)
+    return 0
+
+
+def run_policies(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Print the rules by age; 0 none due, 1 some due for a check, 2 invalid data."""
+    try:
+        lib = load_library()
+    except ScenarioError as err:
+        print(err.render("en"), file=sys.stderr)
+        return 2
+    if args.platform is not None and args.platform not in lib.policies:
+        parser.error(f"--platform: no data/policies/{args.platform}.yaml")
+    as_of = args.as_of or dt.date.today()
+    rows = policy_ages(lib, as_of, args.stale, args.platform)
+    head = ("key", "platform", "value", "confidence", "source date", "checked on", "age", "flags")
+    table = [head] + [
+        (
+            r.key, r.platform, r.value, r.confidence, r.source_date,
+            str(r.checked_on or "never"), "-" if r.age_days is None else f"{r.age_days} d",
+            ", ".join(r.flags) or "-",
+        )
+        for r in rows
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in table) for i in range(len(head) - 1)]
+    for row in table:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        print("  ".join([*cells, row[-1]]))
+    due = [r for r in rows if r.due]
+    print(
+        f"{len(rows)} rules as of {as_of}; {len(due)} due for a check"
+        + (f" (never checked, or more than {args.stale} days ago)" if args.stale else ""),
+        file=sys.stderr,
+    )
+    return 1 if due else 0

@@ -24,9 +24,13 @@ def use(catalogue: Catalogue) -> None:
     _active = catalogue
 
 
+class _Missing(str):
+    """A parameter not given: the placeholder stays in the text, its plural form too."""
+
+
 class _Default(dict):
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return _Missing(key)
 
 
 def text(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
@@ -39,10 +43,36 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     if entry is None:
         return key + (" " + repr(params) if params else "")
     raw = entry.get(lang) or entry.get("en") or key
-    return string.Formatter().vformat(raw, (), _Default({k: _fmt(v) for k, v in params.items()}))
+    return fill(raw, **params)
 
 
-def _fmt(value: Any) -> str:
+def fill(raw: str, /, **params: Any) -> str:
+    """A catalogue text already looked up (``raw``) with its ``{name}`` placeholders filled.
+
+    >>> fill("{n:page follows|pages follow}", n=1), fill("{n:page follows|pages follow}", n=3)
+    ('1 page follows', '3 pages follow')
+    """
+    return _Formatter().vformat(raw, (), _Default({k: _fmt(v) for k, v in params.items()}))
+
+
+def _fmt(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(f"'{v}'" for v in value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value  # numbers stay numbers, for plural forms
     return str(value)
+
+
+class _Formatter(string.Formatter):
+    """Fill ``{count:case|cases}`` with the number and the word that fits it.
+
+    "1 case", "3 cases" (English plurals are the message layer's, never a "case(s)" in a text).
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, _Missing):
+            return "{" + value + (":" + format_spec if format_spec else "") + "}"
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return f"{value} {one if value == 1 else other}"
+        return str(value) if not format_spec else format(value, format_spec)

@@ -23,6 +23,8 @@ from playbook.library.library import Library, Problem
 from playbook.library.read import read_all
 from playbook.orders.checks import check_reason_codes, check_triage_rules
 from playbook.scenarios.checks import check_library
+from playbook.scenarios.claims import check_claims
+from playbook.scenarios.language import check_language
 from playbook.scenarios.picker import check_picker
 from playbook.training.checks import check_practice_cases
 
@@ -31,6 +33,8 @@ Check = Callable[[Library], list[Problem]]
 # Each subsystem's rules about its data, in the order their problems are listed.
 CHECKS: tuple[Check, ...] = (
     check_library,
+    check_claims,
+    check_language,
     check_reason_codes,
     check_triage_rules,
     check_lessons,

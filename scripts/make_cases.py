@@ -2,8 +2,9 @@
 
 The known store (``build_known_store``) holds the groups in ``KNOWN_GROUPS``: counts, weeks,
 root causes, outcomes and reply/resolution delays were decided by hand before any analytics
-code ran, and tests/test_analytics.py asserts figures worked out from them by hand. Its order
-file (``write_known_orders``) is a Wish CSV export with the orders shipped in the same weeks.
+code ran, and tests/lessons/test_analytics.py asserts figures worked out from them by hand. Its
+order file (``write_known_orders``) is a Wish CSV export with the orders shipped in the same
+weeks.
 The big store (``build_big_store``) is random but seeded, for bench/bench_lessons.py.
 
 Rows and events are inserted directly (executemany), shaped as the store's own moves shape
@@ -45,8 +46,10 @@ ACTOR = "generator"
 
 @dataclass(frozen=True)
 class Group:
-    """``count`` alike cases; case i opens in ``weeks[i % len(weeks)]`` on weekday
-    ``(i // len(weeks)) % 5`` at 10:00 UTC."""
+    """``count`` alike cases, spread over ``weeks``.
+
+    Case i opens in ``weeks[i % len(weeks)]`` on weekday ``(i // len(weeks)) % 5`` at 10:00 UTC.
+    """
 
     name: str
     count: int

@@ -226,7 +226,7 @@ CARRIERS = ["WishPost", "Yanwen", "USPS", "EMS", "SingaporePost", "EPacket"]
 
 
 def _hex(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n distinct-looking 24-hex ObjectIds."""
+    """``n`` distinct-looking 24-hex ObjectIds."""
     hi = rng.integers(0, 2**48, n, dtype=np.int64)
     lo = rng.integers(0, 2**48, n, dtype=np.int64)
     return np.char.add(

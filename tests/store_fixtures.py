@@ -37,6 +37,7 @@ SAMPLE_FACTS = {
     "order_total": "24.99",
     "currency": "USD",
     "refund_requested_at": "2026-05-03 10:00",
+    "manages_own_returns": "yes",  # the ticket deadline applies to such stores only
 }
 
 
@@ -125,8 +126,10 @@ def backend_url(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+# The databases an SqlStore runs on (a test parametrised over them runs twice).
+SQL_STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # Every store a case session runs on (a test parametrised over them runs three times).
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+STORES = ["memory", *SQL_STORES]
 
 
 @contextlib.contextmanager

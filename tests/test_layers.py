@@ -122,8 +122,10 @@ def test_only_entry_points_load_the_library() -> None:
 
 
 def test_no_code_outside_a_store_touches_its_engine() -> None:
-    """``.engine`` belongs to the SQL store (and its evidence-file half); others use its
-    public connections (``transaction``, ``reading``)."""
+    """``.engine`` belongs to the SQL store (and its evidence-file half).
+
+    Others use its public connections (``transaction``, ``reading``).
+    """
     stores = {REPO_ROOT / "playbook" / "cases" / f for f in ("sql_store.py", "sql_files.py")}
     sources = [
         *(REPO_ROOT / "playbook").rglob("*.py"),

@@ -1,4 +1,8 @@
-"""Project-level guards: dependency lists agree, the core stays widget-free, README is true."""
+"""Project-level guards: dependency lists agree, the core stays widget-free, README is true.
+
+The test harness is checked here too: no test may skip in CI, and the PostgreSQL tests get a
+throwaway server from scripts/with-test-postgres.sh.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from playbook.config import REPO_ROOT
+from tests.store_fixtures import PG_ENV, require_pg_url
 
 # PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {"psycopg[binary]": "psycopg", "graphviz": "python-graphviz"}
@@ -136,6 +142,55 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
     assert "nothing may skip in CI" in ci.stdout
 
 
+def test_without_a_server_postgres_tests_skip_locally_and_fail_in_ci(monkeypatch):
+    monkeypatch.delenv(PG_ENV, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("PLAYBOOK_REQUIRE_ALL_TESTS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="bash scripts/with-test-postgres.sh"):
+        require_pg_url()
+    monkeypatch.setenv("PLAYBOOK_REQUIRE_ALL_TESTS", "1")
+    with pytest.raises(pytest.fail.Exception, match="not skipping"):
+        require_pg_url()
+
+
+@pytest.mark.postgres
+def test_harness_script_runs_command_with_a_server_and_cleans_up(tmp_path):
+    """scripts/with-test-postgres.sh: URL exported, exit code passed on, temp dir removed."""
+    env = {k: v for k, v in os.environ.items() if k != PG_ENV}
+    harness = ["bash", str(REPO_ROOT / "scripts" / "with-test-postgres.sh"), sys.executable]
+    probe = (
+        "import os, sys, sqlalchemy as sa; "
+        f"e = sa.create_engine(os.environ['{PG_ENV}']); "
+        "c = e.connect(); print(c.execute(sa.text('select 41 + 1')).scalar()); "
+        "c.close(); e.dispose(); sys.exit(7)"
+    )
+    done = subprocess.run(
+        [*harness, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if "no PostgreSQL server binaries" in done.stderr:
+        # No binaries to start one here: check, with the server we were given, the branch
+        # that passes a given URL straight through (never a skip while a server is given).
+        url = require_pg_url()  # without a server: skips locally, fails in CI
+        done = subprocess.run(
+            [*harness, "-c", probe],
+            env={**env, PG_ENV: url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (done.returncode, done.stdout.strip()) == (7, "42"), done.stderr
+        return
+    assert done.returncode == 7, done.stderr
+    assert done.stdout.strip() == "42"
+    cluster = re.search(r"cluster in (\S+)", done.stderr)
+    assert cluster, done.stderr
+    assert not Path(cluster.group(1)).exists()
+
+
 def test_public_api_is_all_and_resolves() -> None:
     import playbook
 
@@ -159,8 +214,10 @@ def test_importing_playbook_loads_neither_sqlalchemy_nor_pandas() -> None:
 
 
 def _module_imports() -> dict[str, set[str]]:
-    """playbook module -> the playbook modules it imports at module level (type-only and lazy
-    imports inside ``if``/functions are not edges)."""
+    """Each playbook module -> the playbook modules it imports at module level.
+
+    Type-only and lazy imports inside ``if``/functions are not edges.
+    """
     import ast
 
     files = {}

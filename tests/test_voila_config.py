@@ -94,7 +94,7 @@ def test_config_dir_is_the_one_the_makefile_exports() -> None:
 
 def test_a_slow_kernel_under_a_burst_still_gets_its_widget(served: object) -> None:
     # Voilà serves the page without the widget when the notebook's output takes longer than
-    # VoilaExecutor.iopub_timeout (default 4 s): half the pages of a 20-page burst (issue 11).
+    # VoilaExecutor.iopub_timeout (default 4 s): half the pages of a burst of 20 at the default.
     assert served.config.VoilaExecutor.iopub_timeout >= 30
 
 

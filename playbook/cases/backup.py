@@ -1,5 +1,7 @@
-"""Backups of the case store: ``backup`` (a consistent copy while servers write), ``restore``
-(into an empty store) and ``verify`` (the copy matches its manifest).
+"""Backups of the case store: ``backup``, ``restore`` and ``verify``.
+
+``backup`` makes a consistent copy while servers write, ``restore`` puts it into an empty
+store, and ``verify`` checks that the copy matches its manifest.
 
 A backup is one ``.tar`` file: ``manifest.json`` (format, when, from which kind of database and
 schema revision, the rows of every table, the SHA-256 and size of every evidence blob, the
@@ -149,7 +151,7 @@ def _manifest(conn: Any, kind: str, revision: str | None, schema: str | None = N
 
 
 def _pg_env(url: Any) -> dict[str, str]:
-    """libpq's environment for a SQLAlchemy URL (the password never on a command line)."""
+    """The libpq environment for a SQLAlchemy URL (the password never on a command line)."""
     env = {**os.environ}
     parts = {
         "PGHOST": url.host,
@@ -249,8 +251,10 @@ def compare(manifest: dict[str, Any], found: dict[str, Any]) -> list[str]:
 
 
 def verify(path: Path, scratch_url: str | None = None) -> Done:
-    """Check a backup: its member's hash, then every count and blob hash of the manifest,
-    read from the copy (SQLite) or from a restore into ``scratch_url`` (PostgreSQL).
+    """Check a backup: its member's hash, then every count and blob hash of the manifest.
+
+    The counts and hashes are read from the copy (SQLite) or from a restore into
+    ``scratch_url`` (PostgreSQL).
 
     Raises:
         BackupError: the backup does not match (each difference listed), or cannot be read.

@@ -23,6 +23,7 @@ from typing import Any
 from playbook.errors import EvidenceError
 from playbook.i18n import text
 from playbook.library.evidence_limits import IMAGE_KINDS, MB, EvidenceLimits, Profile
+from playbook.scenarios.policies import UNVERIFIED_MARK
 
 MAX_NAME = 200
 THUMB_PX = 240
@@ -57,9 +58,9 @@ class FileInfo:
 
 
 def sniff(data: bytes) -> str | None:
-    """The file's type from its first bytes: jpeg, png, gif, webp, pdf, heif, or None.
+    r"""The file's type from its first bytes: jpeg, png, gif, webp, pdf, heif, or None.
 
-    >>> sniff(b"%PDF-1.7 ..."), sniff(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff(b"MZ\\x90\\x00")
+    >>> sniff(b"%PDF-1.7 ..."), sniff(b"\x89PNG\r\n\x1a\n..."), sniff(b"MZ\x90\x00")
     ('pdf', 'png', None)
     """
     head = bytes(data[:32])
@@ -69,11 +70,13 @@ def sniff(data: bytes) -> str | None:
 
 
 def looks_like(data: bytes) -> str:
-    """What a file looks like, for a refusal: a type ``sniff`` knows, else one of ``video``,
-    ``word``, ``excel``, ``zip``, ``bmp``, ``tiff``, ``program``, ``rar``, ``7z``, ``html``,
-    ``text``, or ``unknown`` (each has a name in data/i18n/evidence.yaml).
+    r"""What a file looks like, for a refusal.
 
-    >>> looks_like(b"MZ\\x90\\x00"), looks_like("订单号 123".encode()), looks_like(b"\\x00\\x01")
+    A type ``sniff`` knows, else one of ``video``, ``word``, ``excel``, ``zip``, ``bmp``,
+    ``tiff``, ``program``, ``rar``, ``7z``, ``html``, ``text``, or ``unknown`` (each has a
+    name in data/i18n/evidence.yaml).
+
+    >>> looks_like(b"MZ\x90\x00"), looks_like("订单号 123".encode()), looks_like(b"\x00\x01")
     ('program', 'text', 'unknown')
     """
     kind = sniff(data)
@@ -127,9 +130,9 @@ def _sniff_taken(head: bytes) -> str | None:
 
 
 def display_name(name: str) -> str:
-    """A browser's file name as text to show: last path part, no control characters, short.
+    r"""A browser's file name as text to show: last path part, no control characters, short.
 
-    >>> display_name("../../etc/passwd"), display_name("C:\\\\fakepath\\\\photo 1.JPG")
+    >>> display_name("../../etc/passwd"), display_name("C:\\fakepath\\photo 1.JPG")
     ('passwd', 'photo 1.JPG')
     """
     base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -155,6 +158,9 @@ def check_file(data: bytes, profile: Profile, limits: EvidenceLimits) -> FileInf
             limit=_mb(profile.max_file_mb),
             profile=profile.title.get("en"),
             profile_zh=profile.title.get("zh"),
+            # a limit no source states is marked as every unverified rule is
+            mark=f" {UNVERIFIED_MARK['en']}" if profile.confidence == "unverified" else "",
+            mark_zh=UNVERIFIED_MARK["zh"] if profile.confidence == "unverified" else "",
         )
     kind = sniff(data)
     if kind not in profile.types:
@@ -289,9 +295,10 @@ def scaled_jpeg(data: bytes, long_side: int, quality: int = 85) -> tuple[bytes, 
 
 
 def draft(img: Any, long_side: int) -> None:
-    """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that keeps its longest side at
-    least ``long_side`` (other formats decode in full). Both sides of the requested size must
-    fit, so the request keeps the image's proportions.
+    """Have a JPEG decode at the smallest 1/2, 1/4 or 1/8 scale that still covers ``long_side``.
+
+    The image's longest side stays at least ``long_side``; other formats decode in full. Both
+    sides of the requested size must fit, so the request keeps the image's proportions.
     """
     width, height = img.size
     k = min(1.0, long_side / max(width, height, 1))

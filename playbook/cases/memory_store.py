@@ -66,8 +66,9 @@ class MemoryStore(CaseMoves):
         files: FileChange | None = None,
         erasure: Erasure | None = None,
     ) -> bool:
-        """Append the event (and its file change or erasure) and move the case on, if it is
-        still at ``case.revision``.
+        """Append the event (its file change or erasure too) and move the case on, or do nothing.
+
+        Nothing is written (False) when the case is no longer at ``case.revision``.
         """
         with self._lock:
             current = self._cases.get(case.id)

@@ -43,6 +43,7 @@ class CaseMoves(FileMoves):
     now: Callable[[], dt.datetime]
 
     def get_case(self, case_id: str) -> Case:  # pragma: no cover - provided by the store
+        """The case with ``case_id`` (StoreError ``error.case_not_found`` if none)."""
         raise NotImplementedError
 
     def insert_case(self, values: dict[str, Any], event: dict[str, Any]) -> bool:
@@ -57,9 +58,11 @@ class CaseMoves(FileMoves):
         files: FileChange | None = None,
         erasure: Erasure | None = None,
     ) -> bool:
-        """Append ``event``, update the row with ``values`` and write ``files`` (an evidence
-        file change) or ``erasure`` (rewritten payloads, files dropped) if the row is still at
-        ``case.revision``; False (and nothing written) when someone moved it on first.
+        """Append ``event``, update the row with ``values`` and write ``files`` or ``erasure``.
+
+        ``files`` is an evidence file change, ``erasure`` rewritten payloads and files dropped.
+        All are written only if the row is still at ``case.revision``; False (and nothing
+        written) when someone moved it on first.
         """
         raise NotImplementedError  # pragma: no cover - provided by the store
 
@@ -268,8 +271,10 @@ class CaseMoves(FileMoves):
     def erase_personal(
         self, case: Case, personal: Sequence[str], *, actor: str, why: str, reason: str
     ) -> Case:
-        """Replace the buyer's personal data in the case and its history with a marker and
-        drop its evidence files, recorded as one ``personal_data_erased`` event.
+        """Replace the buyer's personal data in the case and its history, drop its files.
+
+        The personal data is replaced with a marker and the evidence files are dropped,
+        recorded as one ``personal_data_erased`` event.
 
         The event says who, when, why (``retention`` or ``request``) and the operator's
         ``reason`` (a reference such as a ticket number), which facts were cleared and how
@@ -326,8 +331,7 @@ class CaseMoves(FileMoves):
         closes: bool = False,
         replies: bool = False,
     ) -> Case:
-        """Append one event (with its evidence file change) and move the row on one revision,
-        or neither.
+        """Append one event (with its evidence file change) and move the row on, or neither.
 
         ``closes`` (the move puts the case in a closed status) and ``replies`` (it issues a
         message to the buyer) set ``closed_at`` / ``first_reply_at`` to the event's time the

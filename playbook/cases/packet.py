@@ -144,10 +144,10 @@ def appeal_step(session: CaseSession, walk: Walk) -> tuple[Step | None, Template
 
 
 def index_entries(walk: Walk, files: list[Attachment]) -> list[IndexEntry]:
-    """The packet's files grouped by evidence item:
+    """The packet's files grouped by evidence item, in the order the packet shows them.
 
-    items of the path first, in path order, then any other item of the scenario that has files;
-    within an item, oldest first.
+    Items of the path come first, in path order, then any other item of the scenario that has
+    files; within an item, oldest first.
     """
     items = evidence_items(walk.scenario)
     order = list(dict.fromkeys(e.id for s in walk.path for e in walk.scenario.step(s).evidence))
@@ -321,8 +321,9 @@ def write_zip(
 
 
 def zip_name(order_id: str, item_id: str, n: int, kind: str) -> str:
-    """A ZIP entry name from the order id, the evidence type and its number; never the
-    browser's name.
+    """A ZIP entry name from the order id, the evidence type and its number.
+
+    Never the browser's name for the file.
 
     >>> zip_name("5f9a/../x", "product-photos", 2, "jpeg")
     '5f9a-x_product-photos_2.jpg'

@@ -28,6 +28,7 @@ from pypdf import PdfReader, PdfWriter
 from playbook.cases.files import Attachment
 from playbook.config import settings
 from playbook.errors import EvidenceError
+from playbook.i18n import fill
 from playbook.library.model import EvidenceItem
 
 # Debian's fonts-noto-cjk (scripts/install-system-deps.sh); index 2 of the collection is SC.
@@ -219,8 +220,10 @@ def _cover(pdf: FPDF, content: PacketText) -> None:
 
 
 def _timeline(pdf: FPDF, content: PacketText) -> None:
-    """The case's history, one sentence per line, after the evidence (the cover stays one
-    page, so the index starts on page 2)."""
+    """The case's history, one sentence per line, after the evidence.
+
+    The cover stays one page, so the index starts on page 2.
+    """
     pdf.add_page()
     _heading(pdf, content.labels["timeline"])
     pdf.set_font(FONT, "", 8.5)
@@ -297,7 +300,7 @@ def _evidence(
         _body(pdf, shows(labels["proves"], p.item.why.get("en")), 9)
         _body(pdf, f"{labels['file']}: {p.zip_name} ({_size(p.file)}) — {p.file.name}", 8)
         if p.width is None:
-            _body(pdf, labels["pages_follow"].format(pages=p.file.pages or "?"), 10)
+            _body(pdf, fill(labels["pages_follow"], pages=p.file.pages or "?"), 10)
             separators.append((pdf.page, p.data))
             continue
         top = pdf.get_y() + 2

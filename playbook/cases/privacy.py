@@ -1,5 +1,6 @@
-"""Buyers' personal data kept only as long as needed: ``purge`` (after the retention period)
-and ``erase`` (one buyer, on request).
+"""Buyers' personal data kept only as long as needed: ``purge`` and ``erase``.
+
+``purge`` runs after the retention period; ``erase`` removes one buyer's data, on request.
 
 Both are operator commands on the case store (``python -m playbook purge`` / ``erase``). For
 each case they pick, ``CaseMoves.erase_personal`` replaces the personal facts (marked
@@ -55,8 +56,10 @@ def personal_facts(lib: Library) -> tuple[str, ...]:
 
 
 def due_for_purge(store: SqlStore, cutoff: dt.datetime) -> list[str]:
-    """Ids of closed cases closed and last changed before ``cutoff`` whose personal data has
-    not been removed since their last change."""
+    """Ids of closed cases closed and last changed before ``cutoff``, still holding personal data.
+
+    Only cases whose personal data has not been removed since their last change.
+    """
     query = select(cases.c.id).where(
         cases.c.status.in_(sorted(CLOSED_STATUSES)),
         cases.c.closed_at <= cutoff,
@@ -68,8 +71,10 @@ def due_for_purge(store: SqlStore, cutoff: dt.datetime) -> list[str]:
 
 
 def cases_of_buyer(store: SqlStore, *, order_id: str | None, buyer: str | None) -> list[str]:
-    """Ids of the cases of one order, or of every order of a buyer (name as on the order,
-    case and surrounding spaces ignored)."""
+    """Ids of the cases of one order, or of every order of a buyer.
+
+    The buyer's name is matched as on the order, case and surrounding spaces ignored.
+    """
     if (order_id is None) == (buyer is None):
         raise InputError("error.erase_target")
     if order_id is not None:

@@ -32,9 +32,9 @@ __all__ = ["ProjectionRules", "refresh_projection"]
 
 @dataclass(frozen=True)
 class ProjectionRules:
-    """The library data the projection needs:
+    """The library data the projection needs.
 
-    which templates are messages to the buyer, and which steps of each scenario close a case.
+    Which templates are messages to the buyer, and which steps of each scenario close a case.
     """
 
     buyer_templates: tuple[str, ...] = ()

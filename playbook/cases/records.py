@@ -76,8 +76,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Event:
-    """One entry of a case's history. Never deleted; only an erasure of the buyer's personal
-    data rewrites the personal values in earlier payloads (``playbook.cases.privacy``)."""
+    """One entry of a case's history.
+
+    Never deleted; only an erasure of the buyer's personal data rewrites the personal values in
+    earlier payloads (``playbook.cases.privacy``).
+    """
 
     id: int
     case_id: str

@@ -43,6 +43,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> dt.datetime | None:
+        """An aware datetime as naive UTC for the database (a naive one is refused)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -50,6 +51,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+        """The database's naive UTC time as an aware datetime."""
         return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
@@ -62,8 +64,8 @@ metadata = MetaData()
 # Known here so that opening a current database does not import Alembic at all.
 SCHEMA_VERSION = "0006"
 
-# Release 0.1.0 recorded its schema here (version 1); Alembic's alembic_version does now.
-# Kept in old databases, never created in new ones: SqlStore reads it to stamp an upgrade.
+# Where a database made by release 0.1.0 records its schema (version 1) instead of Alembic's
+# alembic_version. Never created: SqlStore reads it to stamp such a database for an upgrade.
 legacy_schema_version = Table(
     "schema_version",
     MetaData(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from playbook.cases.files import Attachment
@@ -20,7 +20,7 @@ from playbook.cases.roles import Identity
 from playbook.cases.store import CaseStore
 from playbook.errors import ConflictError, EvidenceError, FactError, InputError, StepNotAllowed
 from playbook.library.library import Library
-from playbook.library.model import DeadlineRef, EvidenceItem, Option, Step, Template
+from playbook.library.model import DeadlineRef, EvidenceItem, Option, Step, Template, Text
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.policies import Deadline
@@ -89,6 +89,7 @@ class Screen:
     finished: bool
     policies: Mapping[str, Any]  # the platform's rules, for {policy:KEY} in step texts
     as_of: dt.datetime  # when this screen was measured (deadlines, policy "verify" marks)
+    notes: list[Text] = field(default_factory=list)  # the step's notes that hold for the case
 
 
 class CaseSession:
@@ -419,6 +420,7 @@ class CaseSession:
             finished=walk.finished,
             policies=walk.policies,
             as_of=walk.as_of,
+            notes=walk.notes(step),
         )
 
     # --- internals --------------------------------------------------------------------------
@@ -456,8 +458,9 @@ class CaseSession:
             self.identity.require(action, case)
 
     def _save(self, write: Callable[[], T], action: str = "move") -> T:
-        """Check the signed-in person's role, run one store write; on a conflict reload the
-        case, then re-raise.
+        """Check the signed-in person's role, then run one store write.
+
+        On a conflict the case is reloaded, then the error re-raised.
         """
         self._allow(action, self.case)
         try:

@@ -22,7 +22,7 @@ _META = [blobs.c.kind, blobs.c.size, blobs.c.pages, blobs.c.width, blobs.c.heigh
 
 
 class SqlFiles:
-    """Evidence-file storage over SQLAlchemy Core:
+    """Evidence-file storage over SQLAlchemy Core.
 
     ``attachments``, ``blob``, and the file part of ``SqlStore.append`` (``SqlStore`` gives
     ``reading`` and ``is_sqlite``).
@@ -32,11 +32,13 @@ class SqlFiles:
     reading: Any
 
     def moved_on(self, case: Case) -> bool:
+        """Whether the stored case is past ``case.revision`` (another writer got there first)."""
         with self.reading() as conn:
             now = conn.execute(select(cases.c.revision).where(cases.c.id == case.id)).scalar()
         return now != case.revision
 
     def write_change(self, conn: Any, case: Case, change: FileChange) -> None:
+        """Write an evidence file change (a new blob, an attachment, a removal) on ``conn``."""
         if change.blob is not None:
             # The dialect's own INSERT (ON CONFLICT); imported here, as PostgreSQL's costs
             # ~0.1 s to import and only a team server needs it.
@@ -71,6 +73,7 @@ class SqlFiles:
             )
 
     def write_erasure(self, conn: Any, case: Case, erasure: Erasure) -> None:
+        """Write an erasure on ``conn``: the rewritten payloads, and the case's files dropped."""
         for seq, payload in sorted(erasure.payloads.items()):
             conn.execute(
                 update(events)

@@ -205,8 +205,9 @@ class SqlStore(SqlFiles, CaseMoves):
         files: FileChange | None = None,
         erasure: Erasure | None = None,
     ) -> bool:
-        """One event (and its evidence file change or erasure) and the row moved on, in one
-        transaction, if the row is at ``case.revision``; False (nothing written) when another
+        """One event (with its file change or erasure) and the row moved on, in one transaction.
+
+        Written only if the row is at ``case.revision``; False (nothing written) when another
         writer got there first. A write the database itself refuses raises ``StoreError``.
         """
         try:
@@ -323,8 +324,9 @@ class SqlStore(SqlFiles, CaseMoves):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed when the block
-        ends and rolled back if it raises.
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite).
+
+        Committed when the block ends, rolled back if it raises.
 
         Raises:
             IntegrityError: a unique key clashed (for the caller to handle, e.g. draw again).

@@ -35,23 +35,27 @@ class CaseStore(Protocol):
         assignee: str | None = None,
         order_id: str | None = None,
         case_id: str | None = None,
-    ) -> Case: ...
+    ) -> Case:
+        """Start a case at the walk's first step, with the walk's facts."""
 
-    def open(self, case_id: str, library: Library) -> Opened: ...
+    def open(self, case_id: str, library: Library) -> Opened:
+        """Load a case and rebuild its walk at the current time, for resuming it."""
 
     def answer(
         self, case: Case, walk: Walk, step_id: str, option_id: str | None = None, *, actor: str
-    ) -> Saved: ...
+    ) -> Saved:
+        """Answer the walk's current step and save it before returning."""
 
-    def back(self, case: Case, walk: Walk, *, actor: str) -> Saved: ...
+    def back(self, case: Case, walk: Walk, *, actor: str) -> Saved:
+        """Go back one step, recorded as a ``back`` event (nothing is deleted)."""
 
-    def restart(
-        self, case: Case, walk: Walk, step_id: str | None = None, *, actor: str
-    ) -> Saved: ...
+    def restart(self, case: Case, walk: Walk, step_id: str | None = None, *, actor: str) -> Saved:
+        """Restart the walk at ``step_id`` (default: where ``walk`` stands), as an event."""
 
     def set_evidence(
         self, case: Case, item_id: str, done: bool, *, actor: str, step_id: str | None = None
-    ) -> Case: ...
+    ) -> Case:
+        """Tick (or untick) an evidence item."""
 
     def issue_draft(
         self,
@@ -62,19 +66,20 @@ class CaseStore(Protocol):
         step_id: str | None = None,
         body: str | None = None,
         to_buyer: bool = False,
-    ) -> Case: ...
+    ) -> Case:
+        """Record that a message draft was issued (copied or sent), with its text if given."""
 
-    def set_status(
-        self, case: Case, status: str, *, actor: str, note: str | None = None
-    ) -> Case: ...
+    def set_status(self, case: Case, status: str, *, actor: str, note: str | None = None) -> Case:
+        """Set the status by hand (it is set from the walk again at its next move)."""
 
-    def add_note(
-        self, case: Case, note: str, *, actor: str, step_id: str | None = None
-    ) -> Case: ...
+    def add_note(self, case: Case, note: str, *, actor: str, step_id: str | None = None) -> Case:
+        """Add a free-text note to the history."""
 
-    def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case: ...
+    def assign(self, case: Case, assignee: str | None, *, actor: str) -> Case:
+        """Give the case to ``assignee`` (None: nobody)."""
 
-    def set_root_causes(self, case: Case, root_causes: Sequence[str], *, actor: str) -> Case: ...
+    def set_root_causes(self, case: Case, root_causes: Sequence[str], *, actor: str) -> Case:
+        """Replace the case's root-cause tags (ids from data/root_causes.yaml)."""
 
     def attach_file(
         self,
@@ -87,28 +92,36 @@ class CaseStore(Protocol):
         limits: EvidenceLimits,
         actor: str,
         step_id: str | None = None,
-    ) -> tuple[Case, Attachment]: ...
+    ) -> tuple[Case, Attachment]:
+        """Attach an uploaded file to evidence item ``item_id`` of the case's scenario."""
 
-    def detach_file(
-        self, case: Case, seq: int, *, actor: str, step_id: str | None = None
-    ) -> Case: ...
+    def detach_file(self, case: Case, seq: int, *, actor: str, step_id: str | None = None) -> Case:
+        """Remove attachment ``seq`` from the case (its blob and history stay)."""
 
     def record_packet(
         self, case: Case, payload: Mapping[str, Any], *, actor: str, step_id: str | None = None
-    ) -> Case: ...
+    ) -> Case:
+        """Record that an appeal packet was built: its files, their hashes, the profile."""
 
-    def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]: ...
+    def attachments(self, case_id: str, *, removed: bool = False) -> list[Attachment]:
+        """The case's attachments in the order they were added (``removed``: those too)."""
 
-    def blob(self, sha256: str) -> Blob: ...
+    def blob(self, sha256: str) -> Blob:
+        """The stored file with this hash (StoreError if none)."""
 
-    def get_case(self, case_id: str) -> Case: ...
+    def get_case(self, case_id: str) -> Case:
+        """The case with ``case_id`` (StoreError ``error.case_not_found`` if none)."""
 
-    def events(self, case_id: str) -> list[Event]: ...
+    def events(self, case_id: str) -> list[Event]:
+        """The case's history, oldest first."""
 
     def list_cases(
         self, where: CaseFilter = EVERY_CASE, *, limit: int = 50, offset: int = 0
-    ) -> list[Case]: ...
+    ) -> list[Case]:
+        """Cases for the case list: overdue and soonest deadlines first, then latest changed."""
 
-    def count_cases(self, where: CaseFilter = EVERY_CASE) -> int: ...
+    def count_cases(self, where: CaseFilter = EVERY_CASE) -> int:
+        """How many cases ``list_cases`` would page through with the same filter."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release what the store holds (connections); the store is not used afterwards."""

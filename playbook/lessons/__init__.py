@@ -1,0 +1,1 @@
+"""Lessons learned: the case table, its figures and charts, and fixes against root causes."""

@@ -129,9 +129,9 @@ def _fill_from_orders(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame
 
 @dataclass(frozen=True)
 class Filters:
-    """What the page shows:
+    """What the page shows: the cases it counts.
 
-    cases opened from ``start`` to ``end`` (dates, inclusive, UTC) of one scenario, store and
+    Cases opened from ``start`` to ``end`` (dates, inclusive, UTC) of one scenario, store and
     assignee (None: any).
     """
 
@@ -224,6 +224,7 @@ class AppealRate:
 
     @property
     def rate(self) -> float | None:
+        """Won ÷ (won + lost); None before any appeal has a result."""
         decided = self.won + self.lost
         return self.won / decided if decided else None
 
@@ -386,10 +387,12 @@ class FixEffect:
 
     @property
     def before_rate(self) -> float | None:
+        """Cases of the cause per week before the fix (None for an empty window)."""
         return self.before_cases / self.before_weeks if self.before_weeks > 0 else None
 
     @property
     def after_rate(self) -> float | None:
+        """Cases of the cause per week from the fix on (None for an empty window)."""
         return self.after_cases / self.after_weeks if self.after_weeks > 0 else None
 
     @property
@@ -461,8 +464,10 @@ def classify_outcomes(config: LessonsConfig, table: pd.DataFrame, closed: pd.Ser
 
 
 def _lookup(columns: list[pd.Series], find: Callable[[tuple], str | None]) -> pd.Series:
-    """``find`` of each row's values of ``columns`` (None for missing), called once per
-    distinct combination (a handful of scenarios, statuses and outcomes on 100k rows).
+    """``find`` of each row's values of ``columns`` (None for missing), once per combination.
+
+    ``find`` is called once per distinct combination (a handful of scenarios, statuses and
+    outcomes on 100k rows), not once per row.
     """
     combined = np.zeros(len(columns[0]), dtype="int64")
     coded = []

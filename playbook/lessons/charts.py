@@ -42,11 +42,11 @@ def _png(fig: Figure) -> bytes:
 
 
 def _figure(right: float = 0.9, bottom: float = 0.26) -> tuple[Figure, object]:
-    """A figure with fixed margins (fractions of its size):
+    """A figure with fixed margins (fractions of its size).
 
-    measuring the labels to fit them (``tight_layout``) took half the drawing time. Tick labels are
-    cut to 18 characters, the weekly chart's scenario names to 20, and its legend sits in the space
-    right of ``right``.
+    Measuring the labels to fit them (``tight_layout``) would take half the drawing time, so
+    tick labels are cut to 18 characters, the weekly chart's scenario names to 20, and its
+    legend sits in the space right of ``right``.
     """
     fig = Figure(figsize=SIZE, dpi=DPI)
     fig.subplots_adjust(left=0.1, right=right, bottom=bottom, top=0.9)
@@ -104,8 +104,10 @@ def bar_chart(
     cumulative: Sequence[float] | None = None,
     muted: Sequence[bool] | None = None,
 ) -> bytes:
-    """Bars (the first ``MAX_BARS``), optionally with a cumulative-share line (Pareto) and
-    muted bars (e.g. rates resting on few orders).
+    """A bar chart of the first ``MAX_BARS`` values, as PNG bytes.
+
+    Optionally with a cumulative-share line (Pareto) and muted bars (e.g. rates resting on few
+    orders).
     """
     fig, ax = _figure()
     labels = [_short(str(x)) for x in labels[:MAX_BARS]]

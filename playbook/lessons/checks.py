@@ -1,7 +1,6 @@
-"""Checks of data/lessons.yaml against the rest of the library:
+"""Checks of data/lessons.yaml against the rest of the library (``python -m playbook check``).
 
-its outcome classes, and the scenarios, outcome steps and statuses it names (``python -m playbook
-check``).
+Its outcome classes, and the scenarios, outcome steps and statuses it names.
 """
 
 from __future__ import annotations

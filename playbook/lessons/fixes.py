@@ -1,7 +1,7 @@
-"""Fix tracking:
+"""Fix tracking: the changes a lead recorded against a root cause.
 
-the changes a lead recorded against a root cause ("second packing check from 2026-03-01"), kept in
-the case store's ``fixes`` table (Alembic revision 0002).
+A fix ("second packing check from 2026-03-01") is kept in the case store's ``fixes`` table
+(Alembic revision 0002).
 
 ``check_fix`` turns what the lead typed into the row to write (every value checked, the start
 date as midnight UTC); ``insert_fix`` and ``read_fixes`` work on a connection the store gives

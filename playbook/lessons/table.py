@@ -1,10 +1,8 @@
-"""The case table of the lessons page:
+"""The case table of the lessons page: one typed row per case, kept on disk between kernels.
 
-one typed row per case, read from the store, and kept on disk between kernels.
-
-``typed_cases`` reads the case rows (the event log is not read: the moves keep the first
-reply and closing times on the row, see :mod:`playbook.cases.projection`) and types them:
-text as pandas strings, times as UTC datetimes, root causes as their JSON text.
+``typed_cases`` reads the case rows from the store (the event log is not read: the moves keep
+the first reply and closing times on the row, see :mod:`playbook.cases.projection`) and types
+them: text as pandas strings, times as UTC datetimes, root causes as their JSON text.
 
 Every page view starts a new kernel, and reading 100k cases again takes about a second. With
 a ``cache_dir`` the table is also kept in an Arrow file there (named by the store and the
@@ -180,7 +178,7 @@ def _current(conn: object, path: Path | None, chunksize: int) -> pd.DataFrame:
         table, changed = _read_rows(conn, None, chunksize), True
     else:
         table, changed = _catch_up(conn, snapshot, chunksize)
-    if changed:  # an unchanged snapshot was saved sorted
+    if changed:  # a snapshot is saved sorted, so an unchanged one is used as it is
         table = table.sort_values("id", ignore_index=True)
         if path:
             _save(path, table)

@@ -1,0 +1,1 @@
+"""The data library: the schema of every data file, reading and checking them, the ``Library``."""

@@ -1,5 +1,7 @@
-"""A validated ``Library`` kept on disk, so each new kernel (every page view starts one) loads
-it in milliseconds instead of parsing and checking every data file again.
+"""A validated ``Library`` kept on disk, so each new kernel loads it in milliseconds.
+
+Every page view starts a kernel; with the cache it reads the checked library instead of parsing
+and checking every data file again.
 
 The file is named by a digest of what the library is made of: every file under data/ and every
 Python file of the package (name, size, modification time). Change either and the digest, so
@@ -49,8 +51,10 @@ def read(path: Path) -> Library | None:
 
 
 def write(path: Path, lib: Library) -> None:
-    """Write ``lib`` to ``path`` whole or not at all (temporary file, then rename), and remove
-    the cache files of earlier states of the data (one file per data folder is kept).
+    """Write ``lib`` to ``path`` whole or not at all (temporary file, then rename).
+
+    The cache files of earlier states of the data are removed (one file per data folder is
+    kept).
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,6 @@
-"""The ``Library``:
+"""The ``Library``, everything under data/, and ``Problem``, one thing wrong in a data file.
 
-everything under data/, loaded once (see ``playbook.library.read``) and passed where it is needed;
-and ``Problem``, one thing wrong in a data file.
+The library is loaded once (see ``playbook.library.read``) and passed where it is needed.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from playbook.errors import ScenarioError
 from playbook.i18n import Catalogue
 from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import LessonsConfig
-from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.model import FactDef, GlossaryTerm, PolicySet, RootCause, Scenario, Template
 from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
@@ -39,9 +38,9 @@ class Problem:
 
 @dataclass
 class Library:
-    """Everything under data/:
+    """Everything under data/, loaded and checked.
 
-    scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
+    Scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
     evidence-file limits, the lessons page's outcome classes, the dispute picker's groups, the
     message catalogue and the practice cases of training.
     """
@@ -59,6 +58,7 @@ class Library:
     evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml
+    glossary: dict[str, GlossaryTerm] = field(default_factory=dict)  # data/glossary.yaml
     files: dict[tuple[str, str], Path] = field(default_factory=dict)
     raw: dict[Path, Any] = field(default_factory=dict)
 

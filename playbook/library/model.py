@@ -139,6 +139,16 @@ class DeadlineRef(Model):
     when: Condition | None = None
 
 
+class Note(Model):
+    """A paragraph of a step shown only when its ``when`` holds for the case (e.g.
+
+    a rule that applies to some stores only); no ``when`` = always shown.
+    """
+
+    when: Condition | None = None
+    text: Text
+
+
 StepKind = Literal["question", "action", "info", "outcome"]
 CaseStatus = Literal[
     "open", "waiting_buyer", "waiting_platform", "won", "lost", "refunded", "closed"
@@ -148,9 +158,9 @@ CLOSED_STATUSES = frozenset({"won", "lost", "refunded", "closed"})
 
 
 def is_closed(status: str | None) -> bool:
-    """Whether a case in ``status`` is closed:
+    """Whether a case in ``status`` is closed.
 
-    the one rule the moves, the case rows, the projection of old stores and the lessons page
+    The one rule the moves, the case rows, the projection of old stores and the lessons page
     follow.
     """
     return status in CLOSED_STATUSES
@@ -164,6 +174,7 @@ class Step(Model):
     title: Text
     text: Text
     guidance: Text | None = None
+    notes: list[Note] = []
     options: list[Option] = []
     actions: list[Text] = []
     evidence: list[EvidenceItem] = []
@@ -248,7 +259,10 @@ class FactDef(Model):
 
 # --- policies -----------------------------------------------------------------------------
 
-PolicyUnit = Literal["hours", "calendar_days", "business_days", "usd", "percent", "count", "date"]
+# ``rule``: a rule with no number (its summary says it all; texts cite it by its source's title).
+PolicyUnit = Literal[
+    "hours", "calendar_days", "business_days", "usd", "percent", "count", "date", "rule"
+]
 DURATION_UNITS = ("hours", "calendar_days", "business_days")
 
 
@@ -289,7 +303,14 @@ class Policy(Model):
     checked_on: dt.date | None = None
     # The cases the rule is about, as case facts and the values they must have (e.g. only
     # merchants who manage their own returns: {manages_own_returns: [yes]}); empty: every case.
+    # A text or deadline naming the rule must be reachable only where the facts have those
+    # values (``python -m playbook check``); a scope no case fact can test stays in `summary`.
     applies_to: dict[FactId, list[str]] = {}
+    # No longer in force (e.g. a money penalty Wish said it would stop on 2022-02-22): shown as
+    # "historical rule", never as something to verify on today's dashboard.
+    historical: bool = False
+    # The date the rule took effect as stated in the source's text (not the page's own date).
+    effective_from: dt.date | None = None
     # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.
     by_country: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], float] = {}
 
@@ -320,10 +341,12 @@ class Template(Model):
     """A message draft with named ``{fact}`` placeholders (data/templates/<id>.yaml).
 
     ``en`` is what is sent (buyer, Wish); ``zh`` is the staff's reference translation.
+    ``kind``: a message to the buyer, a dispute statement to Wish (it goes into the appeal
+    packet), or a question to Wish merchant support.
     """
 
     id: Id
-    kind: Literal["buyer_message", "appeal_statement"]
+    kind: Literal["buyer_message", "appeal_statement", "support_message"]
     title: Text
     subject: Text | None = None
     body: Text
@@ -343,3 +366,28 @@ class RootCause(Model):
     ]
     text: Text
     prevention: Text
+
+
+# --- glossary -----------------------------------------------------------------------------
+
+GLOSSARY_AREAS = Literal[
+    "scenarios", "templates", "training", "facts", "root_causes", "triage", "i18n", "policies"
+]
+
+
+class Avoid(Model):
+    """Wordings a term must not take, per language."""
+
+    en: list[str] = []
+    zh: list[str] = []
+
+
+class GlossaryTerm(Model):
+    """One term and its one translation (data/glossary.yaml)."""
+
+    id: Id
+    en: str
+    zh: str
+    where: list[GLOSSARY_AREAS] = []  # the data areas it is used in (checked)
+    avoid: Avoid = Avoid()
+    note: str | None = None

@@ -32,9 +32,9 @@ class Question(Model):
 
 
 class Vignette(Model):
-    """The case as staff would receive it:
+    """The case as staff would receive it.
 
-    facts (as typed in the form), the buyer's message, and when the case is looked at (deadlines
+    Facts (as typed in the form), the buyer's message, and when the case is looked at (deadlines
     and ``days_since`` routes are measured then).
     """
 

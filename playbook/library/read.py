@@ -17,7 +17,14 @@ from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import FILE_NAME as LESSONS_FILE
 from playbook.library.lessons import LessonsConfig
 from playbook.library.library import Library, Problem
-from playbook.library.model import FactDef, PolicySet, RootCause, Scenario, Template
+from playbook.library.model import (
+    FactDef,
+    GlossaryTerm,
+    PolicySet,
+    RootCause,
+    Scenario,
+    Template,
+)
 from playbook.library.picker import FILE_NAME as PICKER_FILE
 from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
@@ -141,6 +148,10 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
     lib.picker = _load_one(data_dir / PICKER_FILE, PickerConfig, "picker", lib, problems)
     _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
+    if (data_dir / "glossary.yaml").is_file():
+        lib.glossary = _load_list(
+            data_dir / "glossary.yaml", GlossaryTerm, "glossary", lib, problems
+        )
     return lib, problems
 
 
@@ -232,4 +243,5 @@ def _load_catalogue(folder: Path, lib: Library, problems: list[Problem]) -> dict
                     )
             if isinstance(entry, dict):
                 out[str(key)] = {k: str(v) for k, v in entry.items()}
+                lib.files[("i18n", str(key))] = path
     return out

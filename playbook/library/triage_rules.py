@@ -1,7 +1,8 @@
-"""Triage rules (data/triage.yaml) and refund-reason codes (data/reason_codes.yaml):
+"""The schema of triage rules (data/triage.yaml) and refund-reason codes (data/reason_codes.yaml).
 
-their schema and their cross-checks. Pydantic only — no pandas — so ``python -m playbook check``
-and the staff page can load them cheaply; ``playbook.orders.triage`` applies them.
+Pydantic only — no pandas — so ``python -m playbook check`` and the staff page can load them
+cheaply; ``playbook.orders.checks`` cross-checks them and ``playbook.orders.triage`` applies
+them.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ TRIAGE_PLATFORM = "wish"  # the policy file triage deadlines come from
 
 
 class TimeLeft(Model):
-    """Wish's own count of the time left (v2 and the older CSV):
+    """Wish's own count of the time left (v2 and the older CSV).
 
-    when the order has it, the deadline is ``from`` + that many hours (else days), not the
+    When the order has it, the deadline is ``from`` + that many hours (else days), not the
     policy's.
     """
 
@@ -60,8 +61,10 @@ class DeadlineSpec(Model):
 
 
 class Look(Model):
-    """Orders the rule could not judge (a fact it needs is not in the file) but that a person
-    should look at: listed with this (lower) priority and label.
+    """Orders the rule could not judge but that a person should look at.
+
+    The rule cannot judge an order when a fact it needs is not in the file; such orders are
+    listed with this (lower) priority and label.
     """
 
     priority: int = Field(ge=1)
@@ -149,11 +152,11 @@ _WORD_RE = re.compile(r"-?[0-9]+|[^\W_]+")
 
 
 def reason_keys(text: str) -> tuple[str, str]:
-    """How reasons are matched:
+    """The two keys a reason is matched by.
 
-    (words without filler words, joined; the same of text written without spaces, with the filler
-    words cut wherever they occur). Case, spaces, '_' and punctuation never matter; '-1' keeps its
-    sign.
+    Its words without filler words, joined; and the same of text written without spaces, with
+    the filler words cut wherever they occur. Case, spaces, '_' and punctuation never matter;
+    '-1' keeps its sign.
 
     >>> reason_keys("Item does not match the listing.")
     ('itemdoesnotmatchlisting', 'itemdoesnotmatchlisting')

@@ -1,5 +1,6 @@
-"""Cross-checks of data/triage.yaml and data/reason_codes.yaml against the rest of data/,
-reported as ``Problem``s (``FILE:LINE: path: message``) by ``python -m playbook check``.
+"""Cross-checks of data/triage.yaml and data/reason_codes.yaml against the rest of data/.
+
+Reported as ``Problem``s (``FILE:LINE: path: message``) by ``python -m playbook check``.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ def check_reason_codes(lib: Library) -> list[Problem]:
 
 
 def check_triage_rules(lib: Library) -> list[Problem]:
-    """Rules naming a scenario, column, policy, reason group or fact that does not exist;
-    facts whose columns no order has; empty values read as evidence without a fact saying the
-    file reports them; a "needs a look" priority not below the rule's own.
+    """Problems of the triage rules against the order columns, the policies and the scenarios.
+
+    Rules naming a scenario, column, policy, reason group or fact that does not exist; facts
+    whose columns no order has; empty values read as evidence without a fact saying the file
+    reports them; a "needs a look" priority not below the rule's own.
     """
     if lib.triage is None:
         return []
@@ -126,9 +129,10 @@ def _check_policies(lib: Library, rule: Rule, loc: tuple, add) -> None:
 
 
 def _check_needs(rules: RuleSet, rule: Rule, loc: tuple, add) -> None:
-    """Needs name known facts; an empty column is only evidence ('absent', 'is_true',
-    'not_true', 'by') when a needed fact covers it; "needs a look" comes after the rule's own
-    priorities.
+    """A rule's needs name known facts, and the facts cover the empty columns it reads.
+
+    An empty column is only evidence ('absent', 'is_true', 'not_true', 'by') when a needed fact
+    covers it; "needs a look" comes after the rule's own priorities.
     """
     for need in rule.needs:
         if need not in rules.facts:

@@ -295,8 +295,9 @@ def _one_line(ship: Any) -> str | None:
 
 
 def _refunds(rec: dict, refunds: Any, path: str) -> None:
-    """The latest refund's fields, the total refunded and the count; the full list is kept
-    as an extra column when there is more than one refund.
+    """The latest refund's fields, the total refunded and the count.
+
+    The full list is kept as an extra column when there is more than one refund.
     """
     if not isinstance(refunds, list):
         _keep_rest(rec, refunds, path)
@@ -321,10 +322,9 @@ def _refunds(rec: dict, refunds: Any, path: str) -> None:
 
 
 def flatten_v2(item: Any) -> dict[str, str | None] | None:
-    """One v2 order (``{"Order":
+    """One v2 order (``{"Order": {...}}`` or the bare order) as text per field and extra column.
 
-    {...}}`` or the bare order) as text per field and extra column; None when ``item`` is not an
-    order.
+    None when ``item`` is not an order.
     """
     order = item.get("Order", item) if isinstance(item, dict) else None
     if not isinstance(order, dict) or "order_id" not in order:
@@ -439,11 +439,10 @@ def _when(text: Any) -> dt.datetime | None:
 
 
 def _events(rec: dict, records: Any) -> None:
-    """Fulfilment events:
+    """Fulfilment events: the latest time of each kind, and all of them as text.
 
-    the latest time of each kind, and all of them as text. A tracking cancelled at or after the
-    last MARK_SHIPPED clears ``shipped_at`` (and a confirmed fulfilment of that tracking): the
-    order is not shipped any more.
+    A tracking cancelled at or after the last MARK_SHIPPED clears ``shipped_at`` (and a confirmed
+    fulfilment of that tracking): the order is not shipped any more.
     """
     if not isinstance(records, list):
         _keep_rest(rec, records, "fulfillment_records")

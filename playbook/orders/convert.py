@@ -60,6 +60,7 @@ def clean(arr: pa.Array) -> pa.Array:
 
 
 def mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array as a NumPy mask, null as False."""
     filled = pc.fill_null(arr, False)
     if isinstance(filled, pa.ChunkedArray):
         return np.asarray(filled.to_numpy(), dtype=bool)
@@ -91,8 +92,9 @@ def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
 
 
 def _valid(arr: pa.Array, regex: str) -> tuple[pa.Array, np.ndarray]:
-    """``arr`` cleaned (spaces cut, empty as null) with the values not matching ``regex`` made
-    null, and the mask of those values. Every path (whole column, distinct values) checks each
+    """``arr`` cleaned, the values not matching ``regex`` made null; and the mask of those values.
+
+    Cleaned: spaces cut, empty as null. Every path (whole column, distinct values) checks each
     value this way before casting, so a value's verdict depends on that value alone.
     """
     arr = clean(arr)
@@ -172,16 +174,18 @@ def _conv_state(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
 
 
 def _conv_refund_source(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
-    """(the known code, the text as written):
+    """Refund sources as (the known code, the text as written).
 
-    a value Wish's lists do not have is kept as it is written, so that triage can report it.
+    A value Wish's lists do not have is kept as it is written, so that triage can report it.
     """
     return (_lookup(arr, REFUND_SOURCES), arr), []
 
 
 def _conv_id_list(arr: pa.Array) -> tuple[pa.Array, list]:
-    """JSON lists (as the JSON readers write them) or ids separated by commas, semicolons or
-    spaces: a list of ids per row, empty text as null.
+    """Id lists as a list of ids per row, empty text as null.
+
+    Read from JSON lists (as the JSON readers write them) or ids separated by commas,
+    semicolons or spaces.
     """
     out = []
     for text in arr.to_pylist():
@@ -283,10 +287,10 @@ def _field(
 
 
 def typed_field(kind: str, arr: pa.ChunkedArray, trim: bool, share: float) -> tuple:
-    """:func:`_field`, reduced to what normalisation keeps:
+    """:func:`_field`, reduced to what normalisation keeps.
 
-    (typed value, issues that hit some row, (rows, text) of the rows with an issue or None, the
-    state as written or None).
+    Returns (typed value, issues that hit some row, (rows, text) of the rows with an issue or
+    None, the state as written or None).
     """
     text, codes, value, issues = _field(kind, arr, trim, share)
     del arr

@@ -1,6 +1,6 @@
-"""Due times of triage rules:
+"""Due times of triage rules.
 
-a policy duration from the first present start column, or Wish's own count of the time left
+A policy duration from the first present start column, or Wish's own count of the time left
 (``hours_to_fulfill``/``days_to_fulfill`` from ``last_updated``). Shared by
 :mod:`playbook.orders.triage` and :mod:`playbook.orders.explain`.
 """
@@ -31,7 +31,8 @@ class TriageData(Durations, Protocol):
     rules: RuleSet
     reasons: ReasonCodes
 
-    def policy(self, key: str) -> Policy: ...
+    def policy(self, key: str) -> Policy:
+        """The triage platform's policy ``key``."""
 
 
 @dataclass
@@ -65,10 +66,10 @@ def spec_rows(orders: pd.DataFrame, idx: np.ndarray, spec: DeadlineSpec | Overdu
 def due_times(
     orders: pd.DataFrame, spec: DeadlineSpec | Overdue, data: Durations
 ) -> tuple[pd.Series, np.ndarray]:
-    """Each order's due time under a deadline or overdue spec, and its basis:
+    """Each order's due time under a deadline or overdue spec, and its basis.
 
-    the index of the ``from`` column used, ``len(from)`` for Wish's hours left, ``len(from) + 1``
-    for its days left, -1 when there is no start time.
+    The basis is the index of the ``from`` column used, ``len(from)`` for Wish's hours left,
+    ``len(from) + 1`` for its days left, -1 when there is no start time.
     """
     base = orders[spec.from_[0]]
     basis = np.where(base.notna().to_numpy(), 0, -1)

@@ -24,10 +24,10 @@ Param = pa.Array | pa.ChunkedArray | str
 
 
 def parts_of(template: str, params: dict[str, Param]) -> list:
-    """``template`` as parts to join:
+    """``template`` as parts to join.
 
-    its literal text and the ``{name}`` values of ``params`` (arrays of strings, or one string for
-    every row).
+    Its literal text and the ``{name}`` values of ``params`` (arrays of strings, or one string
+    for every row).
     """
     parts: list = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
@@ -40,8 +40,9 @@ def parts_of(template: str, params: dict[str, Param]) -> list:
 
 
 def fill(template: str, n: int, params: dict[str, Param]) -> pa.Array:
-    """``template`` with ``{name}`` filled from ``params`` row by row (a missing value shows
-    as '–'): ``n`` strings.
+    """``template`` with ``{name}`` filled from ``params`` row by row: ``n`` strings.
+
+    A missing value shows as '–'.
     """
     return concat(parts_of(template, params), n)
 
@@ -296,9 +297,9 @@ class Explainer:
         return out
 
     def policies(self, pick: np.ndarray) -> tuple[pd.Series, pd.Series]:
-        """The ``rule_policy`` and ``policy_source`` columns:
+        """The ``rule_policy`` and ``policy_source`` columns.
 
-        the policy that made the rule fire (its overdue test's, else its deadline's) and that
+        The policy that made the rule fire (its overdue test's, else its deadline's) and that
         policy's source URL.
         """
         keys = [

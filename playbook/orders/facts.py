@@ -48,10 +48,10 @@ def as_utc(value: str | dt.datetime | pd.Timestamp) -> pd.Timestamp:
 
 
 def triage_note(row: pd.Series | Mapping[str, Any], lang: str = "en") -> str:
-    """One triage row's reasons in words:
+    """One triage row's reasons in words.
 
-    the explanation (facts and arithmetic), the policy and its source, the act-by date and where it
-    comes from.
+    The explanation (facts and arithmetic), the policy and its source, the act-by date and where
+    it comes from.
     """
     parts = [str(row.get("explanation") or "")]
     policy = row.get("rule_policy")

@@ -84,10 +84,10 @@ REJECT_COLUMNS = ["source_row", "order_id", "column", "value", "reason", "detail
 
 
 def enum_key(text: str) -> str:
-    """How states and refund sources are matched:
+    """The key states and refund sources are matched by.
 
-    case, spaces, '_' and punctuation ignored ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by Wish for
-    merchant').
+    Case, spaces, '_' and punctuation are ignored ('REFUNDEDBYWISHFORMERCHANT' is 'Refunded by
+    Wish for merchant').
     """
     return "".join(ch for ch in str(text).upper() if ch.isalnum())
 

@@ -184,9 +184,9 @@ def _raw_table(raw: fmts.RawOrders, consume: bool) -> pa.Table:
 
 
 def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
-    """The cleaned order ids (all null without the column) and the blank rows:
+    """The cleaned order ids (all null without the column) and the blank rows.
 
-    rows with nothing in any column (e.g. Excel's trailing empty rows) are not orders.
+    Rows with nothing in any column (e.g. Excel's trailing empty rows) are not orders.
     """
     n = table.num_rows
     if "order_id" not in table.column_names:
@@ -202,8 +202,9 @@ def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
 def _submit_fields(
     pool: ThreadPoolExecutor, table: pa.Table, extras: list[str], order_id: pa.Array
 ) -> tuple[dict[str, Future], dict[str, Future]]:
-    """Start typing every field the table has, and widening its extra columns to
-    large_string (new offsets) meanwhile: (field jobs, extra-column jobs).
+    """Start typing every field the table has: (field jobs, extra-column jobs).
+
+    The extra columns are widened to large_string (new offsets) meanwhile.
     """
     columns = dict(zip(table.column_names, table.columns, strict=True))
     jobs = {}
@@ -221,8 +222,10 @@ def _submit_fields(
 
 
 def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
-    """The typed fields (null columns for those the file lacks), every problem as (field,
-    reason, mask), and per field the text of its rows with a problem (for the rejects).
+    """The typed fields, every problem as (field, reason, mask), and the text of bad rows.
+
+    Fields the file lacks are null columns. The text is kept per field, for its rows with a
+    problem only (for the rejects).
     """
     typed: dict[str, pa.Array] = {}
     problems: list[tuple[str, str, np.ndarray]] = []
@@ -291,9 +294,9 @@ def _order_table(
 def find_duplicates(
     table: pa.Table, order_id: pa.Array, rows: np.ndarray, blank: np.ndarray
 ) -> list[tuple[str, str, np.ndarray]]:
-    """Repeated order ids:
+    """Repeated order ids.
 
-    an identical repeat is 'duplicate_row'; differing content rejects every copy as
+    An identical repeat is 'duplicate_row'; differing content rejects every copy as
     'duplicate_order_id' (which one is right cannot be known).
     """
     n = len(order_id)
@@ -327,10 +330,10 @@ def find_duplicates(
 
 
 def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
-    """The rejects table:
+    """The rejects table, by file row.
 
-    rows the readers could not split, then every row with a problem (its first problem's column and
-    value, every problem in ``detail``), by file row.
+    Rows the readers could not split, then every row with a problem (its first problem's column
+    and value, every problem in ``detail``).
     """
     early = pd.DataFrame(raw.early_rejects, columns=["source_row", "column", "value", "reason"])
     early["order_id"] = pd.NA
@@ -397,9 +400,9 @@ def _first_values(raw, cleaned, idx: np.ndarray, first_field: np.ndarray) -> np.
 
 
 def _dup_rows(order_id: pa.ChunkedArray, ids: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """For each rejected row (``ids``:
+    """For each rejected row, the rows that share its order id, as text ('2, 7').
 
-    their order ids): the rows that share its order id, as text ('2, 7').
+    ``ids`` are the rejected rows' order ids.
     """
     dup = ids.dropna()
     if dup.empty:

@@ -215,10 +215,10 @@ def _unknown_refund_sources(orders: pd.DataFrame) -> pd.DataFrame:
 def known_facts(
     orders: pd.DataFrame, rules: RuleSet, complete: Collection[str] | None
 ) -> dict[str, np.ndarray]:
-    """Per fact of data/triage.yaml:
+    """Per fact of data/triage.yaml, which orders give it.
 
-    which orders give it. ``complete``: the fields the file reports whenever they happened (None:
-    every column, for tables made by hand).
+    ``complete``: the fields the file reports whenever they happened (None: every column, for
+    tables made by hand).
     """
     n = len(orders)
     known = {}
@@ -301,8 +301,9 @@ def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
 
 
 def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
-    """The first rule that fires on each order, else the first asking for a look; their
-    deadlines and priorities; sorted by priority, then due date (none last), stable.
+    """The first rule that fires on each order, else the first asking for a look.
+
+    With their deadlines and priorities; sorted by priority, then due date (none last), stable.
     """
     rules = data.rules.rules
     any_fire, any_look = v.fires.any(axis=0), v.looks.any(axis=0)

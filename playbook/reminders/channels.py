@@ -1,4 +1,4 @@
-"""One reminder message and how each channel sends it.
+r"""One reminder message and how each channel sends it.
 
 A ``Digest`` is what one person gets on one channel in one run: their cases due within the
 window and overdue (or, for a lead, the unassigned ones), each with the link that opens it.
@@ -11,12 +11,12 @@ The robots' formats and signatures follow their documentation:
   "markdown": {"content": ...}}`` (at most 4096 bytes; ``<@userid>`` mentions), answer
   ``{"errcode": 0}``. https://developer.work.weixin.qq.com/document/path/91770
 - DingTalk custom robot with 加签: ``sign = urlencode(base64(HmacSHA256(key=secret,
-  msg=timestamp_ms + "\\n" + secret)))`` appended as ``&timestamp=&sign=`` to
+  msg=timestamp_ms + "\n" + secret)))`` appended as ``&timestamp=&sign=`` to
   ``<url>?access_token=TOKEN``; body ``{"msgtype": "markdown", "markdown": {"title", "text"},
   "at": {"atUserIds": [...]}}``, answer ``{"errcode": 0}``.
   https://open.dingtalk.com/document/robots/customize-robot-security-settings
 - Feishu/Lark custom bot with signature verification: ``sign = base64(HmacSHA256(
-  key=timestamp_s + "\\n" + secret, msg=""))``, sent in the body beside ``"timestamp"`` with
+  key=timestamp_s + "\n" + secret, msg=""))``, sent in the body beside ``"timestamp"`` with
   ``{"msg_type": "text", "content": {"text": ...}}`` (``<at user_id="ou_...">`` mentions),
   POST ``<url><hook id>``, answer ``{"code": 0}``.
   https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot
@@ -76,9 +76,11 @@ class Digest:
 
     @property
     def lang(self) -> str:
+        """The person's language, the language of every text of the digest."""
         return self.person.lang
 
     def subject(self) -> str:
+        """The subject line: how many cases, how many of them overdue."""
         overdue = sum(i.overdue for i in self.items)
         return text("remind.subject", self.lang, count=len(self.items), overdue=overdue)
 
@@ -108,15 +110,18 @@ class Digest:
         return out
 
     def plain(self) -> str:
+        """The digest as plain text (e-mail): greeting, one line per case, footer."""
         greeting = text("remind.greeting", self.lang, name=self.person.name)
         return "\n".join([greeting, "", *self.lines(), "", text("remind.footer", self.lang)])
 
     def markdown(self) -> str:
+        """The digest as markdown (the robots): subject, greeting, one bullet per case."""
         greeting = text("remind.greeting", self.lang, name=self.person.name)
         body = "\n".join(f"- {line}" for line in self.lines("markdown"))
         return f"**{self.subject()}**\n\n{greeting}\n\n{body}"
 
     def as_json(self) -> dict[str, Any]:
+        """The digest as the generic webhook's JSON body."""
         return {
             "event": "playbook.reminder",
             "id": self.message_id,
@@ -158,8 +163,11 @@ def send(channel: str, digest: Digest, conf: ReminderSettings) -> None:
 
 
 def deliverable(channel: str, person: Person) -> bool:
-    """Whether ``channel`` can reach ``person`` (e-mail needs an address; robots post to a
-    group and mention the person when they have an id there)."""
+    """Whether ``channel`` can reach ``person``.
+
+    E-mail needs an address; robots post to a group and mention the person when they have an
+    id there.
+    """
     return channel != "email" or bool(person.email)
 
 
@@ -197,8 +205,10 @@ def _wecom(digest: Digest, conf: ReminderSettings) -> None:
 
 
 def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
-    """DingTalk's 加签: HmacSHA256 keyed by the secret over ``timestamp + "\\n" + secret``,
-    Base64, then URL-encoded."""
+    r"""DingTalk's 加签: HmacSHA256 keyed by the secret, Base64, then URL-encoded.
+
+    The message signed is ``timestamp + "\n" + secret``.
+    """
     digest = hmac.new(
         secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
     ).digest()
@@ -225,8 +235,10 @@ def _dingtalk(digest: Digest, conf: ReminderSettings) -> None:
 
 
 def feishu_sign(timestamp_s: int, secret: str) -> str:
-    """Feishu/Lark's signature: HmacSHA256 keyed by ``timestamp + "\\n" + secret`` over an
-    empty message, Base64."""
+    r"""Feishu/Lark's signature: HmacSHA256 over an empty message, Base64.
+
+    The key is ``timestamp + "\n" + secret``.
+    """
     key = f"{timestamp_s}\n{secret}".encode()
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 

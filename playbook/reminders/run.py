@@ -88,6 +88,7 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
+        """Whether no channel failed."""
         return not any(c.failed for c in self.channels.values())
 
 
@@ -113,8 +114,11 @@ def due_cases(store: SqlStore, until: dt.datetime) -> list[Due]:
 
 
 def wanted(dues: list[Due], conf: ReminderSettings) -> dict[Key, Due]:
-    """Every reminder the due cases call for: assignee, or each lead for unassigned cases,
-    times each channel that can reach them."""
+    """Every reminder the due cases call for.
+
+    One per person (the assignee, or each lead for unassigned cases) and channel that can
+    reach them.
+    """
     out: dict[Key, Due] = {}
     for due in dues:
         people = [due.assignee] if due.assignee else list(conf.leads)
@@ -215,8 +219,10 @@ class _Lost(Exception):
 
 
 def renew(store: SqlStore, keys: list[Key], me: str) -> bool:
-    """Renew run ``me``'s claim on ``keys`` and count an attempt; False (nothing changed)
-    unless it still holds every one of them."""
+    """Renew run ``me``'s claim on ``keys`` and count an attempt.
+
+    False (nothing changed) unless the run still holds every one of them.
+    """
     try:
         with store.transaction() as conn:
             done = conn.execute(
@@ -232,8 +238,11 @@ def renew(store: SqlStore, keys: list[Key], me: str) -> bool:
 
 
 def mark(store: SqlStore, keys: list[Key], me: str, error: str | None, conf: ReminderSettings):
-    """Record the outcome of a message: ``sent``, or ``failed`` with the next try
-    (``retry_after_seconds``, doubling with each failed run; none after ``max_attempts``)."""
+    """Record the outcome of a message: ``sent``, or ``failed`` with the next try.
+
+    The next try comes ``retry_after_seconds`` later, doubling with each failed run; none
+    after ``max_attempts``.
+    """
     now = store.now()
     if error is None:
         values = {"status": "sent", "sent_at": now, "last_error": None, "next_try_at": None}

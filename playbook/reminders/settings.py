@@ -136,10 +136,12 @@ class ReminderSettings:
 
     @property
     def window(self) -> dt.timedelta:
+        """How far ahead a deadline makes a case due (``window_hours``)."""
         return dt.timedelta(hours=self.conf.window_hours)
 
     @property
     def lease(self) -> dt.timedelta:
+        """How long a run's claim holds before another run may take it over."""
         return dt.timedelta(seconds=self.conf.lease_seconds)
 
     def person(self, name: str) -> Person:

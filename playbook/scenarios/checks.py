@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -140,8 +141,9 @@ def check_step_ids(c: ScenarioCheck) -> None:
 
 
 def check_header(c: ScenarioCheck) -> None:
-    """Facts exist in data/facts.yaml (and staff can give the required ones), the start step
-    exists, the platform has policies.
+    """Facts exist, staff can give the required ones, the start step exists, policies exist.
+
+    Facts are defined in data/facts.yaml; one filled by an analyst cannot be required.
     """
     for i, ref in enumerate(c.sc.facts):
         if ref.id not in c.lib.facts:
@@ -222,8 +224,9 @@ def _check_next(c: ScenarioCheck, next_: Any, loc: tuple) -> None:
 
 
 def _check_cond(c: ScenarioCheck, cond: Condition | None, loc: tuple) -> None:
-    """A condition names facts of this scenario, datetime facts for days_since, known steps
-    and options.
+    """A condition names only what the scenario has.
+
+    Facts of this scenario, datetime facts for days_since, known steps and options.
     """
     if cond is None:
         return
@@ -337,17 +340,49 @@ URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
 def check_policy_sources(lib: Library) -> list[Problem]:
-    """Every rule names the page its number comes from (a URL) and that page's date, or says
-    ``undated``; a rule with no source at all must say ``confidence: unverified``.
+    """Every rule names the page its number comes from (a URL) and that page's date.
+
+    A rule may say ``undated`` instead of the date; a rule with no source at all must say
+    ``confidence: unverified``.
     """
     problems = []
     for platform, ps in lib.policies.items():
         file, _ = lib.where("policy", platform)
         for key, policy in ps.policies.items():
-            for where, message in _source_problems(policy):
-                _, line = lib.where("policy", platform, ("policies", key, where))
+            found = [*_source_problems(policy), *_scope_problems(lib, policy)]
+            for where, message in found:
+                _, line = lib.where("policy", platform, ("policies", key, *where.split(".")))
                 problems.append(Problem(file, f"policies.{key}.{where}", message, line))
     return problems
+
+
+def _scope_problems(lib: Library, policy: Policy) -> Iterator[tuple[str, str]]:
+    """``checked_on`` is given; ``applies_to`` names case facts and values they can have."""
+    if policy.checked_on is None:
+        yield (
+            "checked_on",
+            "no checked_on: give the date (YYYY-MM-DD) someone last compared this entry with "
+            "its source",
+        )
+    elif isinstance(policy.source_date, dt.date) and policy.checked_on < policy.source_date:
+        yield "checked_on", "checked_on is earlier than the source's own date"
+    for fact, values in policy.applies_to.items():
+        definition = lib.facts.get(fact)
+        if definition is None:
+            yield (
+                f"applies_to.{fact}",
+                f"unknown fact '{fact}'; facts are defined in data/facts.yaml",
+            )
+            continue
+        choices = {c.id for c in definition.choices}
+        if not values:
+            yield f"applies_to.{fact}", "no values: list the values the rule applies to"
+        for value in values:
+            if choices and str(value) not in choices:
+                yield (
+                    f"applies_to.{fact}",
+                    f"'{value}' is not a choice of fact '{fact}' ({sorted(choices)})",
+                )
 
 
 def _source_problems(policy: Policy) -> Iterator[tuple[str, str]]:
@@ -370,10 +405,12 @@ def _source_problems(policy: Policy) -> Iterator[tuple[str, str]]:
 
 
 def check_deadline_conditions(c: ScenarioCheck) -> None:
-    """A deadline's ``when`` names facts, steps and options that exist."""
+    """A deadline's or a note's ``when`` names facts, steps and options that exist."""
     for i, step in enumerate(c.sc.steps):
         for j, ref in enumerate(step.deadlines):
             _check_cond(c, ref.when, ("steps", i, "deadlines", j, "when"))
+        for j, note in enumerate(step.notes):
+            _check_cond(c, note.when, ("steps", i, "notes", j, "when"))
 
 
 def _texts(obj: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
@@ -429,8 +466,9 @@ _POLICY_KIND = {
 
 
 def typed_numbers(value: str) -> Iterator[tuple[str, str, float | str]]:
-    """Numbers with a unit typed into ``value`` (``{policy:KEY}`` placeholders aside), as
-    ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours".
+    """Numbers with a unit typed into ``value`` (``{policy:KEY}`` placeholders aside).
+
+    Each as ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours".
     """
     value = POLICY_PLACEHOLDER.sub(" ", value)
     taken: list[tuple[int, int]] = []
@@ -444,14 +482,19 @@ def typed_numbers(value: str) -> Iterator[tuple[str, str, float | str]]:
         yield m.group(0), "date", m.group(1)
 
 
-def _policy_amounts(policies: dict[str, Policy]) -> dict[tuple[str, float | str], list[str]]:
+def policy_amounts(policies: dict[str, Policy]) -> dict[tuple[str, float | str], list[str]]:
+    """Each policy's number as ``(kind, amount)`` (days as hours), with the keys that have it."""
     out: dict[tuple[str, float | str], list[str]] = {}
     for key, policy in policies.items():
         if policy.unit == "date":
             out.setdefault(("date", str(policy.value)), []).append(key)
-        elif policy.unit in _POLICY_KIND and not isinstance(policy.value, str):
+        elif policy.unit in _POLICY_KIND:
+            try:
+                number = float(policy.value)
+            except ValueError:
+                continue
             kind, factor = _POLICY_KIND[policy.unit]
-            out.setdefault((kind, float(policy.value) * factor), []).append(key)
+            out.setdefault((kind, number * factor), []).append(key)
     return out
 
 
@@ -459,7 +502,7 @@ def check_typed_policy_numbers(c: ScenarioCheck) -> None:
     """No step text types a policy's number by hand: it goes stale when the policy changes."""
     if c.policies is None:
         return
-    amounts = _policy_amounts(c.policies.policies)
+    amounts = policy_amounts(c.policies.policies)
     for loc, value in _texts(c.sc):
         for typed, kind, amount in typed_numbers(value):
             keys = amounts.get((kind, amount))
@@ -475,6 +518,153 @@ def check_typed_policy_numbers(c: ScenarioCheck) -> None:
             )
 
 
+# --- scope: a rule is used only where the case is one it is about ----------------------------
+
+Scope = dict[str, frozenset[str]]  # fact -> the values it is known to have; absent = anything
+
+
+def implied(cond: Condition | None, lib: Library | None = None) -> Scope:
+    """What ``cond`` holding says about the case's facts (only what it says for sure).
+
+    >>> implied(Condition.model_validate({"all": [{"fact": "a", "eq": "yes"},
+    ...                                           {"fact": "b", "in": ["x", "y"]}]}))
+    {'a': frozenset({'yes'}), 'b': frozenset({'x', 'y'})}
+    """
+    if cond is None:
+        return {}
+    if cond.all is not None:
+        out: Scope = {}
+        for sub in cond.all:
+            for fact, values in implied(sub, lib).items():
+                out[fact] = out[fact] & values if fact in out else values
+        return out
+    if cond.any is not None:
+        branches = [implied(sub, lib) for sub in cond.any]
+        common = set.intersection(*(set(b) for b in branches)) if branches else set()
+        return {f: frozenset().union(*(b[f] for b in branches)) for f in sorted(common)}
+    if cond.fact and cond.eq is not None:
+        return {cond.fact: frozenset({str(cond.eq)})}
+    if cond.fact and cond.in_ is not None:
+        return {cond.fact: frozenset(str(v) for v in cond.in_)}
+    if cond.fact and cond.ne is not None and lib is not None and cond.fact in lib.facts:
+        choices = {c.id for c in lib.facts[cond.fact].choices}
+        if choices:
+            return {cond.fact: frozenset(choices - {str(cond.ne)})}
+    return {}
+
+
+def _and(a: Scope, b: Scope) -> Scope:
+    out = dict(a)
+    for fact, values in b.items():
+        out[fact] = out[fact] & values if fact in out else values
+    return out
+
+
+def _or(a: Scope, b: Scope) -> Scope:
+    return {f: a[f] | b[f] for f in a.keys() & b.keys()}
+
+
+def step_scopes(sc: Scenario, lib: Library | None = None) -> dict[str, Scope]:
+    """For each step, what every way to it from the start says about the facts.
+
+    Those are the route and option conditions on the way; a step no way reaches is left out.
+    """
+    edges: list[tuple[str, str, Scope]] = []
+    for step in sc.steps:
+        for opt in step.options:
+            for route in routes(opt.next):
+                edges.append(
+                    (step.id, route.to, _and(implied(opt.when, lib), implied(route.when, lib)))
+                )
+        for route in routes(step.next):
+            edges.append((step.id, route.to, implied(route.when, lib)))
+    scopes: dict[str, Scope] = {sc.start: {}}
+    changed = True
+    while changed:
+        changed = False
+        for src, dst, cond in edges:
+            if src not in scopes or dst == sc.start or not sc.has_step(dst):
+                continue
+            arriving = _and(scopes[src], cond)
+            new = arriving if dst not in scopes else _or(scopes[dst], arriving)
+            if new != scopes.get(dst):
+                scopes[dst] = new
+                changed = True
+    return scopes
+
+
+def out_of_scope(policy: Policy, scope: Scope) -> list[str]:
+    """The facts of the rule's ``applies_to`` that ``scope`` does not pin to allowed values."""
+    return [
+        fact
+        for fact, allowed in policy.applies_to.items()
+        if fact not in scope or not scope[fact] <= {str(v) for v in allowed}
+    ]
+
+
+def check_policy_scope(c: ScenarioCheck) -> None:
+    """A rule with ``applies_to`` appears only where every way in has those fact values.
+
+    The rule is a deadline or ``{policy:KEY}`` in a text; the values come from a route's or
+    option's ``when`` on the way, or the deadline's own ``when``.
+    """
+    if c.policies is None:
+        return
+    known = c.policies.policies
+    scopes = step_scopes(c.sc, c.lib)
+
+    def report(loc: tuple, key: str, scope: Scope, what: str) -> None:
+        policy = known.get(key)
+        if policy is None or not policy.applies_to:
+            return
+        missing = out_of_scope(policy, scope)
+        if not missing:
+            return
+        wanted = ", ".join(f"{f} in {policy.applies_to[f]}" for f in missing)
+        absent = [f for f in missing if f not in c.fact_ids]
+        hint = (
+            f"add the fact{'s' if len(absent) > 1 else ''} {absent} to the scenario and "
+            if absent
+            else ""
+        )
+        c.add(
+            loc,
+            f"{what} names '{key}', which applies only where {wanted} "
+            f"(data/policies/{c.sc.platform}.yaml applies_to), but the step can be reached "
+            f"without that: {hint}put a condition on it on every way here (a route's or an "
+            "option's `when`, or the deadline's own `when`), or say what to check instead",
+        )
+
+    for i, step in enumerate(c.sc.steps):
+        if step.id not in scopes:
+            continue  # unreachable: reported by the graph rules
+        here = scopes[step.id]
+        for j, ref in enumerate(step.deadlines):
+            scope = _and(here, implied(ref.when, c.lib))
+            report(("steps", i, "deadlines", j, "policy"), ref.policy, scope, "the deadline")
+            for loc, value in _texts(ref.label, ("steps", i, "deadlines", j, "label")):
+                for key in policy_keys(value):
+                    report(loc, key, scope, "the text")
+        for j, opt in enumerate(step.options):
+            scope = _and(here, implied(opt.when, c.lib))
+            for loc, value in _texts(opt, ("steps", i, "options", j)):
+                for key in policy_keys(value):
+                    report(loc, key, scope, "the option")
+        for j, note in enumerate(step.notes):
+            scope = _and(here, implied(note.when, c.lib))
+            for loc, value in _texts(note.text, ("steps", i, "notes", j, "text")):
+                for key in policy_keys(value):
+                    report(loc, key, scope, "the note")
+        for name in ("title", "text", "guidance", "actions", "evidence"):
+            for loc, value in _texts(getattr(step, name), ("steps", i, name)):
+                for key in policy_keys(value):
+                    report(loc, key, here, "the text")
+    for name in ("title", "summary"):
+        for loc, value in _texts(getattr(c.sc, name), (name,)):
+            for key in policy_keys(value):
+                report(loc, key, {}, "the text")
+
+
 # Run in this order on every scenario; add a rule by writing a function and listing it here.
 SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
     check_step_ids,
@@ -488,6 +678,7 @@ SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
     check_deadline_conditions,
     check_policy_placeholders,
     check_typed_policy_numbers,
+    check_policy_scope,
 ]
 
 

@@ -66,6 +66,8 @@ def scenario_dot(
     """The DOT source of ``scenario``'s map, labels in ``lang``.
 
     Args:
+        scenario: the scenario to draw, every step and every way between steps.
+        lang: the language of the labels ("en" or "zh").
         path: the steps walked, in order (drawn red).
         expected: the expected path, in order (drawn dashed blue).
         current: the step to frame (default: the last of ``path``).

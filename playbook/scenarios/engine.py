@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from playbook.errors import StepNotAllowed
-from playbook.library.model import Condition, Option, Scenario, Step, is_closed, routes
+from playbook.library.model import Condition, Option, Scenario, Step, Text, is_closed, routes
 from playbook.scenarios.policies import Deadline, deadline
 
 CONTINUE = ""  # the answer recorded for action and info steps
@@ -55,9 +55,9 @@ class Walk:
 
     @property
     def status(self) -> str:
-        """The case status the walk sets:
+        """The case status the walk sets.
 
-        the last one set by a step on the path (``open`` if none), so going back undoes it.
+        The last one set by a step on the path (``open`` if none), so going back undoes it.
         """
         for step_id in reversed(self.path):
             if self.scenario.has_step(step_id) and (status := self.scenario.step(step_id).status):
@@ -116,6 +116,11 @@ class Walk:
             else:
                 out.append((ref, None))
         return out
+
+    def notes(self, step: Step | None = None) -> list[Text]:
+        """The notes of ``step`` (default: current) whose ``when`` holds for this case."""
+        step = step or self.current
+        return [n.text for n in step.notes if n.when is None or self._holds(n.when)]
 
     @property
     def progress(self) -> tuple[int, int]:

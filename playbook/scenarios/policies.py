@@ -94,9 +94,14 @@ def deadline(
 # --- policy status and policy numbers in step texts ----------------------------------------
 
 PolicyStatus = Literal["ok", "verify", "unverified"]
-# ``{policy:KEY}`` in a step text: the policy's number with its unit, in the page language.
+# ``{policy:KEY}`` in a step text: the policy's number with its unit, in the page language (a
+# rule with no number, unit ``rule``, shows the title of its source instead).
 POLICY_PLACEHOLDER = re.compile(r"\{policy:([a-z][a-z0-9_]*)\}")
 FRESH_MONTHS = 12
+# The marker of a claim no source supports, exactly as staff read it (shared with every
+# platform's data: a sentence carrying it is listed as "unverified" by ``python -m playbook
+# claims``).
+UNVERIFIED_MARK = {"en": "(unverified)", "zh": "（未核实）"}
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -125,14 +130,47 @@ def policy_status(policy: Policy, as_of: dt.datetime | dt.date) -> PolicyStatus:
     return "ok"
 
 
+def policy_mark(policy: Policy, as_of: dt.datetime | dt.date) -> str | None:
+    """The mark a sentence citing ``policy`` carries.
+
+    One of ``unverified``, ``historical`` (a rule no longer in force, not to be checked on today's
+    dashboard), ``verify``, or None.
+    """
+    status = policy_status(policy, as_of)
+    if status == "unverified":
+        return "unverified"
+    if policy.historical:
+        return "historical"
+    return None if status == "ok" else "verify"
+
+
+def _number(value: float, decimals: int | None) -> str:
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}"
+
+
 def policy_value(policy: Policy, lang: str) -> str:
-    """The policy's number with its unit in ``lang``: "90 days" / "90 天", "$10" / "10 美元"."""
+    """The policy's number with its unit in ``lang``.
+
+    "90 days" / "90 天", "1 hour", "$10,000.00" / "10,000.00 美元" (money always has cents),
+    "0.5%"; a value written as text keeps its digits ("16.20" stays "16.20%"); a rule with no
+    number (unit ``rule``) shows its source's title ("Order Cancellation Policy" /
+    "《Order Cancellation Policy》").
+    """
+    if policy.unit == "rule":
+        return catalogue_text("policy.unit.rule", lang, title=policy.source_title or "")
     value = policy.value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    number = f"{value:,}" if isinstance(value, int | float) else str(value)
+    if isinstance(value, str):
+        number = value
+        one = value.strip() in ("1", "1.0")
+    else:
+        number = _number(value, 2 if policy.unit == "usd" else None)
+        one = float(value) == 1
     key = f"policy.unit.{policy.unit}"
-    if value == 1 and lang == "en":
+    if one and lang == "en":
         key += ".one"
     return catalogue_text(key, lang, n=number)
 
@@ -142,28 +180,88 @@ def policy_keys(text: str) -> list[str]:
     return POLICY_PLACEHOLDER.findall(text)
 
 
+# A sentence ends at . ! ? (then a space or the end) in English, at 。！？ in Chinese, and at a
+# line break; "e.g." and "i.e." do not end one.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.!?](?=[\s\"”’)]|$)|[。！？]|\n")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, each with its end mark (joined, they give ``text`` back).
+
+    >>> sentences("One rule. Another (e.g. this)! 第三句。第四")
+    ['One rule.', ' Another (e.g. this)!', ' 第三句。', '第四']
+    """
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append(text[start : m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def _with_mark(sentence: str, marks: list[str], lang: str) -> str:
+    """``sentence`` with its marks before its end mark (inside a closing parenthesis)."""
+    if not marks:
+        return sentence
+    words = [catalogue_text(f"policy.mark.{m}", lang) for m in marks if m != "unverified"]
+    added = catalogue_text("policy.mark.unverified", lang) if "unverified" in marks else ""
+    body = sentence.rstrip()
+    tail = sentence[len(body) :]
+    end = ""
+    if body and body[-1] in ".!?。！？":
+        body, end = body[:-1], body[-1]
+    joined = catalogue_text("policy.mark.sep", lang).join(words)
+    if words and body.endswith((")", "）")):
+        close = body[-1]
+        body = body[:-1] + catalogue_text("policy.mark.sep", lang) + joined + close
+    elif words:
+        body += catalogue_text("policy.mark.wrap", lang, marks=joined)
+    if added:
+        body += ("" if lang == "zh" else " ") + added
+    return body + end + tail
+
+
+_HAN = "\u3400-\u9fff"
+_FULL = "\u3000-\u303f\uff00-\uffef《》“”‘’"
+
+
+def _tidy_zh(text: str) -> str:
+    """No space beside full-width punctuation, nor between two Chinese characters."""
+    text = re.sub(rf" +(?=[{_FULL}])|(?<=[{_FULL}]) +", "", text)
+    return re.sub(rf"(?<=[{_HAN}]) (?=[{_HAN}])", "", text)
+
+
 def policy_text(
     text: str, policies: Mapping[str, Policy], lang: str, as_of: dt.datetime | dt.date
 ) -> str:
     """``text`` with every ``{policy:KEY}`` replaced by that policy's number in ``lang``.
 
-    The first mention of a rule whose source is undated or more than 12 months old at
-    ``as_of`` is followed by "verify on the merchant dashboard"; a rule with no source by
-    "unverified" (both from the message catalogue). An unknown key stays as written, so it is
-    visible (``python -m playbook check`` reports it).
+    A sentence citing a rule whose source is undated or more than 12 months old at ``as_of``
+    ends with "verify on the merchant dashboard"; one citing a historical rule with
+    "historical rule"; one citing a rule with no source with "(unverified)" (from the message
+    catalogue; each rule is marked once per text, in the first sentence that names it). An
+    unknown key stays as written, so it is visible (``python -m playbook check`` reports it).
     """
     marked: set[str] = set()
+    out = []
+    for sentence in sentences(text):
+        marks: list[str] = []
 
-    def one(match: re.Match[str]) -> str:
-        key = match.group(1)
-        policy = policies.get(key)
-        if policy is None:
-            return match.group(0)
-        shown = policy_value(policy, lang)
-        status = policy_status(policy, as_of)
-        if status == "ok" or key in marked:
-            return shown
-        marked.add(key)
-        return catalogue_text(f"policy.mark.{status}", lang, value=shown)
+        def one(match: re.Match[str], marks: list[str] = marks) -> str:
+            key = match.group(1)
+            policy = policies.get(key)
+            if policy is None:
+                return match.group(0)
+            mark = policy_mark(policy, as_of)
+            if mark and key not in marked:
+                marked.add(key)
+                if mark not in marks:
+                    marks.append(mark)
+            return policy_value(policy, lang)
 
-    return POLICY_PLACEHOLDER.sub(one, text)
+        filled = POLICY_PLACEHOLDER.sub(one, sentence)
+        order = [m for m in ("unverified", "historical", "verify") if m in marks]
+        out.append(_with_mark(filled, order, lang))
+    joined = "".join(out)
+    return _tidy_zh(joined) if lang == "zh" else joined

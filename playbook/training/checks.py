@@ -9,15 +9,20 @@ a different outcome).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from playbook.errors import FactError
 from playbook.library.library import Library, Problem
 from playbook.library.model import Scenario, Text
-from playbook.library.practice import PracticeCase
+from playbook.library.practice import OptionFeedback, PracticeCase
+from playbook.scenarios.checks import policy_amounts, typed_numbers
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import parse_fact, parse_facts
+from playbook.scenarios.policies import policy_keys
+from playbook.scenarios.templates import render
 from playbook.training.items import SEEN_AT, trace_expected
 
 
@@ -52,8 +57,10 @@ def check_practice_cases(lib: Library) -> list[Problem]:
 
 
 def check_scenario_version(c: PracticeCheck) -> None:
-    """The scenario exists and is not older than the case (a case written for an older
-    version stays valid as long as its answers still walk the scenario: the last rule).
+    """The scenario exists and is not older than the case.
+
+    A case written for an older version stays valid as long as its answers still walk the
+    scenario (the last rule).
     """
     scenario = c.lib.scenarios.get(c.case.scenario)
     if scenario is None:
@@ -94,8 +101,9 @@ def check_vignette(c: PracticeCheck) -> None:
 
 
 def check_questions(c: PracticeCheck) -> None:
-    """Each answer is a question step's option, with feedback for every option and known
-    policy keys.
+    """Each answer is a question step's option, with feedback for every option.
+
+    The feedback names known policy keys only.
     """
     if c.scenario is None:
         return
@@ -157,6 +165,154 @@ def check_expected_path(c: PracticeCheck) -> None:
         c.add(loc, message)
 
 
+def _feedback(c: PracticeCheck) -> Iterator[tuple[tuple, OptionFeedback]]:
+    for i, q in enumerate(c.case.questions):
+        for option, fb in q.feedback.items():
+            yield ("questions", i, "feedback", option), fb
+
+
+def check_feedback_rules(c: PracticeCheck) -> None:
+    """A feedback cites only rules whose scope fits the vignette, and types no rule's number.
+
+    The scope is ``applies_to`` against the vignette's facts; numbers come from
+    ``{policy:KEY}``, which follows the policy file.
+    """
+    if c.scenario is None or c.facts is None:
+        return
+    ps = c.lib.policies.get(c.scenario.platform)
+    if ps is None:
+        return
+    amounts = policy_amounts(ps.policies)
+    for loc, fb in _feedback(c):
+        keys = [(("policy",), fb.policy)] if fb.policy else []
+        for lang in ("en", "zh"):
+            keys += [(("text", lang), k) for k in policy_keys(fb.text.get(lang))]
+        for where, key in keys:
+            policy = ps.policies.get(key)
+            if policy is None:
+                continue
+            wrong = [
+                f"{fact} in {allowed}"
+                for fact, allowed in policy.applies_to.items()
+                if str(c.facts.get(fact, "")) not in {str(v) for v in allowed}
+            ]
+            if wrong:
+                c.add(
+                    (*loc, *where),
+                    f"'{key}' applies only where {', '.join(wrong)}; the vignette's facts do "
+                    "not say so: give the vignette that fact, or cite the rule that decides "
+                    "this case",
+                )
+        for lang in ("en", "zh"):
+            for typed, kind, amount in typed_numbers(fb.text.get(lang)):
+                found = amounts.get((kind, amount))
+                if found:
+                    use = " or ".join(f"{{policy:{k}}}" for k in found)
+                    c.add(
+                        (*loc, "text", lang),
+                        f"'{typed}' types a rule's number by hand; write {use} instead",
+                    )
+
+
+# Dates ("2026-11-08" or "2026-11-08 16:40") and money ("USD 22.00", "$22", "22.00 美元") the
+# vignette, its drafts and its feedback state.
+_WHEN = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}))?")
+_MONEY = re.compile(
+    r"(?:USD|US\$|\$)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:USD\b|美元)"
+)
+
+
+def stated(text: str) -> tuple[set[str], set[float]]:
+    """The dates (with their time when given) and money amounts written in ``text``."""
+    whens = {m.group(1) + (" " + m.group(2) if m.group(2) else "") for m in _WHEN.finditer(text)}
+    money = {float((m.group(1) or m.group(2)).replace(",", "")) for m in _MONEY.finditer(text)}
+    return whens, money
+
+
+def _fact_values(facts: dict) -> tuple[set[str], set[float]]:
+    whens: set[str] = set()
+    money: set[float] = set()
+    for value in facts.values():
+        if isinstance(value, dt.datetime):
+            shown = value.astimezone(dt.UTC)
+            whens |= {shown.strftime("%Y-%m-%d"), shown.strftime("%Y-%m-%d %H:%M")}
+        elif isinstance(value, dt.date):
+            whens.add(value.isoformat())
+        elif isinstance(value, Decimal):
+            money.add(float(value))
+    return whens, money
+
+
+def check_vignette_matches_drafts(c: PracticeCheck) -> None:
+    """The vignette, the drafts the trainee is taught to send and the feedback agree.
+
+    Every date and amount the vignette's message states is one of its facts (so a draft,
+    which is filled from the facts, can say it); every draft on the expected path is filled
+    (no "[Label]" gap) and states only the vignette's dates and amounts; a feedback states
+    no date or amount the vignette does not give.
+    """
+    if c.scenario is None or c.facts is None or c.seen_at is None:
+        return
+    scenario, facts, seen_at = c.scenario, c.facts, c.seen_at
+    policies = c.lib.policies[scenario.platform].policies
+    fact_whens, fact_money = _fact_values(facts)
+    message = c.case.vignette.message
+    msg_whens: set[str] = set()
+    msg_money: set[float] = set()
+    for lang in ("en", "zh"):
+        whens, money = stated(message.get(lang))
+        msg_whens |= whens
+        msg_money |= money
+        for when in sorted(whens - fact_whens):
+            c.add(
+                ("vignette", "message", lang),
+                f"the message states {when}, which is none of the case facts: give it as a "
+                "fact (drafts are filled from the facts, so they cannot say it otherwise)",
+            )
+        for amount in sorted(money - fact_money):
+            c.add(
+                ("vignette", "message", lang),
+                f"the message states the amount {amount:.2f}, which is none of the case facts",
+            )
+    known_whens, known_money = fact_whens | msg_whens, fact_money | msg_money
+    walk, problems = trace_expected(
+        scenario, c.case, lambda: Walk(scenario, facts, seen_at, policies)
+    )
+    if problems:
+        return  # reported by check_expected_path
+    for sid in dict.fromkeys(walk.path):
+        for tid in scenario.step(sid).messages:
+            template = c.lib.templates.get(tid)
+            if template is None:
+                continue
+            for lang in ("en", "zh"):
+                draft = render(template, facts, c.lib.facts, lang)
+                if draft.missing:
+                    c.add(
+                        ("vignette", "facts"),
+                        f"the draft '{tid}' at step '{sid}' of the expected path has gaps "
+                        f"({', '.join(draft.missing)}): give the vignette those facts",
+                    )
+                    break
+                whens, money = stated(draft.subject + "\n" + draft.body)
+                extra = sorted(whens - known_whens) + [f"{m:.2f}" for m in money - known_money]
+                if extra:
+                    c.add(
+                        ("vignette",),
+                        f"the draft '{tid}' at step '{sid}' states {extra}, which the vignette "
+                        "does not give",
+                    )
+    for loc, fb in _feedback(c):
+        for lang in ("en", "zh"):
+            whens, money = stated(fb.text.get(lang))
+            extra = sorted(whens - known_whens) + [f"{m:.2f}" for m in money - known_money]
+            if extra:
+                c.add(
+                    (*loc, "text", lang),
+                    f"the feedback states {extra}, which the vignette does not give",
+                )
+
+
 # Run in this order on every practice case; add a rule by writing a function and listing it.
 PRACTICE_RULES: list[Callable[[PracticeCheck], None]] = [
     check_scenario_version,
@@ -164,6 +320,8 @@ PRACTICE_RULES: list[Callable[[PracticeCheck], None]] = [
     check_questions,
     check_practice_translations,
     check_expected_path,
+    check_feedback_rules,
+    check_vignette_matches_drafts,
 ]
 # Rules whose problems make the later ones meaningless.
 STOP_AFTER = {check_questions}

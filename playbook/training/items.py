@@ -31,7 +31,7 @@ from playbook.library.model import (
 from playbook.library.practice import PracticeCase
 from playbook.scenarios.engine import Walk
 from playbook.scenarios.facts import format_fact, parse_fact, parse_facts
-from playbook.scenarios.policies import add_duration
+from playbook.scenarios.policies import add_duration, policy_text
 
 SEEN_AT = FactDef(id="seen_at", type="datetime", label=Text(zh="查看时间", en="Seen at"))
 MAX_STEPS = 200  # an expected walk longer than this is a loop the answers never leave
@@ -64,6 +64,10 @@ class Item:
     prompt: Text | None
     choices: list[Choice]
     scored: bool
+    # The step as the trainee reads it, its {policy:KEY} numbers filled in.
+    title: Text = Text()
+    body: Text = Text()
+    actions: tuple[Text, ...] = ()
 
     @property
     def max_points(self) -> int:
@@ -82,6 +86,17 @@ def both(key: str, **params: Any) -> Text:
         values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in params.items()}
         out[lang] = text(key, lang, **values)
     return Text(**out)
+
+
+def rule_citation(policy: Policy, lang: str) -> str:
+    """The line under a feedback naming the rule that decides it.
+
+    Its title, address and page date ("not shown on the page" for an undated page), never its key.
+    """
+    when = policy.source_date
+    date = text("ui.t.no_date", lang) if when in (None, "undated") else str(when)
+    title = policy.source_title or policy.summary.get(lang)
+    return text("ui.t.source", lang, title=title, source=policy.source or "-", date=date)
 
 
 def stamp(when: dt.datetime) -> str:
@@ -128,9 +143,9 @@ def trace_expected(
 
 
 def path_problems(case: PracticeCase, walk: Walk) -> list[tuple[tuple, str]]:
-    """Where an expected walk contradicts the case:
+    """Where an expected walk contradicts the case.
 
-    no outcome, another outcome, an answer for a step the path does not visit.
+    No outcome, another outcome, an answer for a step the path does not visit.
     """
     problems: list[tuple[tuple, str]] = []
     if not walk.finished:
@@ -178,13 +193,27 @@ class Practice:
         self.expected_path = list(self.expected.path)
         # Each deadline is asked once: at the first step of the expected path that shows it.
         self.deadline_home: dict[tuple[str, str], str] = {}
-        for sid in self.expected_path:
-            for ref in self.scenario.step(sid).deadlines:
+        for sid in dict.fromkeys(self.expected_path):
+            walk = self.expected_walk_at(sid)
+            for ref, _ in walk.deadlines(self.scenario.step(sid)):  # only those that apply
                 self.deadline_home.setdefault((ref.policy, ref.from_), sid)
         self.max_score = sum(
             item.max_points
             for sid in dict.fromkeys(self.expected_path)
             for item in self.items(self.scenario.step(sid), self.expected_walk_at(sid))
+        )
+
+    def show(self, value: Text) -> Text:
+        """``value`` as the trainee reads it.
+
+        ``{policy:KEY}`` numbers filled in, with their marks, in both languages (measured at the
+        vignette's time).
+        """
+        return Text(
+            **{
+                lang: policy_text(value.get(lang), self.policies, lang, self.seen_at)
+                for lang in ("zh", "en")
+            }
         )
 
     def new_walk(self) -> Walk:
@@ -204,13 +233,28 @@ class Practice:
     def items(self, step: Step, walk: Walk) -> list[Item]:
         """The items of ``step`` in order: generated questions, then the step itself."""
         on_path = step.id in self.expected_path
-        out = [self.deadline_item(step, ref, on_path) for ref in step.deadlines]
+        shown = [ref for ref, _ in walk.deadlines(step)]  # a deadline's `when` must hold
+        out = [self.deadline_item(step, ref, on_path) for ref in shown]
         out = [i for i in out if i is not None]
         if any(e.required for e in step.evidence):
             out.append(self.evidence_item(step, on_path))
         if step.kind != "outcome":
             out.append(self.step_item(step, walk, on_path))
-        return out
+        return [self._readable(i) for i in out]
+
+    def _readable(self, item: Item) -> Item:
+        """``item`` with every text the trainee reads rendered (``show``)."""
+        step = item.step
+        choices = [
+            Choice(c.id, self.show(c.text), c.correct, c.points, self.show(c.feedback), c.policy)
+            for c in item.choices
+        ]
+        prompt = self.show(item.prompt) if item.prompt is not None else None
+        return Item(
+            item.key, step, item.kind, prompt, choices, item.scored,
+            self.show(step.title), self.show(step.text),
+            tuple(self.show(a) for a in step.actions),
+        )  # fmt: skip
 
     def item(self, key: str, walk: Walk | None = None) -> Item | None:
         """The item with ``key`` (for reports: labels and feedback), at the expected walk."""
@@ -246,8 +290,9 @@ class Practice:
         return Item(step.id, step, STEP, None, choices, scored)
 
     def deadline_item(self, step: Step, ref: DeadlineRef, on_path: bool) -> Item | None:
-        """ "By when?" for a deadline whose start date the vignette gives, asked at the first
-        step of the expected path that shows it.
+        """A "By when?" item for a deadline whose start date the vignette gives.
+
+        Asked at the first step of the expected path that shows the deadline.
         """
         start = self.facts.get(ref.from_)
         policy = self.policies.get(ref.policy)
@@ -275,7 +320,7 @@ class Practice:
         return Item(f"{step.id}#deadline:{ref.policy}", step, DEADLINE, prompt, choices, on_path)
 
     def evidence_item(self, step: Step, on_path: bool) -> Item:
-        """ "Which evidence is required at this step?": sets of evidence items to pick from."""
+        """A "Which evidence is required at this step?" item: sets of evidence items to pick."""
         required = [e for e in step.evidence if e.required]
         optional = [e for e in step.evidence if not e.required]
         sets = evidence_sets(self.scenario, step, required, optional)
@@ -308,9 +353,9 @@ def deadline_distractors(
     country: str | None,
     due: dt.datetime,
 ) -> list[dt.datetime]:
-    """Up to three wrong dates a trainee might work out:
+    """Up to three wrong dates a trainee might work out.
 
-    another source's figure, a day off either way, counting from the day the case is looked at
+    Another source's figure, a day off either way, counting from the day the case is looked at
     instead of the start.
     """
     found: list[dt.datetime] = []

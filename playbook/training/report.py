@@ -1,6 +1,6 @@
-"""The trainer's view of a session, computed from the stored moves:
+"""The trainer's view of a session, computed from the stored moves.
 
-each trainee's score and time, each item's error rate with the most common wrong option and its
+Each trainee's score and time, each item's error rate with the most common wrong option and its
 feedback, and every choice each trainee made in order; exported as CSV (UTF-8 with BOM) or XLSX.
 
 Scores are recomputed from the moves with ``dynamic_score``, the same function the trainee's
@@ -113,17 +113,14 @@ class Labels:
         return practice.item(key) if practice else None
 
     def label(self, practice_id: str, key: str) -> Text:
-        """ "Step title" or "Step title: question" in both languages."""
+        """The item's label, "Step title" or "Step title: question", in both languages."""
         item = self.item(practice_id, key)
         if item is None:
             return Text(zh=key, en=key)
         if item.prompt is None:
-            return item.step.title
+            return item.title
         return Text(
-            **{
-                lang: f"{item.step.title.get(lang)}: {item.prompt.get(lang)}"
-                for lang in ("zh", "en")
-            }
+            **{lang: f"{item.title.get(lang)}: {item.prompt.get(lang)}" for lang in ("zh", "en")}
         )
 
     def choice(self, practice_id: str, key: str, option: str | None) -> Choice | None:
@@ -138,7 +135,9 @@ class Labels:
         fb = question.feedback.get(option) if question else None
         if opt is None:
             return None
-        return Choice(option, opt.text, False, 0, fb.text if fb else Text(zh="", en=""))
+        practice = self.practice(practice_id)
+        feedback = practice.show(fb.text) if fb else Text(zh="", en="")
+        return Choice(option, practice.show(opt.text), False, 0, feedback)
 
 
 def build_report(

@@ -1,6 +1,6 @@
-"""A trainee's run through a training session:
+"""A trainee's run through a training session.
 
-join with a code, walk each practice case in turn, every move stored in the training tables before
+Join with a code, walk each practice case in turn, every move stored in the training tables before
 it is made. The trainee page is a view of a ``TraineeRun``; tests drive it directly. Pure Python.
 """
 
@@ -111,8 +111,10 @@ class TraineeRun:
 
     @property
     def case_passed(self) -> bool | None:
-        """Whether the practice case on screen reached the session's pass mark (None until it
-        is finished)."""
+        """Whether the practice case on screen reached the session's pass mark.
+
+        None until the case is finished.
+        """
         attempt = self.attempt
         if attempt is None or not attempt.finished:
             return None

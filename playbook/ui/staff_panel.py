@@ -19,9 +19,10 @@ from playbook.cases.session import CaseSession, utcnow
 from playbook.cases.store import CaseStore
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
+from playbook.scenarios.freshness import rules_checked_line
 from playbook.ui.case_list import CaseListPanel
 from playbook.ui.feedback import show_errors
-from playbook.ui.html import esc
+from playbook.ui.html import esc, tag
 from playbook.ui.page import Clock, Page
 from playbook.ui.staff_start import StartView
 from playbook.ui.staff_walk import WalkView
@@ -84,7 +85,16 @@ class StaffPanel(Page):
         self.walk_box = w.VBox()
         self.actor_label = w.HTML()
         top = w.HBox([self.lang_toggle, self.actor_label, self.actor])
-        parts = [self.header, top, self.message, self.start_view.widget, self.walk_box]
+        self.footer = w.HTML()  # when the platform rules were last checked
+        self.footer.add_class("pb-footer")
+        parts = [
+            self.header,
+            top,
+            self.message,
+            self.start_view.widget,
+            self.walk_box,
+            self.footer,
+        ]
         if self.durable:
             parts[2:2] = [self.nav, self.cases_box]
         else:
@@ -155,6 +165,7 @@ class StaffPanel(Page):
     def render(self) -> None:
         """Redraw the page from state, in the current language."""
         self.header.value = self.heading("ui.app_title", "ui.app_subtitle")
+        self.footer.value = tag("p", esc(rules_checked_line(self.lib, self.lang)), "pb-muted")
         self.actor_label.value = esc(
             self.t("ui.actor")
             if self.identity is None

@@ -19,7 +19,7 @@ from playbook.cases.session import utcnow
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
 from playbook.training.attempt import Move
-from playbook.training.items import Choice, Item
+from playbook.training.items import Choice, Item, rule_citation
 from playbook.training.run import TraineeRun
 from playbook.ui.feedback import show_errors
 from playbook.ui.html import bullets, esc, tag
@@ -168,14 +168,13 @@ class TrainingPanel(Page):
     def _render_item(self, item: Item) -> None:
         keep = self.options.value if self._shown == item.key else None
         self._shown = item.key
-        step = item.step
-        parts = [tag("h2", esc(step.title.get(self.lang)))]
+        parts = [tag("h2", esc(item.title.get(self.lang)))]
         if item.prompt is not None:
             parts.append(tag("p", f"<b>{esc(item.prompt.get(self.lang))}</b>", "pb-prompt"))
         else:
-            parts.append(tag("p", esc(step.text.get(self.lang))))
-            if step.actions:
-                parts.append(bullets(a.get(self.lang) for a in step.actions))
+            parts.append(tag("p", esc(item.body.get(self.lang))))
+            if item.actions:
+                parts.append(bullets(a.get(self.lang) for a in item.actions))
         self.item_html.value = "".join(parts)
         self.options.unobserve(self._on_option_change, names="value")
         relabel(self.options, [(c.text.get(self.lang), c.id) for c in item.choices])
@@ -260,9 +259,7 @@ class TrainingPanel(Page):
         policy = self.lib.policies[scenario.platform].policies.get(key)
         if policy is None:
             return ""
-        date = str(policy.source_date) if policy.source_date else self.t("ui.t.no_date")
-        source = self.t("ui.t.source", rule=key, source=policy.source, date=date)
-        return tag("div", esc(source), "pb-muted pb-policy")
+        return tag("div", esc(rule_citation(policy, self.lang)), "pb-muted pb-policy")
 
     def _can_go_on(self) -> bool:
         attempt = self.run.attempt if self.run else None

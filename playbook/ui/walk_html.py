@@ -54,6 +54,8 @@ class WalkHtml(Texts):
                     "pb-guidance",
                 )
             )
+        for note in screen.notes:  # only the notes whose `when` holds for this case
+            parts.append(tag("div", esc(pt(screen, note)), "pb-guidance pb-note"))
         if screen.deadlines:  # a deadline whose `when` does not hold is already left out
             parts.append(tag("h3", esc(self.t("ui.deadlines"))))
             for ref, due in screen.deadlines:

@@ -69,14 +69,14 @@ class Trainee:
         self.page.locator(".pb-trainee-name input").fill(name)
         self.page.locator(".pb-session-code input").fill(code.lower())
         self.page.locator(".pb-join").click()
-        self.expect_item("find-cause#deadline:fulfilment_deadline")
+        self.expect_item("find-cause#deadline:auto_refund_deadline")
 
     def expect_item(self, key: str) -> None:
         item = self.practice.item(key)
         if item.prompt is not None:
             expect(self.page.locator(".pb-item .pb-prompt")).to_have_text(item.prompt.en)
         else:
-            expect(self.page.locator(".pb-item")).to_contain_text(item.step.text.en)
+            expect(self.page.locator(".pb-item")).to_contain_text(item.body.en)
             expect(self.page.locator(".pb-item .pb-prompt")).to_have_count(0)
 
     def answer(self, label: str, then: str) -> None:
@@ -127,7 +127,7 @@ def test_whole_training_session(
         amy.answer(DUE, "find-cause")
         expect(amy_page.locator(".pb-feedback .right")).to_be_visible()
         expect(amy_page.locator(".pb-feedback .pb-policy")).to_contain_text(
-            lib.policy("wish", "fulfilment_deadline").source
+            lib.policy("wish", "auto_refund_deadline").source
         )
         amy.answer(amy.option("find-cause", "stock-out"), "contact-buyer")
         amy.go_on("buyer-reply")
@@ -193,12 +193,12 @@ def test_whole_training_session(
             for r in csv.DictReader(io.StringIO(data))
         ]
         assert got == [
-            ("Amy", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
+            ("Amy", "answer", "find-cause#deadline:auto_refund_deadline", "d202611250800", "yes"),
             ("Amy", "answer", "find-cause", "stock-out", "yes"),
             ("Amy", "answer", "buyer-reply", "will-wait", "yes"),
             ("Amy", "answer", "adjust-or-cancel", "adjust", "yes"),
             ("Amy", "answer", "buyer-decision", "accepted", "yes"),
-            ("Bo", "answer", "find-cause#deadline:fulfilment_deadline", "d202611250800", "yes"),
+            ("Bo", "answer", "find-cause#deadline:auto_refund_deadline", "d202611250800", "yes"),
             ("Bo", "answer", "find-cause", "stock-out", "no"),
             ("Bo", "back", "find-cause", "", "no"),
             ("Bo", "answer", "find-cause", "policy-change", "yes"),

@@ -1,5 +1,8 @@
-"""Assignment (issue 21): a lead assigns and reassigns, staff take unassigned cases, every
-change is an event, the list's "mine / unassigned / everyone's" per role. Every store."""
+"""Assignment (issue 21), on every store.
+
+A lead assigns and reassigns, staff take unassigned cases, every change is an event, and the
+case list's "mine / unassigned / everyone's" follows the role.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,12 @@ from playbook.cases.records import CaseFilter
 from playbook.cases.roles import Forbidden, Identity, scope_assignees
 from playbook.cases.session import CaseSession, assignee_name
 from playbook.errors import InputError
-from tests.store_fixtures import SAMPLE_FACTS, STORES, FakeClock, any_store
+from tests.store_fixtures import SAMPLE_FACTS
 
 AMY = Identity.of("amy", "staff")
 BOB = Identity.of("bob", "staff")
 LEA = Identity.of("lea", "lead")
 ANN = Identity.of("ann", "analyst")
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path, clock):
-    with any_store(request.param, tmp_path, clock) as st:
-        yield st
 
 
 def as_(who: Identity | None, lib, store, clock, actor: str = "mallory") -> CaseSession:

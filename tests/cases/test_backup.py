@@ -1,6 +1,8 @@
-"""Backups taken while four writer processes make moves; restored into a fresh SQLite file
-and into PostgreSQL: every move acknowledged before the backup started is there and every
-evidence file matches its hash."""
+"""Backups taken while four writer processes make moves, restored into SQLite and PostgreSQL.
+
+Every move acknowledged before the backup started is there and every evidence file matches
+its hash.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,15 @@
-"""The appeal packet reads well (issue 21): the index starts on page 2, each file says once what
-it shows, and the timeline is sentences (never "Answer: done; next: …")."""
+"""The appeal packet reads well (issue 21).
+
+The index starts on page 2, each file says once what it shows, and the timeline is sentences
+(never "Answer: done; next: …").
+"""
 
 from __future__ import annotations
 
 from pypdf import PdfReader
 
 from playbook.cases.packet import build_packet
-from tests.test_packet import attach_all, clock, flat, session, store  # noqa: F401 (fixtures)
+from tests.cases.test_packet import attach_all, flat, session  # noqa: F401 (a fixture)
 
 
 def test_the_index_starts_on_page_two_and_the_timeline_is_sentences(

@@ -1,5 +1,8 @@
-"""Refusals of evidence files in plain words (issue 21): the real numbers, the page's language,
-and an unknown file named by what it looks like, never Pillow's own text or "type '?'"."""
+"""Refusals of evidence files in plain words (issue 21).
+
+The real numbers, in the page's language, and an unknown file named by what it looks like:
+never Pillow's own text or "type '?'".
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def test_an_image_past_pillows_own_limit_is_refused_with_its_real_size(wish) -> 
     en, zh = err.render("en"), err.render("zh")
     assert "196,000,000 pixels (about 196 megapixels)" in en
     assert "at most 60 megapixels" in en
-    assert "196,000,000 像素(约 196 百万像素)" in zh
+    assert "196,000,000 像素（约 196 百万像素）" in zh
     assert "最多可上传 60 百万像素" in zh
     for shown in (en, zh):
         assert "decompression" not in shown.lower()
@@ -45,8 +48,12 @@ def test_an_image_past_the_playbooks_limit_says_the_same(wish) -> None:
 
 def test_a_file_too_big_names_the_limit_in_the_pages_language(wish) -> None:
     err = refusal(b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024), wish)
-    assert err.render("en").startswith("The file is 11.0 MB; Wish appeal takes at most 10 MB")
-    assert err.render("zh").startswith("文件大小为 11.0 MB;Wish 申诉每个文件最多 10 MB")
+    assert err.render("en").startswith(
+        "The file is 11.0 MB; the limit we check for Wish appeal is 10 MB per file (unverified)."
+    )
+    assert err.render("zh").startswith(
+        "文件大小为 11.0 MB；我们对Wish 申诉采用的单个文件上限为 10 MB（未核实）。"
+    )
 
 
 def office(member: str) -> bytes:

@@ -1,6 +1,9 @@
-"""Purge (after the retention period) and erase (on request): the buyer's personal data is gone
-from every table and from the database file itself, the lessons figures are unchanged, and the
-history shows who removed it, when and why, with nothing personal in that event."""
+"""Purge (after the retention period) and erase (on request) of the buyer's personal data.
+
+The data is gone from every table and from the database file itself, the lessons figures are
+unchanged, and the history shows who removed it, when and why, with nothing personal in that
+event.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +31,10 @@ OTHER = "Ravi Oyelaran"
 
 
 def label_pdf(*lines: str) -> bytes:
-    """A shipping-label PDF whose text stands uncompressed in the file (so a byte search
-    of the database finds it while the file is stored)."""
+    """A shipping-label PDF whose text stands uncompressed in the file.
+
+    So a byte search of the database finds it while the file is stored.
+    """
     doc = FPDF()
     doc.set_compression(False)
     doc.set_font("helvetica", size=14)
@@ -40,8 +45,11 @@ def label_pdf(*lines: str) -> bytes:
 
 
 def worked_case(store, lib, *, name: str, phone: str, order: str, close: bool = True) -> str:
-    """A case worked as staff would: facts with the buyer's name and words, a message issued
-    (its text names the buyer), a note, a status note, a shipping label and a photo attached."""
+    """A case worked as staff would, with the buyer's name in every kind of text and file.
+
+    Facts with the buyer's name and words, a message issued (its text names the buyer), a
+    note, a status note, a shipping label and a photo attached.
+    """
     session = CaseSession(lib, store, actor=lambda: "amy")
     facts = {
         **APPEAL_FACTS,

@@ -1,7 +1,9 @@
-"""Real servers on loopback standing in for the reminder channels: an SMTP server (aiosmtpd,
-STARTTLS with a self-signed certificate, login required) and an HTTP receiver per robot that
-records each request and checks its signature as the robot's documentation says (recomputed
-here, independently of playbook/reminders/channels.py)."""
+"""Real servers on loopback standing in for the reminder channels.
+
+An SMTP server (aiosmtpd, STARTTLS with a self-signed certificate, login required) and an HTTP
+receiver per robot that records each request and checks its signature as the robot's
+documentation says (recomputed here, independently of playbook/reminders/channels.py).
+"""
 
 from __future__ import annotations
 

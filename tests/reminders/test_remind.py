@@ -1,6 +1,9 @@
-"""``python -m playbook remind`` against real servers on loopback: an SMTP server and an HTTP
-receiver per robot checking the documented body and signature; every due reminder delivered
-once per channel and person, also with two runs at once and after a run killed mid-way."""
+"""``python -m playbook remind`` against real servers on loopback.
+
+An SMTP server and an HTTP receiver per robot check the documented body and signature; every
+due reminder is delivered once per channel and person, also with two runs at once and after a
+run killed mid-way.
+"""
 
 from __future__ import annotations
 
@@ -144,10 +147,10 @@ def test_one_run_sends_each_reminder_once_in_each_format(
     assert set(mails) == {"amy@example.test", "bob@example.test", "lin@example.test"}
     login, bob_mail, tls = mails["bob@example.test"]
     assert (login, tls) == (SMTP_USER, True)
-    assert bob_mail["Subject"] == "[Dispute Playbook] 2 case(s) due, 1 overdue"
+    assert bob_mail["Subject"] == "[Dispute Playbook] 2 cases due, 1 overdue"
     assert "OVERDUE since" in bob_mail.get_content()
     assert "即将到期" in mails["amy@example.test"][1]["Subject"]
-    assert "(未指派)" in mails["lin@example.test"][1].get_content()  # a lead gets unassigned
+    assert "（未指派）" in mails["lin@example.test"][1].get_content()  # a lead gets unassigned
     link = "https://playbook.example.test/voila/render/staff.ipynb?case="
     assert link in bob_mail.get_content()
     assert "Buyer" not in bob_mail.get_content()  # no buyer's personal data in reminders
@@ -169,7 +172,7 @@ def test_one_run_sends_each_reminder_once_in_each_format(
     assert cli.main(["remind"]) == 0
     assert _delivered(smtp, hooks) == got
     out = capsys.readouterr().out
-    assert "0 reminder(s) claimed" in out
+    assert "0 reminders claimed" in out
 
 
 def test_a_failing_channel_is_retried_and_reported_without_holding_up_the_others(
@@ -246,8 +249,11 @@ def _wait(condition, timeout: float = 60.0) -> None:
 
 
 def test_a_run_killed_mid_way_leaves_no_gap_and_no_duplicate(tmp_path, lib, monkeypatch) -> None:
-    """Killed while DingTalk waits to retry: the rows it claimed but did not send are sent by
-    the next run once the lease has passed; nothing already sent goes out again."""
+    """Killed while DingTalk waits to retry: the next run sends what it claimed but not sent.
+
+    The next run sends those rows once the lease has passed; nothing already sent goes out
+    again.
+    """
     with SmtpServer(tmp_path) as smtp:
         hooks = receivers(dingtalk={"fail_first": 1})
         url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
@@ -279,9 +285,11 @@ def test_a_run_killed_mid_way_leaves_no_gap_and_no_duplicate(tmp_path, lib, monk
 def test_killed_after_the_channel_accepted_a_message_it_goes_again_with_the_same_key(
     tmp_path, lib, monkeypatch
 ) -> None:
-    """The one narrow window (README): the webhook accepted a message and the run died before
-    recording it. The next run sends that message again, under the same Idempotency-Key, so a
-    receiver that honours the key sees it once; every other reminder went exactly once."""
+    """The one narrow window (README): the webhook accepted a message, the run died unrecorded.
+
+    The next run sends that message again, under the same Idempotency-Key, so a receiver that
+    honours the key sees it once; every other reminder went exactly once.
+    """
     with SmtpServer(tmp_path) as smtp:
         hooks = receivers(webhook={"hold": True})
         url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
@@ -400,8 +408,10 @@ def test_a_broken_settings_file_is_named_in_words(tmp_path, monkeypatch, capsys)
 
 
 def test_a_run_whose_claim_was_taken_over_sends_nothing(tmp_path, lib, monkeypatch) -> None:
-    """A run slower than its lease finds its rows taken over by another run: it must not send
-    them too (it renews its claim before each message)."""
+    """A run slower than its lease finds its rows taken over by another run: it does not send.
+
+    It renews its claim before each message, so it never sends them too.
+    """
     from playbook.reminders.run import ChannelReport, claim, deliver, due_cases, messages, wanted
 
     hook = Receiver("webhook")

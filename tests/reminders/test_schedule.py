@@ -1,5 +1,8 @@
-"""The schedules in deploy/ run the reminders (and the purge) as documented: a cron file, a
-systemd service with its timer, and a JupyterHub service allowed to read the lead group."""
+"""The schedules in deploy/ run the reminders (and the purge) as documented.
+
+A cron file, a systemd service with its timer, and a JupyterHub service allowed to read the
+lead group.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-# Analysts' servers on the team hub: JupyterLab (they run code), kernels culled when idle.
+"""Analysts' servers on the team hub: JupyterLab (they run code), kernels culled when idle."""
+
 c = get_config()  # noqa: F821
 c.MappingKernelManager.cull_idle_timeout = 3600
 c.MappingKernelManager.cull_interval = 300

@@ -1,5 +1,8 @@
-# Page servers on the team hub (staff, leads, trainers): Voilà pages only, nobody runs code.
-# deploy/team_server.py starts these with JUPYTER_CONFIG_DIR pointing here.
+"""Page servers on the team hub (staff, leads, trainers): Voilà pages only, nobody runs code.
+
+deploy/team_server.py starts these with JUPYTER_CONFIG_DIR pointing here.
+"""
+
 from team_server import PAGE_MESSAGES
 
 c = get_config()  # noqa: F821

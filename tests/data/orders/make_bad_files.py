@@ -1,7 +1,7 @@
 """Write the broken order files of tests/data/orders/bad/ (run once; the files are committed).
 
 Each file is small and hand-made so the rejects or the error it must give can be checked by
-reading it; tests/test_orders.py holds the expected results.
+reading it; tests/orders/test_rejects.py holds the expected results.
 """
 
 from __future__ import annotations

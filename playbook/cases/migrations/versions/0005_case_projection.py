@@ -1,6 +1,8 @@
-"""Cases keep the time of their first buyer reply and of their closing (the lessons page
-reads them without the event log). Existing cases get both from their events. An index on
-(id, revision, updated_at) lets the lessons page find changed cases without reading rows.
+"""Cases keep the time of their first buyer reply and of their closing.
+
+The lessons page reads them without the event log. Existing cases get both from their events.
+An index on (id, revision, updated_at) lets the lessons page find changed cases without
+reading rows.
 
 Revision ID: 0005
 Revises: 0004

@@ -1,5 +1,6 @@
-"""Deadline reminders (one row per case, deadline, channel and person: claimed, sent or
-failed) and the time a case's personal data was last removed.
+"""Deadline reminders, and the time a case's personal data was last removed.
+
+A reminder is one row per case, deadline, channel and person: claimed, sent or failed.
 
 The ``reminders`` table is the reminders part's (``playbook/reminders/schema.py``); its key
 is what makes a reminder go out once per channel and person.

@@ -1,0 +1,117 @@
+"""Language rules for every text people read, in both languages, and the glossary.
+
+- Chinese uses full-width punctuation (GB/T 15834): no ASCII ``, ; : ? ! ( ) "`` in a Chinese
+  text, outside ``{placeholders}``, URLs, times and digit groups
+  (``scripts/zh_punctuation.py`` rewrites a file);
+- no line break in the middle of a Chinese sentence (after ``，、``);
+- English has no "(s)" plurals (the message layer has ``{count:case|cases}``), and no "a"/"an"
+  before a ``{policy:KEY}`` number ("a 8 hours hold");
+- one term, one translation: data/glossary.yaml lists each term's English and Chinese, the
+  wordings to avoid, and where the term is used (checked against the data).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from playbook.library.library import Library, Problem
+from playbook.library.model import GlossaryTerm
+from playbook.scenarios.claims import AREAS, Site, located, sites
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+PROTECTED = re.compile(r"\{[^{}]*\}|https?://\S+|\d{1,2}:\d{2}|\d,\d{3}|HH:MM")
+ASCII_MARKS = re.compile(r"[,;:?!()\"]")
+ALNUM = re.compile(r"[A-Za-z0-9]")
+BROKEN_LINE = re.compile(r"[，、]\n")
+PLURAL_HACK = re.compile(r"\w\(s\)")
+ARTICLE = re.compile(r"\b[Aa]n? \{policy:")
+
+
+def _problems_in(site: Site, lang: str, value: str) -> Iterator[str]:
+    if lang == "zh" and HAN.search(value):
+        bare = PROTECTED.sub("\u3000", value)  # a placeholder reads as Chinese here
+        marks = sorted(
+            {
+                m.group(0)
+                for m in ASCII_MARKS.finditer(bare)
+                if m.group(0) in '()"'
+                or not (
+                    ALNUM.match(bare[: m.start()].rstrip(" ")[-1:] or " ")
+                    and ALNUM.match(bare[m.end() :].lstrip(" ")[:1] or " ")
+                )
+            }
+        )
+        if marks:
+            yield (
+                f"ASCII punctuation {' '.join(marks)} in Chinese text; use full-width "
+                "，；：？！（）“” (scripts/zh_punctuation.py rewrites a file)"
+            )
+        if BROKEN_LINE.search(value):
+            yield "a line break in the middle of a Chinese sentence; join the lines"
+    if lang == "en":
+        if PLURAL_HACK.search(value):
+            yield 'a "(s)" plural; write {count:one|many} (the message layer picks the form)'
+        if ARTICLE.search(value):
+            yield '"a"/"an" before a {policy:KEY} number reads "a 8 hours"; rephrase'
+
+
+def _contains(term: str, value: str, lang: str) -> bool:
+    if lang == "zh":
+        return term in value
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", value, re.IGNORECASE) is not None
+
+
+def check_language(lib: Library) -> list[Problem]:
+    """Punctuation, line breaks, plurals and the glossary, in every text people read."""
+    problems: list[Problem] = []
+    used: dict[str, set[str]] = {t.id: set() for t in lib.glossary.values()}
+    present: set[str] = set()
+    for site in sites(lib):
+        present.add(site.area)
+        for lang in ("en", "zh"):
+            value = getattr(site.text, lang) or ""
+            file, where, line = located(lib, site, lang)
+            for message in _problems_in(site, lang, value):
+                problems.append(Problem(file, where, message, line))
+            for term in lib.glossary.values():
+                mine = term.zh if lang == "zh" else term.en
+                if _contains(mine, value, lang):
+                    used[term.id].add(site.area)
+                for avoid in getattr(term.avoid, lang):
+                    if _contains(avoid, value, lang):
+                        problems.append(
+                            Problem(
+                                file, where,
+                                f"'{avoid}': the glossary's word for '{term.en}' is "
+                                f"'{mine}' (data/glossary.yaml)", line,
+                            )
+                        )  # fmt: skip
+    problems.extend(_glossary_where(lib, used, present))
+    return problems
+
+
+def _glossary_where(lib: Library, used: dict[str, set[str]], present: set[str]) -> list[Problem]:
+    """Each term's `where` lists exactly the areas (of those this library has) using it."""
+    out = []
+    for i, term in enumerate(lib.glossary.values()):
+        found = [a for a in AREAS if a in used[term.id]]
+        if [a for a in term.where if a in present] != found:
+            file, line = lib.where("glossary", term.id, (i, "where"))
+            out.append(
+                Problem(
+                    file, f"{i}.where",
+                    f"'{term.en}' / '{term.zh}' is used in {found}, not {list(term.where)}",
+                    line,
+                )
+            )  # fmt: skip
+    return out
+
+
+def glossary_markdown(terms: list[GlossaryTerm]) -> str:
+    """The glossary as a Markdown table (README and docs)."""
+    rows = ["| term | 中文 | avoid | used in |", "|---|---|---|---|"]
+    for t in terms:
+        avoid = ", ".join([*t.avoid.en, *t.avoid.zh]) or "-"
+        rows.append(f"| {t.en} | {t.zh} | {avoid} | {', '.join(t.where)} |")
+    return "\n".join(rows) + "\n"
