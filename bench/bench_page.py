@@ -54,7 +54,7 @@ FACTS = {
     "currency": "USD",
 }
 SCENARIO = "item-mismatch"
-SCENARIO_TITLE_ZH = "买家称货不对板 / 拒绝付款"
+SCENARIO_TITLE_ZH = "买家称货不对板或拒绝付款"
 TARGETS = {"tti": 1.15, "step": 1.2, "handler_ms": 20.0, "rss_mib": 120.0}
 
 # Click, then resolve with the milliseconds until the watched element's text changes.

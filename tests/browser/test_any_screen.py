@@ -295,7 +295,7 @@ def test_the_lessons_page_fits_a_phone_and_a_tablet(
 # --- keyboard ---------------------------------------------------------------------------------
 
 
-def tab_to(page: Page, selector: str, limit: int = 120) -> None:
+def tab_to(page: Page, selector: str, limit: int = 200) -> None:
     """Press Tab until the focused element is (or is inside) ``selector``; check focus shows."""
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -339,7 +339,10 @@ def test_a_whole_case_with_the_keyboard_alone(staff, lib: Library) -> None:
         if page.locator(".pb-step .pb-outcome").count():  # drawn with the step's title
             break
         title = page.locator(".pb-step h2").inner_text()
+        # the step is drawn in parts: wait for its last part (the review) before tabbing
+        expect(page.locator(".pb-review")).not_to_be_empty()
         if page.locator(".pb-options").is_visible():
+            expect(page.locator(".pb-options input").first).to_be_visible()
             tab_to(page, ".pb-options input")
             page.keyboard.press("ArrowDown")  # moves to, and picks, the second option
             page.keyboard.press("ArrowUp")  # and back to the first: picked with the keys

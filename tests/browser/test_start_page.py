@@ -102,7 +102,7 @@ def test_the_picker_lists_disputes_by_how_often_they_come(staff: StaffPage, lib:
     expect(labels).to_have_count(len(titles))
     shown = [t.split(" — ")[0] for t in labels.all_inner_texts()]
     assert shown == titles
-    assert shown[0] == "买家称货不对板 / 拒绝付款"
+    assert shown[0] == lib.scenario("item-mismatch").title.zh
     expect(page.locator(".pb-disputes input:checked")).to_have_count(0)  # nothing preselected
     expect(page.locator(".pb-facts")).to_be_hidden()
     expect(page.locator(".pb-start")).to_be_disabled()

@@ -113,9 +113,12 @@ def test_a_lead_assigns_a_case_the_staff_member_sees_it_another_is_refused(
     amy.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb"))
     amy.goto(f"{hub.url}/user/amy/voila/render/staff.ipynb?lang=en")
     amy.locator(".pb-nav button", has_text="Cases").click()
-    amy.locator(".pb-scope").get_by_role("button", name="Mine", exact=True).click()
+    mine = amy.locator(".pb-scope").get_by_role("button", name="Mine", exact=True)
+    mine.click()
+    expect(mine).to_have_class(re.compile("mod-active"))
     expect(amy.locator(f".pb-open-{case_id}")).to_be_visible()
-    amy.locator(f".pb-open-{case_id}").click()
+    expect(amy.locator(".pb-case-rows")).to_contain_text("amy")
+    amy.goto(f"{hub.url}/user/amy/voila/render/staff.ipynb?lang=en&case={case_id}")
     expect(amy.locator(".pb-case")).to_contain_text("assigned to amy")
 
     bob = sign_in(context, hub, "bob", PASSWORDS["bob"])
@@ -152,9 +155,9 @@ def test_a_locked_account_is_told_it_is_locked_and_for_how_long(hub: TeamHub, co
         expect(page.locator(".login_error")).to_contain_text("The user name or the password")
     page = sign_in(context, hub, "eve", "not-her-password-1")  # the third: now locked
     error = page.locator(".login_error")
-    expect(error).to_contain_text("This account is locked for 10 more minute(s)")
+    expect(error).to_contain_text("This account is locked for 10 more minutes")
     expect(error).to_contain_text("after 3 wrong passwords")
-    expect(error).to_contain_text("此账户被锁定,还需等待 10 分钟")
+    expect(error).to_contain_text("此账户被锁定，还需等待 10 分钟")
     page = sign_in(context, hub, "eve", "Eve-staff-1029v")  # the right one: still locked
     expect(page.locator(".login_error")).to_contain_text("This account is locked")
     assert "/user/" not in page.url
