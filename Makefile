@@ -7,6 +7,8 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8866
 VOILA_ARGS ?=
+# Preheated kernels per page (config/jupyter/voila.py): pages ready before anyone asks.
+POOL    ?= staff=2,lessons=1
 # configurable-http-proxy (npm), the proxy in front of JupyterHub; pinned, installed under var/
 CHP_VERSION := 4.6.3
 CHP         := var/node/node_modules/.bin/configurable-http-proxy
@@ -73,17 +75,20 @@ test-fast: setup
 test-browser: setup system team-setup
 	$(PY) -m pytest -m browser
 
+# The served pages are the notebooks in notebooks/pages/ (nothing else there is served); the
+# root address lands on the staff page (?lang= and ?case= kept).
 serve: setup
 	mkdir -p var
-	@echo "staff page:   http://$(HOST):$(PORT)/voila/render/staff.ipynb"
+	@echo "staff page:   http://$(HOST):$(PORT)/ (= /voila/render/staff.ipynb)"
 	@echo "lessons page: http://$(HOST):$(PORT)/voila/render/lessons.ipynb"
-	PLAYBOOK_PAGES=staff.ipynb,lessons.ipynb \
-	  $(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/
+	PLAYBOOK_POOL=$(POOL) VOILA_APP_IP=$(HOST) \
+	  $(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/pages/
 
 # Training sessions: trainees join with a session code; trainers open ?view=trainer.
 train: setup
 	mkdir -p var
-	$(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/training.ipynb
+	PLAYBOOK_POOL=training=1 VOILA_APP_IP=$(HOST) \
+	  $(VENV)/bin/voila --Voila.ip=$(HOST) --port=$(PORT) $(VOILA_ARGS) notebooks/training/training.ipynb
 
 # The scenario map shown in README.md (tests/scenarios/test_diagram.py fails when it is stale).
 map: setup
@@ -98,6 +103,7 @@ bench: setup system
 	$(PY) bench/bench_page.py
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_orders.py
+	$(PY) bench/bench_amazon_orders.py
 	$(PY) bench/bench_lessons.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_packet.py

@@ -1,14 +1,18 @@
 """Benchmark: a team opening the staff page at once. Prints pages usable / N and ratios.
 
-Not a timed test. One Voilà server on a free loopback port, started like the browser tests
-(project config and Jupyter dirs, a throw-away SQLite case store). In the same run:
+Not a timed test. In the same run, twice: a Voilà server serving notebooks/pages/ as
+``make serve`` does (project config and Jupyter dirs, a throw-away SQLite case store) with a
+pool of preheated staff pages (``--pool``, default ``staff=2`` as ``make serve``), then one
+without a pool (``staff=0``). For each:
 
+* Idle pool: once the server is idle before any request, the RSS of its kernels (the pool).
 * Baseline: one page opened alone: time until Start is usable, and its Next → next step times.
 * Burst: ``--pages`` browser contexts (20) open the page ``--gap`` seconds apart (0.5 s); each
   waits until Start is usable (at most ``--usable-timeout`` s), fills the item-mismatch facts and
   walks to an outcome, first option at each question, timing every Next → next step title.
 * Memory: RSS of the Voilà server plus all its kernels, sampled every 0.2 s; the peak.
-* Leftovers: kernel processes still running 30 s after every tab closed.
+* Leftovers: kernel processes of the pages still running 30 s after every tab closed (the
+  pool's kernels, which wait for the next visitors, are counted and measured apart).
 * Server log: "Timeout waiting for IOPub output" and "Address already in use" lines.
 
 Usable means the dispute picker is on screen: the page was served with its widget (Start
@@ -20,7 +24,8 @@ they typed and presses Start. A session whose boxes do not hold what was typed, 
 is refused for a fact it typed, "lost typed facts" (issue 21: 18 of 20 did when the form was
 rebuilt after each pick; the target is 0).
 
-    .venv/bin/python bench/bench_load.py [--pages 20] [--gap 0.5] [--voila-arg=--X=Y ...]
+    .venv/bin/python bench/bench_load.py [--pages 20] [--gap 0.5] [--pool staff=2]
+                                         [--voila-arg=--X=Y ...]
 """
 
 from __future__ import annotations
@@ -41,17 +46,18 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.bench_page import AGENT, FACTS, TIMED_CLICK  # noqa: E402  (after sys.path)
+from bench.bench_page import AGENT, FACTS, TIMED_CLICK, load_average, wait_idle  # noqa: E402  (after sys.path)  # noqa: E402
 from playbook import load_library  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    NOTEBOOK,
+    PAGES,
     VoilaServer,
     start_voila,
 )
 
 OUT = REPO / "bench" / "out"
+KERNEL_ID = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
 LEFT_AFTER_S = 30.0
 TARGETS = {"usable": 1.0, "kernels_left": 0, "mib_per_page": 120.0}
 # The walk: item-mismatch on the page's default language (zh).
@@ -74,6 +80,7 @@ class PageRun:
     """What one simulated staff member saw."""
 
     usable_s: float | None = None  # None: never usable within the timeout
+    kernel_id: str = ""
     steps_ms: list[float] = field(default_factory=list)
     lost_facts: bool | None = None  # None: never got as far as typing
     outcome: bool = False
@@ -129,15 +136,29 @@ class MemoryPeak:
         self._thread.join()
 
 
-def kernel_count(server: VoilaServer) -> int:
-    """Kernel processes the server still runs."""
-    count = 0
+def kernels(server: VoilaServer) -> dict[str, psutil.Process]:
+    """The server's kernel processes by kernel id (their connection file's name)."""
+    found = {}
     for child in psutil.Process(server.process.pid).children(recursive=True):
         try:
-            count += any("ipykernel" in part for part in child.cmdline())
+            cmd = " ".join(child.cmdline())
         except psutil.Error:
             continue
-    return count
+        if "ipykernel" in cmd:
+            kid = cmd.split("kernel-", 1)[-1].split(".json", 1)[0]
+            found[kid] = child
+    return found
+
+
+def rss_mib(processes: list[psutil.Process]) -> float:
+    """Their RSS together, in MiB."""
+    total = 0
+    for proc in processes:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total / 2**20
 
 
 async def type_facts(page: object, run: PageRun) -> None:
@@ -200,6 +221,7 @@ async def staff_member(
         await page.goto(url, wait_until="commit")
         await page.locator(".pb-disputes .widget-radio-box label").first.wait_for(state="visible")
         run.usable_s = time.perf_counter() - t0
+        run.kernel_id = await page.evaluate(KERNEL_ID)
         await walk(page, run, SCENARIO_TITLE)
     except Exception as err:  # a bench reports what went wrong and carries on
         run.error = f"{type(err).__name__}: {str(err).splitlines()[0][:120]}"
@@ -225,7 +247,7 @@ async def run_all(server: VoilaServer, args: argparse.Namespace) -> tuple[PageRu
         pages: list = []
         alone = await staff_member(browser, server.url, 0, args.usable_timeout, pages)
         await close_all(pages)
-        await asyncio.sleep(3)
+        await asyncio.to_thread(wait_idle, server)  # the pool refilled, the page shut down
         pages = []
         burst = await asyncio.gather(
             *(
@@ -247,7 +269,7 @@ def pct(values: list[float], q: int) -> float:
 
 
 def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra: dict) -> bool:
-    """Print the figures; True when every target is met."""
+    """Print the figures of one server; True when every target is met."""
     n = len(burst)
     usable = [r.usable_s for r in burst if r.usable_s is not None]
     steps = [ms for r in burst for ms in r.steps_ms]
@@ -259,11 +281,13 @@ def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra
         "left": extra["left"] <= TARGETS["kernels_left"],
         "mem": mib_per_page <= TARGETS["mib_per_page"],
     }
-    print(
-        f"Team burst: {n} pages {args.gap} s apart, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
-        f"load average {extra['load']}"
-    )
+    print()
+    print(f"== {extra['label']}: {n} pages {args.gap} s apart, PLAYBOOK_POOL={extra['pool']}")
     print(f"  voila args: {' '.join(args.voila_arg) or '(project config only)'}")
+    print(
+        f"idle pool before the burst  {extra['pool_kernels']} kernel(s), "
+        f"{extra['pool_mib']:.0f} MiB RSS"
+    )
     print(f"pages usable              {len(usable)}/{n}   {'OK' if ok['usable'] else 'MISS'}")
     print(f"walked to an outcome      {sum(r.outcome for r in burst)}/{n}")
     typed = [r for r in burst if r.lost_facts is not None]
@@ -287,8 +311,9 @@ def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra
         f"open page (target <= {TARGETS['mib_per_page']:.0f})   {'OK' if ok['mem'] else 'MISS'}"
     )
     print(
-        f"kernels left {LEFT_AFTER_S:.0f} s after the tabs closed: {extra['left']}   "
-        f"{'OK' if ok['left'] else 'MISS'}"
+        f"page kernels left {LEFT_AFTER_S:.0f} s after the tabs closed: {extra['left']}   "
+        f"{'OK' if ok['left'] else 'MISS'}  (and the refilled pool: {extra['pool_after']} "
+        f"kernel(s), {extra['pool_after_mib']:.0f} MiB)"
     )
     cpu = extra["cpu"]
     print(
@@ -304,38 +329,75 @@ def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra
     return all(ok.values())
 
 
+def run_server(args: argparse.Namespace, label: str, pool: str) -> tuple[PageRun, list, dict]:
+    """One server with ``pool``: the idle pool, the page alone, the burst, the leftovers."""
+    log_path = OUT / f"voila-load-{label.replace(' ', '-')}.log"
+    with tempfile.TemporaryDirectory(prefix="pb-load-") as tmp:
+        env = {
+            "PLAYBOOK_VAR_DIR": tmp,
+            "PLAYBOOK_DB_URL": f"sqlite:///{tmp}/cases.sqlite3",
+            "PLAYBOOK_POOL": pool,
+        }
+        server = start_voila(PAGES, log_path, tuple(args.voila_arg), extra_env=env)
+        try:
+            wait_idle(server)  # the pool has run its pages and waits
+            idle = kernels(server)
+            pool_mib = rss_mib(list(idle.values()))
+            with MemoryPeak(server.process.pid) as memory:
+                alone, burst = asyncio.run(run_all(server, args))
+            time.sleep(LEFT_AFTER_S)
+            after = kernels(server)
+        finally:
+            server.stop()
+    taken = {r.kernel_id for r in [alone, *burst] if r.kernel_id}
+    left = [kid for kid in after if kid in taken]
+    pooled = [proc for kid, proc in after.items() if kid not in taken]
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    extra = {
+        "label": label,
+        "pool": pool,
+        "pool_kernels": len(idle),
+        "pool_mib": pool_mib,
+        "peak_mib": memory.peak / 2**20,
+        "left": len(left),
+        "pool_after": len(pooled),
+        "pool_after_mib": rss_mib(pooled),
+        "log": {line: log.count(line) for line in LOG_LINES},
+        "cpu": {side: memory.cpu_seconds(side) for side in ("server", "browser")},
+    }
+    return alone, burst, extra
+
+
 def main() -> int:
     """Run the burst and print the report; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--gap", type=float, default=0.5)
     parser.add_argument("--usable-timeout", type=float, default=90.0)
+    parser.add_argument("--pool", default="staff=2", help="PLAYBOOK_POOL of the pooled run")
     parser.add_argument("--voila-arg", action="append", default=[])
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} not found: run `make system` (or `apt-get install chromium`).")
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
-    log_path = OUT / "voila-load.log"
-    with tempfile.TemporaryDirectory(prefix="pb-load-") as tmp:
-        env = {"PLAYBOOK_VAR_DIR": tmp, "PLAYBOOK_DB_URL": f"sqlite:///{tmp}/cases.sqlite3"}
-        server = start_voila(NOTEBOOK, log_path, tuple(args.voila_arg), extra_env=env)
-        try:
-            with MemoryPeak(server.process.pid) as memory:
-                alone, burst = asyncio.run(run_all(server, args))
-            time.sleep(LEFT_AFTER_S)
-            left = kernel_count(server)
-        finally:
-            server.stop()
-    log = log_path.read_text(encoding="utf-8", errors="replace")
-    extra = {
-        "peak_mib": memory.peak / 2**20,
-        "left": left,
-        "log": {line: log.count(line) for line in LOG_LINES},
-        "load": " ".join(f"{x:.1f}" for x in psutil.getloadavg()),
-        "cpu": {side: memory.cpu_seconds(side) for side in ("server", "browser")},
-    }
-    return 0 if report(args, alone, burst, extra) else 1
+    started = dt.datetime.now(dt.UTC)
+    load_before = load_average()
+    results = [
+        (label, *run_server(args, label, pool))
+        for label, pool in (("with the pool", args.pool), ("without a pool", "staff=0"))
+    ]
+    print(f"Team burst, started {started:%Y-%m-%d %H:%M} UTC")
+    print(f"  load before: {load_before}")
+    print(f"  load after:  {load_average()}")
+    ok = [report(args, alone, burst, extra) for _, alone, burst, extra in results]
+    print()
+    print("time to usable, p50 / p95 (s):")
+    for label, _alone, burst, _extra in results:
+        usable = [r.usable_s for r in burst if r.usable_s is not None]
+        p50, p95 = pct(usable, 50), pct(usable, 95)
+        print(f"  {label:<15} {p50:6.2f} / {p95:6.2f}   ({len(usable)}/{len(burst)} usable)")
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from playbook.load import load_library  # noqa: E402
 from playbook.scenarios.diagram import render_svg  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_voila  # noqa: E402
 
-TRAINING = REPO / "notebooks" / "training.ipynb"
+TRAINING = REPO / "notebooks" / "training" / "training.ipynb"
 OUT = REPO / "bench" / "out"
 TARGETS = {"map_s": 0.3, "tti": 1.15}
 

@@ -6,6 +6,8 @@ Everything is set by environment variables (defaults in brackets):
   TEAM_STATE [var/hub]                          hub database, cookie secret, users' homes
   TEAM_ADMINS [admin]                           comma-separated hub admins (approve sign-ups)
   TEAM_MEM_LIMIT [1G]                           memory cap of each user's server process
+  TEAM_POOL [staff=1]                           preheated kernels per page on each page server
+                                                (PLAYBOOK_POOL: staff=N,lessons=N,training=N)
   TEAM_CULL_TIMEOUT [3600], TEAM_CULL_EVERY [300]  idle servers stopped after (seconds)
   PLAYBOOK_DB_URL [config/playbook.toml: var/cases.sqlite3]  the shared case store;
                                                 a PostgreSQL URL for teams on several machines
@@ -83,6 +85,8 @@ c.Spawner.environment = {
     "PLAYBOOK_ROLES": roles_of,  # called with the spawner at each start
     "PYTHONPATH": os.pathsep.join([str(REPO), str(DEPLOY)]),
     "JUPYTER_PLATFORM_DIRS": "1",
+    "JUPYTER_PATH": str(REPO / "share" / "jupyter"),  # the playbook page template
+    "PLAYBOOK_POOL": env.get("TEAM_POOL", "staff=1"),
 }
 c.Spawner.env_keep = [
     "PATH",

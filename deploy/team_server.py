@@ -1,8 +1,10 @@
 """The team server's moving parts, used by deploy/jupyterhub_config.py and the user servers.
 
 - ``PlaybookSpawner``: a local process per user (no system accounts), landing by hub group
-  (analysts: JupyterLab on notebooks/analyst.ipynb; trainers: the training page; everyone else:
-  the staff page), with a memory limit per process and the user's roles in ``PLAYBOOK_ROLES``.
+  (analysts: JupyterLab on notebooks/analyst.ipynb; trainers: the training page, serving
+  notebooks/training/; everyone else: the staff page, serving notebooks/pages/), with a memory
+  limit per process and the user's roles in ``PLAYBOOK_ROLES``. Page servers keep preheated
+  pages (deploy/page_pool.py).
 - ``PageOnlyAuthorizer``: on page servers (staff, leads, trainers) the person may view pages and
   use their widgets, nothing else: no new kernels, no terminals, no file writes. Together with
   ``MappingKernelManager.allowed_message_types`` (no ``execute_request``) nobody on a page server
@@ -25,11 +27,20 @@ from playbook.cases.roles import ROLES
 DEPLOY = Path(__file__).resolve().parent
 REPO = DEPLOY.parent
 
-# Where each kind of user lands, and the Jupyter config folder its server runs with.
+# Where each kind of user lands, the Jupyter config folder its server runs with, and the folder
+# it serves (page servers: only the pages of that folder exist for them).
 LANDINGS = {
-    "lab": ("/lab/tree/notebooks/analyst.ipynb", DEPLOY / "jupyter" / "lab"),
-    "staff": ("/voila/render/staff.ipynb", DEPLOY / "jupyter" / "pages"),
-    "training": ("/voila/render/training.ipynb", DEPLOY / "jupyter" / "pages"),
+    "lab": ("/lab/tree/notebooks/analyst.ipynb", DEPLOY / "jupyter" / "lab", REPO),
+    "staff": (
+        "/voila/render/staff.ipynb",
+        DEPLOY / "jupyter" / "pages",
+        REPO / "notebooks" / "pages",
+    ),
+    "training": (
+        "/voila/render/training.ipynb",
+        DEPLOY / "jupyter" / "pages",
+        REPO / "notebooks" / "training",
+    ),
 }
 
 # The only widget-page messages a browser may send to a kernel (as standalone Voilà allows).
@@ -98,7 +109,7 @@ class PlaybookSpawner(SimpleLocalProcessSpawner):
         """Pick the landing page and config for the user's groups, then start the server."""
         kind = self._kind()
         self.default_url = LANDINGS[kind][0]
-        self.notebook_dir = str(REPO if kind == "lab" else REPO / "notebooks")
+        self.notebook_dir = str(LANDINGS[kind][2])
         self.log.info("starting %s's %s server (roles: %s)", self.user.name, kind, roles_of(self))
         return await super().start()
 

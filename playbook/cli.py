@@ -1,9 +1,11 @@
 """The command line: ``python -m playbook COMMAND``. Each sub-command has its own ``--help``.
 
 - ``check [DIR]``: validate every file under data/ (exit 0 clean, 1 problems).
-- ``triage FILE [--as-of TIME] [--out DIR] [--lang en|zh] [--with-contact]``: import a Wish
-  order file and write its triage and rejects (exit 0 all rows accepted, 1 some rejected,
-  2 unreadable). Contact details stay out of the triage CSV unless ``--with-contact``.
+- ``triage FILE [--platform P] [--encoding E] [--as-of TIME] [--out DIR] [--lang en|zh]
+  [--with-contact]``: import an order file (Wish's exports, or a format declared under
+  data/order_formats/ such as Amazon's reports; the platform is told from the file) and write
+  its triage and rejects (exit 0 all rows accepted, 1 some rejected, 2 unreadable). Contact
+  details stay out of the triage CSV unless ``--with-contact``.
 - ``diagram ID [--lang zh|en] [--out FILE.svg]``: draw a scenario's map (Graphviz SVG).
 - ``packet CASE_ID --out DIR [--profile P] [--actor NAME]``: check a case's appeal packet and
   write its PDF and ZIP (exit 0 built, 1 the check refused it, 2 no such case or store error).
@@ -47,7 +49,6 @@ from playbook.config import REPO_ROOT, settings
 from playbook.errors import (
     ConfigError,
     EvidenceError,
-    OrderFileError,
     PlaybookError,
     ScenarioError,
 )
@@ -56,7 +57,7 @@ from playbook.load import check as check_dir
 from playbook.load import load_library
 from playbook.orders.fields import CONTACT_COLUMNS
 from playbook.orders.reader import ImportResult, read_orders, write_table
-from playbook.orders.triage import Triage, TriageResult, as_utc, triage
+from playbook.orders.triage import Triage, TriageResult, TriageSet, as_utc, rules_for, triage
 from playbook.reminders import settings as reminder_settings
 from playbook.reminders.run import RunReport, remind
 from playbook.scenarios.claims import markdown as claims_markdown
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser with one sub-parser per command."""
     parser = argparse.ArgumentParser(
         prog="python -m playbook",
-        description="Dispute Playbook: check the data files, triage Wish order exports.",
+        description="Dispute Playbook: check the data files, triage order exports.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
@@ -81,11 +82,25 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=run_check)
     tri = commands.add_parser(
         "triage",
-        help="import a Wish order file and list the orders that need a dispute case",
-        description="Import a Wish order file and list the orders that need a dispute case. "
+        help="import an order file and list the orders that need a dispute case",
+        description="Import an order file (Wish's exports, or a format declared under "
+        "data/order_formats/, e.g. Amazon's All Orders and returns reports) and list the orders "
+        "that need a dispute case, by the rules of the file's platform. "
         "Writes <name>.triage.csv and <name>.rejects.csv.",
     )
-    tri.add_argument("file", type=Path, help="CSV export, .xlsx, or API v2/v3 JSON")
+    tri.add_argument(
+        "file", type=Path, help="CSV/tab-delimited report, the same saved as .xlsx, or JSON"
+    )
+    tri.add_argument(
+        "--platform",
+        default=None,
+        help="read the file as this platform's (default: told from its header)",
+    )
+    tri.add_argument(
+        "--encoding",
+        default=None,
+        help="the file's text encoding when known, e.g. cp1252 (default: UTF-8 or GB18030)",
+    )
     tri.add_argument(
         "--as-of", default=None, help="ISO time deadlines are judged at (UTC if no zone)"
     )
@@ -132,7 +147,9 @@ def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int
     print(
         f"ok: {len(lib.scenarios)} scenarios, {len(lib.templates)} templates, "
         f"{sum(len(p.policies) for p in lib.policies.values())} policies, "
-        f"{len(lib.triage.rules) if lib.triage else 0} triage rules in {folder}"
+        f"{sum(len(r.rules) for r in lib.triage.values())} triage rules, "
+        f"{len(lib.order_formats)} order formats for {len(lib.policies)} platforms "
+        f"({', '.join(sorted(lib.policies))}) in {folder}"
     )
     return 0
 
@@ -144,10 +161,14 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     except ValueError:
         parser.error(f"--as-of: not a time: {args.as_of!r}")
     try:
-        data = Triage.from_library(load_library())  # first: its messages explain any error
-        result = read_orders(args.file)
-        tri = triage(result.orders, as_of, data, lang=args.lang)
-    except (OrderFileError, ScenarioError) as err:
+        lib = load_library()  # first: its messages explain any error
+        data = TriageSet.from_library(lib)
+        result = read_orders(
+            args.file, formats=lib.order_formats, platform=args.platform, encoding=args.encoding
+        )
+        rules = rules_for(result.orders, data)
+        tri = triage(result.orders, as_of, rules, lang=args.lang)
+    except PlaybookError as err:
         print(err.render(args.lang), file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
@@ -155,7 +176,7 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     table = with_contact(tri.table, result.orders) if args.with_contact else tri.table
     write_table(table, args.out / f"{stem}.triage.csv")
     write_table(result.rejects, args.out / f"{stem}.rejects.csv")
-    print_summary(args, result, tri, as_of, print)
+    print_summary(args, result, tri, as_of, print, rules=rules, lib=lib)
     return 1 if len(result.rejects) else 0
 
 
@@ -172,21 +193,40 @@ def print_summary(
     tri: TriageResult,
     as_of: pd.Timestamp,
     say: Callable[[str], None],
+    *,
+    rules: Triage | None = None,
+    lib=None,
 ) -> None:
-    """The counts of one triage run, in the chosen language."""
+    """The counts of one triage run, in the chosen language.
+
+    With ``rules`` and ``lib``: which platform's rules and policies judged it, and the
+    reason-code file unknown reasons are missing from.
+    """
     lang = args.lang
     say(
         text(
             "triage.cli.summary",
             lang,
             file=args.file,
-            format=result.format,
+            # the encoding is said, never assumed silently (a Windows-1252 file can decode as
+            # GB18030: --encoding names the right one)
+            format=f"{result.format}, {result.encoding}" if result.encoding else result.format,
             read=result.rows_read,
             imported=len(result.orders),
             rejected=len(result.rejects),
             as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
     )
+    if rules is not None and lib is not None:
+        say(
+            text(
+                "triage.cli.platform",
+                lang,
+                platform=rules.platform,
+                rules=lib.rel(lib.files[("triage", rules.platform)]),
+                policies=lib.rel(lib.files[("policy", rules.platform)]),
+            )
+        )
     say(text("triage.cli.by_scenario", lang))
     for scenario, count in tri.counts().items():
         say(f"  {scenario:<28} {count:>8}")
@@ -197,11 +237,17 @@ def print_summary(
         say(text("triage.cli.by_reason", lang))
         for reason, count in result.rejects["reason"].value_counts().items():
             say(f"  {reason:<28} {count:>8}")
-    _print_not_judged(tri, lang, say)
+    reasons_file = "the reason codes"
+    if rules is not None and lib is not None:
+        where = lib.files.get(("reasons", rules.platform))
+        reasons_file = lib.rel(where) if where else f"data/reason_codes/{rules.platform}.yaml"
+    _print_not_judged(tri, lang, say, reasons_file)
     say(text("triage.cli.written", lang, folder=args.out))
 
 
-def _print_not_judged(tri: TriageResult, lang: str, say: Callable[[str], None]) -> None:
+def _print_not_judged(
+    tri: TriageResult, lang: str, say: Callable[[str], None], reasons_file: str
+) -> None:
     """What triage could not judge: looks, not-judged orders, unknown reasons and sources."""
     if len(tri.looks()):
         say(text("triage.cli.looks", lang))
@@ -212,7 +258,14 @@ def _print_not_judged(tri: TriageResult, lang: str, say: Callable[[str], None]) 
         for r in tri.unjudged.itertuples():
             say(f"  {r.rule:<28} {r.orders:>8}  ({r.missing})")
     if len(tri.unknown_reasons):
-        say(text("triage.cli.unknown_reasons", lang, count=len(tri.unknown_reasons)))
+        say(
+            text(
+                "triage.cli.unknown_reasons",
+                lang,
+                count=len(tri.unknown_reasons),
+                file=reasons_file,
+            )
+        )
         for r in tri.unknown_reasons.itertuples():
             say(f"  {r.reason:<28} {r.orders:>8}")
     if len(tri.unknown_refund_sources):

@@ -1,9 +1,10 @@
 """Settings: defaults, then ``config/playbook.toml`` (or $PLAYBOOK_CONFIG), then environment.
 
 Environment variables win: PLAYBOOK_DATA_DIR, PLAYBOOK_DB_URL, PLAYBOOK_VAR_DIR,
-PLAYBOOK_RETENTION_DAYS. Other sections of the file (``[reminders]``) are read by the part
-that uses them (``file_section``). Secrets are never read from the file: ``secret`` takes
-them from the environment or from a secrets file outside the repository.
+PLAYBOOK_RETENTION_DAYS, PLAYBOOK_HIDDEN_PLATFORMS (comma-separated). Other sections of the
+file (``[reminders]``) are read by the part that uses them (``file_section``). Secrets are never
+read from the file: ``secret`` takes them from the environment or from a secrets file outside
+the repository.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Settings:
     var_dir: Path
     db_url: str
     retention_days: int = DEFAULT_RETENTION_DAYS  # [privacy]: kept after a case closes
+    # Platforms whose data is there but that staff are not offered yet (``Library.platforms``).
+    hidden_platforms: tuple[str, ...] = ()
 
 
 def config_path() -> Path:
@@ -80,7 +83,15 @@ def settings() -> Settings:
             field="privacy.retention_days",
             detail=f"{raw_days!r} is not a whole number of days of at least 1",
         ) from None
-    return Settings(data_dir, var_dir, db_url, retention_days)
+    hidden = os.environ.get("PLAYBOOK_HIDDEN_PLATFORMS")
+    listed = hidden.split(",") if hidden is not None else conf.get("hidden_platforms", [])
+    return Settings(
+        data_dir=data_dir,
+        var_dir=var_dir,
+        db_url=db_url,
+        retention_days=retention_days,
+        hidden_platforms=tuple(p.strip() for p in listed if p.strip()),
+    )
 
 
 def data_dir() -> Path:

@@ -18,10 +18,10 @@ from playbook.config import settings
 from playbook.errors import ScenarioError
 from playbook.i18n import use as use_messages
 from playbook.lessons.checks import check_lessons
-from playbook.library import cache
+from playbook.library import cache, order_formats
 from playbook.library.library import Library, Problem
 from playbook.library.read import read_all
-from playbook.orders.checks import check_reason_codes, check_triage_rules
+from playbook.orders.checks import check_order_formats, check_reason_codes, check_triage_rules
 from playbook.scenarios.checks import check_library
 from playbook.scenarios.claims import check_claims
 from playbook.scenarios.language import check_language
@@ -37,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     check_language,
     check_reason_codes,
     check_triage_rules,
+    check_order_formats,
     check_lessons,
     check_evidence_limits,
     check_picker,
@@ -89,11 +90,14 @@ def load_library(data_dir: Path | None = None) -> Library:
 
     Kept per folder in the process, and on disk under var/cache (``playbook.library.cache``):
     a new kernel reads the checked library instead of checking every file again. Its message
-    catalogue becomes the one staff-visible texts come from (``playbook.i18n``).
+    catalogue becomes the one staff-visible texts come from (``playbook.i18n``), and its
+    declared order formats the ones order files are matched against by default
+    (``playbook.library.order_formats.use``).
 
     Raises:
         ScenarioError: any file is invalid; the message lists every problem.
     """
     lib = _load(Path(data_dir or settings().data_dir).resolve())
     use_messages(lib.catalogue)
+    order_formats.use(lib.order_formats)
     return lib

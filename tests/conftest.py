@@ -2,6 +2,11 @@
 
 Case stores come fresh for each test: ``store`` on every backend a case session runs on
 (memory, an SQLite file, a PostgreSQL schema), ``sql_store`` on the two databases only.
+
+Also the order files run in: pytest-xdist (``--dist loadfile``, pyproject.toml) hands each
+worker whole files in collection order, so the files that take longest (the team hub's, then
+the other browser tests, each file with its own servers) are collected first and the short
+ones fill in behind them; a slow file never starts last and leaves a worker idle.
 """
 
 from __future__ import annotations
@@ -75,3 +80,17 @@ def sql_store(db_url: str, clock: FakeClock) -> Iterator[SqlStore]:
     """A fresh ``SqlStore`` at ``db_url`` on ``clock``, closed afterwards."""
     with SqlStore(db_url, now=clock) as st:
         yield st
+
+
+# Slowest first: a real JupyterHub with per-person servers, then the other browser tests.
+SLOW_FIRST = ("tests/browser/test_team_hub.py", "tests/browser/")
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), 99)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the slowest files first (a stable sort: order within a file is kept)."""
+    items.sort(key=_rank)

@@ -131,7 +131,7 @@ def test_no_code_outside_a_store_touches_its_engine() -> None:
         *(REPO_ROOT / "playbook").rglob("*.py"),
         *(REPO_ROOT / "scripts").glob("*.py"),
         *(REPO_ROOT / "bench").glob("*.py"),
-        *(REPO_ROOT / "notebooks").glob("*.ipynb"),
+        *(REPO_ROOT / "notebooks").rglob("*.ipynb"),
         *(REPO_ROOT / "deploy").rglob("*.py"),
     ]
     found = []

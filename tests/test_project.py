@@ -109,7 +109,7 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
         encoding="utf-8",
     )
 
-    def run(ci: str | None) -> subprocess.CompletedProcess:
+    def run(ci: str | None, *extra: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if k != "CI"}
         if ci is not None:
             env["CI"] = ci
@@ -125,6 +125,7 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
                 "no:cacheprovider",
                 "--rootdir",
                 str(tmp_path),
+                *extra,
                 str(tmp_path),
             ],
             capture_output=True,
@@ -140,6 +141,11 @@ def test_ci_fails_a_run_with_a_skipped_test(tmp_path: Path) -> None:
     assert ci.returncode == 1, ci.stdout
     assert "tests/test_one.py::test_skipped" in ci.stdout or "test_skipped" in ci.stdout
     assert "nothing may skip in CI" in ci.stdout
+    # The same with parallel workers (make test runs pytest-xdist): the skip is reported by a
+    # worker, the run still fails.
+    parallel = run("true", "-n", "2")
+    assert parallel.returncode == 1, parallel.stdout
+    assert "nothing may skip in CI" in parallel.stdout
 
 
 def test_without_a_server_postgres_tests_skip_locally_and_fail_in_ci(monkeypatch):

@@ -66,3 +66,14 @@ def test_z2jh_values_and_image_use_the_project_files() -> None:
     assert "PLAYBOOK_DB_URL" in values["singleuser"]["extraEnv"]
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert "environment.yml" in dockerfile
+
+
+def test_page_servers_serve_their_own_folder_of_preheated_pages() -> None:
+    for kind in ("staff", "training"):
+        url, config, folder = team_server.LANDINGS[kind]
+        assert (folder / url.rsplit("/", 1)[1]).is_file(), kind  # the landing page is there
+        assert not (folder / "analyst.ipynb").exists()
+        assert config == DEPLOY / "jupyter" / "pages"
+    pages = (DEPLOY / "jupyter" / "pages" / "jupyter_server_config.py").read_text("utf-8")
+    assert 'kernel_manager_class = "page_pool.PagePoolKernelManager"' in pages
+    assert '"page_pool": True' in pages

@@ -127,3 +127,40 @@ def test_template_texts_are_the_catalogue_texts(key: str) -> None:
 
 def test_the_page_script_uses_no_other_server() -> None:
     assert not re.search(r"https?://", (TEMPLATE / "pb_page.js").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [
+        ("staff.ipynb", "lessons.to_staff"),
+        ("lessons.ipynb", "lessons.to_lessons"),
+        ("training.ipynb", "page.to_training"),
+    ],
+)
+def test_landing_links_are_the_catalogue_texts(page: str, key: str) -> None:
+    landing = (TEMPLATE / "tree-lab.html").read_text(encoding="utf-8")
+    assert f'"{page}": ["{text(key, "zh")}", "{text(key, "en")}"]' in landing
+
+
+@pytest.mark.parametrize("key", ["page.landing", "page.landing_none"])
+def test_landing_texts_are_the_catalogue_texts(key: str) -> None:
+    landing = (TEMPLATE / "tree-lab.html").read_text(encoding="utf-8")
+    assert f"{text(key, 'zh')} / {text(key, 'en')}" in landing
+
+
+def test_the_served_config_preheats_the_pages(served: object) -> None:
+    # Preheated pages (issue 22): kernels that already ran the page wait for its request, and
+    # the pool refills at once. prelaunch_hook cannot be combined with that (Voilà refuses).
+    assert served.voila_configuration.preheat_kernel is True
+    assert served.voila_configuration.prelaunch_hook is None
+    pools = served.config.VoilaKernelManager.kernel_pools_config
+    assert pools["default"]["pool_size"] == 0  # only the pages named in PLAYBOOK_POOL
+    assert pools["staff.ipynb"]["pool_size"] >= 1
+    assert served.config.VoilaKernelManager.fill_delay == 0
+
+
+def test_make_serve_serves_the_pages_folder() -> None:
+    serve = re.search(r"^serve:.*?(?=^\S)", MAKEFILE.read_text(encoding="utf-8"), re.M | re.S)
+    assert serve is not None
+    assert re.search(r"voila .*notebooks/pages/\s*$", serve.group(0), re.M)
+    assert "PLAYBOOK_POOL=$(POOL)" in serve.group(0)

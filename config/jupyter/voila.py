@@ -1,24 +1,28 @@
 """Voilà settings that need code (the rest are in voila.json beside this file).
 
-`make serve` serves the notebooks folder so the staff and lessons pages can link to each other;
-PLAYBOOK_PAGES (set by the Makefile) names the only notebooks that folder may render. The
-analyst notebook reads order files and belongs in JupyterLab, not on the staff's web page.
-Without PLAYBOOK_PAGES (one notebook served, tests) every notebook renders.
+Preheated pages: Voilà keeps a pool of kernels per page that have already run the page's
+notebook (imports, library, case store, widgets) and wait for a request; the request's own
+part (``?lang=``, ``?case=``) is applied when it comes (``playbook.ui.app.PreparedPage``).
+``make serve`` serves notebooks/pages/, a folder holding only the staff and lessons pages
+(anything else answers 404); ``make train`` serves the training page alone. The root address
+of a folder is the landing page (the playbook template's tree-lab.html), never a file listing.
+
+``PLAYBOOK_POOL`` sets each page's pool, e.g. ``staff=2,lessons=1`` (``make serve``;
+``make train``: ``training=1``; without it, as in the tests, ``DEFAULT_POOL``); a page not
+named, or ``=0``, gets no pool (each visitor's kernel starts when they ask).
 """
 
 import os
 
-from tornado.web import HTTPError
+from playbook.ui.landing import landing_hook, pool_sizes
 
+DEFAULT_POOL = "staff=2,lessons=1,training=1"
 
-def only_served_pages(req, notebook, cwd):  # noqa: ARG001 - Voilà's hook signature
-    """Refuse (404) to render a notebook that is not one of the served pages."""
-    allowed = [p for p in os.environ.get("PLAYBOOK_PAGES", "").split(",") if p]
-    if not allowed:
-        return
-    name = req.request.path.rstrip("/").rsplit("/", 1)[-1]
-    if name not in allowed:
-        raise HTTPError(404)
-
-
-c.VoilaConfiguration.prelaunch_hook = only_served_pages  # noqa: F821 - traitlets config
+c = get_config()  # noqa: F821 - traitlets config
+c.VoilaConfiguration.preheat_kernel = True
+pools = os.environ.get("PLAYBOOK_POOL", DEFAULT_POOL)
+c.VoilaKernelManager.kernel_pools_config = pool_sizes(pools)
+c.VoilaKernelManager.fill_delay = 0  # refill at once: the next visitor may be right behind
+c.VoilaConfiguration.page_config_hook = landing_hook
+# The contents API of the served folder lists nothing (the landing page lists the pages).
+c.ContentsManager.hide_globs = ["*"]

@@ -5,6 +5,7 @@ The library is loaded once (see ``playbook.library.read``) and passed where it i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from playbook.i18n import Catalogue
 from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import LessonsConfig
 from playbook.library.model import FactDef, GlossaryTerm, PolicySet, RootCause, Scenario, Template
+from playbook.library.order_formats import OrderFormat
 from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
@@ -40,9 +42,12 @@ class Problem:
 class Library:
     """Everything under data/, loaded and checked.
 
-    Scenarios, facts, policies, templates, root causes, triage rules, refund-reason codes,
-    evidence-file limits, the lessons page's outcome classes, the dispute picker's groups, the
-    message catalogue and the practice cases of training.
+    scenarios, facts, policies, templates, root causes, triage rules and refund-reason codes
+    (per platform), order-file formats, evidence-file limits, the lessons page's outcome
+    classes, the dispute picker's groups, the message catalogue and the practice cases of training.
+
+    A platform is its policy file (``policies``, by platform id); its scenarios, rules, reason
+    codes, order formats and evidence profile name it.
     """
 
     data_dir: Path
@@ -51,8 +56,9 @@ class Library:
     policies: dict[str, PolicySet] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     root_causes: dict[str, RootCause] = field(default_factory=dict)
-    triage: RuleSet | None = None
-    reasons: ReasonCodes | None = None
+    triage: dict[str, RuleSet] = field(default_factory=dict)  # by platform
+    reasons: dict[str, ReasonCodes] = field(default_factory=dict)  # by platform
+    order_formats: dict[str, OrderFormat] = field(default_factory=dict)  # by format id
     lessons: LessonsConfig | None = None
     picker: PickerConfig | None = None  # data/picker.yaml: the staff page's dispute picker
     evidence_limits: EvidenceLimits | None = None
@@ -78,6 +84,22 @@ class Library:
     def policy(self, platform: str, key: str):
         """The policy ``key`` of ``platform`` (KeyError if unknown)."""
         return self.policies[platform].policies[key]
+
+    def platforms(self, hidden: Collection[str] = ()) -> list[str]:
+        """The platforms staff can choose: those with a policy file and scenarios, by id.
+
+        Less ``hidden`` (``Settings.hidden_platforms``: platforms not offered yet).
+        """
+        used = {s.platform for s in self.scenarios.values()}
+        return [p for p in sorted(self.policies) if p in used and p not in set(hidden)]
+
+    def scenarios_of(self, platform: str) -> list[Scenario]:
+        """The scenarios of ``platform``, by id."""
+        return [s for _, s in sorted(self.scenarios.items()) if s.platform == platform]
+
+    def formats_of(self, platform: str) -> list[OrderFormat]:
+        """The declared order-file formats of ``platform``, by id."""
+        return [f for _, f in sorted(self.order_formats.items()) if f.platform == platform]
 
     def where(self, kind: str, ident: str, loc: tuple = ()) -> tuple[str, int | None]:
         """File (relative to data/) and line of an item, for messages."""

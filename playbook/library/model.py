@@ -16,6 +16,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 FactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 PolicyKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A platform is named by its policy file, data/policies/<platform>.yaml (the checker refuses a
+# scenario, template, rule set or order format naming a platform without one).
+PlatformId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length=32)]
 
 
 class Model(BaseModel):
@@ -197,7 +200,7 @@ class Scenario(Model):
 
     id: Id
     version: int = Field(ge=1)
-    platform: Literal["wish"]
+    platform: PlatformId
     title: Text
     summary: Text
     facts: list[FactRef]
@@ -288,9 +291,11 @@ class Policy(Model):
     on that page, or ``undated`` when the page shows none. A rule found in no source has no
     ``source`` and ``confidence: unverified``. The checker enforces these (see
     ``check_policy_sources``); ``playbook.scenarios.policies.policy_status`` judges them.
+    ``unit: rule`` is a mechanism with no number ("the claim box takes no attachments"): it has
+    no ``value``, and ``{policy:KEY}`` in a text cites it (only its mark shows).
     """
 
-    value: float | str
+    value: float | str | None = None
     unit: PolicyUnit
     summary: Text
     source: str | None = None
@@ -313,6 +318,12 @@ class Policy(Model):
     effective_from: dt.date | None = None
     # Per destination country (ISO alpha-2); ``value`` applies to countries not listed.
     by_country: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], float] = {}
+
+    @model_validator(mode="after")
+    def _valued(self) -> Policy:
+        if self.value is None and self.unit != "rule":
+            raise ValueError("a policy needs a 'value' (only 'unit: rule' has none)")
+        return self
 
     def for_country(self, country: str | None) -> float:
         """The number for ``country`` (the general ``value`` when it has none of its own)."""
@@ -340,13 +351,15 @@ class PolicySet(Model):
 class Template(Model):
     """A message draft with named ``{fact}`` placeholders (data/templates/<id>.yaml).
 
-    ``en`` is what is sent (buyer, Wish); ``zh`` is the staff's reference translation.
-    ``kind``: a message to the buyer, a dispute statement to Wish (it goes into the appeal
-    packet), or a question to Wish merchant support.
+    ``en`` is what is sent (to the buyer or the platform); ``zh`` is the staff's reference
+    translation. ``kind``: a message to the buyer, a dispute statement to the platform (it goes
+    into the appeal packet), or a question to the platform's merchant support. ``platform``:
+    only scenarios of that platform may use it (None: any).
     """
 
     id: Id
     kind: Literal["buyer_message", "appeal_statement", "support_message"]
+    platform: PlatformId | None = None
     title: Text
     subject: Text | None = None
     body: Text

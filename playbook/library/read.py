@@ -27,6 +27,7 @@ from playbook.library.model import (
 )
 from playbook.library.picker import FILE_NAME as PICKER_FILE
 from playbook.library.picker import PickerConfig
+from playbook.library.order_formats import OrderFormat
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import YamlError, line_of, load_yaml
@@ -139,8 +140,11 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     _load_policies(data_dir, lib, problems)
     _load_folder(data_dir / "templates", Template, "template", lib.templates, lib, problems)
     _load_folder(data_dir / "scenarios", Scenario, "scenario", lib.scenarios, lib, problems)
-    lib.triage = _load_one(data_dir / "triage.yaml", RuleSet, "triage", lib, problems)
-    lib.reasons = _load_one(data_dir / "reason_codes.yaml", ReasonCodes, "reasons", lib, problems)
+    lib.triage = _load_per_platform(data_dir, "triage", RuleSet, lib, problems)
+    lib.reasons = _load_per_platform(data_dir, "reason_codes", ReasonCodes, lib, problems)
+    _load_folder(
+        data_dir / "order_formats", OrderFormat, "order_format", lib.order_formats, lib, problems
+    )
     lib.evidence_limits = _load_one(
         data_dir / "evidence_limits.yaml", EvidenceLimits, "evidence_limits", lib, problems
     )
@@ -174,6 +178,43 @@ def _load_policies(data_dir: Path, lib: Library, problems: list[Problem]) -> Non
         lib.files[("policy", ps.platform)] = path
 
 
+# The kind under which Library.files keeps each per-platform file (Library.where's first
+# argument), by the name of its file and folder.
+PER_PLATFORM_KIND = {"triage": "triage", "reason_codes": "reasons"}
+
+
+def _load_per_platform(
+    data_dir: Path, name: str, model: type[BaseModel], lib: Library, problems: list[Problem]
+) -> dict[str, Any]:
+    """One file per platform: ``data/<name>.yaml`` and ``data/<name>/<platform>.yaml``.
+
+    The first is where Wish's has always been. Each names its ``platform``; in the folder it
+    must equal the file name, and no platform may have two files.
+    """
+    kind = PER_PLATFORM_KIND[name]
+    out: dict[str, Any] = {}
+    paths = [data_dir / f"{name}.yaml"] if (data_dir / f"{name}.yaml").is_file() else []
+    paths += sorted((data_dir / name).glob("*.yaml"))
+    for path in paths:
+        raw = _read(path, lib, problems)
+        obj = _validate(model, raw, path, lib, problems) if raw is not None else None
+        if obj is None:
+            continue
+        where = line_of(raw, ("platform",))
+        if path.parent.name == name and obj.platform != path.stem:
+            message = f"platform '{obj.platform}' must equal the file name '{path.stem}'"
+            problems.append(Problem(lib.rel(path), "platform", message, where))
+            continue
+        if obj.platform in out:
+            first = lib.rel(lib.files[(kind, obj.platform)])
+            message = f"platform '{obj.platform}' already has its {name} in {first}"
+            problems.append(Problem(lib.rel(path), "platform", message, where))
+            continue
+        out[obj.platform] = obj
+        lib.files[(kind, obj.platform)] = path
+    return out
+
+
 def _load_folder(
     folder: Path,
     model: type[BaseModel],
@@ -182,7 +223,10 @@ def _load_folder(
     lib: Library,
     problems: list[Problem],
 ) -> None:
-    """One item per file (scenarios, templates); each id must equal its file name."""
+    """One item per file (scenarios, templates, order formats, practice cases).
+
+    Each id must equal its file name.
+    """
     for path in sorted(folder.glob("*.yaml")):
         raw = _read(path, lib, problems)
         obj = _validate(model, raw, path, lib, problems) if raw is not None else None
@@ -205,7 +249,7 @@ def _load_folder(
 def _load_one(
     path: Path, model: type[BaseModel], kind: str, lib: Library, problems: list[Problem]
 ) -> Any:
-    """A file that is one document (triage.yaml, reason_codes.yaml); None if it is broken."""
+    """A file that is one document (evidence_limits.yaml, lessons.yaml); None if it is broken."""
     if not path.is_file():
         problems.append(Problem(lib.rel(path), "", "file not found"))
         return None

@@ -1,8 +1,10 @@
-"""The schema of triage rules (data/triage.yaml) and refund-reason codes (data/reason_codes.yaml).
+"""Triage rules and refund-reason codes, one set per platform.
 
-Pydantic only — no pandas — so ``python -m playbook check`` and the staff page can load them
-cheaply; ``playbook.orders.checks`` cross-checks them and ``playbook.orders.triage`` applies
-them.
+``data/triage.yaml`` and ``data/reason_codes.yaml`` (Wish's, where they have always been) and
+``data/triage/<platform>.yaml``, ``data/reason_codes/<platform>.yaml`` for the others; each file
+names its ``platform``, whose policy file its deadlines come from. Their schema here; their
+cross-checks in ``playbook.orders.checks``. Pydantic only — no pandas — so ``python -m playbook
+check`` and the staff page can load them cheaply; ``playbook.orders.triage`` applies them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from playbook.library.model import Model, PolicySet, Text
+from playbook.library.model import Model, PlatformId, PolicySet, Text
 
 DEADLINE_STATES = ("past", "soon", "ok", "none")
-TRIAGE_PLATFORM = "wish"  # the policy file triage deadlines come from
+# Policy units triage can count a deadline in (vectorised in playbook.orders.deadlines).
+TRIAGE_UNITS = ("hours", "calendar_days", "business_days")
 
 
 class TimeLeft(Model):
@@ -31,13 +34,18 @@ class TimeLeft(Model):
 
 
 class Overdue(Model):
-    """A policy deadline counted from the first present ``from`` column."""
+    """A policy deadline counted from the first present ``from`` column.
+
+    ``given``: a column holding the platform's own due time for the order (e.g. the ship-by
+    date); where it has a value it is the due time, instead of the policy counted from ``from``.
+    """
 
     policy: str
     from_: list[str] = Field(alias="from", min_length=1)
     within_hours: float = 0
     by: str | None = None
     left: TimeLeft | None = None
+    given: str | None = None
 
 
 class When(Model):
@@ -45,6 +53,9 @@ class When(Model):
 
     state: list[str] | None = None
     reason_group: list[str] | None = None
+    # column -> the values it must have (e.g. fulfilment_channel: [MFN]); an empty value
+    # never matches.
+    values: dict[str, list[str]] = {}
     present: list[str] = []
     absent: list[str] = []
     is_true: list[str] = []
@@ -53,11 +64,12 @@ class When(Model):
 
 
 class DeadlineSpec(Model):
-    """The act-by date of a rule."""
+    """The act-by date of a rule (``given``: as in :class:`Overdue`)."""
 
     policy: str
     from_: list[str] = Field(alias="from", min_length=1)
     left: TimeLeft | None = None
+    given: str | None = None
 
 
 class Look(Model):
@@ -79,7 +91,7 @@ class Rule(Model):
     label: Text
     needs: list[str] = []
     when: When
-    deadline: DeadlineSpec
+    deadline: DeadlineSpec | None = None  # None: no act-by date (its state is 'none')
     priority: dict[Literal["past", "soon", "ok", "none"], int]
     look: Look | None = None
 
@@ -96,8 +108,9 @@ class FactSpec(Model):
 
 
 class RuleSet(Model):
-    """data/triage.yaml."""
+    """The triage rules of one platform (data/triage.yaml, data/triage/<platform>.yaml)."""
 
+    platform: PlatformId
     soon_hours: float = 24
     unknown_reason: Literal["hold", "judge"] = "hold"
     facts: dict[str, FactSpec] = {}
@@ -114,8 +127,17 @@ class ReasonEntry(Model):
 
 
 class ReasonCodes(Model):
-    """data/reason_codes.yaml."""
+    """The refund or return reasons of one platform.
 
+    data/reason_codes.yaml, data/reason_codes/<platform>.yaml. ``source``/``confidence``:
+    where the spellings come from (``unverified``: no published list; unknown spellings are
+    reported either way).
+    """
+
+    platform: PlatformId
+    source: str | None = None
+    confidence: Literal["high", "medium", "low", "unverified"] | None = None
+    note: str | None = None
     groups: dict[str, Text]
     reasons: dict[str, ReasonEntry]
 
@@ -177,6 +199,6 @@ def reason_key(text: str) -> str:
 
 
 def is_duration(policies: PolicySet | None, key: str) -> bool:
-    """Whether ``key`` is a policy triage can count a deadline with (hours or calendar days)."""
+    """Whether ``key`` is a policy triage can count a deadline with (hours or days)."""
     pol = policies.policies.get(key) if policies else None
-    return pol is not None and pol.unit in ("hours", "calendar_days")
+    return pol is not None and pol.unit in TRIAGE_UNITS

@@ -59,6 +59,14 @@ fulfilment_events               str                      every v3 event with its
                                                          'EVENT time; EVENT time'
 ==============================  =======================  =====================================
 
+Then, for a file of a declared format (data/order_formats/), the fields its platform's formats
+map that are not above (``PLATFORM_FIELDS``: Amazon's ``fulfilment_channel`` (enum, ``mfn`` or
+``afn``), ``sales_channel``, ``merchant_order_id``, ``asin``, ``item_status``,
+``is_business_order``, ``return_requested_at``, ``return_delivered_at``, ``return_status``,
+``rma_id``, ``atoz_claim``). For Amazon, ``price`` and ``shipping`` are the item line's
+``item-price`` and ``shipping-price`` (the aggregate of the quantity, not per unit) and
+``order_total`` is the returns report's ``Order Amount``.
+
 The rejects table has one row per rejected input row: ``source_row``, ``order_id``, ``column``
 (as named in the file), ``value``, ``reason`` (a code; text under ``reject.<code>`` in the
 message catalogue) and ``detail`` (every problem of that row).

@@ -7,6 +7,8 @@ Each value's verdict depends on that value alone (whole column or once per disti
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,12 +31,42 @@ _INT_RE = r"^[+-]?\d{1,12}(\.0*)?$"
 
 # Kinds and fields whose surrounding spaces are always cut. Other text is kept as written
 # (cutting every column costs a third of the import time on large files).
-TRIM_KINDS = {"order_id", "state", "currency", "country", "bool", "refund_source"}
+TRIM_KINDS = {"order_id", "state", "enum", "currency", "country", "bool", "refund_source"}
 TRIM_FIELDS = {"refund_reason", "sku", "tracking_number", "transaction_id", "buyer_name"}
 # Kinds whose column stays text in the order table (others are typed from any string type).
-_TEXT_KINDS = {"order_id", "text", "state", "refund_source", "country", "currency"}
+_TEXT_KINDS = {"order_id", "text", "state", "enum", "refund_source", "country", "currency"}
 
-__all__ = ["TRIM_FIELDS", "TRIM_KINDS", "clean", "large_text", "mask", "typed_field"]
+__all__ = [
+    "TRIM_FIELDS",
+    "TRIM_KINDS",
+    "WISH_CONVERSION",
+    "Conversion",
+    "clean",
+    "large_text",
+    "mask",
+    "typed_field",
+]
+
+# Dates that are not ISO 8601 in Wish's files: US month/day/year (older CSV exports).
+US_DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What a file's format says about its values.
+
+    Attributes:
+        states: the state as written -> (the platform's state, who refunded or None).
+        values: field -> {value as written: the platform's value}, for ``enum`` fields.
+        date_formats: strptime formats tried, in order, for dates that are not ISO 8601.
+    """
+
+    states: Mapping[str, tuple[str, str | None]] = field(default_factory=lambda: STATES)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    date_formats: tuple[str, ...] = US_DATE_FORMATS
+
+
+WISH_CONVERSION = Conversion()
 
 
 # --- per-kind converters: string array -> (typed array, [(reason, bad mask)]) ---------------
@@ -67,23 +99,27 @@ def mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _conv_datetime(arr: pa.Array) -> tuple[pa.Array, list]:
-    try:
-        return pc.cast(arr, pa.timestamp("us")).cast(UTC_US), []
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass  # zones, slashes, spaces or bad values: the careful way
-    text = pc.replace_substring_regex(clean(arr), r":\s+", ":")
+def _conv_datetime(arr: pa.Array, formats: tuple[str, ...]) -> tuple[pa.Array, list]:
+    for target in (pa.timestamp("us"), UTC_US):  # zone-less (UTC), then all with an offset
+        try:
+            return pc.cast(arr, target).cast(UTC_US), []
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # mixed zones, slashes, spaces or bad values: the careful way
+    # Spaces inside times and offsets ('18:53:56+ 00 :00', as Amazon's documentation prints
+    # them) are cut; the date and the time stay apart.
+    text = pc.replace_substring_regex(clean(arr), r"\s*:\s*", ":")
+    text = pc.replace_substring_regex(text, r"([+-])\s+(\d)", r"\1\2")
     # Seconds to the microsecond, as the column keeps them: pandas would otherwise read the
     # whole column in nanoseconds when one value has more digits, and reject dates outside
     # 1677-2262 only then (a value's verdict must not depend on its neighbours).
     text = pc.replace_substring_regex(text, r"(:\d\d\.\d{6})\d+", r"\1")
     ser = pd.Series(text.to_pandas(), dtype="str").reset_index(drop=True)
     out = pd.to_datetime(ser, format="ISO8601", utc=True, errors="coerce")
-    for us_fmt in ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y"):
+    for fmt in formats:
         todo = out.isna() & ser.notna()
         if not todo.any():
             break
-        out[todo] = pd.to_datetime(ser[todo], format=us_fmt, utc=True, errors="coerce")
+        out[todo] = pd.to_datetime(ser[todo], format=fmt, utc=True, errors="coerce")
     out = out.astype("datetime64[us, UTC]")
     bad = ser.notna().to_numpy() & out.isna().to_numpy()
     return pa.array(out.to_numpy(dtype="datetime64[us]"), pa.timestamp("us")).cast(UTC_US), [
@@ -165,12 +201,21 @@ def _lookup(arr: pa.Array, table: dict[str, str | None]) -> pa.Array:
     return pc.take(pa.array([table[k] for k in keys], pa.large_string()), idx)
 
 
-def _conv_state(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
-    state = _lookup(arr, {k: v[0] for k, v in STATES.items()})
-    source = _lookup(arr, {k: v[1] for k, v in STATES.items()})
+def _conv_state(
+    arr: pa.Array, states: Mapping[str, tuple[str, str | None]]
+) -> tuple[tuple[pa.Array, pa.Array], list]:
+    state = _lookup(arr, {k: v[0] for k, v in states.items()})
+    source = _lookup(arr, {k: v[1] for k, v in states.items()})
     missing = ~mask(arr.is_valid())
     unknown = ~missing & ~mask(state.is_valid())
     return (state, source), [("missing_state", missing), ("unknown_state", unknown)]
+
+
+def _conv_enum(arr: pa.Array, table: Mapping[str, str]) -> tuple[pa.Array, list]:
+    """The platform's value of each written one (``table``); a value not in it is rejected."""
+    value = _lookup(arr, dict(table))
+    unknown = mask(arr.is_valid()) & ~mask(value.is_valid())
+    return value, [("unknown_value", unknown)]
 
 
 def _conv_refund_source(arr: pa.Array) -> tuple[tuple[pa.Array, pa.Array], list]:
@@ -204,9 +249,9 @@ def _conv_id_list(arr: pa.Array) -> tuple[pa.Array, list]:
     return pa.array(out, pa.list_(pa.large_string())), []
 
 
-def _convert(kind: str, arr: pa.Array) -> tuple[object, list]:
+def _convert(kind: str, arr: pa.Array, conv: Conversion, name: str) -> tuple[object, list]:
     if kind == "datetime":
-        return _conv_datetime(arr)
+        return _conv_datetime(arr, conv.date_formats)
     if kind in ("money", "money_nonneg"):
         return _conv_money(arr, kind == "money_nonneg")
     if kind in ("int", "quantity"):
@@ -218,7 +263,9 @@ def _convert(kind: str, arr: pa.Array) -> tuple[object, list]:
     if kind == "currency":
         return _conv_currency(arr)
     if kind == "state":
-        return _conv_state(arr)
+        return _conv_state(arr, conv.states)
+    if kind == "enum":
+        return _conv_enum(arr, conv.values.get(name, {}))
     if kind == "order_id":
         return arr, [("missing_order_id", ~mask(arr.is_valid()))]
     if kind == "country":
@@ -234,6 +281,7 @@ def _convert(kind: str, arr: pa.Array) -> tuple[object, list]:
 # prices, flags): every converter works value by value, so the result is the same.
 _PER_VALUE_KINDS = {
     "state",
+    "enum",
     "refund_source",
     "currency",
     "country",
@@ -254,7 +302,7 @@ def _take(value: object, idx: pa.ChunkedArray) -> object:
 
 
 def _field(
-    kind: str, arr: pa.ChunkedArray, trim: bool, share: float
+    kind: str, arr: pa.ChunkedArray, trim: bool, share: float, conv: Conversion, name: str
 ) -> tuple[pa.Array, np.ndarray | None, object, list]:
     """Clean and convert one column: (text, codes, typed value, issues).
 
@@ -275,24 +323,31 @@ def _field(
                 values = large_text(values)
             if trim:
                 values = clean(values)
-            value, issues = _convert(kind, values)
+            value, issues = _convert(kind, values, conv, name)
             codes = idx.to_numpy()
             return values, codes, _take(value, idx), [(c, m[codes]) for c, m in issues]
     if kind in _TEXT_KINDS:  # kept as text: large_string, as pandas keeps it
         arr = large_text(arr)
     if trim:
         arr = clean(arr)
-    value, issues = _convert(kind, arr)
+    value, issues = _convert(kind, arr, conv, name)
     return arr, None, value, issues
 
 
-def typed_field(kind: str, arr: pa.ChunkedArray, trim: bool, share: float) -> tuple:
-    """:func:`_field`, reduced to what normalisation keeps.
+def typed_field(
+    kind: str,
+    arr: pa.ChunkedArray,
+    trim: bool,
+    share: float,
+    conv: Conversion = WISH_CONVERSION,
+    name: str = "",
+) -> tuple:
+    """:func:`_field` of field ``name``, reduced to what normalisation keeps.
 
     Returns (typed value, issues that hit some row, (rows, text) of the rows with an issue or
     None, the state as written or None).
     """
-    text, codes, value, issues = _field(kind, arr, trim, share)
+    text, codes, value, issues = _field(kind, arr, trim, share, conv, name)
     del arr
     issues = [(code, mask) for code, mask in issues if mask.any()]
     bad_text = None

@@ -15,7 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from playbook.i18n import text
-from playbook.orders.deadlines import Picked, TriageData, due_times, spec_rows, start_times
+from playbook.orders.deadlines import (
+    Picked,
+    TriageData,
+    basis_names,
+    due_times,
+    spec_rows,
+    start_times,
+)
 
 __all__ = ["Explainer", "concat", "fill", "parts_of", "per_rule", "pick_text", "sep_join"]
 
@@ -111,16 +118,18 @@ class Explainer:
 
     def source(self, spec) -> list[str]:
         """Per basis of ``due_times`` (then -1: no start): where a due time came from."""
+        if spec is None:  # a rule without an act-by date
+            return [""]
         out = [f"{spec.policy} ({self.limit(spec.policy)}) + {c}" for c in spec.from_]
-        if spec.left:
-            out += [
-                f"{spec.left.hours} + {spec.left.from_}",
-                f"{spec.left.days} + {spec.left.from_}",
-            ]
+        left = spec.left
+        out += (
+            [f"{left.hours} + {left.from_}", f"{left.days} + {left.from_}"] if left else ["", ""]
+        )
+        out.append(spec.given or "")
         return [*out, ""]
 
     def sources(self, pick: np.ndarray, basis: np.ndarray) -> pd.Series:
-        """The ``deadline_source`` column: the policy and start, or Wish's time left."""
+        """The ``deadline_source`` column: policy and start, time left, or the file's due time."""
         texts: list[str] = []
         offset = np.zeros(len(self.data.rules.rules), np.int64)
         for k, rule in enumerate(self.data.rules.rules):
@@ -212,6 +221,15 @@ class Explainer:
         """The parts of the explanation of rule ``k``'s listed rows."""
         rule = self.data.rules.rules[k]
         segments = [parts_of(self.t("triage.explain.state"), {"state": _text(rows["state"])})]
+        for column in rule.when.is_true:
+            segments.append(parts_of(self.t("triage.explain.flag"), {"column": self.col(column)}))
+        for column in rule.when.values:
+            value = _text(gather_col(orders, column, idx))
+            segments.append(
+                parts_of(
+                    self.t("triage.explain.value"), {"column": self.col(column), "value": value}
+                )
+            )
         if rule.when.reason_group is not None:
             segments.append(self._reason(rows))
         if rule.when.overdue is not None:
@@ -253,12 +271,14 @@ class Explainer:
             return parts_of(self.t("triage.explain.due"), params)
         by = sub[spec.by]
         pol = self.data.policy(spec.policy)
-        unit = pd.Timedelta(hours=1) if pol.unit == "hours" else pd.Timedelta(days=1)
+        hours = pol.unit == "hours"
+        unit = pd.Timedelta(hours=1) if hours else pd.Timedelta(days=1)
         elapsed = ((by - start) / unit).to_numpy(dtype="float64", na_value=np.nan)
+        shown = "triage.unit.hours" if hours else "triage.unit.calendar_days"  # elapsed time
         params |= {
             "by": self.col(spec.by),
             "by_at": _times(by),
-            "elapsed": fill(self.t(f"triage.unit.{pol.unit}"), len(sub), {"n": _number(elapsed)}),
+            "elapsed": fill(self.t(shown), len(sub), {"n": _number(elapsed)}),
         }
         has_by = by.notna().to_numpy()
         late = parts_of(self.t("triage.explain.late"), params)
@@ -268,19 +288,21 @@ class Explainer:
         return late
 
     def _start_labels(self, spec, basis: np.ndarray) -> pa.Array:
-        names = [*spec.from_]
-        if spec.left:
-            names += [spec.left.from_, spec.left.from_]
-        labels = [self.col(c) for c in names] + [""]
-        return pick_text(labels, np.where(basis < 0, len(names), basis))
+        names = basis_names(spec)
+        labels = [self.col(c) if c else "" for c in names]
+        return pick_text(labels, np.where(basis < 0, len(names) - 1, basis))
 
     def _limits(self, sub: pd.DataFrame, spec, basis: np.ndarray) -> pa.Array | str:
         limit = self.limit(spec.policy)
-        if spec.left is None:
-            return limit
         n = len(sub)
         nf = len(spec.from_)
         out: pa.Array | str = limit
+        if spec.given and (basis == nf + 2).any():
+            own = pa.repeat(pa.scalar(self.t("triage.explain.given"), pa.large_string()), n)
+            plain = pa.repeat(pa.scalar(limit, pa.large_string()), n)
+            out = pc.if_else(pa.array(basis == nf + 2), own, plain)
+        if spec.left is None:
+            return out
         for k, (col, key) in enumerate(
             ((spec.left.hours, "left_hours"), (spec.left.days, "left_days"))
         ):
@@ -289,7 +311,7 @@ class Explainer:
                 count = sub[col].to_numpy(dtype="float64", na_value=np.nan)
                 text_k = fill(self.t(f"triage.explain.{key}", field=col), n, {"n": _number(count)})
                 base = (
-                    pa.repeat(pa.scalar(limit, pa.large_string()), n)
+                    pa.repeat(pa.scalar(out, pa.large_string()), n)
                     if isinstance(out, str)
                     else out
                 )
@@ -303,10 +325,10 @@ class Explainer:
         policy's source URL.
         """
         keys = [
-            (r.when.overdue.policy if r.when.overdue else r.deadline.policy)
+            (r.when.overdue.policy if r.when.overdue else r.deadline.policy if r.deadline else "")
             for r in self.data.rules.rules
         ]
-        urls = [self.data.policy(k).source for k in keys]
+        urls = [self.data.policy(k).source or "" if k else "" for k in keys]
         return per_rule(keys, pick), per_rule(urls, pick)
 
     def _look(self, rows: pd.DataFrame) -> pa.Array:
@@ -329,6 +351,11 @@ _USED = (
     "deadline_source",
     "missing_facts",
 )
+
+
+def gather_col(orders: pd.DataFrame, column: str, idx: np.ndarray) -> pd.Series:
+    """Rows ``idx`` of an order column, numbered from 0."""
+    return orders[column].take(idx).reset_index(drop=True)
 
 
 def _series(arr: pa.Array) -> pd.Series:

@@ -36,6 +36,8 @@ ORDER_FACTS = [
     "refund_reason",
     "tracking_number",
     "carrier",
+    "fulfilment_channel",
+    "return_requested_at",
 ]
 # The fact that carries why triage listed the order (its explanation), when one is given.
 TRIAGE_FACT = "triage_note"

@@ -1,10 +1,15 @@
 """The order table's field names and kinds, and Wish's order states.
 
 No pyarrow, no pandas: the data checker and the staff page read these without loading the import
-machinery.
+machinery. The table is the same for every platform: a field a file does not give is an empty
+column. Wish's states and refund sources are here because Wish's readers are code; other
+platforms declare theirs in their order formats (data/order_formats/).
 """
 
 from __future__ import annotations
+
+# The platform of the built-in (code) readers: Wish's CSV export, .xlsx and API v2/v3 JSON.
+WISH = "wish"
 
 # canonical field -> kind. Kinds decide parsing and which problems reject a row.
 FIELDS: dict[str, str] = {
@@ -67,7 +72,29 @@ FIELDS: dict[str, str] = {
     "re_released_at": "datetime",
     "fulfilment_events": "text",
 }
+# The columns every order table has (Wish's, read by code, and every other platform's).
+BASE_FIELDS = tuple(FIELDS)
+FIELDS |= {
+    # Fields only declared formats (data/order_formats/) feed, Amazon's reports first. A table
+    # has them when a format of its platform maps them (PlatformColumns), so Wish's tables do
+    # not carry columns their files can never fill.
+    "fulfilment_channel": "enum",
+    "sales_channel": "text",
+    "merchant_order_id": "text",
+    "asin": "text",
+    "item_status": "text",
+    "is_business_order": "bool",
+    "return_requested_at": "datetime",
+    "return_delivered_at": "datetime",
+    "return_status": "text",
+    "rma_id": "text",
+    "atoz_claim": "bool",
+}
+# Kinds whose values a declared format maps onto the platform's own (``OrderFormat.values``).
+MAPPED_KINDS = ("state", "enum")
 DATETIME_FIELDS = [f for f, k in FIELDS.items() if k == "datetime"]
+# The order table: these columns in this order, then the declared-format fields of the file's
+# platform (PLATFORM_FIELDS order), then the file's other columns as text.
 ORDER_COLUMNS = [
     "source_format",
     "source_row",
@@ -75,8 +102,11 @@ ORDER_COLUMNS = [
     "transaction_id",
     "state",
     "state_raw",
-    *[f for f in FIELDS if f not in ("order_id", "transaction_id", "state")],
+    *[f for f in BASE_FIELDS if f not in ("order_id", "transaction_id", "state")],
 ]
+PLATFORM_FIELDS = tuple(f for f in FIELDS if f not in BASE_FIELDS)
+# Every column a rule may name (a platform's rules use its own fields).
+ALL_COLUMNS = [*ORDER_COLUMNS, *PLATFORM_FIELDS]
 # Contact details: kept in the order table, left out of exported triage tables unless asked
 # for (``--with-contact``), never put into widget state or case facts.
 CONTACT_COLUMNS = ("street_address1", "street_address2", "phone_number", "epc_address")

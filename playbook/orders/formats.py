@@ -1,8 +1,13 @@
-"""Readers for the Wish order files merchants have: CSV export, .xlsx, API v2 and v3 JSON.
+"""Readers for the order files sellers have.
+
+Wish's CSV export, .xlsx, API v2 and v3 JSON (code), and every format declared as data
+(data/order_formats/, e.g. Amazon's tab-delimited reports), as delimited text or re-saved from
+Excel.
 
 Each reader turns a file into a :class:`RawOrders` table of strings under the canonical field
 names of :mod:`playbook.orders.columns`; typing and validation happen in :mod:`playbook.orders`,
-once, for every format.
+once, for every format. Which format a file is comes from its header (:func:`layout`): a
+declared format whose ``detect`` columns are all there, else Wish's export.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from playbook.errors import OrderFileError
+from playbook.library.order_formats import OrderFormat, header_key, known_formats
 from playbook.orders.columns import (
     CSV_FIELDS,
     CSV_REQUIRED,
@@ -32,7 +38,8 @@ from playbook.orders.columns import (
     json_format,
     scalar,
 )
-from playbook.orders.fields import FIELDS
+from playbook.orders.convert import WISH_CONVERSION, Conversion
+from playbook.orders.fields import FIELDS, PLATFORM_FIELDS, WISH
 
 Progress = Callable[[int, int], None]
 HEAD_BYTES = 1 << 16
@@ -61,6 +68,13 @@ class RawOrders:
             value means "did not happen" (a CSV column in the header, a v3 event); a field
             not in it says nothing when empty (v2 has no delivery date at all, and older v2
             orders have no ``tracking_confirmed_date``).
+        platform: whose file it is (its rules, reason codes and policies triage it).
+        conversion: how its values are typed (states, value maps, date formats).
+        row_key: the fields that identify one row (Wish: the order id; Amazon's reports have
+            one row per order item).
+        platform_fields: the declared-format fields the order table has besides the base
+            ones: every one a format of the platform maps, so all of a platform's tables have
+            the same columns (Wish's: none).
     """
 
     format: str
@@ -72,6 +86,53 @@ class RawOrders:
     early_rejects: list[tuple[int, str, str, str]] = field(default_factory=list)
     empty_is_null: bool = False
     complete: frozenset[str] = frozenset()
+    platform: str = WISH
+    conversion: Conversion = WISH_CONVERSION
+    row_key: tuple[str, ...] = ("order_id",)
+    platform_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a file's header maps onto the order table, and whose format it is.
+
+    Attributes:
+        names: the table's column names, one per header column (fields, then kept columns
+            under their own names).
+        sources: field -> the header it comes from (for messages).
+        extras: the kept columns that are not fields.
+        fmt: the declared format (None: Wish's CSV export, read by code).
+        platform_fields: see ``RawOrders.platform_fields``.
+    """
+
+    names: list[str]
+    sources: dict[str, str]
+    extras: list[str]
+    fmt: OrderFormat | None = None
+    platform_fields: tuple[str, ...] = ()
+
+    @property
+    def quote(self) -> bool:
+        """Whether fields may be quoted (declared formats can say they never are)."""
+        return self.fmt.quote if self.fmt else True
+
+    def name(self, container: str) -> str:
+        """The file's format as the order table's ``source_format`` says it."""
+        return self.fmt.id if self.fmt else container
+
+    def extend(self, raw: RawOrders) -> RawOrders:
+        """``raw`` with what the declared format says about typing its values."""
+        if self.fmt is None:
+            return raw
+        fmt = self.fmt
+        kinds = {f: FIELDS.get(f) for f in self.sources}
+        states = {k: (v, None) for k, v in fmt.values.get("state", {}).items()}
+        values = {f: m for f, m in fmt.values.items() if kinds.get(f) == "enum"}
+        raw.platform = fmt.platform
+        raw.conversion = Conversion(states, values, tuple(fmt.date_formats))
+        raw.row_key = tuple(f for f in fmt.row_key if f in self.sources)
+        raw.platform_fields = self.platform_fields
+        return raw
 
 
 def _fail(path: Path, msg: str, /, **params: Any) -> OrderFileError:
@@ -105,8 +166,17 @@ def sniff(path: Path) -> tuple[str, bytes]:
     return "csv", head
 
 
-def detect_encoding(path: Path, head: bytes) -> str:
-    """'utf-8' (with or without BOM) or 'gb18030', judged on the first bytes; never latin-1."""
+def detect_encoding(path: Path, head: bytes, given: str | None = None) -> str:
+    """'utf-8' (with or without BOM) or 'gb18030', judged on the first bytes; never latin-1.
+
+    ``given``: the encoding the caller knows the file has (e.g. a European report saved as
+    cp1252): used as it is, never guessed.
+    """
+    if given:
+        try:
+            return codecs.lookup(given).name
+        except LookupError:
+            raise _fail(path, "error.order_file_encoding", encoding=given) from None
     for enc in ("utf-8", "gb18030"):
         try:
             codecs.getincrementaldecoder(enc)().decode(head, final=False)
@@ -135,15 +205,88 @@ def _header(path: Path, head: bytes, encoding: str) -> tuple[list[str], str]:
     return header, delim
 
 
+def layout(
+    path: Path,
+    header: list[str],
+    formats: Mapping[str, OrderFormat] | None = None,
+    platform: str | None = None,
+) -> Layout:
+    """How ``header`` maps onto the order table, and whose format the file is.
+
+    The declared format (of ``platform``, if given) whose ``detect`` columns are all in it,
+    else Wish's CSV export.
+
+    Raises:
+        OrderFileError: no format fits; names the columns missing from the closest one.
+    """
+    keys = {header_key(h) for h in header}
+    formats = known_formats() if formats is None else formats
+    declared = [f for f in formats.values() if platform in (None, f.platform)]
+
+    def hits(columns: list[str] | tuple[str, ...]) -> int:
+        return sum(header_key(c) in keys for c in columns)
+
+    full = [f for f in declared if hits(f.detect) == len(f.detect)]
+    if full:
+        most = max(len(f.detect) for f in full)
+        top = sorted(f.id for f in full if len(f.detect) == most)
+        if len(top) > 1:
+            raise _fail(path, "error.order_file_ambiguous", formats=top)
+        return _declared(path, header, formats[top[0]], formats)
+    if platform not in (None, WISH) and not declared:
+        raise _fail(path, "error.order_file_platform", platform=platform)
+    near = max(declared, key=lambda f: (hits(f.detect) / len(f.detect), f.id), default=None)
+    wish_share = hits(CSV_REQUIRED) / len(CSV_REQUIRED)
+    if near is not None and (
+        platform not in (None, WISH) or hits(near.detect) / len(near.detect) > wish_share
+    ):
+        missing = [c for c in near.detect if header_key(c) not in keys]
+        raise _fail(path, "error.order_file_columns", format=near.title.en, columns=missing)
+    names, sources, extras = _columns(path, header)
+    return Layout(names, sources, extras)
+
+
+def _declared(
+    path: Path, header: list[str], fmt: OrderFormat, formats: Mapping[str, OrderFormat]
+) -> Layout:
+    """The layout of a file of a declared format; every header column is kept."""
+    keys = {header_key(h) for h in header}
+    missing = [c for c in fmt.required if header_key(c) not in keys]
+    if missing:
+        raise _fail(path, "error.order_file_columns", format=fmt.title.en, columns=missing)
+    names: list[str] = []
+    sources: dict[str, str] = {}
+    extras: list[str] = []
+    for i, raw in enumerate(header):
+        label = raw.strip() or f"Column {i + 1}"
+        canon = fmt.field_of(raw)
+        if canon and canon not in sources:
+            sources[canon] = label
+            names.append(canon)
+            continue
+        while label in names or label in FIELDS:
+            label += " (extra)"
+        names.append(label)
+        extras.append(label)
+    mapped = {
+        f
+        for other in formats.values()
+        if other.platform == fmt.platform
+        for f in other.columns.values()
+    }
+    platform_fields = tuple(f for f in PLATFORM_FIELDS if f in mapped)
+    return Layout(names, sources, extras, fmt, platform_fields)
+
+
 def _columns(path: Path, header: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
-    """Table column names for ``header``, the source name of each field, and the extras."""
+    """Table column names for a Wish CSV ``header``, each field's source name, and the extras."""
     names: list[str] = []
     sources: dict[str, str] = {}
     extras: list[str] = []
     seen = {_norm_header(h) for h in header}
     missing = [h for h in CSV_REQUIRED if _norm_header(h) not in seen]
     if missing:
-        raise _fail(path, "error.order_file_columns", columns=missing)
+        raise _fail(path, "error.order_file_columns", format="Wish", columns=missing)
     for i, raw in enumerate(header):
         label = raw.strip() or f"Column {i + 1}"
         canon = CSV_FIELDS.get(_norm_header(raw))
@@ -158,30 +301,45 @@ def _columns(path: Path, header: list[str]) -> tuple[list[str], dict[str, str], 
     return names, sources, extras
 
 
-def read_csv(path: Path, head: bytes, progress: Progress | None = None) -> RawOrders:
-    """Read a merchant CSV export. Fast path: pyarrow, multithreaded, every cell a string.
+def read_csv(
+    path: Path,
+    head: bytes,
+    progress: Progress | None = None,
+    *,
+    formats: Mapping[str, OrderFormat] | None = None,
+    platform: str | None = None,
+    encoding: str | None = None,
+) -> RawOrders:
+    """Read delimited text: Wish's CSV export or a declared format.
+
+    The delimiter is the comma, semicolon or tab the header line has most of. Fast path:
+    pyarrow, multithreaded, every cell a string.
 
     Files pyarrow cannot split cleanly (rows with the wrong number of fields, blank lines,
     line breaks inside quotes) are re-read with the csv module, which numbers every row.
     """
-    encoding = detect_encoding(path, head)
+    given = encoding
+    encoding = detect_encoding(path, head, given)
     header, delim = _header(path, head, encoding)
-    names, sources, extras = _columns(path, header)
-    for enc in dict.fromkeys((encoding, "gb18030")):
+    lay = layout(path, header, formats, platform)
+    names, sources, extras = lay.names, lay.sources, lay.extras
+    for enc in (encoding,) if given else dict.fromkeys((encoding, "gb18030")):
         try:
-            table = _arrow_csv(path, enc, delim, len(names), progress)
+            table = _arrow_csv(path, enc, delim, len(names), progress, lay.quote)
         except UnicodeDecodeError as exc:
             raise _fail(path, "error.order_file_encoding", encoding=enc) from exc
         except pa.ArrowInvalid as exc:
-            if "UTF8" in str(exc) and enc == "utf-8":
+            if "UTF8" in str(exc) and enc == "utf-8" and not given:
                 continue  # UTF-8 at the start, something else later: try GB18030
             table = None
         if table is None:
-            return _python_csv(path, enc, delim, names, sources, extras)
+            raw = _python_csv(path, enc, delim, names, sources, extras, lay.quote)
+            raw.format = lay.name(raw.format)
+            return lay.extend(raw)
         table = table.rename_columns(names)
         rows = pa.array(range(2, table.num_rows + 2), pa.int64())
-        return RawOrders(
-            "csv",
+        raw = RawOrders(
+            lay.name("csv"),
             enc,
             table,
             rows,
@@ -190,11 +348,17 @@ def read_csv(path: Path, head: bytes, progress: Progress | None = None) -> RawOr
             empty_is_null=True,
             complete=frozenset(sources),
         )
+        return lay.extend(raw)
     raise _fail(path, "error.order_file_encoding", encoding="not UTF-8 or GB18030")
 
 
 def _arrow_csv(
-    path: Path, encoding: str, delim: str, ncols: int, progress: Progress | None
+    path: Path,
+    encoding: str,
+    delim: str,
+    ncols: int,
+    progress: Progress | None,
+    quote: bool = True,
 ) -> pa.Table | None:
     """The data rows as strings, or None when some row needs the careful reader."""
     bad: list[int] = []
@@ -208,7 +372,10 @@ def _arrow_csv(
         column_names=generic, skip_rows=1, encoding=encoding, block_size=CSV_BLOCK_SIZE
     )
     parse = pacsv.ParseOptions(
-        delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_invalid
+        delimiter=delim,
+        quote_char='"' if quote else False,
+        ignore_empty_lines=False,
+        invalid_row_handler=on_invalid,
     )
     # 32-bit offsets: 4 bytes a cell less than large_string while reading; the columns kept
     # as text are widened (offsets only, the text is shared) when the order table is built.
@@ -234,13 +401,20 @@ def _arrow_csv(
 
 
 def _python_csv(
-    path: Path, encoding: str, delim: str, names: list[str], sources, extras
+    path: Path,
+    encoding: str,
+    delim: str,
+    names: list[str],
+    sources,
+    extras,
+    quote: bool = True,
 ) -> RawOrders:
     try:
         text = path.read_bytes().decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError as exc:
         raise _fail(path, "error.order_file_encoding", encoding=encoding) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    quoting = csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quoting=quoting)
     ncols = len(names)
     rows: list[int] = []
     records: list[list[str]] = []
@@ -290,8 +464,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
-    """Read the export re-saved from Excel: first sheet, header in row 1."""
+def read_xlsx(
+    path: Path,
+    progress: Progress | None = None,
+    *,
+    formats: Mapping[str, OrderFormat] | None = None,
+    platform: str | None = None,
+) -> RawOrders:
+    """Read an export re-saved from Excel (Wish's or a declared format's).
+
+    First sheet, header in row 1.
+    """
     import zipfile
 
     from openpyxl import load_workbook
@@ -310,7 +493,8 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
             raise _fail(path, "error.order_file_empty")
         while header and not header[-1]:
             header.pop()
-        names, sources, extras = _columns(path, header)
+        lay = layout(path, header, formats, platform)
+        names, sources, extras = lay.names, lay.sources, lay.extras
         ncols = len(names)
         rows: list[int] = []
         records: list[list[str]] = []
@@ -329,8 +513,8 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
         progress(total, total)
     cols = list(zip(*records, strict=True)) if records else [()] * ncols
     table = pa.table({n: pa.array(c, pa.large_string()) for n, c in zip(names, cols, strict=True)})
-    return RawOrders(
-        "xlsx",
+    raw = RawOrders(
+        lay.name("xlsx"),
         None,
         table,
         pa.array(rows, pa.int64()),
@@ -338,6 +522,7 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> RawOrders:
         extras,
         complete=frozenset(sources),
     )
+    return lay.extend(raw)
 
 
 # --- JSON -----------------------------------------------------------------------------------

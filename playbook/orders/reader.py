@@ -1,4 +1,4 @@
-"""Import Wish order files into one typed order table, and every bad row into a rejects table.
+"""Import order files into one typed order table, and every bad row into a rejects table.
 
 Pure pandas/pyarrow (no widgets). ``rows read = imported + rejected`` always holds; a file that
 cannot be read at all raises :class:`~playbook.errors.OrderFileError` naming the file. The
@@ -9,7 +9,7 @@ public entry point: files are read by :mod:`playbook.orders.formats`, columns ty
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from playbook.errors import OrderFileError
+from playbook.library.order_formats import OrderFormat
 from playbook.orders import formats as fmts
 from playbook.orders.columns import FIELDS, MONEY, NULL_TYPES, ORDER_COLUMNS, REJECT_COLUMNS
 from playbook.orders.convert import TRIM_FIELDS, TRIM_KINDS, clean, large_text, mask, typed_field
@@ -48,11 +49,14 @@ class ImportResult:
         orders: the order table (see :mod:`playbook.orders.columns`).
         rejects: one row per rejected input row, with its row number, column and reason.
         file: the path read.
-        format: 'csv', 'xlsx', 'api_v2' or 'api_v3'.
+        format: Wish's 'csv', 'xlsx', 'api_v2' or 'api_v3', or a declared format's id
+            (e.g. 'amazon-all-orders', also when it was re-saved as .xlsx).
         encoding: text encoding used (None for .xlsx).
         extra_columns: columns of the file kept as they are (not part of the order table).
         complete: the fields the file reports whenever they happened (an empty value then
             means "did not happen"; see ``RawOrders.complete``). Also ``orders.attrs``.
+        platform: whose file it is (also ``orders.attrs['platform']``): triage uses that
+            platform's rules, reason codes and policies.
     """
 
     orders: pd.DataFrame
@@ -62,6 +66,7 @@ class ImportResult:
     encoding: str | None
     extra_columns: list[str] = field(default_factory=list)
     complete: frozenset[str] = frozenset()
+    platform: str = fmts.WISH
 
     @property
     def rows_read(self) -> int:
@@ -69,13 +74,27 @@ class ImportResult:
         return len(self.orders) + len(self.rejects)
 
 
-def read_orders(path: str | Path, *, progress: Progress | None = None) -> ImportResult:
-    """Read a Wish order file of any supported format and validate every row.
+def read_orders(
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    formats: Mapping[str, OrderFormat] | None = None,
+    platform: str | None = None,
+    encoding: str | None = None,
+) -> ImportResult:
+    """Read an order file of any supported format and validate every row.
 
     Args:
-        path: CSV export (UTF-8, UTF-8 with BOM or GB18030), .xlsx, or API v2/v3 JSON.
+        path: Wish's CSV export or a declared format's delimited report (UTF-8, UTF-8 with BOM
+            or GB18030), either saved as .xlsx, or Wish API v2/v3 JSON.
         progress: called as ``progress(done, total)`` while reading (bytes for CSV, rows
             otherwise); None for no progress reports (scripts, the command line).
+        formats: the declared formats (``Library.order_formats``); None: those of the loaded
+            library (``playbook.library.order_formats.use``).
+        platform: read the file as this platform's (its formats only); None: tell from the
+            header.
+        encoding: the file's text encoding when it is known (e.g. ``cp1252``); None: UTF-8 or
+            GB18030, told from the bytes.
 
     Raises:
         OrderFileError: the file cannot be read as an order file; the message names it.
@@ -84,14 +103,27 @@ def read_orders(path: str | Path, *, progress: Progress | None = None) -> Import
     kind, head = fmts.sniff(path)
     with arrow_memory_pool():
         if kind == "xlsx":
-            raw = fmts.read_xlsx(path, progress)
+            raw = fmts.read_xlsx(path, progress, formats=formats, platform=platform)
         elif kind == "json":
+            if platform not in (None, fmts.WISH):
+                raise OrderFileError(
+                    "error.order_file_platform", file=str(path), platform=platform
+                )
             raw = fmts.read_json(path, head, progress)
         else:
-            raw = fmts.read_csv(path, head, progress)
+            raw = fmts.read_csv(
+                path, head, progress, formats=formats, platform=platform, encoding=encoding
+            )
         orders, rejects = normalise(raw, consume=True)
     return ImportResult(
-        orders, rejects, str(path), raw.format, raw.encoding, raw.extras, raw.complete
+        orders,
+        rejects,
+        str(path),
+        raw.format,
+        raw.encoding,
+        raw.extras,
+        raw.complete,
+        raw.platform,
     )
 
 
@@ -147,12 +179,14 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     rows = np.asarray(raw.rows, dtype=np.int64) if n else np.zeros(0, np.int64)
     order_id, blank = _order_ids(table)
     has_ids = "order_id" in table.column_names
+    key = _row_key(table, order_id, raw.row_key)
     # Columns are typed in parallel (Arrow and NumPy release the GIL), read in FIELDS order.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        duplicates = pool.submit(find_duplicates, table, order_id, rows, blank)
-        jobs, widened = _submit_fields(pool, table, raw.extras, order_id)
+        duplicates = pool.submit(find_duplicates, table, key, rows, blank)
+        jobs, widened = _submit_fields(pool, table, raw, order_id)
         del table  # each column's text now lives only in its job, and goes with it
-        typed, problems, cleaned = _collect_fields(jobs, n)
+        wanted = frozenset(ORDER_COLUMNS) | frozenset(raw.platform_fields)
+        typed, problems, cleaned = _collect_fields(jobs, n, wanted)
         problems += duplicates.result()
     if has_ids:  # the rejects show the id of every row with an order-id problem
         cleaned["order_id"] = (None, order_id)
@@ -160,7 +194,7 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     for _, _, bad in problems:
         reject |= bad
     reject &= ~blank
-    rejects = _rejects(raw, cleaned, typed["order_id"], rows, problems, reject)
+    rejects = _rejects(raw, cleaned, typed["order_id"], rows, problems, reject, key)
     orders = _order_table(raw, typed, widened, rows, ~reject & ~blank)
     return orders, rejects
 
@@ -199,43 +233,62 @@ def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
     return order_id, blank
 
 
+def _row_key(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...]) -> pa.Array:
+    """What identifies a row: the order id, or it joined with the other ``fields``.
+
+    Only the fields the table has (e.g. one row per order item); null where the order id is.
+    """
+    others = [f for f in fields if f != "order_id" and f in table.column_names]
+    if not others:
+        return order_id
+    sep = pa.scalar("\x1f", pa.large_string())
+    parts = [pc.fill_null(clean(large_text(table.column(f))), "") for f in others]
+    joined = pc.binary_join_element_wise(order_id, *parts, sep)
+    return pc.if_else(order_id.is_valid(), joined, pa.scalar(None, pa.large_string()))
+
+
 def _submit_fields(
-    pool: ThreadPoolExecutor, table: pa.Table, extras: list[str], order_id: pa.Array
+    pool: ThreadPoolExecutor, table: pa.Table, raw: fmts.RawOrders, order_id: pa.Array
 ) -> tuple[dict[str, Future], dict[str, Future]]:
     """Start typing every field the table has: (field jobs, extra-column jobs).
 
     The extra columns are widened to large_string (new offsets) meanwhile.
     """
     columns = dict(zip(table.column_names, table.columns, strict=True))
+    conv = raw.conversion
     jobs = {}
     for name, kind in FIELDS.items():
         if name not in columns:
             continue
         if kind == "order_id":
-            jobs[name] = pool.submit(typed_field, kind, order_id, False, PER_VALUE_SHARE)
+            jobs[name] = pool.submit(typed_field, kind, order_id, False, PER_VALUE_SHARE, conv)
             columns.pop(name)
             continue
         trim = kind in TRIM_KINDS or name in TRIM_FIELDS
-        jobs[name] = pool.submit(typed_field, kind, columns.pop(name), trim, PER_VALUE_SHARE)
-    widened = {name: pool.submit(large_text, columns.pop(name)) for name in extras}
+        col = columns.pop(name)
+        jobs[name] = pool.submit(typed_field, kind, col, trim, PER_VALUE_SHARE, conv, name)
+    widened = {name: pool.submit(large_text, columns.pop(name)) for name in raw.extras}
     return jobs, widened
 
 
-def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
-    """The typed fields, every problem as (field, reason, mask), and the text of bad rows.
+def _collect_fields(
+    jobs: dict[str, Future], n: int, wanted: frozenset[str]
+) -> tuple[dict, list, dict]:
+    """The typed fields, every problem, and the text of the rows with a problem.
 
-    Fields the file lacks are null columns. The text is kept per field, for its rows with a
-    problem only (for the rejects).
+    Null columns for the fields of ``wanted`` the file lacks; problems as (field, reason,
+    mask); per field the text of its rows with a problem (for the rejects).
     """
     typed: dict[str, pa.Array] = {}
     problems: list[tuple[str, str, np.ndarray]] = []
     # field -> (rows or None for every row, text). Only those rows are kept, so the column's
     # text can go.
     cleaned: dict[str, tuple[np.ndarray | None, pa.Array]] = {}
+    nulls: dict[str, pa.Array] = {}  # one empty column per kind, shared (arrays are immutable)
     for name, kind in FIELDS.items():
         if name not in jobs:
-            if name not in typed:  # refund_source may already be set from the state
-                _null_field(typed, name, kind, n)
+            if name not in typed and name in wanted:  # refund_source may already be set
+                _null_field(typed, name, kind, n, nulls)
             continue
         value, issues, bad_text, state_raw = jobs.pop(name).result()
         if kind == "state":
@@ -253,8 +306,11 @@ def _collect_fields(jobs: dict[str, Future], n: int) -> tuple[dict, list, dict]:
     return typed, problems, cleaned
 
 
-def _null_field(typed: dict, name: str, kind: str, n: int) -> None:
-    empty = pa.nulls(n, NULL_TYPES.get(kind, pa.large_string()))
+def _null_field(typed: dict, name: str, kind: str, n: int, nulls: dict[str, pa.Array]) -> None:
+    type_ = NULL_TYPES.get(kind, pa.large_string())
+    empty = nulls.get(str(type_))
+    if empty is None:
+        empty = nulls[str(type_)] = pa.nulls(n, type_)
     typed[name] = pc.fill_null(empty, "USD") if kind == "currency" else empty
     if kind == "state":
         typed["state_raw"] = empty
@@ -276,7 +332,7 @@ def _order_table(
     def kept(arr):
         return arr if where is None else pc.filter(arr, where)
 
-    for name in ORDER_COLUMNS[2:]:
+    for name in [*ORDER_COLUMNS[2:], *raw.platform_fields]:
         out[name] = kept(typed.pop(name))
     for name in raw.extras:
         out[name] = kept(widened.pop(name).result())
@@ -288,6 +344,7 @@ def _order_table(
     del result
     orders["source_row"] = orders["source_row"].astype("int64")
     orders.attrs["complete"] = sorted(raw.complete)
+    orders.attrs["platform"] = raw.platform
     return orders
 
 
@@ -329,7 +386,7 @@ def find_duplicates(
     return [("order_id", "duplicate_order_id", differ), ("order_id", "duplicate_row", repeat)]
 
 
-def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
+def _rejects(raw, cleaned, order_id, rows, problems, reject, key=None) -> pd.DataFrame:
     """The rejects table, by file row.
 
     Rows the readers could not split, then every row with a problem (its first problem's column
@@ -340,7 +397,8 @@ def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
     early["detail"] = early["reason"]
     frames = [early]
     if reject.any():
-        frames.append(_problem_rows(raw, cleaned, order_id, rows, problems, reject))
+        key = order_id if key is None else key
+        frames.append(_problem_rows(raw, cleaned, order_id, rows, problems, reject, key))
     out = (
         pd.concat([f for f in frames if len(f)], ignore_index=True)
         if any(len(f) for f in frames)
@@ -353,13 +411,16 @@ def _rejects(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
     return out
 
 
-def _problem_rows(raw, cleaned, order_id, rows, problems, reject) -> pd.DataFrame:
+def _problem_rows(raw, cleaned, order_id, rows, problems, reject, key) -> pd.DataFrame:
     idx = np.flatnonzero(reject)
     ids = pd.Series(pc.take(order_id, pa.array(idx)).to_pandas(), dtype="str")
     first_field = np.full(len(idx), "", dtype=object)
     first_code = np.full(len(idx), "", dtype=object)
     detail = np.full(len(idx), "", dtype=object)
-    dup_rows = _dup_rows(order_id, ids, rows)
+    keys = (
+        ids if key is order_id else pd.Series(pc.take(key, pa.array(idx)).to_pandas(), dtype="str")
+    )
+    dup_rows = _dup_rows(key, keys, rows)
     for name, code, bad in problems:
         hit = bad[idx]
         label = raw.sources.get(name, name)
@@ -402,7 +463,8 @@ def _first_values(raw, cleaned, idx: np.ndarray, first_field: np.ndarray) -> np.
 def _dup_rows(order_id: pa.ChunkedArray, ids: pd.Series, rows: np.ndarray) -> np.ndarray:
     """For each rejected row, the rows that share its order id, as text ('2, 7').
 
-    ``ids`` are the rejected rows' order ids.
+    their row keys, ``order_id`` the key of every row): the rows that share its key, as text
+    ('2, 7').
     """
     dup = ids.dropna()
     if dup.empty:

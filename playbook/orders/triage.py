@@ -1,36 +1,39 @@
-"""Triage imported orders into dispute scenarios, vectorised, from rules in data/triage.yaml.
+"""Triage imported orders into dispute scenarios, vectorised, by the file's platform's rules.
 
-Deadlines come from data/policies/wish.yaml (or Wish's own count of the time left) and an
-explicit "as of" time; refund reasons are grouped through data/reason_codes.yaml. A rule
-fires only on orders that give every fact it needs (see data/triage.yaml); the others are
-counted as not judged, or listed as "needs a look". Every row explains itself
-(:mod:`playbook.orders.explain`). Order facts for a case are in :mod:`playbook.orders.facts`.
+The rules are in data/triage.yaml for Wish, data/triage/<platform>.yaml for the others.
+
+Deadlines come from that platform's policy file (or the platform's own count of the time left,
+or its own due time in the file) and an explicit "as of" time; refund reasons are grouped
+through the platform's reason codes. A rule fires only on orders that give every fact it needs
+(see data/triage.yaml); the others are counted as not judged, or listed as "needs a look".
+Every row explains itself (:mod:`playbook.orders.explain`). Order facts for a case are in
+:mod:`playbook.orders.facts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from playbook.errors import PlaybookError
 from playbook.library.library import Library
 from playbook.library.model import Policy, PolicySet
 from playbook.library.triage_rules import (
     DEADLINE_STATES,
-    TRIAGE_PLATFORM,
     ReasonCodes,
     Rule,
     RuleSet,
 )
-from playbook.orders.deadlines import Picked, due_times, gather, spec_rows
+from playbook.orders.deadlines import Picked, add_business_days, due_times, gather, spec_rows
 from playbook.orders.explain import Explainer
 from playbook.orders.facts import ORDER_FACTS, as_utc, order_facts, triage_note
-from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES
+from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES, MAPPED_KINDS
 
 __all__ = [
     "ORDER_FACTS",
@@ -38,6 +41,7 @@ __all__ = [
     "TRIAGE_COLUMNS",
     "Triage",
     "TriageResult",
+    "TriageSet",
     "as_utc",
     "order_facts",
     "triage",
@@ -89,26 +93,90 @@ REASON_FACT = "reason"
 
 @dataclass(frozen=True)
 class Triage:
-    """Everything triage needs from data/: rules, reason codes and policies (checked)."""
+    """Everything triage needs from data/ for one platform: rules, reason codes, policies."""
 
     rules: RuleSet
     reasons: ReasonCodes
     policies: PolicySet
 
+    @property
+    def platform(self) -> str:
+        """The platform whose orders these rules judge."""
+        return self.rules.platform
+
     @classmethod
-    def from_library(cls, lib: Library) -> Triage:
-        """The triage data of a loaded (and so checked) library."""
-        return cls(lib.triage, lib.reasons, lib.policies[TRIAGE_PLATFORM])
+    def from_library(cls, lib: Library, platform: str | None = None) -> Triage | TriageSet:
+        """The triage data of ``platform`` in a loaded (and so checked) library.
+
+        Without a platform: every platform's (a :class:`TriageSet`), from which
+        :func:`triage` takes the one of each file's platform (what the analyst page asks for).
+
+        Raises:
+            PlaybookError: the platform has no triage rules.
+        """
+        if platform is None:
+            return TriageSet.from_library(lib)
+        rules = lib.triage.get(platform)
+        if rules is None:
+            raise PlaybookError(
+                "error.no_triage_rules", platform=platform, platforms=sorted(lib.triage)
+            )
+        reasons = lib.reasons.get(platform) or ReasonCodes(
+            platform=platform, groups={}, reasons={}
+        )
+        return cls(rules, reasons, lib.policies[platform])
 
     def policy(self, key: str) -> Policy:
-        """The policy ``key`` of the triage platform."""
+        """The policy ``key`` of this platform."""
         return self.policies.policies[key]
 
     def duration(self, key: str) -> pd.Timedelta:
-        """The policy's duration (hours or calendar days)."""
+        """The policy's duration as a fixed length.
+
+        Business days count as calendar days: only for showing elapsed times; :meth:`due`
+        counts them properly.
+        """
         pol = self.policy(key)
         unit = "h" if pol.unit == "hours" else "D"
         return pd.Timedelta(float(pol.value), unit=unit)
+
+    def due(self, key: str, start: pd.Series) -> pd.Series:
+        """``start`` plus the policy's duration: hours, calendar days or business days.
+
+        Business days run Monday to Friday, as
+        :func:`playbook.scenarios.policies.add_business_days`.
+        """
+        pol = self.policy(key)
+        if pol.unit == "business_days":
+            return add_business_days(start, int(float(pol.value)))
+        return start + self.duration(key)
+
+
+@dataclass(frozen=True)
+class TriageSet:
+    """Every platform's triage data; :func:`triage` judges each file with its platform's."""
+
+    platforms: Mapping[str, Triage]
+
+    @classmethod
+    def from_library(cls, lib: Library) -> TriageSet:
+        """The triage data of every platform with rules in a loaded library."""
+        return cls({p: Triage.from_library(lib, p) for p in sorted(lib.triage)})
+
+    def of(self, platform: str | None) -> Triage:
+        """The triage data of ``platform`` (None: the only platform, if there is one).
+
+        Raises:
+            PlaybookError: no rules for that platform.
+        """
+        if platform is None and len(self.platforms) == 1:
+            return next(iter(self.platforms.values()))
+        found = self.platforms.get(platform) if platform else None
+        if found is None:
+            raise PlaybookError(
+                "error.no_triage_rules", platform=platform or "?", platforms=sorted(self.platforms)
+            )
+        return found
 
 
 @dataclass
@@ -225,7 +293,8 @@ def known_facts(
     for name, spec in rules.facts.items():
         first = spec.columns[0]
         full = complete is None or first in complete
-        if full and FIELDS.get(first) != "bool":  # a missing yes/no flag is never a 'no'
+        # A missing yes/no flag is never a 'no', nor a missing status or channel another one.
+        if full and FIELDS.get(first) != "bool" and FIELDS.get(first) not in MAPPED_KINDS:
             known[name] = np.ones(n, bool)
             continue
         has = np.zeros(n, bool)
@@ -235,14 +304,31 @@ def known_facts(
     return known
 
 
-def _tests(orders: pd.DataFrame, rule: Rule, reasons: _Reasons, now, data) -> np.ndarray:
-    """Where every test of the rule holds, reading empty values as they are."""
+def _tests(
+    orders: pd.DataFrame,
+    rule: Rule,
+    reasons: _Reasons,
+    now,
+    data,
+    unknown: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Where every test of the rule holds, reading empty values as they are.
+
+    ``unknown``: per column, the orders for which a fact the rule needs, covering that column,
+    is not given. A ``values`` test on such an order's empty cell cannot be judged: it is let
+    through, so that the missing fact makes the order "not judged" (or a look), not a "no".
+    """
     w = rule.when
     ok = np.ones(len(orders), bool)
     if w.state is not None:
         ok &= orders["state"].isin(w.state).to_numpy()
     if w.reason_group is not None:
         ok &= np.isin(reasons.group, w.reason_group)[reasons.at_all]
+    for col, wanted in w.values.items():
+        hit = orders[col].isin(wanted).to_numpy(dtype=bool)
+        if unknown and col in unknown:
+            hit = hit | (orders[col].isna().to_numpy() & unknown[col])
+        ok &= hit
     for col in w.present:
         ok &= orders[col].notna().to_numpy()
     for col in w.absent:
@@ -277,7 +363,12 @@ def _judge(orders, data: Triage, reasons: _Reasons, known, now) -> _Verdicts:
     reason_ok = reasons.known if hold else np.ones(len(orders), bool)
     fires, looks, missing, rows = [], [], [], []
     for rule in rules.rules:
-        ok = _tests(orders, rule, reasons, now, data)
+        unknown: dict[str, np.ndarray] = {}
+        for need in rule.needs:
+            spec = rules.facts.get(need)
+            for col in spec.columns if spec else []:
+                unknown[col] = unknown.get(col, np.zeros(len(orders), bool)) | ~known[need]
+        ok = _tests(orders, rule, reasons, now, data, unknown)
         needs = [*rule.needs, *([REASON_FACT] if hold else [])]
         bits = np.zeros(len(orders), np.int64)
         for j, need in enumerate(needs):
@@ -315,7 +406,7 @@ def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
     basis = np.full(len(idx), -1)
     for k, rule in enumerate(rules):
         sel = pick == k
-        if sel.any():
+        if sel.any() and rule.deadline is not None:
             times, how = due_times(spec_rows(orders, idx[sel], rule.deadline), rule.deadline, data)
             due[sel] = times.to_numpy(dtype="datetime64[us]")
             basis[sel] = how
@@ -349,11 +440,17 @@ def triage(
     Args:
         orders: the order table from :func:`playbook.orders.reader.read_orders`.
         as_of: the time deadlines are judged at (no clock is read here).
-        data: rules, reasons and policies (``Triage.from_library``).
+        data: rules, reasons and policies of the orders' platform (``Triage.from_library``),
+            or every platform's (a ``TriageSet``: the one of ``orders.attrs['platform']``).
         lang: language of the ``label`` and ``explanation`` columns ('en' or 'zh').
         complete: the fields the file reports whenever they happened (default:
             ``orders.attrs['complete']`` as the import sets it; None there too: every column).
+
+    Raises:
+        PlaybookError: the orders are another platform's than the rules (or no platform has
+            rules for them).
     """
+    data = rules_for(orders, data)
     now = as_utc(as_of)
     if complete is None:
         complete = orders.attrs.get("complete")
@@ -365,6 +462,20 @@ def triage(
     return TriageResult(
         table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now
     )
+
+
+def rules_for(orders: pd.DataFrame, data: Triage | TriageSet) -> Triage:
+    """The triage data for ``orders``: their platform's.
+
+    The platform is ``orders.attrs['platform']``, set by the import; a table made by hand has
+    none and takes ``data`` as it is.
+    """
+    platform = orders.attrs.get("platform")
+    if isinstance(data, TriageSet):
+        return data.of(platform)
+    if platform is not None and platform != data.platform:
+        raise PlaybookError("error.triage_platform", orders=platform, rules=data.platform)
+    return data
 
 
 def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, lang):
@@ -392,7 +503,9 @@ def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now
             "due_at": due_at,
             "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
             "deadline_state": text(DEADLINE_STATES, p.state_code),
-            "deadline_policy": text([r.deadline.policy for r in rules], p.pick),
+            "deadline_policy": text(
+                [r.deadline.policy if r.deadline else "" for r in rules], p.pick
+            ),
             "deadline_source": explainer.sources(p.pick, p.basis),
             "label": explainer.labels(p.pick, p.case),
             "explanation": "",

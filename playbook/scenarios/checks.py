@@ -78,6 +78,7 @@ def check_library(lib: Library) -> list[Problem]:
                     )
                 )
     problems.extend(check_policy_sources(lib))
+    problems.extend(check_policy_scopes(lib))
     return problems
 
 
@@ -161,7 +162,11 @@ def check_header(c: ScenarioCheck) -> None:
     if c.sc.start not in c.steps:
         c.add(("start",), f"unknown step '{c.sc.start}'; steps are {sorted(c.steps)}")
     if c.policies is None:
-        c.add(("platform",), f"no policy file data/policies/{c.sc.platform}.yaml")
+        c.add(
+            ("platform",),
+            f"scenario platform '{c.sc.platform}' has no data/policies/{c.sc.platform}.yaml; "
+            f"platforms are {sorted(c.lib.policies)}",
+        )
 
 
 def check_step_shape(c: ScenarioCheck) -> None:
@@ -273,7 +278,8 @@ def check_deadlines(c: ScenarioCheck) -> None:
                 c.add(
                     (*dloc, "policy"),
                     f"unknown policy key '{ref.policy}'; keys in "
-                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}",
+                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}"
+                    + _elsewhere(c, ref.policy),
                 )
             elif known is not None and not known[ref.policy].is_duration:
                 c.add(
@@ -289,8 +295,18 @@ def check_deadlines(c: ScenarioCheck) -> None:
                 c.add((*dloc, "from"), f"fact '{ref.from_}' is not a datetime")
 
 
+def _elsewhere(c: ScenarioCheck, key: str) -> str:
+    """' (it is a policy of wish)' when another platform's file has the key, else ''."""
+    owners = sorted(
+        p for p, ps in c.lib.policies.items() if p != c.sc.platform and key in ps.policies
+    )
+    if not owners:
+        return ""
+    return f" (it is a policy of {', '.join(owners)}, not of {c.sc.platform})"
+
+
 def check_messages(c: ScenarioCheck) -> None:
-    """Templates exist and every placeholder is a fact of this scenario."""
+    """Templates exist, fit the scenario's platform, and every placeholder is its fact."""
     for i, step in enumerate(c.sc.steps):
         for j, tid in enumerate(step.messages):
             loc = ("steps", i, "messages", j)
@@ -298,6 +314,12 @@ def check_messages(c: ScenarioCheck) -> None:
             if template is None:
                 c.add(loc, f"unknown template '{tid}'; templates are {sorted(c.lib.templates)}")
                 continue
+            if template.platform is not None and template.platform != c.sc.platform:
+                c.add(
+                    loc,
+                    f"template '{tid}' is for platform '{template.platform}', not "
+                    f"'{c.sc.platform}'",
+                )
             for name in sorted(_template_placeholders(template) - c.fact_ids):
                 c.add(
                     loc,
@@ -413,6 +435,71 @@ def check_deadline_conditions(c: ScenarioCheck) -> None:
             _check_cond(c, note.when, ("steps", i, "notes", j, "when"))
 
 
+def _facts_tested(cond: Condition | None) -> set[str]:
+    if cond is None:
+        return set()
+    found = {cond.fact} if cond.fact else set()
+    for sub in [*(cond.all or []), *(cond.any or []), cond.not_]:
+        found |= _facts_tested(sub)
+    return found
+
+
+def check_deadline_scope(c: ScenarioCheck) -> None:
+    """A deadline of a rule that applies only to some cases says when it applies.
+
+    When its policy's ``applies_to`` names a fact this scenario asks for (e.g.
+    ``fulfilment_channel: [mfn]``), its ``when`` tests that fact, so the deadline is not shown
+    on a case the rule is not about.
+    """
+    if c.policies is None:
+        return
+    for i, step in enumerate(c.sc.steps):
+        for j, ref in enumerate(step.deadlines):
+            policy = c.policies.policies.get(ref.policy)
+            if policy is None:
+                continue
+            scoped = sorted(set(policy.applies_to) & c.fact_ids - _facts_tested(ref.when))
+            for fact in scoped:
+                c.add(
+                    ("steps", i, "deadlines", j, "when"),
+                    f"policy '{ref.policy}' applies only where {fact} is one of "
+                    f"{policy.applies_to[fact]}; test '{fact}' in this deadline's 'when'",
+                )
+
+
+def check_policy_scopes(lib: Library) -> list[Problem]:
+    """A policy's ``applies_to`` names facts of data/facts.yaml and, for choices, their ids."""
+    problems = []
+    for platform, ps in lib.policies.items():
+        file, _ = lib.where("policy", platform)
+        for key, policy in ps.policies.items():
+            for fact_id, values in policy.applies_to.items():
+                _, line = lib.where("policy", platform, ("policies", key, "applies_to", fact_id))
+                fact = lib.facts.get(fact_id)
+                where = f"policies.{key}.applies_to.{fact_id}"
+                if fact is None:
+                    if lib.facts:
+                        problems.append(
+                            Problem(
+                                file, where, f"unknown fact '{fact_id}' (data/facts.yaml)", line
+                            )
+                        )
+                    continue
+                offered = {ch.id for ch in fact.choices}
+                for value in values:
+                    if fact.type == "choice" and value not in offered:
+                        problems.append(
+                            Problem(
+                                file,
+                                where,
+                                f"'{value}' is not a choice of fact '{fact_id}'; choices are "
+                                f"{sorted(offered)}",
+                                line,
+                            )
+                        )
+    return problems
+
+
 def _texts(obj: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """Every text half in a scenario, as ``(path, text)`` (path ends with the language)."""
     if isinstance(obj, Text):
@@ -438,7 +525,7 @@ def check_policy_placeholders(c: ScenarioCheck) -> None:
                 c.add(
                     loc,
                     f"unknown policy '{key}' in '{{policy:{key}}}'; keys in "
-                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}",
+                    f"data/policies/{c.sc.platform}.yaml are {sorted(known)}" + _elsewhere(c, key),
                 )
 
 
@@ -676,6 +763,7 @@ SCENARIO_RULES: list[Callable[[ScenarioCheck], None]] = [
     check_root_causes,
     check_translations,
     check_deadline_conditions,
+    check_deadline_scope,
     check_policy_placeholders,
     check_typed_policy_numbers,
     check_policy_scope,

@@ -1,7 +1,18 @@
-"""Entry points the notebooks call: build a page, return the widget to display."""
+"""Entry points the notebooks call: build a page, return the widget to display.
+
+The served pages (notebooks/pages/, notebooks/training/) are built in two parts, because Voilà
+runs them in a pool of kernels before anyone asks for them (``preheat_kernel``):
+``prepare_*_page`` does the expensive part that needs no request (imports, the library, the
+case store, the widgets) and returns a ``PreparedPage``; its ``serve`` waits for the request
+that takes the kernel (``wait_for_visitor``) and applies the cheap part only the request
+knows (``?lang=``, ``?case=``, ``?view=``). A kernel started for a request (an empty pool,
+tests, nbval) knows the request from the start, so the page is built for it and ``serve``
+waits for nothing.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -20,7 +31,9 @@ from playbook.library.library import Library
 from playbook.load import load_library
 from playbook.ui.feedback import error_html
 from playbook.ui.html import esc
-from playbook.ui.page import page_lang
+from playbook.ui.landing import may_open
+from playbook.ui.nav import page_link
+from playbook.ui.page import Page, page_lang
 from playbook.ui.staff_panel import StaffPanel
 from playbook.ui.training_panel import TrainingPanel
 
@@ -34,6 +47,95 @@ def query_param(name: str) -> str | None:
     """A parameter of the page's URL (Voilà passes the query string in $QUERY_STRING)."""
     values = urllib.parse.parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
     return values[0] if values else None
+
+
+def in_pool() -> bool:
+    """Whether this kernel was started for Voilà's pool, before any request (``VOILA_PREHEAT``)."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+def request_info_url(env: dict[str, str] | None = None) -> str:
+    """Where Voilà tells a pool kernel about the request that took it (``/voila/query/<id>``).
+
+    Built from the variables Voilà gives its kernels, as ``voila.utils.wait_for_request``
+    builds it.
+    """
+    env = os.environ if env is None else env
+    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
+    return (
+        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+    )
+
+
+def wait_for_visitor() -> None:
+    """In a pool kernel, wait until a request takes it; then ``$QUERY_STRING`` is the visitor's.
+
+    Voilà's own protocol (``voila.utils.wait_for_request``: one JSON message of request
+    variables on a loopback websocket), without importing Voilà into the kernel (that alone
+    costs 1.7 s of CPU and 700 modules in every pool kernel). A kernel started for a request
+    returns at once. If the server cannot be asked, the page is served as built (default
+    language, no case) and the reason is logged: a page without its ``?case=`` is better
+    than no page.
+    """
+    if not in_pool():
+        return
+    try:
+        from websockets.sync.client import connect
+
+        with connect(request_info_url(), open_timeout=60, close_timeout=1) as socket:
+            info = json.loads(socket.recv())
+        os.environ.update({str(k): str(v) for k, v in info.items()})
+    except Exception:  # the page must still be served; the server log says why
+        log.exception("the request that took this preheated page could not be read")
+
+
+class PreparedPage:
+    """A page built before its request is known: ``show`` displays it, ``serve`` finishes it.
+
+    ``widget`` is the page; ``links`` are shown above it (links to sibling pages). ``apply``
+    reads what only the request knows (``query_param``) and changes the built page to match;
+    it is cheap (a language switch, opening a case), never a rebuild of the page.
+    """
+
+    def __init__(
+        self,
+        widget: w.Widget,
+        apply: Callable[[], None] | None = None,
+        links: tuple[w.Widget, ...] = (),
+    ) -> None:
+        """Keep the built page.
+
+        Args:
+            widget: the page's widget tree.
+            apply: applies the request's parameters to the page (None: nothing to apply).
+            links: widgets displayed above the page.
+        """
+        self.widget = widget
+        self.links = links
+        self._apply = apply
+
+    def show(self) -> None:
+        """Display the links and the page (the notebook's first cell)."""
+        from IPython.display import display
+
+        display(*self.links, self.widget)
+
+    def apply(self) -> None:
+        """Apply the request's parameters (``$QUERY_STRING``) to the built page."""
+        if self._apply is not None:
+            self._apply()
+
+    def serve(self) -> None:
+        """Wait for the request (in a pool kernel), then apply it (the notebook's last cell)."""
+        wait_for_visitor()
+        self.apply()
+
+
+def switch_language(page: Page, lang: str | None) -> None:
+    """Show ``page`` in ``lang`` if it names a language the page is not in (its toggle redraws)."""
+    if lang and page_lang(lang, page.lang) != page.lang:
+        page.lang_toggle.value = page_lang(lang, page.lang)
 
 
 class LazyStore:
@@ -199,35 +301,55 @@ def team_staff() -> list[str] | None:
         return None
 
 
-def staff_page(lang: str | None = None) -> w.Widget:
-    """The staff page (notebooks/staff.ipynb): case list and guided walk, saved to the store.
+def prepare_staff_page(lang: str | None = None) -> PreparedPage:
+    """The staff page (notebooks/pages/staff.ipynb), built before its request is known.
 
-    ``?lang=en`` picks the language, ``?case=ID`` opens a case. On a team server the signed-in
-    person (``JUPYTERHUB_USER``, roles in ``PLAYBOOK_ROLES``) is the actor of every move and
-    their roles are checked by the case session (a ``?case=`` outside them is refused and
-    logged); otherwise the page asks for a name.
+    Built now: the library, the case store (opened in a background thread), the page in
+    ``lang`` (or the request's ``?lang=`` when it is already known, else 中文), the signed-in
+    person on a team server (``JUPYTERHUB_USER``, roles in ``PLAYBOOK_ROLES``: the page
+    server's own environment, so a pool kernel has them too) and, for those who may open it,
+    the link to the lessons page. Applied after the request: ``?lang=`` and ``?case=ID`` (a
+    case outside the person's roles is refused and logged by the case session).
     """
     logging.basicConfig(level=logging.INFO)
     lib = load_library()
-    lang = lang or query_param("lang") or "zh"
     store = LazyStore(lambda: open_store(lib))
+    store.warm_up()
     identity = signed_in()
     panel = ServedStaffPanel(
         library=lib,
         store=store,
-        lang=lang,
+        lang=lang or query_param("lang") or "zh",
         identity=identity,
         team=team_staff if identity is not None else None,
     )
-    case_id = query_param("case")
-    if case_id:
-        try:
-            panel.open_case(case_id[:64])
-        except PlaybookError as err:
-            panel.message.value = error_html(err.render(panel.lang))
-    else:
-        store.warm_up()
-    return panel.widget
+    links = (page_link("lessons", panel.lang),) if may_open("lessons.ipynb", identity) else ()
+
+    def apply() -> None:
+        if lang is None:
+            switch_language(panel, query_param("lang"))
+        for link in links:
+            link.value = page_link("lessons", panel.lang).value
+        case_id = query_param("case")
+        if case_id:
+            try:
+                panel.open_case(case_id[:64])
+            except PlaybookError as err:
+                panel.message.value = error_html(err.render(panel.lang))
+
+    return PreparedPage(panel.widget, apply, links)
+
+
+def staff_page(lang: str | None = None) -> w.Widget:
+    """The staff page for the request already known (``?lang=en``, ``?case=ID``): its widget.
+
+    On a team server the signed-in person is the actor of every move and their roles are
+    checked by the case session (a ``?case=`` outside them is refused and logged); otherwise
+    the page asks for a name.
+    """
+    page = prepare_staff_page(lang)
+    page.apply()
+    return page.widget
 
 
 def open_training_store(lib: Library) -> Any:
@@ -241,19 +363,8 @@ def open_training_store(lib: Library) -> Any:
     return TrainingStore(open_store(lib))
 
 
-def training_page(lang: str | None = None) -> w.Widget:
-    """Training (notebooks/training.ipynb): trainees join a session with its code.
-
-    ``?view=trainer`` is the trainer's view (create sessions, results, export). Results go to
-    the case store's own training tables, never to the cases.
-    """
-    logging.basicConfig(level=logging.INFO)
-    lib = load_library()
-    lang = lang or query_param("lang") or "zh"
-    trainer = query_param("view") == "trainer"
-    refusal = refused(signed_in(), "training_results" if trainer else "training", lang)
-    if refusal is not None:
-        return refusal
+def _training_view(lib: Library, trainer: bool, lang: str) -> w.Widget:
+    """The trainer's view or the trainee page (the person's roles were checked)."""
     if trainer:
         # Imported here: the trainee page must not pay for the report and XLSX writer.
         from playbook.ui.trainer_panel import TrainerPanel
@@ -267,6 +378,54 @@ def training_page(lang: str | None = None) -> w.Widget:
         return TrainerPanel(store, lib, lang=lang, user=user).widget
     # Opened when the trainee starts typing (TrainingPanel), not while the page first draws.
     return TrainingPanel(LazyStore(lambda: open_training_store(lib)), lib, lang=lang).widget
+
+
+def prepare_training_page(lang: str | None = None) -> PreparedPage:
+    """Training (notebooks/training/training.ipynb), built before its request is known.
+
+    Built now: the trainee page (trainees join a session with its code), in ``lang`` or the
+    request's ``?lang=`` when known. Applied after the request: ``?lang=``, and
+    ``?view=trainer``, the trainer's view (create sessions, results, export), which replaces
+    the trainee page then (it is rare, so it is not pre-built). Results go to the case
+    store's own training tables, never to the cases. A refusal (the signed-in person's roles)
+    is decided and logged after the request, when someone has asked.
+    """
+    logging.basicConfig(level=logging.INFO)
+    lib = load_library()
+    identity = signed_in()
+    built = {"lang": page_lang(lang or query_param("lang")), "trainer": False}
+    holder = w.VBox()
+
+    def build(trainer: bool, lang_now: str) -> None:
+        built.update(lang=lang_now, trainer=trainer)
+        allowed = identity is None or identity.may("training_results" if trainer else "training")
+        if allowed:
+            view = _training_view(lib, trainer, lang_now)
+        else:
+            view = w.HTML()  # filled in (and the refusal logged) once someone has asked
+            view.add_class("pb-refused")
+        holder.children = (view,)
+
+    build(trainer=False, lang_now=built["lang"])
+
+    def apply() -> None:
+        lang_now = page_lang(query_param("lang"), built["lang"]) if lang is None else built["lang"]
+        trainer = query_param("view") == "trainer"
+        if trainer != built["trainer"] or lang_now != built["lang"]:
+            build(trainer, lang_now)  # nothing typed yet: the trainee page is cheap to rebuild
+        view = holder.children[0]
+        if "pb-refused" in view._dom_classes and not view.value:
+            refusal = refused(identity, "training_results" if trainer else "training", lang_now)
+            view.value = refusal.value if refusal is not None else ""
+
+    return PreparedPage(holder, apply)
+
+
+def training_page(lang: str | None = None) -> w.Widget:
+    """Training for the request already known (``?lang=``, ``?view=trainer``): its widget."""
+    page = prepare_training_page(lang)
+    page.apply()
+    return page.widget.children[0]
 
 
 def analyst_panel(lang: str = "en") -> AnalystPanel:
@@ -291,12 +450,16 @@ def analyst_panel(lang: str = "en") -> AnalystPanel:
     return AnalystPanel(lib, store=store, lang=lang, identity=identity)
 
 
-def lessons_page(lang: str | None = None) -> w.Widget:
-    """The lessons page (notebooks/lessons.ipynb). ``?lang=en`` picks the language.
+def prepare_lessons_page(lang: str | None = None) -> PreparedPage:
+    """The lessons page (notebooks/pages/lessons.ipynb), built before its request is known.
 
-    On a team server only leads may open it, and only they may record a fix (the lessons
-    store checks the signed-in person). If the case store cannot be opened the page says why
-    in the visitor's language.
+    Built now: pandas, matplotlib, the case store and the page, in ``lang`` or the request's
+    ``?lang=`` when known. Applied after the request: the cases read again (a pool kernel's
+    page may have waited a while; only what changed is read) and ``?lang=``. On a team
+    server only leads may open it (the page says why to others, once they have asked, and
+    the refusal is logged), and only they may record a fix (the lessons store checks the
+    signed-in person).
+    If the case store cannot be opened the page says why in the visitor's language.
     """
     # Imported here: the staff page, which imports this module, must not pay for pandas.
     from playbook.lessons.store import LessonsStore
@@ -304,19 +467,47 @@ def lessons_page(lang: str | None = None) -> w.Widget:
 
     logging.basicConfig(level=logging.INFO)
     lib = load_library()
-    lang = lang or query_param("lang") or "zh"
+    first = page_lang(lang or query_param("lang"))
     identity = signed_in()
-    refusal = refused(identity, "lessons", lang)  # team server: leads only
-    if refusal is not None:
-        return refusal
+    if identity is not None and not identity.may("lessons"):  # team server: leads only
+        box = w.HTML()
+        box.add_class("pb-refused")
+
+        def refuse() -> None:
+            refusal = refused(identity, "lessons", page_lang(lang or query_param("lang")))
+            box.value = refusal.value if refusal is not None else ""
+
+        return PreparedPage(box, refuse)
     user = identity.name if identity is not None else None
     try:
         store = open_store(lib)
     except PlaybookError as err:
         log.exception("case store unavailable")
-        panel = LessonsPanel(lib, lang=lang, user=user)
-        panel.message.value = error_html(err.render(panel.lang))
-        return panel.widget
+        panel = LessonsPanel(lib, lang=first, user=user)
+        error = err
+
+        def explain() -> None:
+            if lang is None:
+                switch_language(panel, query_param("lang"))
+            panel.message.value = error_html(error.render(panel.lang))
+
+        explain()
+        return PreparedPage(panel.widget, explain)
     lessons = LessonsStore(store, lib, identity=identity)
     cache = settings().var_dir / "cache"
-    return LessonsPanel(lib, lessons, lang=lang, user=user, cache_dir=cache).widget
+    panel = LessonsPanel(lib, lessons, lang=first, user=user, cache_dir=cache)
+
+    def apply() -> None:
+        if in_pool():  # built before anyone asked, maybe long ago: the cases as they are now
+            panel.refresh()
+        if lang is None:
+            switch_language(panel, query_param("lang"))
+
+    return PreparedPage(panel.widget, apply)
+
+
+def lessons_page(lang: str | None = None) -> w.Widget:
+    """The lessons page for the request already known (``?lang=en``): its widget."""
+    page = prepare_lessons_page(lang)
+    page.apply()
+    return page.widget

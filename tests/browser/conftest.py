@@ -1,8 +1,9 @@
 """Browser-test fixtures: one real Voilà server per session, Debian's Chromium, a page per test.
 
-The server runs notebooks/staff.ipynb with the project's Jupyter config and directories, as
-``make serve`` does, on a free loopback port; it is stopped by PID. A failing test leaves a
-screenshot and the server log in test-artifacts/.
+The server serves notebooks/pages/ with the project's Jupyter config and directories, as
+``make serve`` does (preheated staff pages, the landing page at its root address), on a free
+loopback port; it is stopped by PID. A failing test leaves a screenshot and the server log in
+test-artifacts/. Under pytest-xdist each worker process has its own server and browser.
 """
 
 from __future__ import annotations
@@ -35,12 +36,19 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 VOILA = REPO_ROOT / ".venv" / "bin" / "voila"
-NOTEBOOK = REPO_ROOT / "notebooks" / "staff.ipynb"
+PAGES = REPO_ROOT / "notebooks" / "pages"  # what `make serve` serves
+NOTEBOOK = PAGES / "staff.ipynb"
+# The session server's pools: two staff pages preheated (as `make serve`), no lessons pool
+# (the lessons tests run their own server on their own store).
+SESSION_POOL = "staff=2"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 # Generous because the first page view waits for a fresh kernel; passing tests never wait it.
 UI_TIMEOUT_MS = 30_000
+# A page past the pool waits for a kernel to start; with both test workers and other work on
+# the machine's two cores that has taken 47 s. A wait for the page, never a sleep.
+PAGE_LOAD_MS = 90_000
 
 
 def jupyter_env(root: Path = REPO_ROOT) -> dict[str, str]:
@@ -66,15 +74,25 @@ def free_port() -> int:
 
 @dataclass
 class VoilaServer:
-    """A running Voilà process (stop it with :meth:`stop`)."""
+    """A running Voilà process (stop it with :meth:`stop`); ``env`` is what it was given."""
 
     process: subprocess.Popen
     port: int
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
     url: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.url = f"http://127.0.0.1:{self.port}/"
+
+    def page_url(self, notebook: str = "staff.ipynb", query: str = "") -> str:
+        """The address of a served page (folder servers), with ``query`` (``a=1&b=2``)."""
+        return f"{self.url}voila/render/{notebook}" + (f"?{query}" if query else "")
+
+    def preheated(self, kernel_id: str) -> bool:
+        """Whether the page of ``kernel_id`` was taken from Voilà's pool (the server's log)."""
+        log = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return f"Using pre-heated kernel: {kernel_id}" in log
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Wait until the port accepts a TCP connection.
@@ -151,13 +169,19 @@ def start_voila(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = VoilaServer(process, port, log_path)
+    server = VoilaServer(process, port, log_path, dict(extra_env or {}))
     try:
         server.wait_ready()
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def worker_suffix() -> str:
+    """``-gw0`` under pytest-xdist (each worker's logs apart), else nothing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"-{worker}" if worker else ""
 
 
 def require_chromium() -> None:
@@ -175,7 +199,7 @@ def require_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
-    """The staff page served by a real Voilà for the whole session.
+    """The served pages (notebooks/pages/) on a real Voilà for the whole session.
 
     Tracebacks are shown (house style for browser tests), so a broken cell is visible in the
     failure screenshot, and the case store is a fresh SQLite file, so the project's own
@@ -184,12 +208,13 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
     require_chromium()
     var = tmp_path_factory.mktemp("playbook-var")
     server = start_voila(
-        NOTEBOOK,
-        ARTIFACTS / "voila.log",
+        PAGES,
+        ARTIFACTS / f"voila{worker_suffix()}.log",
         extra_args=("--VoilaConfiguration.show_tracebacks=True",),
         extra_env={
             "PLAYBOOK_VAR_DIR": str(var),
             "PLAYBOOK_DB_URL": f"sqlite:///{var / 'cases.sqlite3'}",
+            "PLAYBOOK_POOL": SESSION_POOL,
         },
     )
     # A CI timeout sends SIGTERM: turn it into KeyboardInterrupt so this teardown still runs
@@ -204,6 +229,25 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="session")
+def team_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real team hub (deploy/jupyterhub_config.py) for the whole session (per xdist worker).
+
+    Test modules add their own people (``TeamHub.add_person``) with names of their own.
+    """
+    from tests.team_hub import TeamHub
+
+    require_chromium()
+    team = TeamHub(tmp_path_factory.mktemp("team-hub")).start()
+    try:
+        yield team
+    finally:
+        team.stop()
+        ARTIFACTS.mkdir(exist_ok=True)
+        log = team.log_path.read_text(errors="replace")
+        (ARTIFACTS / f"team-hub{worker_suffix()}.log").write_text(log)
 
 
 @pytest.fixture(scope="session")
@@ -257,7 +301,7 @@ def staff(
     page.on("dialog", on_dialog)
     try:
         page.goto(voila_server.url, wait_until="commit")
-        page.locator(".pb-start").wait_for(state="visible")
+        page.locator(".pb-start").wait_for(state="visible", timeout=PAGE_LOAD_MS)
         yield staff_page
     finally:
         failed = any(

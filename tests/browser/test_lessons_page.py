@@ -27,7 +27,7 @@ from tests.browser.conftest import (
 from tests.lessons_store import make_cases_module
 
 pytestmark = pytest.mark.browser
-NOTEBOOK = REPO_ROOT / "notebooks" / "lessons.ipynb"
+NOTEBOOK = REPO_ROOT / "notebooks" / "pages" / "lessons.ipynb"
 
 
 def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, known: bool) -> VoilaServer:

@@ -13,13 +13,11 @@ import signal
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import psutil
 import pytest
 from playwright.sync_api import expect
 
-from playbook.config import REPO_ROOT
 from playbook.i18n import text
 from playbook.library.library import Library
 from tests.browser.conftest import UI_TIMEOUT_MS, StaffPage, VoilaServer, start_voila
@@ -143,7 +141,8 @@ def test_killed_kernel_shows_banner_and_reopens_the_case(
     )
     reopen = banner.locator("a.pb-reopen")
     expect(reopen).to_have_text(text("page.reopen_case", lang, case=case_id))
-    expect(reopen).to_have_attribute("href", f"/?case={case_id}&lang={lang}")
+    staff_page = "/voila/render/staff.ipynb"
+    expect(reopen).to_have_attribute("href", f"{staff_page}?case={case_id}&lang={lang}")
 
     reopen.click()
     # The same case, at the step it was saved at, in the same language; the lost page's
@@ -179,30 +178,6 @@ def test_lost_kernel_on_the_start_screen_names_the_typed_facts(
     os.kill(kernel_process(voila_server, kernel_id(page)).pid, signal.SIGKILL)
     banner = page.locator(".pb-lost")
     expect(banner.locator(".pb-unsaved")).to_have_text(text("page.unsaved_facts", "zh"))
-    expect(banner.locator("a.pb-reopen")).to_have_attribute("href", "/?lang=zh")
-
-
-@pytest.mark.browser
-def test_make_serve_renders_only_the_served_pages(tmp_path: Path) -> None:
-    """Served as `make serve` does (the notebooks folder, PLAYBOOK_PAGES), the analyst and
-    training notebooks are not rendered; the staff page is."""
-    server = start_voila(
-        REPO_ROOT / "notebooks",
-        tmp_path / "voila.log",
-        extra_env={
-            "PLAYBOOK_PAGES": "staff.ipynb,lessons.ipynb",
-            "PLAYBOOK_VAR_DIR": str(tmp_path / "var"),
-        },
+    expect(banner.locator("a.pb-reopen")).to_have_attribute(
+        "href", "/voila/render/staff.ipynb?lang=zh"
     )
-    try:
-        for name, expected in (("analyst.ipynb", 404), ("training.ipynb", 404)):
-            url = f"{server.url}voila/render/{name}"
-            with pytest.raises(urllib.error.HTTPError) as err:
-                urllib.request.urlopen(url, timeout=60)
-            err.value.close()
-            assert err.value.code == expected, name
-        with urllib.request.urlopen(f"{server.url}voila/render/staff.ipynb", timeout=120) as r:
-            assert r.status == 200
-            assert "application/vnd.jupyter.widget-view+json" in r.read().decode("utf-8")
-    finally:
-        server.stop()

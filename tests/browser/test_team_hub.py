@@ -24,8 +24,8 @@ from playwright.sync_api import Page, expect
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore
+from playbook.i18n import text
 from playbook.load import load_library
-from tests.browser.conftest import ARTIFACTS, require_chromium
 from tests.browser.helpers import KernelSocket
 from tests.store_fixtures import SAMPLE_FACTS
 from tests.team_hub import TeamHub
@@ -38,18 +38,13 @@ SPAWN_MS = 120_000  # a user's first page: spawn the server, start a kernel, ren
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamHub]:
-    require_chromium()
-    team = TeamHub(tmp_path_factory.mktemp("team-hub")).start()
-    try:
-        for user, password in PASSWORDS.items():
-            team.add_person(user, password, GROUPS[user])
-        team.sign_up("carl", "Carl-waits-5512q")  # never approved
-        yield team
-    finally:
-        team.stop()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "team-hub.log").write_text(team.log_path.read_text(errors="replace"))
+def hub(team_hub: TeamHub) -> TeamHub:
+    """The session's hub with this module's people: amy and bob (staff), lea (lead), carl
+    (signed up, never approved)."""
+    for user, password in PASSWORDS.items():
+        team_hub.add_person(user, password, GROUPS[user])
+    team_hub.sign_up("carl", "Carl-waits-5512q")
+    return team_hub
 
 
 @pytest.fixture(scope="module")
@@ -222,31 +217,71 @@ def test_staff_cannot_start_a_kernel_a_terminal_or_run_code(hub, cases, context)
         header=[f"Authorization: {auth['Authorization']}"],
         timeout=30,
     )
-    try:
+
+    def send(msg_type: str, **content: object) -> str:
         header = {
             "msg_id": uuid.uuid4().hex,
-            "msg_type": "execute_request",
+            "msg_type": msg_type,
             "session": "x",
             "username": "bob",
             "version": "5.3",
         }
-        code = f"open({str(marker)!r}, 'w').write('ran')"
         ws.send(
             json.dumps(
                 {
                     "header": header,
                     "parent_header": {},
                     "metadata": {},
-                    "content": {"code": code, "silent": False},
+                    "content": content,
                     "channel": "shell",
                 }
             )
         )
-        time.sleep(3)
+        return header["msg_id"]
+
+    try:
+        send("execute_request", code=f"open({str(marker)!r}, 'w').write('ran')", silent=False)
+        # Shell messages are handled in order: the reply to a later kernel_info_request
+        # proves the execute_request was dealt with (dropped) before it, no waiting needed.
+        asked = send("kernel_info_request")
+        while True:
+            reply = json.loads(ws.recv())
+            if reply.get("parent_header", {}).get("msg_id") == asked:
+                break
     finally:
         ws.close()
     assert not marker.exists()
     assert "refused: user=bob action=write resource=kernels" in hub.log_path.read_text()
+
+
+def test_a_preheated_page_knows_the_person_and_the_language(hub, cases, context) -> None:
+    """A page server's pages come from its pool, built before anyone asked: the signed-in
+    person (the server's own environment) and the request's ?lang= and ?case= are on them."""
+    page = sign_in(context, hub, "amy", PASSWORDS["amy"])
+    page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb"))
+    expect(page.locator(".pb-start")).to_be_visible()
+    # The link a lead sends, cut to the server's address: the landing page passes it on.
+    page.goto(f"{hub.url}/user/amy/voila/tree?lang=en&case={cases['amy']}")
+    page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb\?lang=en&case="))
+    expect(page.locator(".pb-case")).to_contain_text(f"Case {cases['amy']}")
+    expect(page.locator(".pb-app")).to_contain_text(
+        text("ui.signed_in_as", "en", user="amy", roles="staff")
+    )
+    kernel = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert f"Using pre-heated kernel: {kernel}" in hub.log_path.read_text(errors="replace")
+
+
+@pytest.mark.parametrize(("user", "pages"), [("amy", ["staff"]), ("lea", ["staff", "lessons"])])
+def test_the_landing_page_links_follow_the_roles(hub, context, user, pages) -> None:
+    page = sign_in(context, hub, user, PASSWORDS[user])
+    page.wait_for_url(re.compile(rf"/user/{user}/voila/render/staff\.ipynb"))
+    landing = page.request.get(f"{hub.url}/user/{user}/voila/tree").text()
+    assert re.findall(r'class="pb-landing-(\w+)" href', landing) == pages
+    assert "Select items" not in landing
+    listing = page.request.get(f"{hub.url}/user/{user}/voila/api/contents/").json()
+    assert listing["content"] == []
 
 
 def test_lead_sees_every_case_and_the_lessons_page(hub, cases, context) -> None:

@@ -1,4 +1,5 @@
-"""End to end: one whole training session on a real Voilà serving notebooks/training.ipynb.
+"""End to end: one whole training session on a real Voilà serving the training page
+(notebooks/training/training.ipynb).
 
 The trainer creates a session in one browser context; two trainees join it in two more
 contexts and answer differently (one backs out of a branch after scoring on it); the trainer's
@@ -39,11 +40,11 @@ DUE = "2026-11-25 08:00 UTC"  # released 2026-11-20 08:00 + 5 calendar days
 
 @pytest.fixture(scope="module")
 def training_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
-    """notebooks/training.ipynb on a real Voilà with a fresh SQLite case store."""
+    """notebooks/training/training.ipynb on a real Voilà with a fresh SQLite case store."""
     require_chromium()
     var = tmp_path_factory.mktemp("training-var")
     server = start_voila(
-        REPO_ROOT / "notebooks" / "training.ipynb",
+        REPO_ROOT / "notebooks" / "training" / "training.ipynb",
         ARTIFACTS / "voila-training.log",
         extra_args=("--VoilaConfiguration.show_tracebacks=True",),
         extra_env={

@@ -27,7 +27,7 @@ AS_OF = "2026-11-20T12:00:00Z"
 @pytest.fixture(scope="module")
 def data() -> Triage:
     """The real rules, reason codes and policies under data/."""
-    return Triage.from_library(load_library())
+    return Triage.from_library(load_library(), "wish")
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from playbook.cases.roles import Identity
+from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore as Store
-from playbook.ui.app import staff_page
+from playbook.i18n import text
+from playbook.load import load_library
+from playbook.ui.app import prepare_lessons_page, staff_page
+from tests.store_fixtures import SAMPLE_FACTS
 
 from .test_staff_panel import FACTS
 
@@ -66,6 +71,41 @@ def test_a_corrupt_store_is_reported_and_left_alone(tmp_path: Path, monkeypatch)
     assert db.read_bytes() == b"not a database at all" * 100
 
 
+def test_a_preheated_lessons_page_shows_the_cases_as_they_are_when_asked(
+    tmp_path: Path, monkeypatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    monkeypatch.setenv("PLAYBOOK_DB_URL", url)
+    monkeypatch.setenv("PLAYBOOK_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("VOILA_PREHEAT", "True")  # a kernel of Voilà's pool: no request yet
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    page = prepare_lessons_page()
+    assert text("lessons.empty", "zh") in _find(page.widget, "pb-empty-state").value
+    with Store(url) as store:  # a case is started while the page waits in the pool
+        session = CaseSession(load_library(), store, identity=Identity.of("lea", "lead"))
+        assert session.start("item-mismatch", SAMPLE_FACTS) == {}
+    monkeypatch.setenv("QUERY_STRING", "lang=en")  # the request arrives
+    page.apply()
+    assert _find(page.widget, "pb-empty-state").value == ""
+    assert "1" in _find(page.widget, "pb-summary").value
+
+
 @pytest.fixture(autouse=True)
 def _no_hub_user(monkeypatch) -> None:
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+
+
+def test_a_pool_kernel_asks_where_voila_answers() -> None:
+    """The address Voilà's request-info websocket listens on (voila.utils.wait_for_request)."""
+    from playbook.ui.app import request_info_url
+
+    env = {
+        "VOILA_APP_PORT": "41234",
+        "VOILA_SERVER_URL": "/user/amy/",
+        "VOILA_KERNEL_ID": "0b6c7d2e-1f3a-4b5c-8d9e-0f1a2b3c4d5e",
+    }
+    assert request_info_url(env) == (
+        "ws://127.0.0.1:41234/user/amy/voila/query/0b6c7d2e-1f3a-4b5c-8d9e-0f1a2b3c4d5e"
+    )
+    env.update(VOILA_APP_IP="0.0.0.0", VOILA_WS_BASE_URL="/", VOILA_WS_PROTOCOL="wss")
+    assert request_info_url(env).startswith("wss://0.0.0.0:41234/voila/query/")

@@ -11,7 +11,9 @@ from playbook.config import REPO_ROOT
 from tests.test_layers import imports
 
 UI = REPO_ROOT / "playbook" / "ui"
-SHARED = frozenset({"__init__", "page", "html", "widgets", "feedback", "nav", "map_view"})
+SHARED = frozenset(
+    {"__init__", "page", "html", "widgets", "feedback", "nav", "landing", "map_view"}
+)
 FAMILIES = {
     "staff": frozenset(
         {

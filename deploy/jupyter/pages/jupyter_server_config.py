@@ -1,13 +1,18 @@
 """Page servers on the team hub (staff, leads, trainers): Voilà pages only, nobody runs code.
 
-deploy/team_server.py starts these with JUPYTER_CONFIG_DIR pointing here.
+deploy/team_server.py starts these with JUPYTER_CONFIG_PATH pointing here.
 """
 
+import os
+
 from team_server import PAGE_MESSAGES
+
+from playbook.ui.landing import landing_hook, pool_sizes
 
 c = get_config()  # noqa: F821
 c.ServerApp.jpserver_extensions = {
     "voila": True,
+    "page_pool": True,  # preheated pages (deploy/page_pool.py)
     "jupyterlab": False,
     "jupyter_lsp": False,
     "jupyter_server_terminals": False,
@@ -25,3 +30,13 @@ c.MappingKernelManager.cull_connected = False
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.theme = "light"
+# Preheated pages: kernels that already ran the page wait for the person's request
+# (PLAYBOOK_POOL, from the hub's TEAM_POOL; refilled at once after each page is taken).
+c.ServerApp.kernel_manager_class = "page_pool.PagePoolKernelManager"
+c.VoilaKernelManager.kernel_pools_config = pool_sizes(os.environ.get("PLAYBOOK_POOL", "staff=1"))
+c.VoilaKernelManager.fill_delay = 0
+# The playbook template (share/jupyter, JUPYTER_PATH): starting notice, lost-connection banner,
+# and the landing page instead of a file listing (its links follow the person's roles).
+c.VoilaConfiguration.template = "playbook"
+c.VoilaConfiguration.page_config_hook = landing_hook
+c.ContentsManager.hide_globs = ["*"]  # the contents API lists nothing

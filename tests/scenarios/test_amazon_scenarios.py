@@ -1,0 +1,186 @@
+"""Amazon scenarios: data only, walked through the case session.
+
+An order fulfilled by Amazon is routed to what the seller can do there; deadlines come from the
+Amazon policy file, worked by hand; drafts and statements fit where Amazon takes them; texts
+cite their rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from playbook.cases.memory_store import MemoryStore
+from playbook.cases.session import CaseSession
+from playbook.cli import main
+from playbook.scenarios.checks import _texts
+from playbook.scenarios.engine import Walk, explore
+from playbook.scenarios.facts import parse_facts
+from playbook.scenarios.policies import policy_text
+
+AMAZON = [
+    "amazon-not-as-described",
+    "amazon-late-shipment",
+    "amazon-atoz-not-received",
+    "amazon-chargeback",
+]
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+FACTS = {
+    "order_id": "113-4827305-1940263",
+    "buyer_name": "Emily Carter",
+    "store_name": "Lakeside Goods",
+    "product_name": "Ceramic mug",
+    "fulfilment_channel": "mfn",
+}
+# MFN-scoped rules: never shown on, nor cited by the steps of, an order fulfilled by Amazon,
+# except where the step cites them to say they do not apply to it.
+MFN_ONLY = "fulfilment_channel"
+SAYS_NOT_FOR_FBA = {
+    ("amazon-late-shipment", "fba-order"): {"late_shipment_target", "cancel_rate_target"}
+}
+
+
+def session(lib, clock=lambda: NOW) -> CaseSession:
+    return CaseSession(lib, MemoryStore(), clock=clock, actor=lambda: "amy")
+
+
+def test_the_library_offers_amazon_as_a_platform(lib) -> None:
+    assert lib.platforms() == ["amazon", "wish"]
+    assert [s.id for s in lib.scenarios_of("amazon")] == sorted(AMAZON)
+    assert all(
+        t.platform == "amazon" for t in lib.templates.values() if t.id.startswith("amazon-")
+    )
+
+
+@pytest.mark.parametrize("scenario_id", AMAZON)
+def test_an_fba_order_goes_to_what_the_seller_can_do_there(lib, scenario_id) -> None:
+    scenario = lib.scenario(scenario_id)
+    policies = lib.policies["amazon"].policies
+    facts, errors = parse_facts(scenario, lib.facts, {**FACTS, "fulfilment_channel": "afn"})
+    assert errors == {}
+    for walk in explore(Walk(scenario, facts, NOW, policies)):
+        assert "fba-order" in walk.path, walk.path
+        for step_id in walk.path:
+            step = scenario.step(step_id)
+            shown = [ref.policy for ref, _ in walk.deadlines(step)]
+            scoped = [k for k in shown if policies[k].applies_to.get(MFN_ONLY) == ["mfn"]]
+            assert scoped == [], (step_id, scoped)
+            allowed = SAYS_NOT_FOR_FBA.get((scenario_id, step_id), set())
+            for _loc, text in _texts(step):
+                for key in set(re.findall(r"\{policy:([a-z_0-9]+)\}", text)) - allowed:
+                    assert policies[key].applies_to.get(MFN_ONLY) != ["mfn"], (step_id, key)
+
+
+def test_a_claim_walked_through_the_case_session_with_hand_worked_deadlines(lib) -> None:
+    s = session(lib)
+    errors = s.start(
+        "amazon-not-as-described",
+        {
+            **FACTS,
+            "buyer_contacted_at": "2026-11-19 10:00",  # Thursday
+            "info_requested_at": "2026-11-21 08:00",
+            "claim_decided_at": "2026-11-30 15:30",
+        },
+    )
+    assert errors == {}
+    s.answer("check-order")
+    s.answer("compare-order", "shipped-correctly")
+    due = {ref.policy: d.due for ref, d in s.screen().deadlines}
+    # 48 h and 72 h after the buyer's first message of Thu 11-19 10:00
+    assert due == {
+        "atoz_contact_first_wait": dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC),
+        "atoz_seller_response": dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC),
+    }
+    s.answer("complaint-stage", "info-request")
+    screen = s.screen()
+    assert screen.step.id == "respond-to-amazon"
+    ((_ref, more_info),) = screen.deadlines
+    assert more_info.due == dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # Sat 08:00 + 48 h
+    text = policy_text(screen.step.text.en, screen.policies, "en", screen.as_of)
+    assert "The text box takes 0 (verify on the merchant dashboard) attachments" in text
+    drafts = {d.template.id: d for d in screen.drafts}
+    assert set(drafts) == {"amazon-claim-response", "amazon-buyer-claim-documents"}
+    assert "as this box takes no attachments" in drafts["amazon-claim-response"].en.body
+    assert drafts["amazon-buyer-claim-documents"].en.body.startswith("Hello Emily Carter,")
+    assert "Buyer-Seller Messages" in drafts["amazon-claim-response"].en.body
+    s.answer("respond-to-amazon")
+    s.answer("claim-status", "granted")
+    ((_ref, window),) = s.screen().deadlines
+    # granted Mon 11-30 15:30 + 30 calendar days = Wed 12-30 15:30
+    assert window.due == dt.datetime(2026, 12, 30, 15, 30, tzinfo=dt.UTC)
+    s.answer("appeal-decision", "new-information")
+    assert [d.template.id for d in s.screen().drafts] == ["amazon-atoz-appeal"]
+    s.answer("prepare-appeal")
+    s.answer("appeal-result", "won")
+    s.answer("risk-review")
+    assert s.walk.current.id == "outcome-appeal-won"
+    assert s.case.status == "won"
+    assert "closing advice" in s.walk.current.guidance.en
+
+
+def test_a_late_order_cancelled_by_the_seller(lib) -> None:
+    s = session(lib, clock=lambda: dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC))
+    assert s.start("amazon-late-shipment", {**FACTS, "ordered_at": "2026-12-05 20:00"}) == {}
+    ((_ref, ship_by),) = s.screen().deadlines
+    # ordered Sat 12-05 20:00; two business days: Mon 12-07, Tue 12-08
+    assert ship_by.due == dt.datetime(2026, 12, 8, 20, 0, tzinfo=dt.UTC)
+    s.answer("check-order")
+    s.answer("find-cause", "cannot-ship")
+    screen = s.screen()
+    assert [d.template.id for d in screen.drafts] == ["amazon-buyer-cancel-notice"]
+    guidance = policy_text(screen.step.guidance.en, screen.policies, "en", screen.as_of)
+    assert (
+        "After 2 (verify on the merchant dashboard) consecutive seller cancellations" in guidance
+    )
+    s.answer("cancel-order")
+    s.answer("lessons-learned")
+    assert s.walk.current.id == "outcome-cancelled"
+    assert s.case.status == "refunded"
+
+
+def test_a_chargeback_deadline_counts_from_the_email(lib) -> None:
+    s = session(lib, clock=lambda: dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC))
+    facts = {**FACTS, "chargeback_notice_at": "2026-12-01 09:00"}
+    assert s.start("amazon-chargeback", facts) == {}
+    ((_ref, due),) = s.screen().deadlines
+    assert due.due == dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC)  # + 7 calendar days
+    assert due.state == "ok"
+
+
+@pytest.mark.parametrize("scenario_id", AMAZON)
+def test_every_way_through_ends_in_an_outcome_with_the_articles_closing_advice(
+    lib, scenario_id
+) -> None:
+    scenario = lib.scenario(scenario_id)
+    facts, _ = parse_facts(scenario, lib.facts, FACTS)
+    ends = set()
+    for walk in explore(Walk(scenario, facts, NOW, lib.policies["amazon"].policies)):
+        ends.add(walk.current.id)
+        assert "seller guide" in walk.current.guidance.en
+        assert "卖家指南" in walk.current.guidance.zh
+    assert len(ends) >= 4
+
+
+HEDGES = re.compile(r"\b(usually|most|always|typically|generally|often)\b|通常|一般|大多|往往")
+MARKS = ("{policy:", "(unverified)", "（未核实）", "(未核实)")
+
+
+@pytest.mark.parametrize("scenario_id", AMAZON)
+def test_no_sentence_hedges_without_a_cited_rule_or_the_marker(lib, scenario_id) -> None:
+    """The claims contract: a hedge cites {policy:KEY} or carries the unverified marker."""
+    scenario = lib.scenario(scenario_id)
+    for loc, text in _texts(scenario):
+        for sentence in re.split(r"(?<=[.!?。!?])\s*", text):
+            if HEDGES.search(sentence):
+                assert any(m in sentence for m in MARKS), (loc, sentence)
+
+
+@pytest.mark.parametrize("scenario_id", AMAZON)
+def test_the_map_is_drawn(scenario_id, tmp_path, capsys) -> None:
+    out = tmp_path / f"{scenario_id}.svg"
+    assert main(["diagram", scenario_id, "--lang", "en", "--out", str(out)]) == 0
+    svg = out.read_text(encoding="utf-8")
+    assert 'id="step&#45;fba&#45;order"' in svg
+    assert 'id="edge&#45;check&#45;order&#45;&#45;fba&#45;order"' in svg
