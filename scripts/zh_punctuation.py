@@ -8,7 +8,8 @@ Only the values of ``zh`` keys are touched, and only where they contain Chinese:
 ``( )`` become ``（ ）``,
 ``"..."`` become ``“...”``; ``{placeholders}``, URLs, times (``12:00``) and digit groups
 (``10,000``) are left alone. Each value is written back in its own YAML style (plain, quoted
-or block), and the file is read again to check that nothing else changed.
+or block), and the file is read again to check that nothing else changed. A value shared
+through a YAML anchor (``&name`` ... ``*name``) is one node and is rewritten once.
 ``python -m playbook check`` reports what is left (``playbook.scenarios.language``).
 """
 
@@ -102,8 +103,12 @@ def _emit(value: str, node: yaml.ScalarNode, source: str, flow: bool) -> str:
 def rewrite(source: str) -> str:
     """``source`` (one YAML file) with every Chinese value converted."""
     edits: list[tuple[int, int, str]] = []
+    seen: set[int] = set()  # an alias (*name) is the anchored node itself: edit it once
 
     def walk(node: yaml.Node, flow: bool) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 is_zh = isinstance(key, yaml.ScalarNode) and key.value == "zh"
@@ -155,7 +160,12 @@ def main(argv: list[str] | None = None) -> int:
             new = rewrite(source)
             if new == source:
                 continue
-            if not _same_but_zh(yaml.safe_load(source), yaml.safe_load(new)):
+            try:
+                same = _same_but_zh(yaml.safe_load(source), yaml.safe_load(new))
+            except yaml.YAMLError as exc:
+                print(f"{path}: not rewritten (the result would not be valid YAML: {exc})")
+                return 2
+            if not same:
                 print(f"{path}: not rewritten (the result would read differently)")
                 return 2
             changed += 1

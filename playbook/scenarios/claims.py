@@ -130,9 +130,11 @@ def sites(lib: Library) -> Iterator[Site]:
         for ident, obj in items.items():
             for loc, text in _walk_texts(obj):
                 yield Site(area, kind, ident, loc, shown, text, None, False)
-    if lib.triage is not None:
-        for loc, text in _walk_texts(lib.triage):
-            yield Site("triage", "triage", "triage", loc, "triage table and case note", text)
+    for platform, rules in lib.triage.items():  # one rule set per platform
+        for loc, text in _walk_texts(rules):
+            yield Site(
+                "triage", "triage", platform, loc, "triage table and case note", text, platform
+            )
     for platform, ps in lib.policies.items():
         for key, policy in ps.policies.items():
             # The rule itself, shown under a deadline question in training.
@@ -210,15 +212,15 @@ def register(lib: Library) -> list[Claim]:
                         scenario.platform,
                     )
                 )  # fmt: skip
-    if lib.triage is not None:
-        for i, rule in enumerate(lib.triage.rules):
+    for platform, rules in lib.triage.items():
+        for i, rule in enumerate(rules.rules):
             if rule.deadline is not None:
                 loc = ("rules", i, "deadline", "policy")
-                file, line = lib.where("triage", "triage", loc)
+                file, line = lib.where("triage", platform, loc)
                 out.append(
                     Claim(
                         file, line, ".".join(map(str, loc)), "triage table and case note",
-                        f"{rule.label.en}: due by", (rule.deadline.policy,), "wish",
+                        f"{rule.label.en}: due by", (rule.deadline.policy,), platform,
                     )
                 )  # fmt: skip
     return out

@@ -92,4 +92,4 @@ def rules_checked_line(lib: Library, lang: str) -> str:
             if when
             else text("ui.rules_unchecked", lang, platform=name.capitalize())
         )
-    return " ".join(parts)
+    return ("" if lang == "zh" else " ").join(parts)  # no space after Chinese "。"

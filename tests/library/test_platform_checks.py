@@ -210,4 +210,16 @@ def test_a_scoped_deadline_must_say_when_it_applies(data_copy: Path) -> None:
         "        label: {zh: 发货截止, en: Ship by}\n"
         '        when: {fact: manages_own_returns, eq: "yes"}\n',
     )
+    # the step's guidance names the rule too: it becomes a note pinned the same way
+    found = _problems(data_copy)
+    assert any("steps.0.guidance.en: the text names 'ship_window'" in p for p in found), found
+    lines = path.read_text(encoding="utf-8").split("\n")
+    guidance = next(line for line in lines if line.startswith("    guidance:"))
+    _edit(
+        path,
+        guidance + "\n",
+        '    notes:\n      - when: {fact: manages_own_returns, eq: "yes"}\n'
+        + guidance.replace("    guidance:", "        text:")
+        + "\n",
+    )
     assert _problems(data_copy) == []

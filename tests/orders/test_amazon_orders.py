@@ -345,7 +345,8 @@ def test_cli_triages_an_amazon_report(tmp_path):
 def test_a_case_opens_from_a_triaged_amazon_order(lib, formats, rules):
     """A case starts from a triaged row although the report has no buyer name.
 
-    Amazon leaves customer details out of the report; the draft shows the gap.
+    Amazon leaves customer details out of the report; the draft shows the gap. Staff give what
+    the report does not: the store and the marketplace (the rules' scopes need it).
     """
     from playbook.cases.memory_store import MemoryStore
     from playbook.cases.session import CaseSession
@@ -360,7 +361,9 @@ def test_a_case_opens_from_a_triaged_amazon_order(lib, formats, rules):
     assert facts["ordered_at"] == "2026-11-17T18:00:00Z"
     now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     session = CaseSession(lib, MemoryStore(), clock=lambda: now, actor=lambda: "ana")
-    assert session.start(row["scenario"], {**facts, "store_name": "Lakeside"}) == {}
+    assert "marketplace" not in facts
+    staff = {"store_name": "Lakeside", "marketplace": "us"}
+    assert session.start(row["scenario"], {**facts, **staff}) == {}
     ((_ref, due),) = session.screen().deadlines
     assert due.due == dt.datetime(2026, 11, 19, 18, 0, tzinfo=UTC)
     assert "default_handling_time" in session.walk.facts["triage_note"]

@@ -1,6 +1,7 @@
 """data/policies/amazon.yaml: every entry sourced, dated, checked and scoped.
 
-Rules without a number cite only their mark; deadlines are worked out by hand.
+A rule without a number is cited by its source's title, with the sentence's mark; deadlines
+are worked out by hand.
 """
 
 from __future__ import annotations
@@ -41,22 +42,44 @@ def test_conflicting_official_figures_are_kept_under_others(amazon) -> None:
     assert [o.value for o in amazon["atoz_seller_response"].others] == [48, 48]
 
 
-def test_a_rule_without_a_number_shows_only_its_mark() -> None:
+def test_a_rule_without_a_number_is_cited_by_its_sources_title() -> None:
     rule = Policy(
         unit="rule",
         summary=Text(en="x", zh="x"),
         source="https://example.com/p",
         source_date="undated",
         confidence="high",
+        source_title="Manage seller-fulfilled returns",
     )
-    text = "Refund in Manage Orders{policy:r}. Again{policy:r}."
+    text = "Refund in Manage Orders (Amazon: {policy:r}). Again (Amazon: {policy:r})."
+    # the mark goes inside the citation's parenthesis, once per text
     assert policy_text(text, {"r": rule}, "en", AS_OF) == (
-        "Refund in Manage Orders (verify on the merchant dashboard). Again."
+        "Refund in Manage Orders (Amazon: Manage seller-fulfilled returns; verify on the "
+        "merchant dashboard). Again (Amazon: Manage seller-fulfilled returns)."
     )
     fresh = rule.model_copy(update={"source_date": dt.date(2026, 11, 1)})
-    assert policy_text(text, {"r": fresh}, "en", AS_OF) == "Refund in Manage Orders. Again."
+    assert policy_text(text, {"r": fresh}, "en", AS_OF) == (
+        "Refund in Manage Orders (Amazon: Manage seller-fulfilled returns). "
+        "Again (Amazon: Manage seller-fulfilled returns)."
+    )
     unsourced = rule.model_copy(update={"source": None, "confidence": "unverified"})
-    assert policy_text("退款{policy:r}。", {"r": unsourced}, "zh", AS_OF) == "退款（未核实）。"
+    assert policy_text("退款（亚马逊：{policy:r}）。", {"r": unsourced}, "zh", AS_OF) == (
+        "退款（亚马逊：《Manage seller-fulfilled returns》）（未核实）。"
+    )
+
+
+def test_amazon_rules_without_a_number_read_as_citations(amazon) -> None:
+    """Their source titles name a page, not a parenthesis: "(Amazon: TITLE; verify ...)"."""
+    for key, policy in amazon.items():
+        if policy.unit == "rule":
+            assert policy.source_title, key
+            assert "(" not in policy.source_title, key
+            assert "stored copy" not in policy.source_title, key
+    text = "Refund in part (Amazon: {policy:refund_full_or_partial})."
+    assert policy_text(text, amazon, "en", AS_OF) == (
+        "Refund in part (Amazon: Seller Central help 69126 on returns and refunds, US; verify "
+        "on the merchant dashboard)."
+    )
 
 
 def test_a_numbered_rule_needs_its_value() -> None:
@@ -66,15 +89,19 @@ def test_a_numbered_rule_needs_its_value() -> None:
 
 def test_amazon_numbers_render_with_their_mark(amazon) -> None:
     text = (
-        "{policy:atoz_more_info_deadline}; {policy:cancel_rate_target}; "
-        "{policy:unconfirmed_shipment_payment}"
+        "Within {policy:atoz_more_info_deadline}. Under {policy:cancel_rate_target}. "
+        "Paid {policy:unconfirmed_shipment_payment}."
     )
     assert policy_text(text, amazon, "en", AS_OF) == (
-        "48 hours (verify on the merchant dashboard); 2.5% (verify on the merchant dashboard); "
-        "$0 (verify on the merchant dashboard)"
+        "Within 48 hours (verify on the merchant dashboard). Under 2.5% (verify on the merchant "
+        "dashboard). Paid $0.00 (verify on the merchant dashboard)."
     )
+    # one sentence citing several undated rules carries the mark once, at its end
+    assert policy_text(
+        "{policy:atoz_more_info_deadline}; {policy:cancel_rate_target}", amazon, "en", AS_OF
+    ) == ("48 hours; 2.5% (verify on the merchant dashboard)")
     assert policy_text("{policy:atoz_appeal_window}", amazon, "zh", AS_OF) == (
-        "30 天(请在商户后台核实)"
+        "30 天（请在商户后台核实）"
     )
 
 

@@ -57,6 +57,14 @@ def test_every_claim_names_its_rule_or_is_unverified(lib: Library) -> None:
     assert "| unverified | every case | unverified | none | - |" in page
 
 
+def test_each_platforms_triage_rules_are_in_the_register(lib: Library) -> None:
+    """Triage rules are one set per platform, each in its own file."""
+    triage = [c for c in register(lib) if c.shown == "triage table and case note"]
+    assert {c.file for c in triage} == {"data/triage.yaml", "data/triage/amazon.yaml"}
+    assert {c.platform for c in triage if c.file == "data/triage/amazon.yaml"} == {"amazon"}
+    assert all(c.line for c in triage)
+
+
 @pytest.mark.parametrize(
     ("sentence", "lang", "found"),
     [

@@ -10,9 +10,11 @@ from playbook.scenarios.freshness import last_checked, policy_ages, rules_checke
 
 
 def test_every_wish_rule_was_checked_and_says_why_it_is_marked(lib: Library) -> None:
-    rows = policy_ages(lib, dt.date(2026, 12, 7))
+    every = policy_ages(lib, dt.date(2026, 12, 7))
+    assert len(every) == sum(len(ps.policies) for ps in lib.policies.values())
+    assert all(r.checked_on == dt.date(2026, 12, 7) and r.age_days == 0 for r in every)
+    rows = [r for r in every if r.platform == "wish"]
     assert len(rows) == len(lib.policies["wish"].policies)
-    assert all(r.checked_on == dt.date(2026, 12, 7) and r.age_days == 0 for r in rows)
     by_key = {r.key: r for r in rows}
     assert by_key["release_hold"].flags == ("undated",)
     assert by_key["chargeback_ratio_normal"].flags == ("old-source",)
@@ -37,10 +39,15 @@ def test_stale_rules_come_first_and_make_the_command_fail(lib: Library, capsys) 
 
 def test_the_staff_page_says_when_the_rules_were_last_checked(lib: Library) -> None:
     assert last_checked(lib.policies["wish"]) == dt.date(2026, 12, 7)
+    assert last_checked(lib.policies["amazon"]) == dt.date(2026, 12, 7)
     assert rules_checked_line(lib, "en") == (
+        "Amazon rules last checked against their sources on 2026-12-07. "
         "Wish rules last checked against their sources on 2026-12-07."
     )
-    assert rules_checked_line(lib, "zh") == "Wish 平台规则最近一次与来源核对：2026-12-07。"
+    assert rules_checked_line(lib, "zh") == (
+        "Amazon 平台规则最近一次与来源核对：2026-12-07。"
+        "Wish 平台规则最近一次与来源核对：2026-12-07。"
+    )
 
 
 def test_the_footer_is_on_the_staff_page(lib: Library) -> None:

@@ -100,5 +100,26 @@ def test_the_script_writes_full_width_punctuation_and_keeps_the_rest() -> None:
     }
 
 
+def test_the_script_rewrites_a_value_shared_through_an_anchor_once() -> None:
+    source = (
+        'a:\n  - &shared\n    label: {zh: "回复买家(否则索赔会被批准)", en: "Reply (or not)"}\n'
+        "    when: {fact: x, eq: y}\n"
+        "b:\n  - *shared\n  - *shared\n"
+    )
+    fixed = zhp.rewrite(source)
+    shared = {"label": {"zh": "回复买家（否则索赔会被批准）", "en": "Reply (or not)"},
+              "when": {"fact": "x", "eq": "y"}}  # fmt: skip
+    assert yaml.safe_load(fixed) == {"a": [shared], "b": [shared, shared]}
+    assert fixed.count("（否则索赔会被批准）") == 1
+
+
+def test_the_script_refuses_a_rewrite_it_cannot_read_back(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text('a: {zh: "一致,没有扣款"}\n', encoding="utf-8")
+    monkeypatch.setattr(zhp, "rewrite", lambda source: source.replace("}", ": }"))
+    assert zhp.main([str(path)]) == 2
+    assert path.read_text(encoding="utf-8") == 'a: {zh: "一致,没有扣款"}\n'
+
+
 def test_the_data_needs_no_punctuation_fix() -> None:
     assert zhp.main(["--check", str(REPO_ROOT / "data")]) == 0
