@@ -25,9 +25,9 @@ from playbook.library.model import (
     Scenario,
     Template,
 )
+from playbook.library.order_formats import OrderFormat
 from playbook.library.picker import FILE_NAME as PICKER_FILE
 from playbook.library.picker import PickerConfig
-from playbook.library.order_formats import OrderFormat
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import YamlError, line_of, load_yaml

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from playbook.i18n import text
 from playbook.library.library import Library
-from tests.browser.conftest import UI_TIMEOUT_MS, StaffPage, VoilaServer, start_voila
+from tests.browser.conftest import UI_TIMEOUT_MS, StaffPage, VoilaServer
 from tests.browser.helpers import Flow, item_mismatch_facts, pick_dispute
 
 pytestmark = pytest.mark.browser
