@@ -9,6 +9,7 @@ Pure Python: no widgets.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from playbook.library.library import Library, Problem
@@ -36,14 +37,21 @@ class PickerSection:
     items: tuple[PickerItem, ...]
 
 
-def picker_sections(lib: Library) -> list[PickerSection]:
-    """The picker's sections in the order the page shows them (see the module docstring)."""
+def picker_sections(lib: Library, hidden: Collection[str] = ()) -> list[PickerSection]:
+    """The picker's sections in the order the page shows them (see the module docstring).
+
+    Scenarios of a platform in ``hidden`` (``Settings.hidden_platforms``) are left out; the
+    platform heading shows when more than one platform is left.
+    """
     conf = lib.picker
     entries = {e.scenario: e for e in conf.scenarios} if conf else {}
     titles = {g.id: g.title for g in conf.groups} if conf else {}
     group_order = {g.id: i for i, g in enumerate(conf.groups)} if conf else {}
     by_platform: dict[str, list[Scenario]] = {}
+    shown = set(lib.platforms(hidden=hidden))
     for scenario in lib.scenarios.values():
+        if scenario.platform not in shown:
+            continue
         by_platform.setdefault(scenario.platform, []).append(scenario)
 
     def best_rank(scenarios: list[Scenario]) -> tuple[int, str]:

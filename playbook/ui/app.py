@@ -322,6 +322,7 @@ def prepare_staff_page(lang: str | None = None) -> PreparedPage:
         lang=lang or query_param("lang") or "zh",
         identity=identity,
         team=team_staff if identity is not None else None,
+        hidden_platforms=settings().hidden_platforms,
     )
     links = (page_link("lessons", panel.lang),) if may_open("lessons.ipynb", identity) else ()
 

@@ -8,7 +8,7 @@ page changes); the page holds widgets, not case state. It is put together from t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import ipywidgets as w
 
@@ -45,6 +45,7 @@ class StaffPanel(Page):
         user: str | None = None,
         identity: Identity | None = None,
         team: Callable[[], list[str] | None] | None = None,
+        hidden_platforms: Collection[str] = (),
     ) -> None:
         """Build the page and show the start view.
 
@@ -60,9 +61,12 @@ class StaffPanel(Page):
                 ignored, no name is asked) and the session checks their roles on every move.
             team: returns the team's staff a lead may assign cases to (the hub's ``staff``
                 group), or None when not known: then a name is typed. Default: not known.
+            hidden_platforms: platforms the picker does not offer (``Settings.hidden_platforms``:
+                the seller does not sell there); their cases still open from the case list.
         """
         super().__init__(lang, clock=clock)
         self.identity = identity
+        self.hidden_platforms = frozenset(hidden_platforms)
         self._team = team or (lambda: None)
         user = identity.name if identity is not None else user
         self.lib = library

@@ -15,7 +15,7 @@ fills (``filled_by: analyst``) are never asked here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 import ipywidgets as w
@@ -48,15 +48,18 @@ class DisputePicker:
     one of the picker's scenarios).
     """
 
-    def __init__(self, lib: Library, on_pick: Callable[[str], None]) -> None:
+    def __init__(
+        self, lib: Library, on_pick: Callable[[str], None], hidden: Collection[str] = ()
+    ) -> None:
         """Build one radio group per section of the picker.
 
         Args:
             lib: the library (scenarios and data/picker.yaml).
             on_pick: called with the picked scenario id.
+            hidden: platforms not offered (their scenarios are not listed).
         """
         self.lib = lib
-        self.sections: list[PickerSection] = picker_sections(lib)
+        self.sections: list[PickerSection] = picker_sections(lib, hidden)
         self.platforms = len({s.platform for s in self.sections}) > 1
         self._picked: str | None = None
         self._on_pick = on_pick
@@ -87,7 +90,10 @@ class DisputePicker:
         if scenario_id is None:
             self.clear()
             return
-        group = next(g for g in self.groups if scenario_id in {v for _, v in g.options})
+        group = next((g for g in self.groups if scenario_id in {v for _, v in g.options}), None)
+        if group is None:  # not offered here (unknown, or of a hidden platform): nothing picked
+            self.clear()
+            return
         group.value = scenario_id
 
     @property
@@ -156,7 +162,7 @@ class StartView(Part):
             page: the staff page (library, case session, language, message area).
         """
         super().__init__(page)
-        self.picker = DisputePicker(page.lib, self._pick)
+        self.picker = DisputePicker(page.lib, self._pick, page.hidden_platforms)
         self.scenario = self.picker  # ``scenario.value``: the picked dispute
         self.pick_title = html_box("pb-pick-title")
         self.scenario_help = html_box("pb-scenario-help")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ipywidgets as w
 import pytest
+from traitlets import TraitError
 
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.roles import Identity
@@ -62,7 +63,7 @@ def test_each_dispute_says_when_to_use_it_in_both_languages(lib) -> None:
     assert labels["chargeback"].startswith("买家银行拒付 — ")
     assert "拒付" in labels["chargeback"].split(" — ")[1]
     group = panel.start_view.picker.groups[0]
-    assert group.description == "买家投诉或要求退款"
+    assert group.description == "Wish · 买家投诉或要求退款"  # two platforms: headings name theirs
     panel.lang_toggle.value = "en"
     labels = dict((sid, label) for label, sid in panel.start_view.scenario.options)
     assert labels["chargeback"].startswith("Chargeback by the buyer's bank — Use when")
@@ -74,7 +75,7 @@ def test_the_picker_order_and_groups_are_data(data_copy: Path) -> None:
     # chargeback becomes the most common dispute: its group comes first, it heads it
     text = text.replace(
         "  - scenario: item-mismatch\n    group: buyer-complains\n    rank: 1\n",
-        "  - scenario: item-mismatch\n    group: buyer-complains\n    rank: 8\n",
+        "  - scenario: item-mismatch\n    group: buyer-complains\n    rank: 20\n",
     ).replace(
         "  - scenario: chargeback\n    group: money-or-stock\n    rank: 5\n",
         "  - scenario: chargeback\n    group: money-or-stock\n    rank: 1\n",
@@ -89,14 +90,36 @@ def test_an_unlisted_scenario_is_offered_last_under_other(data_copy: Path) -> No
     path = data_copy / "picker.yaml"
     text = path.read_text(encoding="utf-8")
     start = text.index("  - scenario: inventory-drop-without-orders")
-    path.write_text(text[:start], "utf-8")
+    end = text.index("  # Amazon")
+    path.write_text(text[:start] + text[end:], "utf-8")
     lib = load_library(data_copy)
-    last = picker_sections(lib)[-1]
+    last = [s for s in picker_sections(lib) if s.platform == "wish"][-1]
     assert (last.group, [i.scenario.id for i in last.items]) == (
         OTHER,
         ["inventory-drop-without-orders"],
     )
     assert last.title.en == "Other disputes"
+
+
+def test_a_hidden_platform_is_not_offered_and_one_platform_needs_no_heading(lib) -> None:
+    both = panel_for(lib)
+    shown = [sid for _, sid in both.start_view.scenario.options]
+    assert {lib.scenarios[s].platform for s in shown} == {"amazon", "wish"}
+    headings = [g.description for g in both.start_view.picker.groups]
+    assert headings[0].startswith("Wish · ")
+    assert headings[-1].startswith("Amazon · ")
+    panel = panel_for(lib, hidden_platforms=("amazon",))
+    view = panel.start_view
+    shown = [sid for _, sid in view.scenario.options]
+    assert shown == [s for s in picker_order(lib) if lib.scenarios[s].platform == "wish"]
+    assert all("·" not in g.description for g in view.picker.groups)
+    view.scenario.value = "amazon-not-as-described"  # not offered: nothing is picked
+    assert view.scenario.value is None
+    group = view.picker.groups[0]
+    with pytest.raises(TraitError):  # a forged index past the offered ones: the widget refuses
+        group.set_state({"index": len(group.options)})
+    assert view.scenario.value is None
+    assert view.facts_box.layout.display == "none"
 
 
 def test_checker_names_unknown_scenarios_groups_and_shared_ranks(data_copy: Path) -> None:
