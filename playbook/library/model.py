@@ -341,6 +341,7 @@ class PolicySet(Model):
     """All policies of one platform (data/policies/<platform>.yaml)."""
 
     platform: str
+    name: Text | None = None  # as staff read it (default: the id, capitalised)
     checked_on: dt.date
     policies: dict[PolicyKey, Policy]
 

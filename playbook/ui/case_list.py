@@ -69,6 +69,11 @@ class CaseListPanel(Part):
         self.status.add_class("pb-filter-status")
         self.scenario = w.Dropdown(options=[(ANY, ANY)], value=ANY, style=label)
         self.scenario.add_class("pb-filter-scenario")
+        self.platforms = page.lib.platforms()  # hidden ones too: their cases are still listed
+        self.platform = w.Dropdown(options=[(ANY, ANY)], value=ANY, style=label)
+        self.platform.add_class("pb-filter-platform")
+        if len(self.platforms) < 2:  # one platform: nothing to choose, no column
+            self.platform.layout.display = "none"
         self.assignee = w.Text(layout=w.Layout(width="160px"))
         self.assignee.add_class("pb-filter-assignee")
         self.overdue = w.Checkbox(value=False, indent=False)
@@ -87,7 +92,16 @@ class CaseListPanel(Part):
         self.widget = w.VBox(
             [
                 self.scope,
-                w.HBox([self.status, self.scenario, self.assignee, self.overdue, self.refresh]),
+                w.HBox(
+                    [
+                        self.status,
+                        self.platform,
+                        self.scenario,
+                        self.assignee,
+                        self.overdue,
+                        self.refresh,
+                    ]
+                ),
                 self.new_case,
                 self.assign_bar.widget,
                 self.summary,
@@ -101,7 +115,7 @@ class CaseListPanel(Part):
             self.assignee.layout.display = "none"
         if who is not None and not who.may("start"):
             self.new_case.layout.display = "none"
-        for box in (self.scope, self.status, self.scenario, self.overdue):
+        for box in (self.scope, self.status, self.platform, self.scenario, self.overdue):
             box.observe(self._on_filter_change, names="value")
         self.refresh.on_click(self._on_refresh_click)
         self.new_case.on_click(self._on_new_case_click)
@@ -111,12 +125,14 @@ class CaseListPanel(Part):
     def _filter(self) -> CaseFilter:
         # Widget values are untrusted: only known statuses and scenarios filter the query.
         status = self.status.value if self.status.value in STATUSES else None
-        scenario = self.scenario.value if self.scenario.value in self.page.lib.scenarios else None
+        platform = self.platform.value if self.platform.value in self.platforms else None
+        scenario = self.scenario.value if self.scenario.value in self._scenario_ids() else None
         assignee = str(self.assignee.value).strip()[:200] or None
         scope = self.scope.value if self.scope.value in SCOPES else "everyone"
         me = str(self.page.acting() or "").strip() or None
         return CaseFilter(
             status=status,
+            platform=platform,
             scenario=scenario,
             # narrowed to what the signed-in person may see on the server, whatever was picked
             assignee=scope_assignees(self.page.identity, scope, me, assignee),
@@ -143,12 +159,18 @@ class CaseListPanel(Part):
             self.status, [(t("ui.any_status"), ANY)] + [(t(f"ui.status.{s}"), s) for s in STATUSES]
         )
         relabel(
+            self.platform,
+            [(t("ui.any_platform"), ANY)]
+            + [(lib.platform_name(p, self.lang), p) for p in self.platforms],
+        )
+        relabel(
             self.scenario,
             [(t("ui.any_scenario"), ANY)]
-            + [(lib.scenarios[i].title.get(self.lang), i) for i in picker_order(lib)],
+            + [(lib.scenarios[i].title.get(self.lang), i) for i in self._scenario_ids()],
         )
         self.assignee.placeholder = t("ui.assignee")
         self.status.description = t("ui.filter_status")
+        self.platform.description = t("ui.filter_platform")
         self.scenario.description = t("ui.filter_scenario")
         self.overdue.description = t("ui.overdue_only")
         self.refresh.description = t("ui.refresh")
@@ -176,6 +198,7 @@ class CaseListPanel(Part):
             overdue = case.overdue(now)
             cells = [
                 case.id,
+                *([lib.platform_name(case.platform, self.lang)] if len(self.platforms) > 1 else []),
                 title,
                 case.order_id or "—",
                 t(f"ui.status.{case.status}"),
@@ -206,9 +229,16 @@ class CaseListPanel(Part):
         self.prev_page.disabled = self.offset == 0
         self.next_page.disabled = self.offset + PAGE >= total
 
+    def _scenario_ids(self) -> list[str]:
+        """The dispute filter's scenarios: the picked platform's, or every platform's."""
+        lib = self.page.lib
+        ids = picker_order(lib)  # every scenario, hidden platforms' too
+        picked = self.platform.value if self.platform.value in self.platforms else None
+        return [i for i in ids if picked is None or lib.scenarios[i].platform == picked]
+
     @show_errors
     def _on_filter_change(self, change: dict) -> None:
-        if quiet(self.status) or quiet(self.scenario) or quiet(self.scope):
+        if any(quiet(box) for box in (self.status, self.platform, self.scenario, self.scope)):
             return
         self.offset = 0
         self.render()

@@ -111,7 +111,7 @@ class DisputePicker:
         """Group headings and each dispute's title with its "use this when…" line in ``lang``."""
         for sec, group in zip(self.sections, self.groups, strict=True):
             title = sec.title.get(lang) if sec.title else ""
-            platform = sec.platform.capitalize()
+            platform = self.lib.platform_name(sec.platform, lang)
             group.description = f"{platform} · {title}" if self.platforms else title
             labels = []
             for item in sec.items:

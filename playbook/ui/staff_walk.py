@@ -231,8 +231,9 @@ class WalkView(Part):
             if case.assignee
             else self.t("ui.unassigned")
         )
+        platform = self.page.lib.platform_name(case.platform, self.lang)
         self.case_bar.value = notice + esc(
-            f"{self.t('ui.case_line', case=case.id, status=status)} · {who}"
+            f"{self.t('ui.case_line', case=case.id, status=status)} · {platform} · {who}"
         )
         self.restart_from_button.layout.display = "" if problem else "none"
         self.assign_bar.show(case)

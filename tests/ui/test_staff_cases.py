@@ -240,3 +240,54 @@ def test_language_switch_keeps_filters_and_choices(lib, store) -> None:
     assert panel.cases.status.value == "waiting_buyer"
     assert ("waiting on the buyer", "waiting_buyer") in panel.cases.status.options
     assert len(panel.cases.rows.children) == 1
+
+
+AMAZON_FACTS = {
+    "order_id": "113-4827305-1940263",
+    "buyer_name": "Emily Carter",
+    "store_name": "Lakeside Goods",
+    "product_name": "Ceramic mug",
+    "marketplace": "us",
+    "fulfilment_channel": "mfn",
+    "claim_type": "a-to-z",
+}
+
+
+def test_case_list_and_header_show_and_filter_by_platform(lib, store) -> None:
+    wish = begin(lib, store)
+    amazon = page(lib, store)
+    amazon.start_view.scenario.value = "amazon-not-as-described"
+    for key, value in AMAZON_FACTS.items():
+        amazon.start_view.fact_inputs[key].value = value
+    amazon.start_view.start_button.click()
+    assert amazon.message.value == ""
+    assert "· Amazon ·" in amazon.walk_view.case_bar.value  # the case header names it
+    assert "· Wish ·" in wish.walk_view.case_bar.value
+    panel = page(lib, store, lang="zh")
+    panel.nav.value = "cases"
+    cases = panel.cases
+    assert [v for _, v in cases.platform.options] == ["", "amazon", "wish"]
+    assert ("亚马逊", "amazon") in cases.platform.options
+    assert len(cases.rows.children) == 2
+    cases.platform.value = "amazon"
+    (row,) = cases.rows.children
+    assert f"pb-open-{amazon.case.id}" in row.children[0]._dom_classes
+    assert "亚马逊" in row.children[1].value
+    # the dispute filter offers that platform's disputes only
+    offered = {v for _, v in cases.scenario.options} - {""}
+    assert offered == {s.id for s in lib.scenarios_of("amazon")}
+    cases.platform.value = "wish"
+    (row,) = cases.rows.children
+    assert f"pb-open-{wish.case.id}" in row.children[0]._dom_classes
+    cases.platform.value = ""
+    assert len(cases.rows.children) == 2
+
+
+def test_a_forged_platform_filter_is_ignored(lib, store) -> None:
+    begin(lib, store)
+    panel = page(lib, store)
+    panel.nav.value = "cases"
+    panel.cases.platform.options = [("", ""), ("zylo' OR 1=1", "zylo' OR 1=1")]
+    panel.cases.platform.value = "zylo' OR 1=1"  # not a platform of the library: no filter
+    assert len(panel.cases.rows.children) == 1
+    assert "pb-open-" in " ".join(panel.cases.rows.children[0].children[0]._dom_classes)
