@@ -139,9 +139,9 @@ class Opened(NamedTuple):
 class CaseFilter:
     """Which cases a case list shows; every test left at None (or False) lets any case pass.
 
-    ``status`` is one status or several; ``platform`` one platform id; ``assignee`` one name or several, where None among
-    them means unassigned (a staff member's list: theirs and nobody's) and an empty tuple
-    matches nothing; ``overdue`` keeps the cases whose next deadline has passed.
+    ``status`` is one status or several; ``platform`` one platform id; ``assignee`` one name
+    or several, where None among them means unassigned (a staff member's list: theirs and
+    nobody's) and an empty tuple matches nothing; ``overdue`` keeps the cases whose next deadline has passed.
     """
 
     status: str | tuple[str, ...] | None = None

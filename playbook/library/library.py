@@ -94,7 +94,7 @@ class Library:
         return [p for p in sorted(self.policies) if p in used and p not in set(hidden)]
 
     def platform_name(self, platform: str, lang: str) -> str:
-        """The platform's name in ``lang`` (its policy file's ``name``, else the id capitalised)."""
+        """The platform's name in ``lang``: its policy file's ``name``, else the id capitalised."""
         policy_set = self.policies.get(platform)
         if policy_set is not None and policy_set.name is not None:
             return policy_set.name.get(lang)

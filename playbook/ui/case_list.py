@@ -191,6 +191,7 @@ class CaseListPanel(Part):
             )
         )
         rows = []
+        named = len(self.platforms) > 1  # with one platform, no platform column
         for case in cases:
             scenario = lib.scenarios.get(case.scenario_id)
             title = scenario.title.get(self.lang) if scenario else case.scenario_id
@@ -198,7 +199,7 @@ class CaseListPanel(Part):
             overdue = case.overdue(now)
             cells = [
                 case.id,
-                *([lib.platform_name(case.platform, self.lang)] if len(self.platforms) > 1 else []),
+                *([lib.platform_name(case.platform, self.lang)] if named else []),
                 title,
                 case.order_id or "—",
                 t(f"ui.status.{case.status}"),
