@@ -141,7 +141,8 @@ class CaseFilter:
 
     ``status`` is one status or several; ``platform`` one platform id; ``assignee`` one name
     or several, where None among them means unassigned (a staff member's list: theirs and
-    nobody's) and an empty tuple matches nothing; ``overdue`` keeps the cases whose next deadline has passed.
+    nobody's) and an empty tuple matches nothing; ``overdue`` keeps the cases whose next
+    deadline has passed.
     """
 
     status: str | tuple[str, ...] | None = None
