@@ -81,6 +81,32 @@ def test_filter_change_redraws_charts_tables_and_figures(store, lib):
     assert kpis(panel)["Cases opened in range"] == "29"
 
 
+def test_platform_filter_counts_each_platforms_cases(store, lib):
+    # the known store's 20 unfulfilled orders become Amazon's late shipments
+    with store.transaction() as conn:
+        conn.execute(
+            update(cases)
+            .where(cases.c.scenario_id == "unfulfilled-order")
+            .values(platform="amazon", scenario_id="amazon-late-shipment")
+        )
+    panel = panel_for(store, lib, lang="zh")
+    filters, opened = panel.filters, text("lessons.kpi_cases", "zh")
+    assert filters.platform.layout.display != "none"  # two platforms: the filter is offered
+    assert ("亚马逊", "amazon") in filters.platform.options
+    filters.platform.value = "amazon"
+    assert kpis(panel)[opened] == "20"
+    offered = {v for _, v in filters.scenario.options} - {""}
+    assert offered == {s.id for s in lib.scenarios_of("amazon")}
+    filters.platform.value = "wish"
+    assert kpis(panel)[opened] == "63"
+    filters.platform._pb_quiet = True  # a value the page never offered, as a forged message
+    filters.platform.options = [*filters.platform.options, ("Zylo", "zylo")]
+    filters.platform.value = "zylo"
+    filters.platform._pb_quiet = False
+    panel.render()  # not a platform of the library: any platform
+    assert kpis(panel)[opened] == "83"
+
+
 def test_bad_range_says_so_and_keeps_the_charts(store, lib):
     panel = panel_for(store, lib)
     panel.filters.start.value = dt.date(2026, 4, 1)
