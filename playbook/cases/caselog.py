@@ -259,7 +259,7 @@ def _summary(case: Case, t: _Texts) -> list[tuple[str, str]]:
             text("caselog.version", lang),
             text("caselog.version_value", lang, started=case.scenario_version, current=current),
         ),
-        (text("caselog.platform", lang), case.platform),
+        (text("caselog.platform", lang), t.library.platform_name(case.platform, lang)),
         (text("caselog.order", lang), case.order_id or "—"),
         (text("caselog.status", lang), t.status(case.status)),
         (text("caselog.assignee", lang), case.assignee or "—"),
