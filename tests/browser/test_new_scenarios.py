@@ -8,54 +8,29 @@ that a scenario added as YAML alone is served, walked, and drafted in both langu
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from playbook.library.library import Library
-from playbook.scenarios.policies import add_business_days, policy_text
+from playbook.scenarios.policies import add_business_days
 from tests.browser.conftest import StaffPage
-from tests.browser.helpers import BUYER, ORDER_ID, STORE, Flow, ago, due_text, stamp
+from tests.browser.helpers import (
+    BUYER,
+    ORDER_ID,
+    STORE,
+    Flow,
+    ago,
+    due_text,
+    expect_deadline,
+    expect_draft,
+    restart_in,
+    stamp,
+    tick,
+)
 
 pytestmark = pytest.mark.browser
 
 CARRIER, TRACKING = "YunExpress", "YT2412345678901234"
-
-
-def expect_draft(flow: Flow, template_id: str, *texts: str) -> None:
-    """The English draft of ``template_id`` is shown, holds ``texts`` and no raw placeholder."""
-    draft = flow.draft(template_id)
-    for value in texts:
-        expect(draft).to_have_value(re.compile(re.escape(value)))
-    expect(draft).not_to_have_value(re.compile(r"\{\w+\}"))
-
-
-def expect_deadline(flow: Flow, label_of: tuple[str, int], due: str, state: str) -> None:
-    """The current step's deadline ``(step_id, index)`` shows ``due`` and is classed ``state``."""
-    step_id, index = label_of
-    ref = flow.scenario.step(step_id).deadlines[index]
-    policies = flow.lib.policies[flow.scenario.platform].policies
-    label = policy_text(ref.label.get(flow.lang), policies, flow.lang, dt.datetime.now(dt.UTC))
-    line = flow.page.locator(".pb-step .pb-deadline").filter(has_text=label)
-    expect(line).to_contain_text(due)
-    expect(line).to_have_class(re.compile(rf"\b{state}\b"))
-
-
-def tick(flow: Flow, kind: str, item_id: str) -> None:
-    """Tick an evidence item (``evidence``) or a root cause (``cause``)."""
-    box = flow.page.locator(f".pb-{kind}-{item_id} input")
-    box.check()
-    expect(box).to_be_checked()
-
-
-def restart_in(flow: Flow, lang: str) -> None:
-    """From a finished walk: Restart, back on the start screen, then switch language."""
-    flow.page.locator(".pb-restart").click()
-    flow.page.locator(".pb-start").wait_for(state="visible")
-    flow.step_id = None
-    flow.switch_language(lang)
 
 
 def test_order_not_delivered(staff: StaffPage, lib: Library) -> None:
