@@ -21,7 +21,7 @@ stays disabled until a dispute is picked).
 Typed facts: each staff member types every fact box of the form at human speed (a key every
 60 ms) right after the form appears for the picked dispute, then compares every box with what
 they typed and presses Start. A session whose boxes do not hold what was typed, or whose Start
-is refused for a fact it typed, "lost typed facts" (issue 21: 18 of 20 did when the form was
+is refused for a fact it typed, "lost typed facts" (18 of 20 did when the form was
 rebuilt after each pick; the target is 0).
 
     .venv/bin/python bench/bench_load.py [--pages 20] [--gap 0.5] [--pool staff=2]

@@ -1,5 +1,7 @@
-"""Any screen, any keyboard (issue 21): the staff, trainee, trainer and lessons pages at 390 px
-(a phone) and 768 px (a tablet) with no sideways scroll (maps scale to the column, tables scroll
+"""Any screen, any keyboard: the pages fit a phone and a tablet, and work with keys alone.
+
+The staff, trainee, trainer and lessons pages at 390 px (a phone) and 768 px (a tablet) with
+no sideways scroll (maps scale to the column, tables scroll
 in their own box), a keyboard-only walk of item-mismatch to an outcome with visible focus, and
 axe-core (npm, injected into the page) finding no serious or critical violation.
 

@@ -1,5 +1,7 @@
-"""The five scenarios of issue 9 on the real staff page: each walked to an outcome in 中文, then,
-after Restart on the same page, to another outcome in English.
+"""Five Wish scenarios on the real staff page, each walked to outcomes in 中文 and English.
+
+Each is walked to an outcome in 中文, then, after Restart on the same page, to another outcome
+in English.
 
 One page (one kernel) per scenario keeps this file to five page loads. Steps are found by CSS
 hooks; every text compared against comes from the library under data/, so these tests prove

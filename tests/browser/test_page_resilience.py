@@ -1,4 +1,4 @@
-"""The staff page never leaves anyone stranded (issue 11): a burst of pages, a lost kernel.
+"""The staff page never leaves anyone stranded a burst of pages, a lost kernel.
 
 Real Voilà, real kernels, Debian's Chromium. The burst shares the session's server; each page
 is a fresh browser context and so a fresh kernel. The lost-kernel tests kill the page's own

@@ -1,4 +1,4 @@
-"""The start page as a new staff member meets it (issue 21), in Debian's Chromium on real Voilà.
+"""The start page as a new staff member meets it, in Debian's Chromium on real Voilà.
 
 The picker's order and groups, a choice fact picked from its list reaching the case as its id,
 typing at human speed right after a pick (alone and while 8 other pages open) losing nothing,

@@ -1,4 +1,4 @@
-"""Assignment and sign-in in plain words on the real team hub (issue 21), in Chromium.
+"""Assignment and sign-in in plain words on the real team hub, in Chromium.
 
 A lead assigns a case on the staff page to a member of the hub's staff group (the lead's page
 server reads the group with its own scoped token); that staff member sees it as theirs and

@@ -39,8 +39,10 @@ SPAWN_MS = 120_000  # a user's first page: spawn the server, start a kernel, ren
 
 @pytest.fixture(scope="module")
 def hub(team_hub: TeamHub) -> TeamHub:
-    """The session's hub with this module's people: amy and bob (staff), lea (lead), carl
-    (signed up, never approved)."""
+    """The session's hub with this module's people.
+
+    amy and bob (staff), lea (lead), carl (signed up, never approved).
+    """
     for user, password in PASSWORDS.items():
         team_hub.add_person(user, password, GROUPS[user])
     team_hub.sign_up("carl", "Carl-waits-5512q")
@@ -255,8 +257,11 @@ def test_staff_cannot_start_a_kernel_a_terminal_or_run_code(hub, cases, context)
 
 
 def test_a_preheated_page_knows_the_person_and_the_language(hub, cases, context) -> None:
-    """A page server's pages come from its pool, built before anyone asked: the signed-in
-    person (the server's own environment) and the request's ?lang= and ?case= are on them."""
+    """A page server's pages come from its pool, built before anyone asked.
+
+    The signed-in person (the server's own environment) and the request's ?lang= and ?case=
+    are on them.
+    """
     page = sign_in(context, hub, "amy", PASSWORDS["amy"])
     page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb"))
     expect(page.locator(".pb-start")).to_be_visible()

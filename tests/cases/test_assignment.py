@@ -1,4 +1,4 @@
-"""Assignment (issue 21), on every store.
+"""Assignment, on every store.
 
 A lead assigns and reassigns, staff take unassigned cases, every change is an event, and the
 case list's "mine / unassigned / everyone's" follows the role.

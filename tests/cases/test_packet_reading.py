@@ -1,4 +1,4 @@
-"""The appeal packet reads well (issue 21).
+"""The appeal packet reads well.
 
 The index starts on page 2, each file says once what it shows, and the timeline is sentences
 (never "Answer: done; next: …").

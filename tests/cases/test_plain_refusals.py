@@ -1,4 +1,4 @@
-"""Refusals of evidence files in plain words (issue 21).
+"""Refusals of evidence files in plain words.
 
 The real numbers, in the page's language, and an unknown file named by what it looks like:
 never Pillow's own text or "type '?'".

@@ -1,4 +1,4 @@
-"""Readable charts (issue 21).
+"""Readable charts.
 
 Weekly ticks on the Mondays the table counts, and a short range shown as weeks (one week of
 data once spanned four years).

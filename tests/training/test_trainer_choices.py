@@ -1,4 +1,4 @@
-"""The trainer's "every choice" table (issue 21).
+"""The trainer's "every choice" table.
 
 A step back is said as one, and moves are numbered as the trainee made them (going on past an
 info step is not a choice, so it leaves no gap in the numbers).

@@ -67,8 +67,10 @@ def load(panel: AnalystPanel, path: str | Path) -> AnalystPanel:
 
 
 def cut_sample(path: Path, rows: dict[int, dict[str, str]]) -> Path:
-    """A small export: the sample's header and the given sample rows (now file rows 2, 3, ...),
-    with cells changed."""
+    """A small export: the sample's header and the given sample rows, with cells changed.
+
+    The rows become file rows 2, 3, ...
+    """
     with SAMPLE.open(encoding="utf-8", newline="") as fh:
         header, *body = list(csv.reader(fh))
     with path.open("w", encoding="utf-8", newline="") as fh:

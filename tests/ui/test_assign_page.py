@@ -1,5 +1,8 @@
-"""Assignment on the staff page (issue 21): the case list's Assign… / Assign to me, the case
-header's bar, the "mine / unassigned / everyone's" views, forged values refused."""
+"""Assignment on the staff page: Assign… and Assign to me, the case header's bar, the views.
+
+The case list's Assign… / Assign to me, the case header's bar, the "mine / unassigned /
+everyone's" views, forged values refused.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Evidence files on the staff page (widgets, real SQLite store): upload, thumbnails, remove,
-build the packet; forged messages change nothing; uploaded bytes leave widget state."""
+"""Evidence files on the staff page (widgets, real SQLite store).
+
+Upload, thumbnails, remove, build the packet; forged messages change nothing; uploaded bytes
+leave widget state.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""No glyph the page's fonts cannot draw (issue 21).
+"""No glyph the page's fonts cannot draw.
 
 Every character of the pages' texts (the message catalogue, the scenarios, facts and picker,
 and the string literals of the page code) is in a font installed on the machine (DejaVu Sans

@@ -1,6 +1,8 @@
-"""The lessons page on the known store (real SQLite file), driven like a visitor: set filter
-values, click buttons, switch tabs and language. Expected figures are the hand-worked ones of
-tests/test_analytics.py."""
+"""The lessons page on the known store (real SQLite file), driven like a visitor.
+
+Set filter values, click buttons, switch tabs and language. Expected figures are the
+hand-worked ones of tests/lessons/test_analytics.py.
+"""
 
 from __future__ import annotations
 

@@ -23,8 +23,10 @@ from .test_staff_panel import FACTS, NOW
 
 
 class Attrs(HTMLParser):
-    """The attributes of the first tag of an HTML snippet as a browser reads them, without
-    the ``data-`` prefix."""
+    """The attributes of the first tag of an HTML snippet as a browser reads them.
+
+    Without the ``data-`` prefix.
+    """
 
     def __init__(self, html: str) -> None:
         super().__init__()

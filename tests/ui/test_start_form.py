@@ -1,5 +1,8 @@
-"""The start view (issue 21): the picker's order as data, inputs by fact type, a form that keeps
-what was typed, an empty form for each new dispute, and who a started case belongs to."""
+"""The start view: the dispute picker, the facts form, and who a started case belongs to.
+
+The picker's order as data (and by platform), inputs by fact type, a form that keeps what was
+typed, an empty form for each new dispute, and who a started case belongs to.
+"""
 
 from __future__ import annotations
 
