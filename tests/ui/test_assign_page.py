@@ -6,25 +6,15 @@ everyone's" views, forged values refused.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from playbook.cases.roles import Forbidden, Identity
-from playbook.cases.sql_store import SqlStore
 from playbook.ui.nav import page_link
 from playbook.ui.staff_panel import StaffPanel
 
 from .test_staff_panel import FACTS, NOW
 
 TEAM = ["amy", "bob"]
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def page(lib, store, who: str | None, roles: str = "staff", team=TEAM) -> StaffPanel:

@@ -11,11 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 
-import pytest
-
-from playbook.cases.sql_store import SqlStore
 from playbook.ui.staff_panel import StaffPanel
 from tests.evidence_fixtures import TO_APPEAL, pdf_doc, photo
 
@@ -24,13 +20,6 @@ from .test_staff_panel import FACTS, NOW
 XSS_NAME = "<img src=x onerror=alert(1)>.jpg"
 MODIFIED = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 APPEAL = {**FACTS, "refunded_at": "2026-11-20 08:00", "product_name": "Mug"}
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def at_appeal(lib, store) -> StaffPanel:

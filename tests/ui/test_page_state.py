@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from playbook.cases.memory_store import MemoryStore
-from playbook.cases.sql_store import SqlStore
 from playbook.i18n import text
 from playbook.load import load_library
 from playbook.ui.app import PAGE_TEXTS, ServedStaffPanel, page_state_html
@@ -40,13 +39,6 @@ class Attrs(HTMLParser):
 @pytest.fixture(scope="module")
 def lib():
     return load_library()
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def state(panel: ServedStaffPanel) -> dict[str, str | None]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-from playbook.cases.sql_store import SqlStore as Store
 from playbook.load import load_library
 from playbook.ui.staff_panel import StaffPanel
 from tests.store_fixtures import frozen_library
@@ -21,13 +19,6 @@ from .test_staff_panel import FACTS, NOW
 def lib(tmp_path_factory):
     """Case-store pages walk item-mismatch frozen at version 1 (see ``frozen_library``)."""
     return frozen_library(tmp_path_factory.mktemp("frozen"))
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def page(lib, store, user: str | None = "Ana", lang: str = "en") -> StaffPanel:

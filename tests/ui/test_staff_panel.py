@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from traitlets import TraitError
 
@@ -11,7 +9,8 @@ from playbook.cases.sql_store import SqlStore as Store
 from playbook.scenarios.picker import picker_order
 from playbook.ui.staff_panel import StaffPanel
 
-NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+from .conftest import NOW
+
 XSS = "<img src=x onerror=alert(1)>"
 FACTS = {
     "order_id": "5f1e2d3c4b5a69788796a5b4",

@@ -14,7 +14,6 @@ from traitlets import TraitError
 
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.roles import Identity
-from playbook.cases.sql_store import SqlStore
 from playbook.load import check, load_library
 from playbook.scenarios.fact_options import fact_options, option_value
 from playbook.scenarios.picker import OTHER, picker_order, picker_sections
@@ -22,13 +21,6 @@ from playbook.ui.fact_inputs import money_text
 from playbook.ui.staff_panel import StaffPanel
 
 from .test_staff_panel import FACTS, NOW
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def panel_for(lib, **kwargs) -> StaffPanel:
