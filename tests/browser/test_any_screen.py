@@ -134,7 +134,7 @@ def training_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaS
     require_chromium()
     var = tmp_path_factory.mktemp("screen-training")
     server = start_voila(
-        REPO_ROOT / "notebooks" / "training.ipynb",
+        REPO_ROOT / "notebooks" / "training" / "training.ipynb",
         ARTIFACTS / "voila-screen-training.log",
         extra_env={"PLAYBOOK_VAR_DIR": str(var), "PLAYBOOK_DB_URL": f"sqlite:///{var}/c.sqlite3"},
     )
@@ -151,7 +151,7 @@ def lessons_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaSe
     url = f"sqlite:///{var / 'cases.sqlite3'}"
     make_cases_module().build_known_store(url, load_library()).close()
     server = start_voila(
-        REPO_ROOT / "notebooks" / "lessons.ipynb",
+        REPO_ROOT / "notebooks" / "pages" / "lessons.ipynb",
         ARTIFACTS / "voila-screen-lessons.log",
         extra_env={"PLAYBOOK_VAR_DIR": str(var), "PLAYBOOK_DB_URL": url},
     )

@@ -108,8 +108,12 @@ def test_the_picker_lists_disputes_by_how_often_they_come(staff: StaffPage, lib:
     expect(page.locator(".pb-start")).to_be_disabled()
     # each dispute says when to use it; each group has its heading
     expect(labels.first).to_contain_text("买家说收到的货与订单不符")
-    expect(page.locator(".pb-scenario-group-buyer-complains")).to_contain_text(
-        "买家投诉或要求退款"
+    # with two platforms each heading names its platform
+    expect(page.locator(".pb-scenario-group-buyer-complains").first).to_contain_text(
+        "Wish · 买家投诉或要求退款"
+    )
+    expect(page.locator(".pb-scenario-group-buyer-complains").last).to_contain_text(
+        "亚马逊 · 买家投诉或要求退款"
     )
 
 
