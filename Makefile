@@ -12,6 +12,9 @@ POOL    ?= staff=2,lessons=1
 # configurable-http-proxy (npm), the proxy in front of JupyterHub; pinned, installed under var/
 CHP_VERSION := 4.6.3
 CHP         := var/node/node_modules/.bin/configurable-http-proxy
+# axe-core (npm), the accessibility checker the browser tests inject into the pages; pinned
+AXE_VERSION := 4.14.1
+AXE         := var/node/node_modules/axe-core/axe.min.js
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_DIR    := $(CURDIR)/config/jupyter
 export JUPYTER_PATH          := $(CURDIR)/share/jupyter
@@ -40,7 +43,12 @@ $(CHP):
 	npm install --prefix var/node --no-audit --no-fund --silent \
 	  configurable-http-proxy@$(CHP_VERSION)
 
-team-setup: setup system $(CHP)
+# The browser tests' accessibility checker, from npm, under var/node like the proxy.
+$(AXE):
+	mkdir -p var/node
+	npm install --prefix var/node --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+team-setup: setup system $(CHP) $(AXE)
 
 # JupyterHub on http://127.0.0.1:8000 from deploy/jupyterhub_config.py (settings: TEAM_* in
 # that file). The first admin signs up as `admin`, then approves people at /hub/authorize and

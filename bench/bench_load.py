@@ -15,7 +15,14 @@ without a pool (``staff=0``). For each:
   pool's kernels, which wait for the next visitors, are counted and measured apart).
 * Server log: "Timeout waiting for IOPub output" and "Address already in use" lines.
 
-Usable means the Start button is visible and enabled: the page was served with its widget.
+Usable means the dispute picker is on screen: the page was served with its widget (Start
+stays disabled until a dispute is picked).
+
+Typed facts: each staff member types every fact box of the form at human speed (a key every
+60 ms) right after the form appears for the picked dispute, then compares every box with what
+they typed and presses Start. A session whose boxes do not hold what was typed, or whose Start
+is refused for a fact it typed, "lost typed facts" (18 of 20 did when the form was
+rebuilt after each pick; the target is 0).
 
     .venv/bin/python bench/bench_load.py [--pages 20] [--gap 0.5] [--pool staff=2]
                                          [--voila-arg=--X=Y ...]
@@ -55,6 +62,16 @@ LEFT_AFTER_S = 30.0
 TARGETS = {"usable": 1.0, "kernels_left": 0, "mib_per_page": 120.0}
 # The walk: item-mismatch on the page's default language (zh).
 SCENARIO_TITLE = load_library().scenario("item-mismatch").title.get("zh")
+KEY_DELAY_MS = 60  # a person typing about 16 keys a second
+# every text box of item-mismatch's form that a person types (dates have their own format)
+TYPED = {
+    **{k: v for k, v in FACTS.items() if k != "currency"},
+    "product_name": "Blue teapot 1.2 L",
+    "tracking_number": "YT2411200012345",
+    "carrier": "YunExpress",
+    "buyer_says": "The colour is wrong",
+}
+CURRENCY_LABEL = "USD · 美元"
 LOG_LINES = ("Timeout waiting for IOPub output", "Address already in use")
 
 
@@ -65,6 +82,7 @@ class PageRun:
     usable_s: float | None = None  # None: never usable within the timeout
     kernel_id: str = ""
     steps_ms: list[float] = field(default_factory=list)
+    lost_facts: bool | None = None  # None: never got as far as typing
     outcome: bool = False
     error: str = ""
 
@@ -143,17 +161,37 @@ def rss_mib(processes: list[psutil.Process]) -> float:
     return total / 2**20
 
 
+async def type_facts(page: object, run: PageRun) -> None:
+    """Type every fact of the form at human speed; note whether anything typed was lost."""
+    typed = {}
+    for fact, value in TYPED.items():
+        box = page.locator(f".pb-facts .pb-fact-{fact}").locator("input, textarea")
+        await box.click()
+        await box.press_sequentially(value, delay=KEY_DELAY_MS)
+        typed[fact] = value
+    await page.locator(".pb-facts .pb-fact-currency select").select_option(label=CURRENCY_LABEL)
+    shown = {}
+    for fact in typed:
+        box = page.locator(f".pb-facts .pb-fact-{fact}").locator("input, textarea")
+        shown[fact] = await box.input_value()
+    run.lost_facts = shown != typed
+
+
 async def walk(page: object, run: PageRun, title: str) -> None:
-    """Pick item-mismatch (``title``), fill its facts, Start, first option + Next to the end."""
-    await page.locator(".pb-scenario label").filter(has_text=title).click()
-    # The form is rebuilt for the scenario: buyer_name is not a fact of the default one.
-    await page.locator(".pb-fact-buyer_name input").wait_for(state="visible")
+    """Pick item-mismatch (``title``), type its facts, Start, first option + Next to the end."""
     actor = page.locator(".pb-actor input")
     if await actor.is_visible():
         await actor.fill(AGENT)
-    for fact, value in FACTS.items():
-        await page.locator(f".pb-fact-{fact}").locator("input, textarea").fill(value)
+    await page.locator(".pb-disputes .widget-radio-box label").filter(has_text=title).click()
+    # The form appears once the kernel has the pick; type as soon as it does.
+    await page.locator(".pb-facts .pb-fact-order_id input").wait_for(state="visible")
+    await type_facts(page, run)
     await page.locator(".pb-start").click()
+    done = ".pb-restart:visible, .pb-next:visible, .pb-message .pb-error"
+    await page.locator(done).first.wait_for()
+    if await page.locator(".pb-message .pb-error").is_visible():
+        run.lost_facts = True  # Start refused a fact that was typed
+        raise RuntimeError("Start refused the typed facts")
     await page.locator(".pb-restart:visible, .pb-next:visible").first.wait_for()
     while await page.locator(".pb-restart").is_hidden():
         if await page.locator(".pb-options").is_visible():
@@ -181,7 +219,7 @@ async def staff_member(
     t0 = time.perf_counter()
     try:
         await page.goto(url, wait_until="commit")
-        await page.locator(".pb-start:not([disabled])").wait_for(state="visible")
+        await page.locator(".pb-disputes .widget-radio-box label").first.wait_for(state="visible")
         run.usable_s = time.perf_counter() - t0
         run.kernel_id = await page.evaluate(KERNEL_ID)
         await walk(page, run, SCENARIO_TITLE)
@@ -252,6 +290,13 @@ def report(args: argparse.Namespace, alone: PageRun, burst: list[PageRun], extra
     )
     print(f"pages usable              {len(usable)}/{n}   {'OK' if ok['usable'] else 'MISS'}")
     print(f"walked to an outcome      {sum(r.outcome for r in burst)}/{n}")
+    typed = [r for r in burst if r.lost_facts is not None]
+    lost = sum(bool(r.lost_facts) for r in typed)
+    ok["lost"] = lost == 0 and len(typed) == n
+    print(
+        f"sessions that lost typed facts {lost}/{len(typed)} (typed at {KEY_DELAY_MS} ms a key; "
+        f"alone: {'lost' if alone.lost_facts else 'none lost'})   {'OK' if ok['lost'] else 'MISS'}"
+    )
     print(f"single page alone         usable {base:.2f} s, Next p50 {base_step:.0f} ms")
     print(
         f"time to usable            p50 {pct(usable, 50):.2f} s ({pct(usable, 50) / base:.1f}x), "

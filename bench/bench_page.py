@@ -42,6 +42,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from playbook import load_library  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402  (after the sys.path line above)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -49,7 +50,7 @@ from tests.browser.conftest import (  # noqa: E402  (after the sys.path line abo
     VoilaServer,
     start_voila,
 )
-from tests.browser.helpers import pick  # noqa: E402
+from tests.browser.helpers import fill_fact, pick_dispute  # noqa: E402
 
 TRIVIAL = REPO / "bench" / "trivial.ipynb"
 OUT = REPO / "bench" / "out"
@@ -63,7 +64,7 @@ FACTS = {
     "currency": "USD",
 }
 SCENARIO = "item-mismatch"
-SCENARIO_TITLE_ZH = "买家称货不对板 / 拒绝付款"
+SCENARIO_TITLE_ZH = "买家称货不对板或拒绝付款"
 TARGETS = {"tti_pool": 0.5, "tti": 1.15, "step": 1.2, "handler_ms": 20.0, "rss_mib": 120.0}
 POOL = "staff=2"
 IDLE_CPU_S = 0.05  # server + kernels used less CPU than this in IDLE_WINDOW_S: idle
@@ -196,11 +197,13 @@ def staff_steps(
         actor = page.locator(".pb-actor input")
         if actor.is_visible():
             actor.fill(AGENT)
-        pick(page.locator(".pb-scenario"), SCENARIO_TITLE_ZH)  # the page opens in 中文
-        page.locator(".pb-fact-buyer_name input").wait_for()
-        for fact, value in FACTS.items():
-            page.locator(f".pb-fact-{fact} input").fill(value)
+        lib = load_library()
         while True:
+            # a new dispute starts from an empty form: pick and fill it for every walk
+            pick_dispute(page, SCENARIO_TITLE_ZH)  # the page opens in 中文
+            page.locator(".pb-fact-buyer_name input").wait_for()
+            for fact, value in FACTS.items():
+                fill_fact(page, lib, fact, value, "zh")
             page.locator(".pb-start").click()
             page.locator(".pb-restart:visible, .pb-next:visible").first.wait_for()
             walks += 1
@@ -218,7 +221,7 @@ def staff_steps(
             if len(ms) >= clicks:
                 break
             page.locator(".pb-restart").click()
-            page.locator(".pb-start").wait_for(state="visible")
+            page.locator(".pb-disputes").wait_for(state="visible")
         return ms[:clicks], kernel_rss_mib(server, page.evaluate(KERNEL_ID)), walks
     finally:
         close(context, page)

@@ -26,7 +26,13 @@ for folder in (str(DEPLOY), str(REPO)):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 
-from team_server import PlaybookSpawner, roles_of  # noqa: E402
+from team_auth import PlaybookAuthenticator  # noqa: E402
+from team_server import (  # noqa: E402
+    LEAD_SCOPES,
+    PlaybookSpawner,
+    roles_of,
+    server_token_scopes,
+)
 
 from playbook.cases.roles import ROLES  # noqa: E402
 
@@ -51,7 +57,9 @@ c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 
 # --- sign-in: NativeAuthenticator (sign-up, an admin approves at /hub/authorize)
-c.JupyterHub.authenticator_class = "native"
+# NativeAuthenticator with its refusals in plain words (a locked account is told so and for
+# how long): deploy/team_auth.py
+c.JupyterHub.authenticator_class = PlaybookAuthenticator
 c.NativeAuthenticator.enable_signup = True
 c.NativeAuthenticator.open_signup = False  # every new account waits for an admin's approval
 c.NativeAuthenticator.minimum_password_length = 10
@@ -111,8 +119,13 @@ c.JupyterHub.load_roles = [
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }
+    },
+    # Leads assign cases on the staff page to members of the staff group: their page server
+    # reads the group with its own token (team_server.server_token_scopes asks for this scope
+    # for leads' servers only; the hub grants it because the lead group holds it).
+    {"name": "staff-list", "scopes": list(LEAD_SCOPES), "groups": ["lead"]},
 ]
+c.Spawner.server_token_scopes = server_token_scopes
 
 # --- deadline reminders: `python -m playbook remind` every TEAM_REMIND_EVERY seconds, as a
 # managed service (the hub restarts it if it stops). It may read hub groups: the members of

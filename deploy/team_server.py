@@ -61,6 +61,22 @@ def roles_of(spawner: SimpleLocalProcessSpawner) -> str:
     return ",".join(sorted(g.name for g in spawner.user.groups if g.name in ROLES))
 
 
+# The page server's own API token: posting activity and its OAuth (JupyterHub's default
+# `server` role), plus, for leads, reading who is in the staff group (the staff page's
+# assignee list). The hub gives a token only the scopes its user holds: the `staff-list`
+# role (deploy/jupyterhub_config.py) gives them to the lead group.
+SERVER_SCOPES = ("users:activity!user", "access:servers!server")
+LEAD_SCOPES = ("read:groups!group=staff",)
+
+
+def server_token_scopes(spawner: SimpleLocalProcessSpawner) -> list[str]:
+    """The scopes of a user server's ``JUPYTERHUB_API_TOKEN`` (leads may read the staff list)."""
+    scopes = list(SERVER_SCOPES)
+    if "lead" in roles_of(spawner).split(","):
+        scopes += LEAD_SCOPES
+    return scopes
+
+
 def landing(roles: str) -> str:
     """Which server a user gets: ``lab`` (analysts), ``training`` (trainers only), ``staff``."""
     held = set(filter(None, roles.split(",")))

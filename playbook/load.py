@@ -25,6 +25,7 @@ from playbook.orders.checks import check_order_formats, check_reason_codes, chec
 from playbook.scenarios.checks import check_library
 from playbook.scenarios.claims import check_claims
 from playbook.scenarios.language import check_language
+from playbook.scenarios.picker import check_picker
 from playbook.training.checks import check_practice_cases
 
 Check = Callable[[Library], list[Problem]]
@@ -39,6 +40,7 @@ CHECKS: tuple[Check, ...] = (
     check_order_formats,
     check_lessons,
     check_evidence_limits,
+    check_picker,
 )
 # Rules that walk the scenarios: they run only on a library every other check passed.
 CHECKS_ON_SOUND: tuple[Check, ...] = (check_practice_cases,)

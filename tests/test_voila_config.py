@@ -149,7 +149,7 @@ def test_landing_texts_are_the_catalogue_texts(key: str) -> None:
 
 
 def test_the_served_config_preheats_the_pages(served: object) -> None:
-    # Preheated pages (issue 22): kernels that already ran the page wait for its request, and
+    # Preheated pages: kernels that already ran the page wait for its request, and
     # the pool refills at once. prelaunch_hook cannot be combined with that (Voilà refuses).
     assert served.voila_configuration.preheat_kernel is True
     assert served.voila_configuration.prelaunch_hook is None

@@ -33,6 +33,7 @@ class LogEntry:
     kind: str
     step: str
     detail: str
+    sentence: str = ""  # the line as a sentence ("Amy answered “…”: … The next step is “…”.")
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,24 @@ def _detail(event: Event, t: _Texts) -> str:
     return str(p)
 
 
+def _sentence(event: Event, t: _Texts) -> str:
+    """The event as a sentence a reader of an appeal follows (the packet's timeline)."""
+    p: dict[str, Any] = event.payload
+    lang, kind, actor = t.lang, event.type, event.actor
+    if kind == "created":
+        return text("caselog.sentence.created", lang, actor=actor, version=p.get("version", "?"))
+    if kind == "answer":
+        step, to = t.step(event.step_id), t.step(p.get("to"))
+        if p.get("option") in ("", None):
+            return text("caselog.sentence.done", lang, actor=actor, step=step, to=to)
+        answer = t.option(event.step_id, p["option"])
+        return text("caselog.sentence.answer", lang, actor=actor, step=step, answer=answer, to=to)
+    event_name = text(f"caselog.event.{kind}", lang)
+    return text(
+        "caselog.sentence.other", lang, actor=actor, event=event_name, detail=_detail(event, t)
+    )
+
+
 def _file_detail(kind: str, p: dict[str, Any], t: _Texts) -> str:
     """Evidence files and packets: what, and the content hash that names it exactly."""
     if kind == "packet_built":
@@ -203,6 +222,7 @@ def build_log(
             text(f"caselog.event.{e.type}", lang),
             t.step(e.step_id),
             _detail(e, t),
+            _sentence(e, t),
         )
         for e in events
     ]
@@ -239,7 +259,7 @@ def _summary(case: Case, t: _Texts) -> list[tuple[str, str]]:
             text("caselog.version", lang),
             text("caselog.version_value", lang, started=case.scenario_version, current=current),
         ),
-        (text("caselog.platform", lang), case.platform),
+        (text("caselog.platform", lang), t.library.platform_name(case.platform, lang)),
         (text("caselog.order", lang), case.order_id or "—"),
         (text("caselog.status", lang), t.status(case.status)),
         (text("caselog.assignee", lang), case.assignee or "—"),

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from playbook.errors import EvidenceError
+from playbook.i18n import text
 from playbook.library.evidence_limits import IMAGE_KINDS, MB, EvidenceLimits, Profile
+from playbook.scenarios.policies import UNVERIFIED_MARK
 
 MAX_NAME = 200
 THUMB_PX = 240
@@ -60,6 +64,58 @@ def sniff(data: bytes) -> str | None:
     ('pdf', 'png', None)
     """
     head = bytes(data[:32])
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "heif"  # iPhone photos: named so the message can say "export as JPEG"
+    return _sniff_taken(head)
+
+
+def looks_like(data: bytes) -> str:
+    r"""What a file looks like, for a refusal.
+
+    A type ``sniff`` knows, else one of ``video``, ``word``, ``excel``, ``zip``, ``bmp``,
+    ``tiff``, ``program``, ``rar``, ``7z``, ``html``, ``text``, or ``unknown`` (each has a
+    name in data/i18n/evidence.yaml).
+
+    >>> looks_like(b"MZ\x90\x00"), looks_like("订单号 123".encode()), looks_like(b"\x00\x01")
+    ('program', 'text', 'unknown')
+    """
+    kind = sniff(data)
+    if kind is not None:
+        return kind
+    head = bytes(data[:64])
+    if head[4:8] == b"ftyp":
+        return "video"  # MP4 and QuickTime share the ISO box format
+    if head.startswith(b"PK\x03\x04"):
+        inner = bytes(data[30:200])
+        if inner.startswith(b"word/") or b"word/" in bytes(data[:4096]):
+            return "word"
+        if inner.startswith(b"xl/") or b"xl/" in bytes(data[:4096]):
+            return "excel"
+        return "zip"
+    for magic, name in (
+        (b"BM", "bmp"),
+        (b"II*\x00", "tiff"),
+        (b"MM\x00*", "tiff"),
+        (b"MZ", "program"),
+        (b"\x7fELF", "program"),
+        (b"Rar!", "rar"),
+        (b"7z\xbc\xaf", "7z"),
+    ):
+        if head.startswith(magic):
+            return name
+    sample = bytes(data[:2048])
+    try:
+        decoded = sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+            return "unknown"
+        decoded = sample[: exc.start].decode("utf-8")
+    if "\x00" in decoded or not decoded.strip():
+        return "unknown"
+    return "html" if decoded.lstrip().startswith("<") else "text"
+
+
+def _sniff_taken(head: bytes) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -70,8 +126,6 @@ def sniff(data: bytes) -> str | None:
         return "webp"
     if head.startswith(b"%PDF-"):
         return "pdf"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "heif"  # iPhone photos: named so the message can say "export as JPEG"
     return None
 
 
@@ -103,21 +157,47 @@ def check_file(data: bytes, profile: Profile, limits: EvidenceLimits) -> FileInf
             size=f"{size / MB:.1f}",
             limit=_mb(profile.max_file_mb),
             profile=profile.title.get("en"),
-            confidence=profile.confidence,
+            profile_zh=profile.title.get("zh"),
+            # a limit no source states is marked as every unverified rule is
+            mark=f" {UNVERIFIED_MARK['en']}" if profile.confidence == "unverified" else "",
+            mark_zh=UNVERIFIED_MARK["zh"] if profile.confidence == "unverified" else "",
         )
     kind = sniff(data)
     if kind not in profile.types:
+        seen = looks_like(data)
         raise EvidenceError(
             "error.file_type",
-            kind=kind or "?",
-            types=", ".join(profile.types),
+            kind=seen,
+            what=text(f"evidence.kind.{seen}", "en"),
+            what_zh=text(f"evidence.kind.{seen}", "zh"),
+            types=_kinds(profile.types, "en"),
+            types_zh=_kinds(profile.types, "zh"),
             profile=profile.title.get("en"),
+            profile_zh=profile.title.get("zh"),
         )
     sha = hashlib.sha256(data).hexdigest()
     if kind == "pdf":
         return FileInfo(sha, kind, size, pages=pdf_pages(data))
     width, height = image_size(data, kind, limits.max_image_pixels)
     return FileInfo(sha, kind, size, width=width, height=height)
+
+
+def _kinds(kinds: Sequence[str], lang: str) -> str:
+    names = [text(f"evidence.kind.{k}", lang) for k in kinds]
+    if len(names) < 2:
+        return "".join(names)
+    first = text("evidence.kinds_sep", lang).join(names[:-1])
+    return text("evidence.kinds_or", lang, first=first, last=names[-1])
+
+
+def _pixels_refused(width: int, height: int, frames: int, max_pixels: int) -> EvidenceError:
+    total = width * height * frames
+    return EvidenceError(
+        "error.file_pixels",
+        pixels=f"{width} × {height}" + (f" × {frames}" if frames > 1 else ""),
+        mp=f"{total / 1e6:,.0f}",
+        limit_mp=f"{max_pixels / 1e6:g}",
+    )
 
 
 def _mb(value: float | None) -> str:
@@ -142,16 +222,23 @@ def image_size(data: bytes, kind: str, max_pixels: int) -> tuple[int, int]:
             width, height = img.size
             frames = getattr(img, "n_frames", 1)
             if width * height * frames > max_pixels:
-                raise EvidenceError(
-                    "error.file_pixels",
-                    pixels=f"{width}×{height}" + (f"×{frames}" if frames > 1 else ""),
-                    limit=f"{max_pixels:,}",
-                )
+                raise _pixels_refused(width, height, frames, max_pixels)
             draft(img, THUMB_PX)
             img.load()
     except EvidenceError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses to open images past twice its own limit before we can read the size;
+        # its message carries the pixel count ("Image size (N pixels) exceeds limit ...")
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        total = int(found.group(1)) if found else 0
+        raise EvidenceError(
+            "error.file_pixels",
+            pixels=f"{total:,}" if total else "?",
+            mp=f"{total / 1e6:,.0f}" if total else "?",
+            limit_mp=f"{max_pixels / 1e6:g}",
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise EvidenceError("error.file_image_broken", kind=kind, detail=str(exc)[:200]) from exc
     return width, height
 

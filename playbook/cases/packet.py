@@ -347,7 +347,7 @@ def packet_text(session: CaseSession, check: PacketCheck) -> PacketText:
         statement=en.body,
         reference=zh.body,
         facts=log.facts,
-        timeline=[(x.time, x.actor, x.kind, x.detail) for x in log.entries],
+        timeline=[(x.time, x.sentence) for x in log.entries],
         labels={
             k: text(f"packet.pdf.{k}", "en")
             for k in (

@@ -1,9 +1,10 @@
 """The appeal packet's PDF, laid out with fpdf2 and Debian's Noto Sans CJK (embedded, subset).
 
-Order: cover (statement in English, its Chinese reference, case facts, timeline), evidence
-index (a fixed-height row per file, so its page count and every page number are known before
+Order: cover (statement in English, its Chinese reference, case facts), evidence index from
+page 2 (a fixed-height row per file, so its page count and every page number are known before
 the evidence is laid out), then the evidence: one page per image, and for each PDF a
-title page followed by the PDF's own pages (appended with pypdf).
+title page followed by the PDF's own pages (appended with pypdf); last the timeline, one
+sentence per event.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class PacketText:
     statement: str
     reference: str
     facts: Sequence[tuple[str, str]]
-    timeline: Sequence[tuple[str, str, str, str]]
+    timeline: Sequence[tuple[str, str]]  # (time, what happened as a sentence)
     labels: dict[str, str]
 
 
@@ -163,6 +164,7 @@ def render_packet(content: PacketText, pages: Sequence[EvidencePage], out: Path)
         page_no += p.span
     _index(pdf, content, pages, starts)
     separators = _evidence(pdf, content, pages)
+    _timeline(pdf, content)
     return _merge(bytes(pdf.output()), separators, out)
 
 
@@ -174,6 +176,13 @@ def _texts(content: PacketText, pages: Sequence[EvidencePage]) -> Iterator[str]:
         yield from row
     for p in pages:
         yield from (p.item.item.get("en"), p.item.why.get("en"), p.file.name, p.zip_name)
+
+
+def shows(label: str, why: str) -> str:
+    """What a file shows, said once: "Shows: the right item…", never "Shows: Shows the…"."""
+    if why.casefold().startswith(label.casefold()):
+        return why
+    return f"{label}: {why}"
 
 
 def rows_per_page() -> int:
@@ -208,10 +217,18 @@ def _cover(pdf: FPDF, content: PacketText) -> None:
         pdf.cell(55, 5, _fit(pdf, label, 54), new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.multi_cell(WIDTH - 55, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    _heading(pdf, labels["timeline"])
+
+
+def _timeline(pdf: FPDF, content: PacketText) -> None:
+    """The case's history, one sentence per line, after the evidence.
+
+    The cover stays one page, so the index starts on page 2.
+    """
+    pdf.add_page()
+    _heading(pdf, content.labels["timeline"])
     pdf.set_font(FONT, "", 8.5)
-    for time, actor, kind, detail in content.timeline:
-        line = f"{time} · {actor} · {kind}: {detail}"
+    for time, sentence in content.timeline:
+        line = f"{time} — {sentence}"
         pdf.multi_cell(WIDTH, 4.4, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -242,7 +259,7 @@ def _index_row(pdf: FPDF, labels: dict[str, str], p: EvidencePage, start: int) -
     text_w = WIDTH - THUMB - 4 - 22
     rows = (
         (10.5, f"#{p.number} {p.item.item.get('en')}"),
-        (8.5, f"{labels['proves']}: {p.item.why.get('en')}"),
+        (8.5, shows(labels["proves"], p.item.why.get("en"))),
         (8, f"{labels['file']}: {p.zip_name} ({_size(p.file)}) — {p.file.name}"),
         (7, f"SHA-256 {p.file.sha256}"),
     )
@@ -280,7 +297,7 @@ def _evidence(
     for p in pages:
         pdf.add_page()
         _heading(pdf, f"{labels['evidence']} {p.number}: {p.item.item.get('en')}", 12)
-        _body(pdf, f"{labels['proves']}: {p.item.why.get('en')}", 9)
+        _body(pdf, shows(labels["proves"], p.item.why.get("en")), 9)
         _body(pdf, f"{labels['file']}: {p.zip_name} ({_size(p.file)}) — {p.file.name}", 8)
         if p.width is None:
             _body(pdf, fill(labels["pages_follow"], pages=p.file.pages or "?"), 10)

@@ -139,13 +139,15 @@ class Opened(NamedTuple):
 class CaseFilter:
     """Which cases a case list shows; every test left at None (or False) lets any case pass.
 
-    ``status`` is one status or several; ``assignee`` one name or several, where None among
-    them means unassigned (a staff member's list: theirs and nobody's) and an empty tuple
-    matches nothing; ``overdue`` keeps the cases whose next deadline has passed.
+    ``status`` is one status or several; ``platform`` one platform id; ``assignee`` one name
+    or several, where None among them means unassigned (a staff member's list: theirs and
+    nobody's) and an empty tuple matches nothing; ``overdue`` keeps the cases whose next
+    deadline has passed.
     """
 
     status: str | tuple[str, ...] | None = None
     scenario: str | None = None
+    platform: str | None = None
     assignee: str | tuple[str | None, ...] | None = None
     order_id: str | None = None
     overdue: bool = False
@@ -157,6 +159,7 @@ class CaseFilter:
         return (
             (statuses is None or case.status in statuses)
             and (self.scenario is None or case.scenario_id == self.scenario)
+            and (self.platform is None or case.platform == self.platform)
             and (names is None or case.assignee in names)
             and (self.order_id is None or case.order_id == self.order_id)
             and (not self.overdue or case.overdue(now))

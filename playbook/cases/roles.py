@@ -8,8 +8,9 @@ cannot do. With no identity (one machine, no hub) nothing is checked, as before.
 The rules:
 
 - **staff** work the cases assigned to them or to nobody: open, every move, start a case
-  (for themselves or nobody); their case list shows only those cases.
-- **lead** all cases: open, every move, assign; the lessons page and recording fixes.
+  (it is theirs), take an unassigned case ("assign to me"); their case list shows only those.
+- **lead** all cases: open, every move, assign and reassign to anyone (or nobody), take; the
+  lessons page and recording fixes.
 - **analyst** read all cases (list, open), import orders, start cases; no moves on them.
 - **trainer** training sessions (the in-memory training page) and their results.
 
@@ -34,14 +35,17 @@ ENV_ROLES = "PLAYBOOK_ROLES"
 # What each role may do. Case actions ("open", "move", "assign") are also limited by the
 # case's assignee for roles in ``OWN_CASES_ONLY``.
 GRANTS: Mapping[str, frozenset[str]] = {
-    "staff": frozenset({"list", "open", "start", "move", "training"}),
+    "staff": frozenset({"list", "open", "start", "move", "take", "training"}),
     "lead": frozenset(
-        {"list", "open", "start", "move", "assign", "lessons", "record_fix", "training"}
+        {"list", "open", "start", "move", "assign", "take", "lessons", "record_fix", "training"}
     ),
     "analyst": frozenset({"list", "open", "start", "import_orders"}),
     "trainer": frozenset({"training", "training_results"}),
 }
 OWN_CASES_ONLY = frozenset({"staff"})  # roles limited to cases assigned to them or nobody
+# The case list's views: the person's own cases, the unassigned ones, everyone's (for staff:
+# theirs and the unassigned ones, all they may see).
+SCOPES = ("mine", "unassigned", "everyone")
 ACTIONS = frozenset().union(*GRANTS.values())
 
 
@@ -127,6 +131,37 @@ def list_assignees(
     if assignee is None:
         return (identity.name, None)
     return (assignee,) if assignee == identity.name else ()
+
+
+def scope_assignees(
+    identity: Identity | None, scope: str, me: str | None, typed: str | None = None
+) -> str | tuple[str | None, ...] | None:
+    """The case list's assignee filter for one of ``SCOPES``, narrowed to what may be seen.
+
+    Args:
+        identity: the signed-in person (None: no hub; nothing narrowed).
+        scope: ``mine``, ``unassigned`` or ``everyone`` (anything else counts as ``everyone``:
+            the value comes from the browser).
+        me: the acting person's name (the signed-in one, or the name typed on the page).
+        typed: an assignee typed in the list's filter, used with ``everyone`` only.
+
+    Returns:
+        What to pass as ``assignee`` to ``list_cases``/``count_cases`` (see ``list_assignees``).
+    """
+    if scope == "mine":
+        wanted: str | tuple[str | None, ...] | None = (me,) if me else ()
+    elif scope == "unassigned":
+        wanted = (None,)
+    else:
+        wanted = typed
+    if identity is None:
+        return wanted
+    if isinstance(wanted, tuple):
+        identity.require("list")
+        if identity.sees_all():
+            return wanted
+        return tuple(name for name in wanted if name in (identity.name, None))
+    return list_assignees(identity, wanted)
 
 
 def identity_from_env(environ: Mapping[str, str]) -> Identity | None:

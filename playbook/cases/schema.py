@@ -174,6 +174,8 @@ def filter_cases(query: Any, where: CaseFilter, now: Callable[[], dt.datetime]) 
         query = query.where(cases.c.status.in_(list(where.status)))
     if where.scenario is not None:
         query = query.where(cases.c.scenario_id == where.scenario)
+    if where.platform is not None:
+        query = query.where(cases.c.platform == where.platform)
     if isinstance(where.assignee, str):
         query = query.where(cases.c.assignee == where.assignee)
     elif where.assignee is not None:

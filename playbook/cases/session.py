@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from playbook.cases.files import Attachment
-from playbook.cases.records import Case, Saved, WalkProblem
+from playbook.cases.records import Case, Saved, WalkProblem, check_actor
 from playbook.cases.roles import Identity
 from playbook.cases.store import CaseStore
-from playbook.errors import ConflictError, EvidenceError, FactError, StepNotAllowed
+from playbook.errors import ConflictError, EvidenceError, FactError, InputError, StepNotAllowed
 from playbook.library.library import Library
 from playbook.library.model import DeadlineRef, EvidenceItem, Option, Step, Template, Text
 from playbook.scenarios.engine import Walk
@@ -27,6 +27,23 @@ from playbook.scenarios.policies import Deadline
 from playbook.scenarios.templates import Draft, render
 
 T = TypeVar("T")
+
+
+MAX_ASSIGNEE = 64
+
+
+def assignee_name(raw: object) -> str | None:
+    """A name to give a case to, from a page (untrusted): trimmed; None for nobody.
+
+    Raises:
+        InputError: longer than ``MAX_ASSIGNEE`` characters, or holding control characters.
+    """
+    name = str(raw or "").strip()
+    if not name:
+        return None
+    if len(name) > MAX_ASSIGNEE or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise InputError("error.assignee_invalid", limit=MAX_ASSIGNEE)
+    return name
 
 
 def utcnow() -> dt.datetime:
@@ -147,6 +164,17 @@ class CaseSession:
         self.case, self.walk, self.problem = case, walk, None
         return {}
 
+    def starter(self) -> str | None:
+        """Who a case started on the staff page is given to.
+
+        The signed-in person when their roles let them work cases (staff, lead; an analyst's
+        case goes to nobody), else the name typed on the page (one machine); None when
+        neither is known.
+        """
+        if self.identity is not None:
+            return self.identity.name if self.identity.may("move") else None
+        return str(self.actor() or "").strip() or None
+
     def open(self, case_id: str) -> None:
         """Resume a case where it stopped (or where its scenario's current version allows).
 
@@ -256,12 +284,47 @@ class CaseSession:
             lambda: self.store.add_note(case, text, actor=self.actor(), step_id=walk.current.id)
         )
 
-    def assign(self, assignee: str | None) -> None:
-        """Give the case to ``assignee`` (None: nobody)."""
-        case, _ = self._open_case()
-        self.case = self._save(
-            lambda: self.store.assign(case, assignee, actor=self.actor()), action="assign"
-        )
+    def assign(self, assignee: str | None, case_id: str | None = None) -> Case:
+        """Give a case to ``assignee`` (None or empty: nobody): a lead's move, as an event.
+
+        Args:
+            assignee: the name (untrusted: a page passes what was picked or typed).
+            case_id: the case (default: the open one); another case is read from the store.
+
+        Returns:
+            The case as saved.
+
+        Raises:
+            InputError: the name is too long or holds control characters (nothing saved).
+            Forbidden: the signed-in person may not assign (nothing saved).
+            ConflictError: someone else saved the case first (the open case is reloaded).
+        """
+        name = assignee_name(assignee)
+        return self._assign(case_id, name, "assign")
+
+    def take(self, case_id: str | None = None) -> Case:
+        """Give a case to the acting person ("assign to me"), as an event.
+
+        Staff may take a case that is assigned to nobody (or already theirs); a lead any case.
+
+        Raises:
+            InputError: nobody is acting (no name typed on a page without sign-in).
+            Forbidden: the case is someone else's, or the role may not take cases.
+            ConflictError: someone else saved the case first (the open case is reloaded).
+        """
+        me = check_actor(self.actor())
+        return self._assign(case_id, me, "take")
+
+    def _assign(self, case_id: str | None, name: str | None, action: str) -> Case:
+        if case_id is None or (self.case is not None and self.case.id == case_id):
+            case, _ = self._open_case()
+            self.case = self._save(
+                lambda: self.store.assign(case, name, actor=self.actor()), action=action
+            )
+            return self.case
+        case = self.store.get_case(str(case_id))
+        self._allow(action, case)
+        return self.store.assign(case, name, actor=self.actor())
 
     def set_status(self, status: str, note: str | None = None) -> None:
         """Set the status by hand (the walk sets it again at its next move)."""

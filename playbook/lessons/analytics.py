@@ -131,12 +131,13 @@ def _fill_from_orders(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame
 class Filters:
     """What the page shows: the cases it counts.
 
-    Cases opened from ``start`` to ``end`` (dates, inclusive, UTC) of one scenario, store and
-    assignee (None: any).
+    Cases opened from ``start`` to ``end`` (dates, inclusive, UTC) of one platform, scenario,
+    store and assignee (None: any).
     """
 
     start: dt.date | None = None
     end: dt.date | None = None
+    platform: str | None = None
     scenario: str | None = None
     store: str | None = None
     assignee: str | None = None
@@ -155,6 +156,7 @@ class Filters:
 def _attribute_mask(table: pd.DataFrame, filters: Filters) -> pd.Series:
     keep = pd.Series(True, index=table.index)
     for col, value in (
+        ("platform", filters.platform),
         ("scenario_id", filters.scenario),
         ("store", filters.store),
         ("assignee", filters.assignee),
@@ -169,7 +171,7 @@ def _in_range(times: pd.Series, filters: Filters) -> pd.Series:
 
 
 def select_cases(table: pd.DataFrame, filters: Filters, *, dates: bool = True) -> pd.DataFrame:
-    """The cases the filters pick: scenario, store, assignee, and (``dates``) opened in range."""
+    """The cases the filters pick (by platform, scenario, store, assignee; ``dates``: range)."""
     keep = _attribute_mask(table, filters)
     if dates:
         keep &= _in_range(table["created_at"], filters)

@@ -53,6 +53,44 @@ def _figure(right: float = 0.9, bottom: float = 0.26) -> tuple[Figure, object]:
     return fig, fig.subplots()
 
 
+MAX_WEEK_TICKS = 8
+
+
+def week_axis(
+    weeks: Sequence[pd.Timestamp], *also: pd.Timestamp, after: float = 3.5
+) -> tuple[list[pd.Timestamp], list[str], tuple[pd.Timestamp, pd.Timestamp]]:
+    """Ticks, their labels and the x range of a weekly chart.
+
+    The ticks are the weeks the table counts (their Mondays), every n-th when there are more
+    than ``MAX_WEEK_TICKS``; the range is those weeks, half a week before the first and
+    ``after`` days after the last (a single week is shown as one week, not matplotlib's
+    default of years). ``also`` are other dates that must be in range (a fix's start date).
+    """
+    days = sorted({pd.Timestamp(w).normalize() for w in weeks})
+    if not days:
+        return [], [], (pd.Timestamp(0), pd.Timestamp(0))
+    step = -(-len(days) // MAX_WEEK_TICKS)  # ceiling
+    ticks = days[::step]
+    years = {d.year for d in days}
+    fmt = "%Y-%m-%d" if len(years) > 1 else "%m-%d"
+    labels = [d.strftime(fmt) for d in ticks]
+    span = [*days, *(pd.Timestamp(a).normalize() for a in also)]
+    return (
+        ticks,
+        labels,
+        (min(span) - pd.Timedelta(days=3.5), max(span) + pd.Timedelta(days=after)),
+    )
+
+
+def _set_week_axis(
+    ax: object, weeks: Sequence[pd.Timestamp], *also: pd.Timestamp, after: float = 3.5
+) -> None:
+    ticks, labels, (lo, hi) = week_axis(weeks, *also, after=after)
+    if ticks:
+        ax.set_xticks(ticks, labels, rotation=30, ha="right")
+        ax.set_xlim(lo, hi)
+
+
 def _short(label: str, limit: int = 18) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -106,7 +144,7 @@ def weekly_chart(
     ax.set_title(title, y=1.02)  # a set height skips measuring the axes for it
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.autofmt_xdate()
+    _set_week_axis(ax, list(flow["week"].dt.tz_localize(None)))
     return _png(fig)
 
 
@@ -126,5 +164,6 @@ def fix_chart(
         fontsize=7,
         frameon=False,
     )
-    fig.autofmt_xdate()
+    # bars start on their Monday and are 5 days wide: the range reaches past the last bar
+    _set_week_axis(ax, list(weeks), starts_at.tz_localize(None), after=6.5)
     return _png(fig)

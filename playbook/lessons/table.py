@@ -42,6 +42,7 @@ TIME_COLUMNS = ("created_at", "next_deadline", "first_reply_at", "closed_at")
 TABLE_COLUMNS = [
     "id",
     "scenario_id",
+    "platform",
     "status",
     "assignee",
     "order_id",
@@ -51,7 +52,7 @@ TABLE_COLUMNS = [
     *[col for col, _ in CASE_FACT_COLUMNS.values()],
 ]
 _STAMP = ["revision", "stamp"]  # what tells a changed case (stamp: updated_at as stored)
-FORMAT = 1  # bump when the snapshot's columns or types change
+FORMAT = 2  # bump when the snapshot's columns or types change
 _REREAD_SHARE = 0.2  # more changed cases than this share: read the whole table again
 _IDS_PER_QUERY = 500
 
@@ -67,6 +68,7 @@ def _row_query() -> object:
     return select(
         cases.c.id,
         cases.c.scenario_id,
+        cases.c.platform,
         cases.c.status,
         cases.c.assignee,
         cases.c.order_id,

@@ -16,6 +16,7 @@ from playbook.library.evidence_limits import EvidenceLimits
 from playbook.library.lessons import LessonsConfig
 from playbook.library.model import FactDef, GlossaryTerm, PolicySet, RootCause, Scenario, Template
 from playbook.library.order_formats import OrderFormat
+from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import line_of
@@ -43,7 +44,7 @@ class Library:
 
     scenarios, facts, policies, templates, root causes, triage rules and refund-reason codes
     (per platform), order-file formats, evidence-file limits, the lessons page's outcome
-    classes, the message catalogue and the practice cases of training.
+    classes, the dispute picker's groups, the message catalogue and the practice cases of training.
 
     A platform is its policy file (``policies``, by platform id); its scenarios, rules, reason
     codes, order formats and evidence profile name it.
@@ -59,6 +60,7 @@ class Library:
     reasons: dict[str, ReasonCodes] = field(default_factory=dict)  # by platform
     order_formats: dict[str, OrderFormat] = field(default_factory=dict)  # by format id
     lessons: LessonsConfig | None = None
+    picker: PickerConfig | None = None  # data/picker.yaml: the staff page's dispute picker
     evidence_limits: EvidenceLimits | None = None
     catalogue: Catalogue = field(default_factory=dict)
     practice: dict[str, PracticeCase] = field(default_factory=dict)  # data/training/*.yaml
@@ -90,6 +92,13 @@ class Library:
         """
         used = {s.platform for s in self.scenarios.values()}
         return [p for p in sorted(self.policies) if p in used and p not in set(hidden)]
+
+    def platform_name(self, platform: str, lang: str) -> str:
+        """The platform's name in ``lang``: its policy file's ``name``, else the id capitalised."""
+        policy_set = self.policies.get(platform)
+        if policy_set is not None and policy_set.name is not None:
+            return policy_set.name.get(lang)
+        return platform.capitalize()
 
     def scenarios_of(self, platform: str) -> list[Scenario]:
         """The scenarios of ``platform``, by id."""

@@ -244,6 +244,9 @@ class FactDef(Model):
 
     ``personal``: the fact is the buyer's personal data (name, contact details, their own
     words). Purge and erase (``playbook.cases.privacy``) replace such values with a marker.
+    ``filled_by``: who gives the fact. ``staff`` facts are asked on the staff page's form;
+    ``analyst`` facts (triage's note) come with a case opened from an order and are only
+    shown, read-only, never asked of staff (a scenario cannot require them).
     """
 
     id: FactId
@@ -254,6 +257,7 @@ class FactDef(Model):
     max_length: int = 200
     choices: list[Choice] = []
     personal: bool = False
+    filled_by: Literal["staff", "analyst"] = "staff"
 
 
 # --- policies -----------------------------------------------------------------------------
@@ -337,6 +341,7 @@ class PolicySet(Model):
     """All policies of one platform (data/policies/<platform>.yaml)."""
 
     platform: str
+    name: Text | None = None  # as staff read it (default: the id, capitalised)
     checked_on: dt.date
     policies: dict[PolicyKey, Policy]
 

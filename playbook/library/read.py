@@ -26,6 +26,8 @@ from playbook.library.model import (
     Template,
 )
 from playbook.library.order_formats import OrderFormat
+from playbook.library.picker import FILE_NAME as PICKER_FILE
+from playbook.library.picker import PickerConfig
 from playbook.library.practice import PracticeCase
 from playbook.library.triage_rules import ReasonCodes, RuleSet
 from playbook.library.yamlio import YamlError, line_of, load_yaml
@@ -148,6 +150,7 @@ def read_all(data_dir: Path) -> tuple[Library, list[Problem]]:
     )
     lib.catalogue = _load_catalogue(data_dir / "i18n", lib, problems)
     lib.lessons = _load_one(data_dir / LESSONS_FILE, LessonsConfig, "lessons", lib, problems)
+    lib.picker = _load_one(data_dir / PICKER_FILE, PickerConfig, "picker", lib, problems)
     _load_folder(data_dir / "training", PracticeCase, "practice", lib.practice, lib, problems)
     if (data_dir / "glossary.yaml").is_file():
         lib.glossary = _load_list(

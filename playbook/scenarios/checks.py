@@ -142,13 +142,22 @@ def check_step_ids(c: ScenarioCheck) -> None:
 
 
 def check_header(c: ScenarioCheck) -> None:
-    """Facts exist in data/facts.yaml, the start step exists, the platform has policies."""
+    """Facts exist, staff can give the required ones, the start step exists, policies exist.
+
+    Facts are defined in data/facts.yaml; one filled by an analyst cannot be required.
+    """
     for i, ref in enumerate(c.sc.facts):
         if ref.id not in c.lib.facts:
             c.add(
                 ("facts", i, "id"),
                 f"unknown fact '{ref.id}'; facts are defined in "
                 f"data/facts.yaml: {sorted(c.lib.facts)}",
+            )
+        elif ref.required and c.lib.facts[ref.id].filled_by != "staff":
+            c.add(
+                ("facts", i, "required"),
+                f"fact '{ref.id}' is filled by {c.lib.facts[ref.id].filled_by}, never asked "
+                "of staff: it cannot be required (add `required: false`)",
             )
     if c.sc.start not in c.steps:
         c.add(("start",), f"unknown step '{c.sc.start}'; steps are {sorted(c.steps)}")

@@ -77,6 +77,7 @@ class ChoiceRow:
     label: Text
     option: Text | None
     counted: bool
+    number: int = 0  # 1, 2, 3... the trainee's answers and steps back in this attempt, as made
 
 
 @dataclass
@@ -240,9 +241,11 @@ def choice_rows(
     for _, attempt in ordered:
         log = moves.get(attempt.id, [])
         counted = {m.seq for m in dynamic_score(log)[1]}
+        number = 0
         for move in log:
             if move.kind not in (ANSWER, BACK):
                 continue
+            number += 1
             choice = labels.choice(attempt.practice_id, move.item, move.option)
             out.append(
                 ChoiceRow(
@@ -253,6 +256,7 @@ def choice_rows(
                     label=labels.label(attempt.practice_id, move.item),
                     option=choice.text if choice else None,
                     counted=move.seq in counted,
+                    number=number,
                 )
             )
     return out
@@ -275,9 +279,22 @@ COLUMNS = (
     "correct",
     "points",
     "counted",
+    "number",
+    "action",
 )
-# What the trainer's page shows of each choice (the export has every column).
-SHOWN_COLUMNS = ("trainee", "seq", "question", "option_text", "correct", "points", "counted")
+# What the trainer's page shows of each choice (the export has every column): the trainee's
+# moves numbered as they made them (``seq`` also counts the moves not listed, such as going on
+# past an info step), a step back said as one.
+SHOWN_COLUMNS = (
+    "trainee",
+    "number",
+    "action",
+    "question",
+    "option_text",
+    "correct",
+    "points",
+    "counted",
+)
 
 
 def choices_table(
@@ -318,6 +335,8 @@ def choices_table(
                     "" if m.correct is None else ("yes" if m.correct else "no"),
                     m.points,
                     "yes" if c.counted else "no",
+                    c.number,
+                    text(f"training.move.{m.kind}", lang),
                 ),
                 strict=True,
             )

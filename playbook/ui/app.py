@@ -282,6 +282,25 @@ def refused(identity: Identity | None, action: str, lang: str) -> w.Widget | Non
     return None
 
 
+def team_staff() -> list[str] | None:
+    """The members of the hub's ``staff`` group, whom a lead may assign cases to.
+
+    Read with the page server's own token (``JUPYTERHUB_API_TOKEN``), which a lead's server is
+    given with the scope ``read:groups!group=staff`` (``deploy/jupyterhub_config.py``). None
+    without a hub, or when the hub refuses or does not answer: the page then lets the lead
+    type a name (the refusal is logged).
+    """
+    if not os.environ.get("JUPYTERHUB_API_TOKEN"):
+        return None
+    from playbook.reminders.settings import hub_group_members
+
+    try:
+        return hub_group_members("staff")
+    except PlaybookError as err:
+        log.warning("team staff list not readable from the hub: %s", err)
+        return None
+
+
 def prepare_staff_page(lang: str | None = None) -> PreparedPage:
     """The staff page (notebooks/pages/staff.ipynb), built before its request is known.
 
@@ -302,6 +321,8 @@ def prepare_staff_page(lang: str | None = None) -> PreparedPage:
         store=store,
         lang=lang or query_param("lang") or "zh",
         identity=identity,
+        team=team_staff if identity is not None else None,
+        hidden_platforms=settings().hidden_platforms,
     )
     links = (page_link("lessons", panel.lang),) if may_open("lessons.ipynb", identity) else ()
 

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 # Shipped with the page (no CDN): plain CSS, no icon fonts.
 STYLE = """
 <style>
-.pb-app { max-width: 960px; font-size: 15px; line-height: 1.5; }
+.pb-app { max-width: 960px; width: 100%; box-sizing: border-box; font-size: 15px;
+  line-height: 1.5; }
 .pb-app h2 { margin: 4px 0; font-size: 22px; }
 .pb-app h3 { margin: 10px 0 4px; font-size: 17px; }
 .pb-muted { color: #555; }
@@ -35,6 +36,61 @@ STYLE = """
 .pb-options .widget-radio-box label, .pb-scenario .widget-radio-box label {
   white-space: normal; height: auto; line-height: 1.4; margin: 3px 0; }
 .pb-options .widget-label, .pb-scenario .widget-label { font-weight: 600; }
+/* Any screen (390 px phones, 768 px tablets): nothing wider than the column; rows wrap;
+   tables and maps scroll or scale inside their own box, never the page. */
+.pb-app * { box-sizing: border-box; }
+.pb-app .jupyter-widgets, .pb-app .widget-inline-hbox, .pb-app input, .pb-app textarea,
+.pb-app select, .pb-app img, .pb-app svg { max-width: 100%; }
+.pb-app .widget-hbox, .pb-app .widget-box { min-width: 0; }
+.pb-app .widget-html-content { white-space: normal; overflow-wrap: anywhere; min-width: 0;
+  max-width: 100%; flex: 1 1 auto; }
+.pb-app svg { height: auto; }
+.pb-app table { display: block; max-width: 100%; overflow-x: auto; }
+.pb-app table th, .pb-app table td { overflow-wrap: normal; word-break: normal; }
+.pb-app table th { white-space: nowrap; }
+.pb-app .widget-toggle-buttons { flex-wrap: wrap; height: auto; }
+.pb-app .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 88px;
+  max-width: 100%; white-space: normal; height: auto; }
+.pb-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.pb-app .widget-inline-hbox > .widget-label { white-space: normal; max-width: 100%;
+  overflow: visible; text-overflow: clip; }
+.pb-app .pb-map { max-width: 100%; }
+@media (max-width: 600px) {
+  .pb-app { font-size: 16px; }
+  .pb-app .widget-button { min-width: 0; }
+  .pb-app .widget-text, .pb-app .widget-textarea { width: 100% !important; }
+}
+/* Keyboard: where focus is, always visible (ipywidgets turns text boxes' outlines off with
+   !important: these selectors are more specific). */
+.pb-app :focus-visible, .pb-app .jupyter-widgets input:focus-visible,
+.pb-app .jupyter-widgets textarea:focus-visible, .pb-app .jupyter-widgets select:focus-visible {
+  outline: 3px solid #1a56a8 !important; outline-offset: 1px !important; }
+/* JupyterLab's tab labels are too pale on white for small text (WCAG AA contrast). */
+.pb-app .lm-TabBar-tab { color: #1f1f1f; }
+.pb-app .lm-TabBar-tab:not(.lm-mod-current) .lm-TabBar-tabLabel { color: #3a3a3a; }
+.pb-done { background: #eef7ee; border-left: 4px solid #2e7d32; padding: 6px 10px; }
+.pb-kept { background: #fff4ce; border-left: 4px solid #b58100; padding: 6px 10px; }
+/* A long choice wraps beside its radio button, not under it. */
+.pb-app .widget-radio-box label { display: flex; align-items: flex-start; gap: 6px;
+  white-space: normal; height: auto; }
+.pb-app .widget-radio-box label > input { flex: none; order: -1; margin-top: 5px; }
+/* The dispute picker: each group's heading above its disputes. */
+.pb-scenario.widget-radio { flex-direction: column; align-items: flex-start; height: auto; }
+.pb-scenario > .widget-label { width: auto; max-width: 100%; white-space: normal;
+  margin: 8px 0 0; }
+/* "Loading the questions" while a pick is on its way to the server (CSS alone: a radio is
+   checked and the form is still hidden). */
+.pb-facts-wait { display: none; }
+.pb-start-view:has(.pb-scenario input:checked):has(.pb-facts[style*="display: none"])
+  .pb-facts-wait { display: block; }
+/* Fact inputs: the label above its input, both as wide as the column allows. */
+.pb-facts .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+.pb-facts .widget-inline-hbox > .widget-label { flex: 0 0 100%; max-width: 100%;
+  font-weight: 600; white-space: normal; margin-top: 8px; text-align: left; }
+.pb-facts .widget-text, .pb-facts .widget-textarea, .pb-facts .widget-dropdown,
+.pb-facts .widget-combobox { min-width: 0; }
+.pb-facts .pb-fact-row > .widget-text { flex: 1 1 240px; }
+.pb-facts .pb-picker > .widget-label { width: auto; margin-top: 0; font-weight: normal; }
 </style>
 """
 

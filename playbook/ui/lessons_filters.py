@@ -32,7 +32,9 @@ class FiltersHost(Host, Protocol):
 
 
 def _choice(cls: str) -> w.Dropdown:
-    return classed(w.Dropdown(options=((ANY, ANY),), value=ANY), cls)
+    return classed(
+        w.Dropdown(options=((ANY, ANY),), value=ANY, style={"description_width": "initial"}), cls
+    )
 
 
 class LessonsFilters(Part):
@@ -47,17 +49,30 @@ class LessonsFilters(Part):
             page: the lessons page (library, case table, language, message area).
         """
         super().__init__(page)
-        self.start = classed(w.DatePicker(), "pb-filter-start")
-        self.end = classed(w.DatePicker(), "pb-filter-end")
+        # "initial": the label as wide as its words ("Opened from" was cut to "Opened fr…")
+        label = {"description_width": "initial"}
+        self.start = classed(w.DatePicker(style=label), "pb-filter-start")
+        self.end = classed(w.DatePicker(style=label), "pb-filter-end")
+        self.platform = _choice("pb-filter-platform")
+        if len(page.lib.platforms()) < 2:  # one platform: nothing to choose
+            self.platform.layout.display = "none"
         self.scenario = _choice("pb-filter-scenario")
         self.store = _choice("pb-filter-store")
         self.assignee = _choice("pb-filter-assignee")
-        self.refresh_button = classed(w.Button(icon="refresh"), "pb-refresh")
+        self.refresh_button = classed(w.Button(), "pb-refresh")  # no icon font on the page
         self.widget = w.HBox(
-            [self.start, self.end, self.scenario, self.store, self.assignee, self.refresh_button],
+            [
+                self.start,
+                self.end,
+                self.platform,
+                self.scenario,
+                self.store,
+                self.assignee,
+                self.refresh_button,
+            ],
             layout=w.Layout(flex_flow="row wrap"),
         )
-        for box in (self.start, self.end, self.scenario, self.store, self.assignee):
+        for box in (self.start, self.end, self.platform, self.scenario, self.store, self.assignee):
             box.observe(self._on_change, names="value")
         self.refresh_button.on_click(self._on_refresh)
 
@@ -79,7 +94,8 @@ class LessonsFilters(Part):
         return an.Filters(
             start=date(self.start.value),
             end=date(self.end.value),
-            scenario=choice(self.scenario, set(self.page.lib.scenarios)),
+            platform=choice(self.platform, set(self.page.lib.platforms())),
+            scenario=choice(self.scenario, set(self._scenario_ids())),
             store=choice(self.store, set(an.unique_values(table, "store"))),
             assignee=choice(self.assignee, set(an.unique_values(table, "assignee"))),
         )
@@ -90,8 +106,11 @@ class LessonsFilters(Part):
         self.start.description, self.end.description = t("lessons.from"), t("lessons.to")
         stores = an.unique_values(table, "store") if len(table) else []
         people = an.unique_values(table, "assignee") if len(table) else []
-        scenarios = [(texts.scenario(s), s) for s in sorted(self.page.lib.scenarios)]
+        lib = self.page.lib
+        platforms = [(lib.platform_name(p, self.lang), p) for p in lib.platforms()]
+        scenarios = [(texts.scenario(s), s) for s in self._scenario_ids()]
         for widget, key, options in (
+            (self.platform, "lessons.by_platform", platforms),
             (self.scenario, "lessons.col_scenario", scenarios),
             (self.store, "lessons.by_store", [(s, s) for s in stores]),
             (self.assignee, "lessons.by_assignee", [(p, p) for p in people]),
@@ -99,6 +118,12 @@ class LessonsFilters(Part):
             widget.description = t(key)
             relabel(widget, ((t("lessons.any"), ANY), *options))
         self.refresh_button.description = t("lessons.refresh")
+
+    def _scenario_ids(self) -> list[str]:
+        """The scenario filter's choices: the picked platform's scenarios, or all of them."""
+        lib = self.page.lib
+        picked = self.platform.value if self.platform.value in lib.platforms() else None
+        return [s for s in sorted(lib.scenarios) if picked in (None, lib.scenarios[s].platform)]
 
     @show_errors
     def _on_change(self, change: dict) -> None:

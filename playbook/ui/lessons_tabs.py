@@ -8,6 +8,7 @@ back to the tab's default.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -56,9 +57,11 @@ class ChartBox:
         Args:
             key: the chart's name in its CSS class.
         """
-        self.image = classed(
-            w.Image(format="png", layout=w.Layout(max_width="100%")), "pb-chart-img"
-        )
+        # an <img> in an HTML widget, not ipywidgets' Image: the picture needs its alt text
+        # (screen readers; axe-core's image-alt), which Image cannot carry
+        self.image = html_box("pb-chart-img")
+        self.png = b""  # the picture on screen
+        self.alt = ""
         self.table = classed(w.HTML(layout=w.Layout(display="none")), "pb-chart-table")
         self.mode = classed(
             w.ToggleButtons(options=(("", "chart"), ("", "table")), value="chart"),
@@ -70,19 +73,33 @@ class ChartBox:
         )
         self.mode.observe(self._on_mode, names="value")
 
-    def relabel(self, chart: str, table: str) -> None:
-        """Label the switch's two sides."""
-        relabel(self.mode, (("📊 " + chart, "chart"), ("▦ " + table, "table")))
+    def relabel(self, chart: str, table: str, alt: str = "") -> None:
+        """Label the switch's two sides; ``alt`` says what the picture shows (its alt text)."""
+        if alt != self.alt:
+            self.alt = alt
+            self._draw()
+        # words only: the page ships no emoji font (a glyph it cannot draw shows as a box)
+        relabel(self.mode, ((chart, "chart"), (table, "table")))
 
     def show(self, view: View, csv_link: str) -> None:
         """Show ``view`` (a table instead when it has no picture) and its CSV link."""
-        self.image.value = view.png
+        self.png = view.png
+        self._draw()
         self.table.value = view.table_html
         self.csv.value = csv_link if view.table_html else ""
         self._apply()
 
+    def _draw(self) -> None:
+        data = base64.b64encode(self.png).decode("ascii")
+        self.image.value = (
+            f'<img alt="{esc(self.alt)}" src="data:image/png;base64,{data}" '
+            'style="max-width: 100%; height: auto;">'
+            if self.png
+            else ""
+        )
+
     def _apply(self) -> None:
-        as_table = self.mode.value == "table" or not self.image.value
+        as_table = self.mode.value == "table" or not self.png
         self.image.layout.display = "none" if as_table else ""
         self.table.layout.display = "" if as_table else "none"
 
@@ -169,8 +186,8 @@ class LessonsTabs(Part):
         self.orders_button.description = t("lessons.orders_load")
         for n, key in enumerate(TABS):
             self.widget.set_title(n, t(f"lessons.tab_{key}"))
-        for box in self.charts.values():
-            box.relabel(t("lessons.view_chart"), t("lessons.view_table"))
+        for key, box in self.charts.items():
+            box.relabel(t("lessons.view_chart"), t("lessons.view_table"), t(f"lessons.alt_{key}"))
         self.render_fix_pick()
 
     def render_fix_pick(self) -> None:

@@ -8,6 +8,8 @@ page changes); the page holds widgets, not case state. It is put together from t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 import ipywidgets as w
 
 from playbook.cases.memory_store import MemoryStore
@@ -42,6 +44,8 @@ class StaffPanel(Page):
         store: CaseStore | None = None,
         user: str | None = None,
         identity: Identity | None = None,
+        team: Callable[[], list[str] | None] | None = None,
+        hidden_platforms: Collection[str] = (),
     ) -> None:
         """Build the page and show the start view.
 
@@ -55,9 +59,15 @@ class StaffPanel(Page):
             user: the acting person when the server knows it; otherwise the page asks once.
             identity: the signed-in person on a team server: they are the actor (``user`` is
                 ignored, no name is asked) and the session checks their roles on every move.
+            team: returns the team's staff a lead may assign cases to (the hub's ``staff``
+                group), or None when not known: then a name is typed. Default: not known.
+            hidden_platforms: platforms the picker does not offer (``Settings.hidden_platforms``:
+                the seller does not sell there); their cases still open from the case list.
         """
         super().__init__(lang, clock=clock)
         self.identity = identity
+        self.hidden_platforms = frozenset(hidden_platforms)
+        self._team = team or (lambda: None)
         user = identity.name if identity is not None else user
         self.lib = library
         store = store or MemoryStore(now=clock)
@@ -119,6 +129,10 @@ class StaffPanel(Page):
         """The open case's walk (the session's)."""
         return self.session.walk
 
+    def team(self) -> list[str] | None:
+        """The team's staff to assign cases to (None: not known; a name is typed)."""
+        return self._team()
+
     def acting(self) -> str:
         """Who is acting: the server's user if known, else the name typed once on the page."""
         return self.user or str(self.actor.value)
@@ -142,6 +156,7 @@ class StaffPanel(Page):
     def start_new(self) -> None:
         """Leave the open case (it stays saved) and show the start view."""
         self.session.leave()
+        self.start_view.reset()  # a new dispute starts from an empty form
         self._show_walk()
 
     def _show_walk(self) -> None:

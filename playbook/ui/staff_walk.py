@@ -22,6 +22,7 @@ from playbook.cases.store import CaseStore
 from playbook.errors import ConflictError
 from playbook.library.library import Library
 from playbook.scenarios.engine import Walk
+from playbook.ui.assign import AssignBar
 from playbook.ui.evidence_files import EvidenceFiles
 from playbook.ui.feedback import error_html, show_errors
 from playbook.ui.html import download_link, esc, tag
@@ -32,7 +33,7 @@ from playbook.ui.widgets import button, classed, html_box, replace_children
 
 
 class WalkHost(Host, Protocol):
-    """What the walk view needs from the staff page."""
+    """What the walk view needs from the staff page (``AssignBar``'s needs too)."""
 
     lib: Library
     session: CaseSession
@@ -64,6 +65,8 @@ class WalkView(Part):
             [self.case_bar, self.restart_from_button, self.export_button, self.export_link]
             + [self.map.toggle]
         )
+        self.assign_bar = AssignBar(page, on_done=self.redraw, cls="pb-case-assign")
+        self.analyst_html = html_box("pb-analyst-facts")  # triage's note: read-only
         self.progress = w.IntProgress(min=0, max=1, value=0)
         self.progress_label = html_box("pb-progress")
         self.step_html = html_box("pb-step")
@@ -89,6 +92,8 @@ class WalkView(Part):
             w.VBox(
                 [
                     self.case_tools,
+                    self.assign_bar.widget,
+                    self.analyst_html,
                     w.HBox([self.progress, self.progress_label]),
                     self.step_html,
                     self.evidence_box,
@@ -172,6 +177,7 @@ class WalkView(Part):
         self.next_button.layout.display = "none" if screen.finished else ""
         self.restart_button.layout.display = "" if screen.finished else "none"
         self.review_html.value = html.review(screen)
+        self.analyst_html.value = html.analyst_facts(self.walk.facts)
         self._render_case_tools()
         self._render_issue_buttons(screen)
         self.map.render()
@@ -215,12 +221,22 @@ class WalkView(Part):
     def _render_case_tools(self) -> None:
         case, problem = self.case, self.session.problem
         self.case_tools.layout.display = "" if case and self.page.durable else "none"
-        if case is None:
+        if case is None or not self.page.durable:
+            self.assign_bar.show(None)
             return
         notice = error_html(problem.render(self.lang)) if problem is not None else ""
         status = self.t(f"ui.status.{case.status}")
-        self.case_bar.value = notice + esc(self.t("ui.case_line", case=case.id, status=status))
+        who = (
+            self.t("ui.assigned_to", name=case.assignee)
+            if case.assignee
+            else self.t("ui.unassigned")
+        )
+        platform = self.page.lib.platform_name(case.platform, self.lang)
+        self.case_bar.value = notice + esc(
+            f"{self.t('ui.case_line', case=case.id, status=status)} · {platform} · {who}"
+        )
         self.restart_from_button.layout.display = "" if problem else "none"
+        self.assign_bar.show(case)
 
     def _render_issue_buttons(self, screen: Screen) -> None:
         buttons = []
@@ -245,18 +261,48 @@ class WalkView(Part):
         """Make one move through the session, then redraw the page.
 
         On a conflict the session has reloaded the case: the page shows it, keeps the unsaved
-        choice selected when it is still on offer, and re-raises so the message is shown.
+        choice selected when it is still on offer, and says what it was either way (the
+        conflict message promises the input is kept: it stays on screen, in words).
         """
+        kept = self._choice_words(keep)
         try:
             move()
-        except ConflictError:
+        except ConflictError as err:
             self.shown_step = None
             self.redraw()
-            if keep is not None and keep in {v for _, v in self.options.options}:
+            again = keep is not None and keep in {v for _, v in self.options.options}
+            if again:
                 self.options.value = keep
-            raise
+            notice = ""
+            if kept is not None:
+                choice, step = kept
+                now = self.walk.current.title.get(self.lang) if self.walk else ""
+                notice = tag(
+                    "div",
+                    esc(
+                        self.t(
+                            "ui.conflict_kept_again" if again else "ui.conflict_kept_moved",
+                            choice=choice,
+                            step=step,
+                            now=now,
+                        )
+                    ),
+                    "pb-kept",
+                )
+            self.message.value = error_html(err.render(self.lang)) + notice
+            return
         if redraw:
             self.redraw()
+
+    def _choice_words(self, option_id: str | None) -> tuple[str, str] | None:
+        """(the option's text, its step's title) in the page's language, or None."""
+        walk = self.walk
+        if option_id is None or walk is None:
+            return None
+        option = next((o for o in walk.current.options if o.id == option_id), None)
+        if option is None:
+            return None
+        return option.text.get(self.lang), walk.current.title.get(self.lang)
 
     @show_errors
     def _on_option_change(self, change: dict) -> None:

@@ -31,6 +31,17 @@ class WalkHtml(Texts):
         raw = value.get(self.lang) if value else ""
         return policy_text(raw, screen.policies, self.lang, screen.as_of)
 
+    def analyst_facts(self, facts: dict) -> str:
+        """The facts only an analyst fills (triage's note), read-only, when the case has them."""
+        parts = []
+        for fid, value in facts.items():
+            fact = self.lib.facts.get(fid)
+            if fact is None or fact.filled_by == "staff" or value in (None, ""):
+                continue
+            lines = "<br>".join(esc(line) for line in str(value).splitlines())
+            parts.append(tag("div", f"<b>{esc(fact.label.get(self.lang))}</b>: {lines}"))
+        return tag("div", "".join(parts), "pb-guidance") if parts else ""
+
     def step(self, screen: Screen) -> str:
         """The step: title, text, why, deadlines, what to do; at an outcome, the summary."""
         step, pt = screen.step, self.pt
@@ -119,7 +130,8 @@ class WalkHtml(Texts):
                 )
             block.append(tag("div", esc(self.t("ui.draft_send")), "pb-muted"))
             block.append(
-                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}">'
+                f'<textarea readonly class="pb-draft-text pb-draft-{esc(tid)}" '
+                f'aria-label="{esc(title)}">'
                 f"{esc(draft.send_text)}</textarea>"
             )
             if self.lang == "zh":

@@ -315,6 +315,18 @@ def staff(
         context.close()
 
 
+# Accessibility results (axe-core) of the browser tests, printed at the end of the run.
+AXE_SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """The axe-core counts per page (test-artifacts/axe/ has each violation)."""
+    if AXE_SUMMARY:
+        terminalreporter.section("axe-core: violations by impact (nodes)")
+        for line in AXE_SUMMARY:
+            terminalreporter.write_line(line)
+
+
 def save_artifacts(nodeid: str, page: object, server: VoilaServer) -> None:
     """Screenshot and HTML of the failing page, plus a copy of the server log so far."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from playbook.i18n import text
 from playbook.library.library import Library
+from playbook.scenarios.fact_options import fact_options
 from playbook.scenarios.policies import policy_text
 from tests.browser.conftest import StaffPage
 
@@ -55,6 +56,28 @@ def sign_in(page: Page) -> None:
 def pick(radios: Any, label: str) -> None:
     """Click the radio button labelled ``label`` (the label covers the input itself)."""
     radios.locator("label").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
+
+
+def pick_dispute(page: Page, title: str) -> None:
+    """Click the dispute ``title`` in the picker (its label goes on: "— use this when…")."""
+    pattern = re.compile(f"^{re.escape(title)}( — .*)?$")
+    page.locator(".pb-disputes .widget-radio-box label").filter(has_text=pattern).click()
+
+
+def fill_fact(page: Page, lib: Library, fact_id: str, value: str, lang: str) -> None:
+    """Give a fact on the start form as a person does: pick it from its list, or type it.
+
+    ``value`` is what the case keeps (a choice's or a currency's id, a country's code).
+    """
+    box = page.locator(f".pb-facts .pb-fact-{fact_id}")
+    fact = lib.facts[fact_id]
+    labels = dict((ident, label) for label, ident in fact_options(fact, lang))
+    if fact.type in ("choice", "currency") and value:
+        box.locator("select").select_option(label=labels[value])
+    elif fact.type == "country" and value in labels:
+        box.locator("input").fill(labels[value])
+    else:
+        box.locator("input, textarea").fill(value)
 
 
 class Flow:
@@ -105,25 +128,22 @@ class Flow:
     def pick_scenario(self) -> None:
         """Pick the scenario and wait until the facts form is rebuilt for it."""
         page = self.page
-        pick(page.locator(".pb-scenario"), self.scenario.title.get(self.lang))
-        # The form is rebuilt for the scenario; typing into the old one would be lost. Wait
-        # until it holds exactly this scenario's facts (scenarios may share all their facts).
-        mine = {f.id for f in self.scenario.facts}
-        foreign = ", ".join(
-            f".pb-facts .pb-fact-{fid}" for fid in sorted(self.lib.facts) if fid not in mine
-        )
-        if foreign:
-            expect(page.locator(foreign)).to_have_count(0)
-        # one text box per fact (dates and times also have a picker, .pb-picker)
-        boxes = page.locator(".pb-facts").locator("input:not(.pb-picker input), textarea")
-        expect(boxes).to_have_count(len(mine))
+        pick_dispute(page, self.scenario.title.get(self.lang))
+        # The form shows once the kernel has the pick: wait until this scenario's facts are
+        # on screen (those only an analyst fills are never asked).
+        for ref in self.scenario.facts:
+            box = page.locator(f".pb-facts .pb-fact-{ref.id}")
+            if self.lib.facts[ref.id].filled_by == "staff":
+                expect(box).to_be_visible()
+            else:
+                expect(box).to_have_count(0)
 
     def start(self, facts: dict[str, str]) -> None:
         """Pick the scenario, fill the facts form, press Start, wait for the first step."""
         page = self.page
         self.pick_scenario()
         for fact_id, value in facts.items():
-            page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
+            fill_fact(page, self.lib, fact_id, value, self.lang)
         sign_in(page)
         page.locator(".pb-start").click()
         self.expect_step(self.scenario.start)
@@ -165,6 +185,40 @@ class Flow:
         expect(self.page.locator(".pb-step .pb-outcome")).to_be_visible()
         expect(self.page.locator(".pb-restart")).to_be_visible()
         expect(self.page.locator(".pb-next")).to_be_hidden()
+
+
+def expect_draft(flow: Flow, template_id: str, *texts: str) -> None:
+    """The English draft of ``template_id`` is shown, holds ``texts`` and no raw placeholder."""
+    draft = flow.draft(template_id)
+    for value in texts:
+        expect(draft).to_have_value(re.compile(re.escape(value)))
+    expect(draft).not_to_have_value(re.compile(r"\{\w+\}"))
+
+
+def expect_deadline(flow: Flow, label_of: tuple[str, int], due: str, state: str) -> None:
+    """The current step's deadline ``(step_id, index)`` shows ``due`` and is classed ``state``."""
+    step_id, index = label_of
+    ref = flow.scenario.step(step_id).deadlines[index]
+    policies = flow.lib.policies[flow.scenario.platform].policies
+    label = policy_text(ref.label.get(flow.lang), policies, flow.lang, dt.datetime.now(dt.UTC))
+    line = flow.page.locator(".pb-step .pb-deadline").filter(has_text=label)
+    expect(line).to_contain_text(due)
+    expect(line).to_have_class(re.compile(rf"\b{state}\b"))
+
+
+def tick(flow: Flow, kind: str, item_id: str) -> None:
+    """Tick an evidence item (``evidence``) or a root cause (``cause``)."""
+    box = flow.page.locator(f".pb-{kind}-{item_id} input")
+    box.check()
+    expect(box).to_be_checked()
+
+
+def restart_in(flow: Flow, lang: str) -> None:
+    """From a finished walk: Restart, back on the start screen, then switch language."""
+    flow.page.locator(".pb-restart").click()
+    flow.page.locator(".pb-start").wait_for(state="visible")
+    flow.step_id = None
+    flow.switch_language(lang)
 
 
 def item_mismatch_facts(**extra: str) -> dict[str, str]:

@@ -1,5 +1,8 @@
-"""End to end: attach two photos and a PDF to a case in the browser, build the appeal packet,
-download it; the uploaded bytes are gone from the kernel's widget state afterwards."""
+"""End to end: evidence files attached in the browser, the appeal packet built and downloaded.
+
+Two photos and a PDF are attached to a case; the uploaded bytes are gone from the kernel's
+widget state afterwards.
+"""
 
 from __future__ import annotations
 

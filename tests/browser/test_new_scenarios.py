@@ -1,5 +1,7 @@
-"""The five scenarios of issue 9 on the real staff page: each walked to an outcome in 中文, then,
-after Restart on the same page, to another outcome in English.
+"""Five Wish scenarios on the real staff page, each walked to outcomes in 中文 and English.
+
+Each is walked to an outcome in 中文, then, after Restart on the same page, to another outcome
+in English.
 
 One page (one kernel) per scenario keeps this file to five page loads. Steps are found by CSS
 hooks; every text compared against comes from the library under data/, so these tests prove
@@ -8,74 +10,48 @@ that a scenario added as YAML alone is served, walked, and drafted in both langu
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from playbook.library.library import Library
-from playbook.scenarios.policies import add_business_days, policy_text
+from playbook.scenarios.policies import add_business_days
 from tests.browser.conftest import StaffPage
-from tests.browser.helpers import BUYER, ORDER_ID, STORE, Flow, ago, due_text, stamp
+from tests.browser.helpers import (
+    BUYER,
+    ORDER_ID,
+    STORE,
+    Flow,
+    ago,
+    due_text,
+    expect_deadline,
+    expect_draft,
+    restart_in,
+    stamp,
+    tick,
+)
 
 pytestmark = pytest.mark.browser
 
 CARRIER, TRACKING = "YunExpress", "YT2412345678901234"
 
 
-def expect_draft(flow: Flow, template_id: str, *texts: str) -> None:
-    """The English draft of ``template_id`` is shown, holds ``texts`` and no raw placeholder."""
-    draft = flow.draft(template_id)
-    for value in texts:
-        expect(draft).to_have_value(re.compile(re.escape(value)))
-    expect(draft).not_to_have_value(re.compile(r"\{\w+\}"))
-
-
-def expect_deadline(flow: Flow, label_of: tuple[str, int], due: str, state: str) -> None:
-    """The current step's deadline ``(step_id, index)`` shows ``due`` and is classed ``state``."""
-    step_id, index = label_of
-    ref = flow.scenario.step(step_id).deadlines[index]
-    policies = flow.lib.policies[flow.scenario.platform].policies
-    label = policy_text(ref.label.get(flow.lang), policies, flow.lang, dt.datetime.now(dt.UTC))
-    line = flow.page.locator(".pb-step .pb-deadline").filter(has_text=label)
-    expect(line).to_contain_text(due)
-    expect(line).to_have_class(re.compile(rf"\b{state}\b"))
-
-
-def tick(flow: Flow, kind: str, item_id: str) -> None:
-    """Tick an evidence item (``evidence``) or a root cause (``cause``)."""
-    box = flow.page.locator(f".pb-{kind}-{item_id} input")
-    box.check()
-    expect(box).to_be_checked()
-
-
-def restart_in(flow: Flow, lang: str) -> None:
-    """From a finished walk: Restart, back on the start screen, then switch language."""
-    flow.page.locator(".pb-restart").click()
-    flow.page.locator(".pb-start").wait_for(state="visible")
-    flow.step_id = None
-    flow.switch_language(lang)
-
-
 def test_order_not_delivered(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "order-not-delivered", "zh")
     ordered, released = ago(days=20, hours=8), ago(days=20)
-    flow.start(
-        {
-            "order_id": ORDER_ID,
-            "store_name": STORE,
-            "released_at": stamp(released),
-            "ordered_at": stamp(ordered),
-            "buyer_name": BUYER,
-            "country": "DE",
-            "wish_express": "no",  # per-country limits are for standard orders
-            "requires_delivery_confirmation": "yes",
-            "carrier": CARRIER,
-            "tracking_number": TRACKING,
-            "delivered_at": stamp(ago(days=3)),
-        }
-    )
+    facts = {
+        "order_id": ORDER_ID,
+        "store_name": STORE,
+        "released_at": stamp(released),
+        "ordered_at": stamp(ordered),
+        "buyer_name": BUYER,
+        "country": "DE",
+        "wish_express": "no",  # per-country limits are for standard orders
+        "requires_delivery_confirmation": "yes",
+        "carrier": CARRIER,
+        "tracking_number": TRACKING,
+        "delivered_at": stamp(ago(days=3)),
+    }
+    flow.start(facts)
     # Germany's own limit from the policy file (by_country), counted from the order: past.
     de_days = int(lib.policies["wish"].policies["late_delivery_liability"].by_country["DE"])
     expect_deadline(flow, ("check-tracking", 0), due_text(ordered, days=de_days), "past")
@@ -93,7 +69,7 @@ def test_order_not_delivered(staff: StaffPage, lib: Library) -> None:
     expect(flow.page.locator(".pb-outcome")).to_contain_text(cause)
 
     restart_in(flow, "en")
-    flow.start({})  # the facts typed for the first walk are still in the form
+    flow.start(facts)  # a new dispute starts from an empty form: typed again
     flow.answer("stalled", "contact-carrier")
     tick(flow, "evidence", "carrier-trace")
     flow.next("contact-buyer")
@@ -112,20 +88,19 @@ def test_late_confirmed_fulfilment(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "late-confirmed-fulfilment", "zh")
     released, scanned, issued = ago(days=12), ago(days=6), ago(days=10)
     first_scan = ago(days=9)
-    flow.start(
-        {
-            "order_id": ORDER_ID,
-            "store_name": STORE,
-            "order_total": "30.00",
-            "currency": "USD",
-            "released_at": stamp(released),
-            "confirmed_fulfilled_at": stamp(scanned),
-            "carrier_first_scan_at": stamp(first_scan),
-            "infraction_issued_at": stamp(issued),
-            "carrier": CARRIER,
-            "tracking_number": TRACKING,
-        }
-    )
+    facts = {
+        "order_id": ORDER_ID,
+        "store_name": STORE,
+        "order_total": "30.00",
+        "currency": "USD",
+        "released_at": stamp(released),
+        "confirmed_fulfilled_at": stamp(scanned),
+        "carrier_first_scan_at": stamp(first_scan),
+        "infraction_issued_at": stamp(issued),
+        "carrier": CARRIER,
+        "tracking_number": TRACKING,
+    }
+    flow.start(facts)
     # an order under $100: 168 hours (the high-value deadline is not shown)
     expect_deadline(flow, ("check-timeline", 0), due_text(released, hours=168), "past")
     expect(flow.page.locator(".pb-step .pb-deadline")).to_have_count(2)
@@ -144,7 +119,7 @@ def test_late_confirmed_fulfilment(staff: StaffPage, lib: Library) -> None:
     flow.expect_outcome("outcome-dispute-pending")
 
     restart_in(flow, "en")
-    flow.start({})
+    flow.start(facts)
     flow.answer("scan-late-our-fault", "accept-infraction")
     flow.next("lessons-learned")
     tick(flow, "cause", "holiday-capacity")
@@ -157,17 +132,16 @@ def test_late_confirmed_fulfilment(staff: StaffPage, lib: Library) -> None:
 def test_chargeback(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "chargeback", "zh")
     refunded = ago(days=5)
-    flow.start(
-        {
-            "order_id": ORDER_ID,
-            "store_name": STORE,
-            "order_total": "24.99",
-            "currency": "USD",
-            "carrier": CARRIER,
-            "tracking_number": TRACKING,
-            "refunded_at": stamp(refunded),
-        }
-    )
+    facts = {
+        "order_id": ORDER_ID,
+        "store_name": STORE,
+        "order_total": "24.99",
+        "currency": "USD",
+        "carrier": CARRIER,
+        "tracking_number": TRACKING,
+        "refunded_at": stamp(refunded),
+    }
+    flow.start(facts)
     flow.answer("payment-provider", "can-and-cannot")
     flow.next("keep-evidence")
     tick(flow, "evidence", "order-record")
@@ -185,7 +159,7 @@ def test_chargeback(staff: StaffPage, lib: Library) -> None:
     flow.expect_outcome("outcome-dispute-won")
 
     restart_in(flow, "en")
-    flow.start({})
+    flow.start(facts)
     flow.answer("buyer-refund", "not-a-chargeback")
     flow.next("outcome-other-scenario")
     flow.expect_outcome("outcome-other-scenario")
@@ -194,16 +168,15 @@ def test_chargeback(staff: StaffPage, lib: Library) -> None:
 def test_commission_on_cancelled_order(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "commission-on-cancelled-order", "zh")
     issued = ago(days=1)
-    flow.start(
-        {
-            "order_id": ORDER_ID,
-            "store_name": STORE,
-            "infraction_issued_at": stamp(issued),
-            "fee_amount": "3.25",
-            "currency": "USD",
-            "statement_line": "Commission 3.25 USD",
-        }
-    )
+    facts = {
+        "order_id": ORDER_ID,
+        "store_name": STORE,
+        "infraction_issued_at": stamp(issued),
+        "fee_amount": "3.25",
+        "currency": "USD",
+        "statement_line": "Commission 3.25 USD",
+    }
+    flow.start(facts)
     flow.answer("before-fulfilment", "who-cancelled")
     flow.answer("buyer", "read-unpaid")
     tick(flow, "evidence", "order-history")
@@ -218,7 +191,7 @@ def test_commission_on_cancelled_order(staff: StaffPage, lib: Library) -> None:
     flow.expect_outcome("outcome-infraction-disputed")
 
     restart_in(flow, "en")
-    flow.start({})
+    flow.start(facts)
     flow.answer("before-fulfilment", "who-cancelled")
     flow.answer("us", "merchant-cancel-cost")
     flow.next("read-unpaid")
@@ -234,15 +207,14 @@ def test_commission_on_cancelled_order(staff: StaffPage, lib: Library) -> None:
 def test_inventory_drop_without_orders(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "inventory-drop-without-orders", "zh")
     dropped = ago(hours=2)
-    flow.start(
-        {
-            "store_name": STORE,
-            "sku": "SKU-03006",
-            "product_name": "Silk Scarf",
-            "stock_drop": "4",
-            "stock_drop_at": stamp(dropped),
-        }
-    )
+    facts = {
+        "store_name": STORE,
+        "sku": "SKU-03006",
+        "product_name": "Silk Scarf",
+        "stock_drop": "4",
+        "stock_drop_at": stamp(dropped),
+    }
+    flow.start(facts)
     # The release hold from the policy file: orders placed at the drop are not visible yet.
     expect_deadline(flow, ("check-pending", 0), due_text(dropped, hours=8), "soon")
     flow.answer("no-orders", "check-variants")
@@ -258,7 +230,7 @@ def test_inventory_drop_without_orders(staff: StaffPage, lib: Library) -> None:
     flow.expect_outcome("outcome-asked-wish")
 
     restart_in(flow, "en")
-    flow.start({})
+    flow.start(facts)
     flow.answer("found-orders", "pending-orders")
     flow.next("lessons-learned")
     flow.next("outcome-no-loss")

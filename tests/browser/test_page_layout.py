@@ -94,7 +94,8 @@ def test_dates_are_picked_or_typed_in_utc(staff: StaffPage, lib: Library) -> Non
     expect(label.first).to_be_visible()
     # Required facts first: the "Optional" heading comes after every required fact's box.
     order = page.evaluate(
-        """() => [...document.querySelectorAll('.pb-facts .pb-facts-group, .pb-facts input')]
+        """() => [...document.querySelectorAll(
+               '.pb-facts .pb-facts-group, .pb-facts .pb-fact input, .pb-facts .pb-fact select')]
              .map((el) => el.classList.contains('pb-facts-group') ? el.textContent : 'input')"""
     )
     optional = order.index(text("ui.facts_optional", "en"))

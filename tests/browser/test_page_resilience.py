@@ -1,4 +1,4 @@
-"""The staff page never leaves anyone stranded (issue 11): a burst of pages, a lost kernel.
+"""The staff page never leaves anyone stranded a burst of pages, a lost kernel.
 
 Real Voilà, real kernels, Debian's Chromium. The burst shares the session's server; each page
 is a fresh browser context and so a fresh kernel. The lost-kernel tests kill the page's own
@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from playbook.i18n import text
 from playbook.library.library import Library
 from tests.browser.conftest import UI_TIMEOUT_MS, StaffPage, VoilaServer
-from tests.browser.helpers import Flow, item_mismatch_facts
+from tests.browser.helpers import Flow, item_mismatch_facts, pick_dispute
 
 pytestmark = pytest.mark.browser
 
@@ -170,9 +170,10 @@ def test_shut_down_kernel_shows_banner(
 
 
 def test_lost_kernel_on_the_start_screen_names_the_typed_facts(
-    staff: StaffPage, voila_server: VoilaServer
+    staff: StaffPage, voila_server: VoilaServer, lib: Library
 ) -> None:
     page = staff.page
+    pick_dispute(page, lib.scenario("item-mismatch").title.zh)
     page.locator(".pb-fact-order_id input").fill("5f1e2d3c4b5a69788796a5b4")
     os.kill(kernel_process(voila_server, kernel_id(page)).pid, signal.SIGKILL)
     banner = page.locator(".pb-lost")

@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     ago,
     due_text,
     expect_draft_for_this_order,
+    fill_fact,
     item_mismatch_facts,
     sign_in,
     stamp,
@@ -188,10 +189,10 @@ def test_language_switch_keeps_the_step(staff: StaffPage, lib: Library) -> None:
     flow = Flow(staff, lib, "item-mismatch", "zh")
     page = flow.page
     scenario = flow.scenario
-    expect(page.locator(".pb-scenario")).to_contain_text(scenario.title.get("zh"))
+    expect(page.locator(".pb-disputes")).to_contain_text(scenario.title.get("zh"))
     flow.switch_language("en")
-    expect(page.locator(".pb-scenario")).to_contain_text(scenario.title.get("en"))
-    expect(page.locator(".pb-scenario")).not_to_contain_text(scenario.title.get("zh"))
+    expect(page.locator(".pb-disputes")).to_contain_text(scenario.title.get("en"))
+    expect(page.locator(".pb-disputes")).not_to_contain_text(scenario.title.get("zh"))
 
     flow.start(item_mismatch_facts())
     flow.expect_step("confirm-order")
@@ -231,7 +232,7 @@ def test_xss_in_facts_renders_as_text(staff: StaffPage, lib: Library) -> None:
     facts["buyer_says"] = XSS
     flow.pick_scenario()
     for fact_id, value in facts.items():
-        page.locator(f".pb-fact-{fact_id}").locator("input, textarea").fill(value)
+        fill_fact(page, lib, fact_id, value, "zh")
     sign_in(page)
     page.locator(".pb-start").click()
     # The bad date is refused, and the refusal quotes it as text.

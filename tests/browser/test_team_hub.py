@@ -39,8 +39,10 @@ SPAWN_MS = 120_000  # a user's first page: spawn the server, start a kernel, ren
 
 @pytest.fixture(scope="module")
 def hub(team_hub: TeamHub) -> TeamHub:
-    """The session's hub with this module's people: amy and bob (staff), lea (lead), carl
-    (signed up, never approved)."""
+    """The session's hub with this module's people.
+
+    amy and bob (staff), lea (lead), carl (signed up, never approved).
+    """
     for user, password in PASSWORDS.items():
         team_hub.add_person(user, password, GROUPS[user])
     team_hub.sign_up("carl", "Carl-waits-5512q")
@@ -99,16 +101,17 @@ def expect_listed(page: Page, cases: dict[str | None, str], shown: set[str | Non
     page.locator(".pb-nav button", has_text=re.compile("Cases|案件")).first.click()
     for who in sorted(shown, key=str):
         expect(page.locator(f".pb-open-{cases[who]}")).to_have_count(1)
-    expect(page.locator(".pb-case-rows .widget-button")).to_have_count(len(shown))
+    expect(page.locator('.pb-case-rows button[class*="pb-open-"]')).to_have_count(len(shown))
     for who in set(cases) - shown:
         expect(page.locator(f".pb-open-{cases[who]}")).to_have_count(0)
 
 
 def test_wrong_password_and_unapproved_account_are_refused(hub: TeamHub, context) -> None:
     page = sign_in(context, hub, "amy", "not-her-password-1")
-    expect(page.locator(".login_error")).to_contain_text("Invalid username or password")
+    expect(page.locator(".login_error")).to_contain_text("The user name or the password is wrong")
+    expect(page.locator(".login_error")).to_contain_text("用户名或密码不正确")
     page = sign_in(context, hub, "carl", "Carl-waits-5512q")
-    expect(page.locator(".login_error")).to_contain_text("has not been authorized")
+    expect(page.locator(".login_error")).to_contain_text("waiting for an admin's approval")
     assert "/user/" not in page.url
 
 
@@ -254,8 +257,11 @@ def test_staff_cannot_start_a_kernel_a_terminal_or_run_code(hub, cases, context)
 
 
 def test_a_preheated_page_knows_the_person_and_the_language(hub, cases, context) -> None:
-    """A page server's pages come from its pool, built before anyone asked: the signed-in
-    person (the server's own environment) and the request's ?lang= and ?case= are on them."""
+    """A page server's pages come from its pool, built before anyone asked.
+
+    The signed-in person (the server's own environment) and the request's ?lang= and ?case=
+    are on them.
+    """
     page = sign_in(context, hub, "amy", PASSWORDS["amy"])
     page.wait_for_url(re.compile(r"/user/amy/voila/render/staff\.ipynb"))
     expect(page.locator(".pb-start")).to_be_visible()

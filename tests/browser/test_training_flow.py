@@ -1,5 +1,6 @@
-"""End to end: one whole training session on a real Voilà serving the training page
-(notebooks/training/training.ipynb).
+"""End to end: one whole training session on a real Voilà serving the training page.
+
+The page is notebooks/training/training.ipynb.
 
 The trainer creates a session in one browser context; two trainees join it in two more
 contexts and answer differently (one backs out of a branch after scoring on it); the trainer's

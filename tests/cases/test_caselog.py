@@ -50,6 +50,7 @@ def test_markdown_has_facts_steps_answers_actors_times_evidence_drafts_outcome(
     assert "Item doesn't match the order / buyer refuses to pay (item-mismatch)" in md
     assert text("caselog.version_value", "en", started=1, current=1) in md
     assert "5f9a0c2e1b" in md
+    assert f"**{text('caselog.platform', 'en')}:** Wish" in md  # the platform by its name
     assert "24.99" in md
     assert "2026-05-03 10:00 UTC" in md  # the refund request fact, formatted
     # each step with its answer, time and actor

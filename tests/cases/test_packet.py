@@ -74,12 +74,12 @@ def test_pdf_holds_statement_reference_and_index_in_order(session, lib, tmp_path
         flat(statement.zh.splitlines()[0].format(order_id=ORDER)),
         flat("我们申请复核该订单的退款。"),
         flat("Case facts"),
-        flat("Timeline"),
         flat("Evidence index"),
         flat("#1 Item and SKU label photos"),
         flat("#2 Item and SKU label photos"),
         flat("#3 Carrier tracking screenshot or link"),
         flat("#4 The conversation with the buyer"),
+        flat("Timeline"),  # last, after the evidence: the cover stays one page
     ]
     at = [whole.find(n) for n in needles]
     assert -1 not in at, [n for n, i in zip(needles, at, strict=True) if i < 0]
@@ -102,7 +102,7 @@ def test_index_page_numbers_point_at_the_evidence(session, tmp_path) -> None:
     assert listed[4] == listed[3] + 4
     assert pages[listed[4]].startswith(flat("Chat with buyer page 1"))
     assert pages[listed[4] + 1].startswith(flat("Chat with buyer page 2"))
-    assert packet.pages == listed[4] + 2
+    assert packet.pages == listed[4] + 3  # and the timeline's page, last
 
 
 def test_each_attached_image_appears(session, tmp_path) -> None:

@@ -328,3 +328,24 @@ class TestList:
         assert sql_store.count_cases(CaseFilter(scenario="item-mismatch")) == 5
         assert sql_store.count_cases(CaseFilter(assignee="li", status="waiting_buyer")) == 2
         assert sql_store.count_cases(CaseFilter(assignee="nobody")) == 0
+
+
+def test_the_list_filters_by_platform_in_every_store(store, lib):
+    """An Amazon case and a Wish case: each platform's filter finds its own, in SQL and memory."""
+    amazon = {
+        "order_id": "113-4827305-1940263",
+        "buyer_name": "Emily Carter",
+        "store_name": "Lakeside Goods",
+        "product_name": "Ceramic mug",
+        "marketplace": "us",
+        "fulfilment_channel": "mfn",
+        "claim_type": "a-to-z",
+    }
+    wish = store.create_case(new_walk(lib), actor="amy")
+    az = store.create_case(new_walk(lib, "amazon-not-as-described", amazon), actor="amy")
+    assert (wish.platform, az.platform) == ("wish", "amazon")
+    assert [c.id for c in store.list_cases(CaseFilter(platform="amazon"))] == [az.id]
+    assert [c.id for c in store.list_cases(CaseFilter(platform="wish"))] == [wish.id]
+    assert store.count_cases(CaseFilter(platform="amazon", status="won")) == 0
+    assert store.count_cases(CaseFilter(platform="zylo")) == 0
+    assert store.count_cases(CaseFilter()) == 2

@@ -299,12 +299,14 @@ class TestSessionStore:
         shown_header, shown = choices_table(report, "en", SHOWN_COLUMNS)
         assert shown_header == [header[COLUMNS.index(c)] for c in SHOWN_COLUMNS]
         question = "Find out why it is not fulfilled"
+        back = "stepped back (undoes this answer)"
         assert shown[6:9] == [
-            ["Bo", 2, question, "Out of stock", "yes", 1, "no"],  # right, then backed out of
-            ["Bo", 3, question, "", "", 0, "no"],  # the step back
+            ["Bo", 2, "answered", question, "Out of stock", "yes", 1, "no"],  # then undone
+            ["Bo", 3, back, question, "", "", 0, "no"],  # the step back, said as one
             [
                 "Bo",
                 4,
+                "answered",
                 question,
                 "Policy change (platform or destination rules, embargo)",
                 "no",

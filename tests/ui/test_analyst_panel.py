@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from playbook.cases.records import CaseFilter
-from playbook.cases.sql_store import SqlStore as Store
 from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
@@ -41,10 +40,9 @@ def sample(lib):
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
+def now() -> dt.datetime:
+    """The analyst page's clock and its store's."""
+    return NOW
 
 
 @pytest.fixture
@@ -67,8 +65,10 @@ def load(panel: AnalystPanel, path: str | Path) -> AnalystPanel:
 
 
 def cut_sample(path: Path, rows: dict[int, dict[str, str]]) -> Path:
-    """A small export: the sample's header and the given sample rows (now file rows 2, 3, ...),
-    with cells changed."""
+    """A small export: the sample's header and the given sample rows, with cells changed.
+
+    The rows become file rows 2, 3, ...
+    """
     with SAMPLE.open(encoding="utf-8", newline="") as fh:
         header, *body = list(csv.reader(fh))
     with path.open("w", encoding="utf-8", newline="") as fh:

@@ -1,5 +1,8 @@
-"""Evidence files on the staff page (widgets, real SQLite store): upload, thumbnails, remove,
-build the packet; forged messages change nothing; uploaded bytes leave widget state."""
+"""Evidence files on the staff page (widgets, real SQLite store).
+
+Upload, thumbnails, remove, build the packet; forged messages change nothing; uploaded bytes
+leave widget state.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 
-import pytest
-
-from playbook.cases.sql_store import SqlStore
 from playbook.ui.staff_panel import StaffPanel
 from tests.evidence_fixtures import TO_APPEAL, pdf_doc, photo
 
@@ -21,13 +20,6 @@ from .test_staff_panel import FACTS, NOW
 XSS_NAME = "<img src=x onerror=alert(1)>.jpg"
 MODIFIED = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 APPEAL = {**FACTS, "refunded_at": "2026-11-20 08:00", "product_name": "Mug"}
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def at_appeal(lib, store) -> StaffPanel:
@@ -96,7 +88,7 @@ def test_refused_file_is_named_and_the_rest_saved(lib, store) -> None:
         ("t.png", photo(3, fmt="PNG")),
     )
     assert [f.name for f in panel.session.files()] == ["t.png"]
-    assert "evil.exe.png: This file is of type" in panel.message.value
+    assert "evil.exe.png: This file looks like a program" in panel.message.value
 
 
 def test_remove_button(lib, store) -> None:

@@ -1,6 +1,8 @@
-"""The lessons page on the known store (real SQLite file), driven like a visitor: set filter
-values, click buttons, switch tabs and language. Expected figures are the hand-worked ones of
-tests/test_analytics.py."""
+"""The lessons page on the known store (real SQLite file), driven like a visitor.
+
+Set filter values, click buttons, switch tabs and language. Expected figures are the
+hand-worked ones of tests/lessons/test_analytics.py.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ def test_first_view_shows_the_known_figures(store, lib):
     }
     assert panel.empty.value == ""
     weekly, outcomes = panel.tabs.charts["weekly"], panel.tabs.charts["outcomes"]
-    assert bytes(weekly.image.value).startswith(b"\x89PNG")
+    assert weekly.png.startswith(b"\x89PNG")
     assert "Refunded</td><td>37</td><td>50.0%" in outcomes.table.value
     assert "Appeal won,6," in csv_of(outcomes)
 
@@ -65,12 +67,12 @@ def test_first_view_shows_the_known_figures(store, lib):
 def test_filter_change_redraws_charts_tables_and_figures(store, lib):
     panel = panel_for(store, lib)
     weekly = panel.tabs.charts["weekly"]
-    before_png, before_table = weekly.image.value, weekly.table.value
+    before_png, before_table = weekly.png, weekly.table.value
     panel.filters.scenario.value = "unfulfilled-order"
     assert kpis(panel)["Cases opened in range"] == "20"
     assert kpis(panel)["Open now"] == "5"
     assert kpis(panel)["Median time to resolution"] == "4.8 h"
-    assert weekly.image.value != before_png
+    assert weekly.png != before_png
     assert weekly.table.value != before_table
     assert "Order not fulfilled" in weekly.table.value or "unfulfilled" in weekly.table.value
     panel.filters.scenario.value = ""
@@ -79,6 +81,32 @@ def test_filter_change_redraws_charts_tables_and_figures(store, lib):
     panel.filters.store.value = ""
     panel.filters.start.value, panel.filters.end.value = dt.date(2026, 3, 2), dt.date(2026, 4, 26)
     assert kpis(panel)["Cases opened in range"] == "29"
+
+
+def test_platform_filter_counts_each_platforms_cases(store, lib):
+    # the known store's 20 unfulfilled orders become Amazon's late shipments
+    with store.transaction() as conn:
+        conn.execute(
+            update(cases)
+            .where(cases.c.scenario_id == "unfulfilled-order")
+            .values(platform="amazon", scenario_id="amazon-late-shipment")
+        )
+    panel = panel_for(store, lib, lang="zh")
+    filters, opened = panel.filters, text("lessons.kpi_cases", "zh")
+    assert filters.platform.layout.display != "none"  # two platforms: the filter is offered
+    assert ("亚马逊", "amazon") in filters.platform.options
+    filters.platform.value = "amazon"
+    assert kpis(panel)[opened] == "20"
+    offered = {v for _, v in filters.scenario.options} - {""}
+    assert offered == {s.id for s in lib.scenarios_of("amazon")}
+    filters.platform.value = "wish"
+    assert kpis(panel)[opened] == "63"
+    filters.platform._pb_quiet = True  # a value the page never offered, as a forged message
+    filters.platform.options = [*filters.platform.options, ("Zylo", "zylo")]
+    filters.platform.value = "zylo"
+    filters.platform._pb_quiet = False
+    panel.render()  # not a platform of the library: any platform
+    assert kpis(panel)[opened] == "83"
 
 
 def test_bad_range_says_so_and_keeps_the_charts(store, lib):
@@ -91,9 +119,9 @@ def test_bad_range_says_so_and_keeps_the_charts(store, lib):
 def test_tabs_draw_when_opened_and_table_view(store, lib):
     panel = panel_for(store, lib)
     pareto = panel.tabs.charts["pareto"]
-    assert bytes(pareto.image.value) == b""  # not drawn until its tab is opened
+    assert pareto.png == b""  # not drawn until its tab is opened
     panel.tabs.widget.selected_index = TABS.index("causes")
-    assert bytes(pareto.image.value).startswith(b"\x89PNG")
+    assert pareto.png.startswith(b"\x89PNG")
     panel.tabs.pareto_by.value = "assignee"
     assert "<td>amy</td><td>47</td>" in pareto.table.value
     assert pareto.table.layout.display == "none"

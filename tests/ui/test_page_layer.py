@@ -21,6 +21,7 @@ FAMILIES = {
             "staff_start",
             "staff_walk",
             "case_list",
+            "assign",
             "evidence_files",
             "fact_inputs",
             "walk_html",

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from playbook.cases.memory_store import MemoryStore
-from playbook.cases.sql_store import SqlStore
 from playbook.i18n import text
 from playbook.load import load_library
 from playbook.ui.app import PAGE_TEXTS, ServedStaffPanel, page_state_html
@@ -23,8 +22,10 @@ from .test_staff_panel import FACTS, NOW
 
 
 class Attrs(HTMLParser):
-    """The attributes of the first tag of an HTML snippet as a browser reads them, without
-    the ``data-`` prefix."""
+    """The attributes of the first tag of an HTML snippet as a browser reads them.
+
+    Without the ``data-`` prefix.
+    """
 
     def __init__(self, html: str) -> None:
         super().__init__()
@@ -38,13 +39,6 @@ class Attrs(HTMLParser):
 @pytest.fixture(scope="module")
 def lib():
     return load_library()
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqlStore(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def state(panel: ServedStaffPanel) -> dict[str, str | None]:
@@ -100,33 +94,30 @@ def test_required_facts_come_first_under_their_headings(data_copy: Path) -> None
     assert lib.scenario("item-mismatch").facts[-1].id == "order_id"
     panel = ServedStaffPanel(library=lib, clock=lambda: NOW, lang="en", store=MemoryStore())
     panel.start_view.scenario.value = "item-mismatch"
-    labels = panel.start_view.facts_box.children[::3]
-    required = [label._pb_fact[1] for label in labels]
+    fields = list(panel.start_view.fields.values())
+    required = [f.required for f in fields]
     assert required == sorted(required, reverse=True)
     assert True in required
     assert False in required
-    first_optional = labels[required.index(False)]
-    assert text("ui.facts_required", "en") in labels[0].value
-    assert text("ui.facts_optional", "en") in first_optional.value
-    headings = sum(bool(re.search("pb-facts-group", label.value)) for label in labels)
+    first_optional = fields[required.index(False)]
+    assert text("ui.facts_required", "en") in fields[0].head.value
+    assert text("ui.facts_optional", "en") in first_optional.head.value
+    headings = sum(bool(re.search("pb-facts-group", f.head.value)) for f in fields)
     assert headings == 2
+    assert fields[0].box.description == "Buyer name (required)"  # the input's own <label>
 
 
 def test_datetime_facts_have_a_picker_and_say_utc(lib) -> None:
     panel = ServedStaffPanel(library=lib, clock=lambda: NOW, lang="en", store=MemoryStore())
     panel.start_view.scenario.value = "item-mismatch"
-    box = panel.start_view.fact_inputs["refund_requested_at"]
-    row = next(
-        r for r in panel.start_view.facts_box.children[1::3] if box in getattr(r, "children", ())
-    )
-    picker = row.children[1]
+    field = panel.start_view.fields["refund_requested_at"]
+    box, picker = field.box, field.picker
     assert "pb-picker-refund_requested_at" in picker._dom_classes
     picker.value = dt.datetime(2026, 11, 20, 9, 5)
     assert box.value == "2026-11-20 09:05"
     box.value = "2026-11-21 10:00"  # typing still works: the box is the fact's value
     assert panel.start_view.fact_inputs["refund_requested_at"].value == "2026-11-21 10:00"
-    label = panel.start_view.facts_box.children[panel.start_view.facts_box.children.index(row) - 1]
-    assert text("ui.fact_utc", "en") in label.value
+    assert text("ui.fact_utc", "en") in field.hint.value
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-from playbook.cases.sql_store import SqlStore as Store
 from playbook.load import load_library
 from playbook.ui.staff_panel import StaffPanel
 from tests.store_fixtures import frozen_library
@@ -21,13 +19,6 @@ from .test_staff_panel import FACTS, NOW
 def lib(tmp_path_factory):
     """Case-store pages walk item-mismatch frozen at version 1 (see ``frozen_library``)."""
     return frozen_library(tmp_path_factory.mktemp("frozen"))
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(f"sqlite:///{tmp_path / 'cases.sqlite3'}", now=lambda: NOW)
-    yield s
-    s.close()
 
 
 def page(lib, store, user: str | None = "Ana", lang: str = "en") -> StaffPanel:
@@ -87,6 +78,9 @@ def test_conflict_reloads_and_keeps_the_unsaved_choice(lib, store) -> None:
     assert "was changed by Ana" in b.message.value
     assert "your input is kept" in b.message.value
     assert b.walk.current.id == "own-it"  # B now sees what A did
+    # the unsaved choice is named on screen (it is not on offer at own-it)
+    assert "Your choice, not saved" in b.message.value
+    assert "moved on to" in b.message.value
     assert store.get_case(a.case.id).current_step == "own-it"
     events = store.events(a.case.id)
     assert [(e.type, e.actor) for e in events] == [
@@ -110,6 +104,7 @@ def test_conflict_on_the_same_step_keeps_the_choice_on_screen(lib, store) -> Non
     assert "was changed by Ana" in b.message.value
     assert b.walk.current.id == "confirm-order"
     assert b.walk_view.options.value == "correct-but-disputed"
+    assert "It is selected again below" in b.message.value
     b.walk_view.next_button.click()  # second try after the reload goes through
     assert b.message.value == ""
     assert store.get_case(a.case.id).current_step == "explain-with-evidence"
@@ -236,3 +231,54 @@ def test_language_switch_keeps_filters_and_choices(lib, store) -> None:
     assert panel.cases.status.value == "waiting_buyer"
     assert ("waiting on the buyer", "waiting_buyer") in panel.cases.status.options
     assert len(panel.cases.rows.children) == 1
+
+
+AMAZON_FACTS = {
+    "order_id": "113-4827305-1940263",
+    "buyer_name": "Emily Carter",
+    "store_name": "Lakeside Goods",
+    "product_name": "Ceramic mug",
+    "marketplace": "us",
+    "fulfilment_channel": "mfn",
+    "claim_type": "a-to-z",
+}
+
+
+def test_case_list_and_header_show_and_filter_by_platform(lib, store) -> None:
+    wish = begin(lib, store)
+    amazon = page(lib, store)
+    amazon.start_view.scenario.value = "amazon-not-as-described"
+    for key, value in AMAZON_FACTS.items():
+        amazon.start_view.fact_inputs[key].value = value
+    amazon.start_view.start_button.click()
+    assert amazon.message.value == ""
+    assert "· Amazon ·" in amazon.walk_view.case_bar.value  # the case header names it
+    assert "· Wish ·" in wish.walk_view.case_bar.value
+    panel = page(lib, store, lang="zh")
+    panel.nav.value = "cases"
+    cases = panel.cases
+    assert [v for _, v in cases.platform.options] == ["", "amazon", "wish"]
+    assert ("亚马逊", "amazon") in cases.platform.options
+    assert len(cases.rows.children) == 2
+    cases.platform.value = "amazon"
+    (row,) = cases.rows.children
+    assert f"pb-open-{amazon.case.id}" in row.children[0]._dom_classes
+    assert "亚马逊" in row.children[1].value
+    # the dispute filter offers that platform's disputes only
+    offered = {v for _, v in cases.scenario.options} - {""}
+    assert offered == {s.id for s in lib.scenarios_of("amazon")}
+    cases.platform.value = "wish"
+    (row,) = cases.rows.children
+    assert f"pb-open-{wish.case.id}" in row.children[0]._dom_classes
+    cases.platform.value = ""
+    assert len(cases.rows.children) == 2
+
+
+def test_a_forged_platform_filter_is_ignored(lib, store) -> None:
+    begin(lib, store)
+    panel = page(lib, store)
+    panel.nav.value = "cases"
+    panel.cases.platform.options = [("", ""), ("zylo' OR 1=1", "zylo' OR 1=1")]
+    panel.cases.platform.value = "zylo' OR 1=1"  # not a platform of the library: no filter
+    assert len(panel.cases.rows.children) == 1
+    assert "pb-open-" in " ".join(panel.cases.rows.children[0].children[0]._dom_classes)
