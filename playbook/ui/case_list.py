@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import ipywidgets as w
 
-from playbook.cases.records import CaseFilter
+from playbook.cases.records import Case, CaseFilter
 from playbook.cases.roles import SCOPES, Identity, scope_assignees
 from playbook.cases.session import CaseSession
 from playbook.cases.store import CaseStore
@@ -190,42 +190,7 @@ class CaseListPanel(Part):
                 last=self.offset + len(cases),
             )
         )
-        rows = []
-        named = len(self.platforms) > 1  # with one platform, no platform column
-        for case in cases:
-            scenario = lib.scenarios.get(case.scenario_id)
-            title = scenario.title.get(self.lang) if scenario else case.scenario_id
-            due = case.next_deadline.strftime("%Y-%m-%d %H:%M UTC") if case.next_deadline else "—"
-            overdue = case.overdue(now)
-            cells = [
-                case.id,
-                *([lib.platform_name(case.platform, self.lang)] if named else []),
-                title,
-                case.order_id or "—",
-                t(f"ui.status.{case.status}"),
-                case.assignee or "—",
-                due,
-            ]
-            html = " · ".join(esc(c) for c in cells)
-            cls = "pb-deadline past" if overdue else "pb-case-row"
-            label = w.HTML(
-                tag("span", html + (f" <b>{esc(t('ui.overdue'))}</b>" if overdue else ""), cls)
-            )
-            button = w.Button(description=t("ui.open"), layout=w.Layout(width="90px"))
-            button.add_class(f"pb-open-{case.id}")
-            button.on_click(self._on_open_click(case.id))
-            row = [button, label]
-            if self.assign_bar.may_assign():
-                assign = w.Button(description=t("ui.assign_open"))
-                assign.add_class(f"pb-assign-open-{case.id}")
-                assign.on_click(self._on_assign_open_click(case.id))
-                row.append(assign)
-            elif self.assign_bar.may_take(case):
-                take = w.Button(description=t("ui.assign_me"))
-                take.add_class(f"pb-take-{case.id}")
-                take.on_click(self._on_take_click(case.id))
-                row.append(take)
-            rows.append(w.HBox(row))
+        rows = [self._row(case, now) for case in cases]
         replace_children(self.rows, rows or [w.HTML(tag("p", esc(t("ui.no_cases")), "pb-muted"))])
         self.prev_page.disabled = self.offset == 0
         self.next_page.disabled = self.offset + PAGE >= total
@@ -236,6 +201,44 @@ class CaseListPanel(Part):
         ids = picker_order(lib)  # every scenario, hidden platforms' too
         picked = self.platform.value if self.platform.value in self.platforms else None
         return [i for i in ids if picked is None or lib.scenarios[i].platform == picked]
+
+    def _row(self, case: Case, now: dt.datetime) -> w.HBox:
+        """One case of the list: Open, its line, and Assign… or Assign to me where allowed."""
+        t, lib = self.page.t, self.page.lib
+        scenario = lib.scenarios.get(case.scenario_id)
+        title = scenario.title.get(self.lang) if scenario else case.scenario_id
+        due = case.next_deadline.strftime("%Y-%m-%d %H:%M UTC") if case.next_deadline else "—"
+        named = len(self.platforms) > 1  # with one platform, no platform column
+        cells = [
+            case.id,
+            *([lib.platform_name(case.platform, self.lang)] if named else []),
+            title,
+            case.order_id or "—",
+            t(f"ui.status.{case.status}"),
+            case.assignee or "—",
+            due,
+        ]
+        html = " · ".join(esc(c) for c in cells)
+        overdue = case.overdue(now)
+        cls = "pb-deadline past" if overdue else "pb-case-row"
+        label = w.HTML(
+            tag("span", html + (f" <b>{esc(t('ui.overdue'))}</b>" if overdue else ""), cls)
+        )
+        button = w.Button(description=t("ui.open"), layout=w.Layout(width="90px"))
+        button.add_class(f"pb-open-{case.id}")
+        button.on_click(self._on_open_click(case.id))
+        row = [button, label]
+        if self.assign_bar.may_assign():
+            assign = w.Button(description=t("ui.assign_open"))
+            assign.add_class(f"pb-assign-open-{case.id}")
+            assign.on_click(self._on_assign_open_click(case.id))
+            row.append(assign)
+        elif self.assign_bar.may_take(case):
+            take = w.Button(description=t("ui.assign_me"))
+            take.add_class(f"pb-take-{case.id}")
+            take.on_click(self._on_take_click(case.id))
+            row.append(take)
+        return w.HBox(row)
 
     @show_errors
     def _on_filter_change(self, change: dict) -> None:
