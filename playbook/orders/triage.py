@@ -6,8 +6,9 @@ Deadlines come from that platform's policy file (or the platform's own count of 
 or its own due time in the file) and an explicit "as of" time; refund reasons are grouped
 through the platform's reason codes. A rule fires only on orders that give every fact it needs
 (see data/triage.yaml); the others are counted as not judged, or listed as "needs a look".
-Every row explains itself (:mod:`playbook.orders.explain`). Order facts for a case are in
-:mod:`playbook.orders.facts`.
+Every row explains itself (:mod:`playbook.orders.explain`), in words made for the rows a page
+or an export asks for (``TriageResult.explained``, ``TriageResult.table``). Order facts for a
+case are in :mod:`playbook.orders.facts`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from playbook.library.triage_rules import (
     RuleSet,
 )
 from playbook.orders.deadlines import Picked, add_business_days, due_times, gather, spec_rows
-from playbook.orders.explain import Explainer
+from playbook.orders.explain import Explainer, Explanations
 from playbook.orders.facts import ORDER_FACTS, as_utc, order_facts, triage_note
 from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES, MAPPED_KINDS
 
@@ -184,13 +185,14 @@ class TriageResult:
     """Orders that need a case (or a look), and what triage could not judge.
 
     Attributes:
-        table: one row per listed order, sorted by priority then due date; columns
-            :data:`TRIAGE_COLUMNS`. ``verdict`` is 'case' (the first rule that fired wins) or
+        listed: one row per listed order, sorted by priority then due date; the columns of
+            :data:`TRIAGE_COLUMNS` but ``explanation`` (see :attr:`table` and
+            :meth:`explained`). ``verdict`` is 'case' (the first rule that fired wins) or
             'look' (a rule could not judge it for a missing fact, ``missing_facts``, and asks
-            for a look with its own lower priority). Why: ``explanation`` (the facts and the
-            arithmetic), ``rule_policy`` and its ``policy_source``, and the act-by date
-            ``due_at`` with its ``deadline_source``;
-            :func:`~playbook.orders.facts.triage_note` puts them in words.
+            for a look with its own lower priority). Why: ``rule_policy`` and its
+            ``policy_source``, the act-by date ``due_at`` with its ``deadline_source``, and
+            the ``explanation`` (the facts and the arithmetic), put into words for the rows
+            asked for; :func:`~playbook.orders.facts.triage_note` puts them all in words.
         unknown_reasons: refund reasons found in no entry of data/reason_codes.yaml, with
             their count (``reason``, ``orders``).
         unjudged: per rule, orders it would have judged but could not (``rule``,
@@ -198,22 +200,54 @@ class TriageResult:
         unknown_refund_sources: who-refunded values that are not Wish's (``refund_source``,
             ``orders``).
         as_of: the time deadlines were judged at.
+        why: the explanations of the listed rows, made when asked for.
     """
 
-    table: pd.DataFrame
+    listed: pd.DataFrame
     unknown_reasons: pd.DataFrame
     unjudged: pd.DataFrame
     unknown_refund_sources: pd.DataFrame
     as_of: pd.Timestamp
+    why: Explanations = field(repr=False, compare=False)
+    _table: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Every listed row with every column of :data:`TRIAGE_COLUMNS` (the CSV export).
+
+        The explanation of every row is made on the first call (then kept): a page that
+        shows some rows asks :meth:`explained` for those only.
+        """
+        if self._table is None:
+            self._table = self.explained(self.listed)
+        return self._table
+
+    def explained(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` of :attr:`listed` (filtered, a page, any order) with their ``explanation``.
+
+        The same words :attr:`table` has for them; columns in :data:`TRIAGE_COLUMNS` order
+        (any other column of ``rows`` after them).
+
+        Raises:
+            ValueError: ``rows`` are not rows of this result's table (by index and file row).
+        """
+        pos = self.listed.index.get_indexer(rows.index)
+        rows_at = self.listed["source_row"].to_numpy()[pos]
+        if (pos < 0).any() or not np.array_equal(rows_at, rows["source_row"].to_numpy()):
+            raise ValueError("not rows of this triage table")
+        words = self.why.at(pos)
+        out = rows.assign(explanation=pd.Series(words.to_numpy(), index=rows.index, dtype="str"))
+        ordered = [c for c in TRIAGE_COLUMNS if c in out.columns]
+        return out[ordered + [c for c in out.columns if c not in TRIAGE_COLUMNS]]
 
     def counts(self) -> pd.Series:
         """Orders per scenario (cases only, not "needs a look")."""
-        cases = self.table[self.table["verdict"] == "case"]
+        cases = self.listed[self.listed["verdict"] == "case"]
         return cases["scenario"].value_counts().sort_index()
 
     def looks(self) -> pd.Series:
         """Orders listed as "needs a look", per rule."""
-        looks = self.table[self.table["verdict"] == "look"]
+        looks = self.listed[self.listed["verdict"] == "look"]
         return looks["rule"].value_counts().sort_index()
 
 
@@ -458,9 +492,9 @@ def triage(
     known = known_facts(orders, data.rules, complete)
     verdicts = _judge(orders, data, reasons, known, now)
     picked = _pick(orders, data, verdicts, now)
-    table = _table(orders, data, reasons, verdicts, picked, now, lang)
+    table, why = _table(orders, data, reasons, verdicts, picked, now, lang)
     return TriageResult(
-        table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now
+        table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now, why
     )
 
 
@@ -479,6 +513,7 @@ def rules_for(orders: pd.DataFrame, data: Triage | TriageSet) -> Triage:
 
 
 def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, lang):
+    """The listed rows (every column but ``explanation``), and their explanations to make."""
     rules = data.rules.rules
     # Gathering the listed rows is random access (cache misses, mostly in the text columns):
     # the columns are gathered in parallel (Arrow's take releases the GIL).
@@ -508,7 +543,6 @@ def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now
             ),
             "deadline_source": explainer.sources(p.pick, p.basis),
             "label": explainer.labels(p.pick, p.case),
-            "explanation": "",
             **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
             "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
             "state": column["state"],
@@ -518,8 +552,8 @@ def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now
             **{c: column[c] for c in _COPIED[2:] if c != "state"},
         }
     )
-    table["explanation"] = explainer.explain(orders, table, p)
-    return table[TRIAGE_COLUMNS]
+    table = table[[c for c in TRIAGE_COLUMNS if c != "explanation"]]
+    return table, Explanations(explainer, orders, table, p)
 
 
 def _others(ids: list[str], fires: np.ndarray, p: Picked) -> pd.Series:
