@@ -439,7 +439,7 @@ def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
     listed = any_fire | any_look
     idx = np.flatnonzero(listed)
     case = any_fire[idx]
-    pick = np.where(case, v.fires.argmax(axis=0)[idx], v.looks.argmax(axis=0)[idx])
+    pick = np.where(case, v.fires[:, idx].argmax(axis=0), v.looks[:, idx].argmax(axis=0))
     due = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[us]")
     basis = np.full(len(idx), -1)
     for k, rule in enumerate(rules):
@@ -518,46 +518,48 @@ def rules_for(orders: pd.DataFrame, data: Triage | TriageSet) -> Triage:
 
 def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, lang):
     """The listed rows (every column but ``explanation``), and their explanations to make."""
-    rules = data.rules.rules
     # Gathering the listed rows is random access (cache misses, mostly in the text columns):
-    # the columns are gathered in parallel (Arrow's take releases the GIL).
+    # the columns are gathered in parallel (Arrow's take releases the GIL) while this thread
+    # makes the columns of the verdicts.
     series = [orders[name] for name in _COPIED]
     with ThreadPoolExecutor(max_workers=_GATHER_WORKERS) as pool:
-        gathered = pool.map(lambda ser: gather(ser, p.idx), series)
-        column = dict(zip(_COPIED, gathered, strict=True))
+        jobs = [pool.submit(gather, ser, p.idx) for ser in series]
+        explainer = Explainer(data, now, lang)
+        made = _verdict_columns(data, reasons, v, p, now, explainer)
+        column = dict(zip(_COPIED, (job.result() for job in jobs), strict=True))
+    table = pd.DataFrame({**column, **made})
+    table = table[[c for c in TRIAGE_COLUMNS if c != "explanation"]]
+    return table, Explanations(explainer, orders, table, p)
+
+
+def _verdict_columns(
+    data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, explainer: Explainer
+) -> dict[str, pd.Series | np.ndarray]:
+    """The triage table's columns that are not copied from the orders (but the explanation)."""
+    rules = data.rules.rules
     due_at = pd.Series(p.due).dt.tz_localize("UTC")
     reason_at = reasons.at(p.idx)
 
     def text(values, at: np.ndarray) -> pd.Series:
         return pd.Series(pd.array(list(values), dtype="str").take(at))
 
-    explainer = Explainer(data, now, lang)
-    table = pd.DataFrame(
-        {
-            **{c: column[c] for c in ("order_id", "source_row")},
-            "verdict": text(["look", "case"], p.case.astype(np.int64)),
-            "scenario": text([r.scenario for r in rules], p.pick),
-            "rule": text([r.id for r in rules], p.pick),
-            "priority": p.priority,
-            "due_at": due_at,
-            "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
-            "deadline_state": text(DEADLINE_STATES, p.state_code),
-            "deadline_policy": text(
-                [r.deadline.policy if r.deadline else "" for r in rules], p.pick
-            ),
-            "deadline_source": explainer.sources(p.pick, p.basis),
-            "label": explainer.labels(p.pick, p.case),
-            **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
-            "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
-            "state": column["state"],
-            "reason_group": text(reasons.group, reason_at),
-            "refund_reason_key": text(reasons.canon, reason_at),
-            "other_rules": _others([r.id for r in rules], v.fires, p),
-            **{c: column[c] for c in _COPIED[2:] if c != "state"},
-        }
-    )
-    table = table[[c for c in TRIAGE_COLUMNS if c != "explanation"]]
-    return table, Explanations(explainer, orders, table, p)
+    return {
+        "verdict": text(["look", "case"], p.case.astype(np.int64)),
+        "scenario": text([r.scenario for r in rules], p.pick),
+        "rule": text([r.id for r in rules], p.pick),
+        "priority": p.priority,
+        "due_at": due_at,
+        "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
+        "deadline_state": text(DEADLINE_STATES, p.state_code),
+        "deadline_policy": text([r.deadline.policy if r.deadline else "" for r in rules], p.pick),
+        "deadline_source": explainer.sources(p.pick, p.basis),
+        "label": explainer.labels(p.pick, p.case),
+        **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
+        "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
+        "reason_group": text(reasons.group, reason_at),
+        "refund_reason_key": text(reasons.canon, reason_at),
+        "other_rules": _others([r.id for r in rules], v.fires, p),
+    }
 
 
 def _others(ids: list[str], fires: np.ndarray, p: Picked, first: int = 0) -> pd.Series:
