@@ -231,7 +231,7 @@ def print_summary(
     for scenario, count in tri.counts().items():
         say(f"  {scenario:<28} {count:>8}")
     say(text("triage.cli.by_priority", lang))
-    for prio, count in tri.table["priority"].value_counts().sort_index().items():
+    for prio, count in tri.listed["priority"].value_counts().sort_index().items():
         say(f"  {prio:<28} {count:>8}")
     if len(result.rejects):
         say(text("triage.cli.by_reason", lang))

@@ -7,6 +7,7 @@ pyarrow.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 
 import numpy as np
@@ -24,7 +25,16 @@ from playbook.orders.deadlines import (
     start_times,
 )
 
-__all__ = ["Explainer", "concat", "fill", "parts_of", "per_rule", "pick_text", "sep_join"]
+__all__ = [
+    "Explainer",
+    "Explanations",
+    "concat",
+    "fill",
+    "parts_of",
+    "per_rule",
+    "pick_text",
+    "sep_join",
+]
 
 _TIME = "%Y-%m-%d %H:%M"
 Param = pa.Array | pa.ChunkedArray | str
@@ -339,6 +349,39 @@ class Explainer:
             facts = ", ".join(self.fact_label(f) for f in ids.split(", ")) if ids else ""
             texts.append(self.t("triage.explain.look", facts=facts) + "; " if ids else "")
         return pick_text([*texts, ""], np.where(codes < 0, len(texts), codes))
+
+
+class Explanations:
+    """The ``explanation`` column of a triage table, made for the rows asked for.
+
+    Keeps what the sentences are made of: the explainer (language, as-of time, rules), the
+    orders as they were triaged, the rule picked for each listed row and the table columns an
+    explanation reads. A row's sentence depends on that row alone, so a page of rows gets the
+    words the whole table would give it; a row nobody shows is never put into words.
+    """
+
+    def __init__(
+        self, explainer: Explainer, orders: pd.DataFrame, table: pd.DataFrame, p: Picked
+    ) -> None:
+        # Shallow copies: pandas copies on write, so a later change to the order table (or
+        # the triage table) does not change what was triaged.
+        self.explainer = explainer
+        self.orders = orders.copy(deep=False)
+        self.used = table[list(_USED)].copy(deep=False)
+        self.picked = p
+
+    def __len__(self) -> int:
+        """The number of rows of the triage table."""
+        return len(self.picked.idx)
+
+    def at(self, pos: np.ndarray) -> pd.Series:
+        """The explanations of the triage table's rows at positions ``pos`` (numbered from 0)."""
+        pos = np.asarray(pos, dtype=np.int64)
+        if len(pos) == len(self) and np.array_equal(pos, np.arange(len(self))):
+            return self.explainer.explain(self.orders, self.used, self.picked)
+        picked = Picked(*(getattr(self.picked, f.name)[pos] for f in dataclasses.fields(Picked)))
+        rows = self.used.take(pos).reset_index(drop=True)
+        return self.explainer.explain(self.orders, rows, picked)
 
 
 # The triage-table columns an explanation reads.

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -337,7 +338,7 @@ def read_csv(
             raw.format = lay.name(raw.format)
             return lay.extend(raw)
         table = table.rename_columns(names)
-        rows = pa.array(range(2, table.num_rows + 2), pa.int64())
+        rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))  # no int objects
         raw = RawOrders(
             lay.name("csv"),
             enc,

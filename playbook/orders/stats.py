@@ -60,7 +60,7 @@ def filter_triage(
     """The triage rows that pass the filters; every filter value is untrusted input.
 
     Args:
-        table: a ``TriageResult.table``.
+        table: a ``TriageResult.listed`` (or ``.table``).
         scenario: a scenario id, or "" for any.
         priority: a priority as digits; anything else means any.
         query: part of an order id (case-insensitive, plain text, first 64 characters).

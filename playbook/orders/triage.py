@@ -6,8 +6,9 @@ Deadlines come from that platform's policy file (or the platform's own count of 
 or its own due time in the file) and an explicit "as of" time; refund reasons are grouped
 through the platform's reason codes. A rule fires only on orders that give every fact it needs
 (see data/triage.yaml); the others are counted as not judged, or listed as "needs a look".
-Every row explains itself (:mod:`playbook.orders.explain`). Order facts for a case are in
-:mod:`playbook.orders.facts`.
+Every row explains itself (:mod:`playbook.orders.explain`), in words made for the rows a page
+or an export asks for (``TriageResult.explained``, ``TriageResult.table``). Order facts for a
+case are in :mod:`playbook.orders.facts`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from playbook.library.triage_rules import (
     RuleSet,
 )
 from playbook.orders.deadlines import Picked, add_business_days, due_times, gather, spec_rows
-from playbook.orders.explain import Explainer
+from playbook.orders.explain import Explainer, Explanations
 from playbook.orders.facts import ORDER_FACTS, as_utc, order_facts, triage_note
 from playbook.orders.fields import FIELDS, KNOWN_REFUND_SOURCES, MAPPED_KINDS
 
@@ -184,13 +185,14 @@ class TriageResult:
     """Orders that need a case (or a look), and what triage could not judge.
 
     Attributes:
-        table: one row per listed order, sorted by priority then due date; columns
-            :data:`TRIAGE_COLUMNS`. ``verdict`` is 'case' (the first rule that fired wins) or
+        listed: one row per listed order, sorted by priority then due date; the columns of
+            :data:`TRIAGE_COLUMNS` but ``explanation`` (see :attr:`table` and
+            :meth:`explained`). ``verdict`` is 'case' (the first rule that fired wins) or
             'look' (a rule could not judge it for a missing fact, ``missing_facts``, and asks
-            for a look with its own lower priority). Why: ``explanation`` (the facts and the
-            arithmetic), ``rule_policy`` and its ``policy_source``, and the act-by date
-            ``due_at`` with its ``deadline_source``;
-            :func:`~playbook.orders.facts.triage_note` puts them in words.
+            for a look with its own lower priority). Why: ``rule_policy`` and its
+            ``policy_source``, the act-by date ``due_at`` with its ``deadline_source``, and
+            the ``explanation`` (the facts and the arithmetic), put into words for the rows
+            asked for; :func:`~playbook.orders.facts.triage_note` puts them all in words.
         unknown_reasons: refund reasons found in no entry of data/reason_codes.yaml, with
             their count (``reason``, ``orders``).
         unjudged: per rule, orders it would have judged but could not (``rule``,
@@ -198,22 +200,54 @@ class TriageResult:
         unknown_refund_sources: who-refunded values that are not Wish's (``refund_source``,
             ``orders``).
         as_of: the time deadlines were judged at.
+        why: the explanations of the listed rows, made when asked for.
     """
 
-    table: pd.DataFrame
+    listed: pd.DataFrame
     unknown_reasons: pd.DataFrame
     unjudged: pd.DataFrame
     unknown_refund_sources: pd.DataFrame
     as_of: pd.Timestamp
+    why: Explanations = field(repr=False, compare=False)
+    _table: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Every listed row with every column of :data:`TRIAGE_COLUMNS` (the CSV export).
+
+        The explanation of every row is made on the first call (then kept): a page that
+        shows some rows asks :meth:`explained` for those only.
+        """
+        if self._table is None:
+            self._table = self.explained(self.listed)
+        return self._table
+
+    def explained(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` of :attr:`listed` (filtered, a page, any order) with their ``explanation``.
+
+        The same words :attr:`table` has for them; columns in :data:`TRIAGE_COLUMNS` order
+        (any other column of ``rows`` after them).
+
+        Raises:
+            ValueError: ``rows`` are not rows of this result's table (by index and file row).
+        """
+        pos = self.listed.index.get_indexer(rows.index)
+        rows_at = self.listed["source_row"].to_numpy()[pos]
+        if (pos < 0).any() or not np.array_equal(rows_at, rows["source_row"].to_numpy()):
+            raise ValueError("not rows of this triage table")
+        words = self.why.at(pos)
+        out = rows.assign(explanation=pd.Series(words.to_numpy(), index=rows.index, dtype="str"))
+        ordered = [c for c in TRIAGE_COLUMNS if c in out.columns]
+        return out[ordered + [c for c in out.columns if c not in TRIAGE_COLUMNS]]
 
     def counts(self) -> pd.Series:
         """Orders per scenario (cases only, not "needs a look")."""
-        cases = self.table[self.table["verdict"] == "case"]
+        cases = self.listed[self.listed["verdict"] == "case"]
         return cases["scenario"].value_counts().sort_index()
 
     def looks(self) -> pd.Series:
         """Orders listed as "needs a look", per rule."""
-        looks = self.table[self.table["verdict"] == "look"]
+        looks = self.listed[self.listed["verdict"] == "look"]
         return looks["rule"].value_counts().sort_index()
 
 
@@ -338,13 +372,17 @@ def _tests(
     for col in w.not_true:
         ok &= ~orders[col].fillna(False).to_numpy(dtype=bool)
     if w.overdue:
-        due, _ = due_times(orders, w.overdue, data)
+        # Due times of the orders every other test let through; when that is most of them,
+        # of every order (gathering the rows would cost more than it saves).
+        at = np.flatnonzero(ok) if 2 * ok.sum() <= len(ok) else np.arange(len(ok))
+        rows = spec_rows(orders, at, w.overdue) if len(at) < len(ok) else orders
+        due, _ = due_times(rows, w.overdue, data)
         if w.overdue.by:
-            by = orders[w.overdue.by]
+            by = rows[w.overdue.by]
             hit = (by > due) | (by.isna() & (due <= now))
         else:
             hit = due <= now + pd.Timedelta(hours=w.overdue.within_hours)
-        ok &= hit.fillna(False).to_numpy(dtype=bool)
+        ok[at] &= hit.fillna(False).to_numpy(dtype=bool)
     return ok
 
 
@@ -401,7 +439,7 @@ def _pick(orders, data: Triage, v: _Verdicts, now) -> Picked:
     listed = any_fire | any_look
     idx = np.flatnonzero(listed)
     case = any_fire[idx]
-    pick = np.where(case, v.fires.argmax(axis=0)[idx], v.looks.argmax(axis=0)[idx])
+    pick = np.where(case, v.fires[:, idx].argmax(axis=0), v.looks[:, idx].argmax(axis=0))
     due = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[us]")
     basis = np.full(len(idx), -1)
     for k, rule in enumerate(rules):
@@ -458,9 +496,9 @@ def triage(
     known = known_facts(orders, data.rules, complete)
     verdicts = _judge(orders, data, reasons, known, now)
     picked = _pick(orders, data, verdicts, now)
-    table = _table(orders, data, reasons, verdicts, picked, now, lang)
+    table, why = _table(orders, data, reasons, verdicts, picked, now, lang)
     return TriageResult(
-        table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now
+        table, reasons.unknown, verdicts.unjudged, _unknown_refund_sources(orders), now, why
     )
 
 
@@ -479,53 +517,64 @@ def rules_for(orders: pd.DataFrame, data: Triage | TriageSet) -> Triage:
 
 
 def _table(orders, data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, lang):
-    rules = data.rules.rules
+    """The listed rows (every column but ``explanation``), and their explanations to make."""
     # Gathering the listed rows is random access (cache misses, mostly in the text columns):
-    # the columns are gathered in parallel (Arrow's take releases the GIL).
+    # the columns are gathered in parallel (Arrow's take releases the GIL) while this thread
+    # makes the columns of the verdicts.
     series = [orders[name] for name in _COPIED]
     with ThreadPoolExecutor(max_workers=_GATHER_WORKERS) as pool:
-        gathered = pool.map(lambda ser: gather(ser, p.idx), series)
-        column = dict(zip(_COPIED, gathered, strict=True))
+        jobs = [pool.submit(gather, ser, p.idx) for ser in series]
+        explainer = Explainer(data, now, lang)
+        made = _verdict_columns(data, reasons, v, p, now, explainer)
+        column = dict(zip(_COPIED, (job.result() for job in jobs), strict=True))
+    table = pd.DataFrame({**column, **made})
+    table = table[[c for c in TRIAGE_COLUMNS if c != "explanation"]]
+    return table, Explanations(explainer, orders, table, p)
+
+
+def _verdict_columns(
+    data: Triage, reasons: _Reasons, v: _Verdicts, p: Picked, now, explainer: Explainer
+) -> dict[str, pd.Series | np.ndarray]:
+    """The triage table's columns that are not copied from the orders (but the explanation)."""
+    rules = data.rules.rules
     due_at = pd.Series(p.due).dt.tz_localize("UTC")
     reason_at = reasons.at(p.idx)
 
     def text(values, at: np.ndarray) -> pd.Series:
         return pd.Series(pd.array(list(values), dtype="str").take(at))
 
-    explainer = Explainer(data, now, lang)
-    table = pd.DataFrame(
-        {
-            **{c: column[c] for c in ("order_id", "source_row")},
-            "verdict": text(["look", "case"], p.case.astype(np.int64)),
-            "scenario": text([r.scenario for r in rules], p.pick),
-            "rule": text([r.id for r in rules], p.pick),
-            "priority": p.priority,
-            "due_at": due_at,
-            "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
-            "deadline_state": text(DEADLINE_STATES, p.state_code),
-            "deadline_policy": text(
-                [r.deadline.policy if r.deadline else "" for r in rules], p.pick
-            ),
-            "deadline_source": explainer.sources(p.pick, p.basis),
-            "label": explainer.labels(p.pick, p.case),
-            "explanation": "",
-            **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
-            "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
-            "state": column["state"],
-            "reason_group": text(reasons.group, reason_at),
-            "refund_reason_key": text(reasons.canon, reason_at),
-            "other_rules": _others([r.id for r in rules], v.fires, p),
-            **{c: column[c] for c in _COPIED[2:] if c != "state"},
-        }
-    )
-    table["explanation"] = explainer.explain(orders, table, p)
-    return table[TRIAGE_COLUMNS]
+    return {
+        "verdict": text(["look", "case"], p.case.astype(np.int64)),
+        "scenario": text([r.scenario for r in rules], p.pick),
+        "rule": text([r.id for r in rules], p.pick),
+        "priority": p.priority,
+        "due_at": due_at,
+        "hours_left": ((due_at - now) / pd.Timedelta(hours=1)).round(1),
+        "deadline_state": text(DEADLINE_STATES, p.state_code),
+        "deadline_policy": text([r.deadline.policy if r.deadline else "" for r in rules], p.pick),
+        "deadline_source": explainer.sources(p.pick, p.basis),
+        "label": explainer.labels(p.pick, p.case),
+        **dict(zip(("rule_policy", "policy_source"), explainer.policies(p.pick), strict=True)),
+        "missing_facts": explainer.missing(p.pick, p.idx, v.missing),
+        "reason_group": text(reasons.group, reason_at),
+        "refund_reason_key": text(reasons.canon, reason_at),
+        "other_rules": _others([r.id for r in rules], v.fires, p),
+    }
 
 
-def _others(ids: list[str], fires: np.ndarray, p: Picked) -> pd.Series:
-    """Per listed order: the other rules that fire on it."""
-    others = np.full(len(p.idx), "", dtype=object)
-    for k, rule_id in enumerate(ids):
-        also = fires[k, p.idx] & (p.pick != k)
-        others[also] = others[also] + np.where(others[also] == "", "", ";") + rule_id
-    return pd.Series(others, dtype="str")
+def _others(ids: list[str], fires: np.ndarray, p: Picked, first: int = 0) -> pd.Series:
+    """Per listed order: the other rules that fire on it ('a;b'), in rule order.
+
+    ``ids`` and ``fires`` are the rules from number ``first`` on.
+    """
+    if len(ids) > 62:  # one bit per rule in an int64: 62 rules at a time
+        head = _others(ids[:62], fires[:62], p, first)
+        tail = _others(ids[62:], fires[62:], p, first + 62)
+        both = (head != "") & (tail != "")
+        return (head + np.where(both, ";", "") + tail).astype("str")
+    combo = np.zeros(len(p.idx), np.int64)  # bit k: rule first + k fires too
+    for k in range(len(ids)):
+        combo |= (fires[k, p.idx] & (p.pick != first + k)).astype(np.int64) << k
+    combos, at = np.unique(combo, return_inverse=True)
+    texts = [";".join(r for k, r in enumerate(ids) if c >> k & 1) for c in combos.tolist()]
+    return pd.Series(pd.array(texts, dtype="str").take(at.reshape(-1)))

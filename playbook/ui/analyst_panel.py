@@ -315,14 +315,14 @@ class AnalystPanel(Page):
     def filtered(self) -> pd.DataFrame:
         """The triage rows that pass the filters (widget values are untrusted input)."""
         return filter_triage(
-            self.loaded.triaged.table,
+            self.loaded.triaged.listed,
             self.scenario_filter.value,
             self.priority_filter.value,
             self.search.value,
         )
 
     def _render_table(self) -> None:
-        out, table = self._html, self.loaded.triaged.table
+        out, table = self._html, self.loaded.triaged.listed
         self._busy = True
         try:
             by_scenario, by_priority = out.filter_options(table)
@@ -331,7 +331,7 @@ class AnalystPanel(Page):
         finally:
             self._busy = False
         rows = self.filtered()
-        shown = rows.head(PAGE_ROWS)
+        shown = self.loaded.triaged.explained(rows.head(PAGE_ROWS))  # words for these only
         self.table.value = out.triage(shown, len(rows), len(table))
         relabel(self.case_order, out.order_choices(shown))
         self._render_case()
@@ -341,9 +341,9 @@ class AnalystPanel(Page):
     def _triaged_row(self, source_row: object) -> pd.Series | None:
         if self.loaded is None or not isinstance(source_row, int) or source_row == NO_ORDER:
             return None
-        table = self.loaded.triaged.table
-        hit = table[table["source_row"] == source_row]
-        return hit.iloc[0] if len(hit) else None
+        triaged = self.loaded.triaged
+        hit = triaged.listed[triaged.listed["source_row"] == source_row]
+        return triaged.explained(hit).iloc[0] if len(hit) else None
 
     def order_facts_of(self, source_row: int) -> dict[str, str]:
         """The case facts of the loaded order from file row ``source_row``.

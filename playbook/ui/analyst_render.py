@@ -94,7 +94,7 @@ class AnalystHtml(Texts):
             imported=len(res.orders),
             rejected=len(res.rejects),
             as_of=tri.as_of.strftime("%Y-%m-%dT%H:%MZ"),
-            triaged=len(tri.table),
+            triaged=len(tri.listed),
         )
 
     def counts(self, loaded: Loaded) -> str:
@@ -104,7 +104,7 @@ class AnalystHtml(Texts):
         by_format = list(formats.items()) or [(res.format, 0)]
         by_state = list(res.orders["state"].value_counts().items())
         by_scenario = [(self.scenario_label(s), n) for s, n in tri.counts().items()]
-        by_priority = list(tri.table["priority"].value_counts().sort_index().items())
+        by_priority = list(tri.listed["priority"].value_counts().sort_index().items())
         tables = [
             self.table([t(key), t("analyst.count")], rows, cls)
             for key, rows, cls in (
@@ -175,7 +175,7 @@ class AnalystHtml(Texts):
 
     def chart(self, loaded: Loaded) -> str:
         """Triaged orders per release week and scenario, as a table of bars."""
-        counts, undated = weekly_counts(loaded.triaged.table, loaded.result.orders)
+        counts, undated = weekly_counts(loaded.triaged.listed, loaded.result.orders)
         out = self.h3("analyst.chart")
         if counts.empty:
             return out + self.p("analyst.chart_none", "pb-muted")

@@ -386,6 +386,22 @@ def test_import_restores_the_arrow_memory_pool(tmp_path):
     assert pa.default_memory_pool().backend_name == before
 
 
+def test_import_gives_freed_memory_back_soon(tmp_path, monkeypatch):
+    """The import gives the pages it frees back after 0.1 s, not 1 s (jemalloc, if built in)."""
+    import pyarrow as pa
+
+    from playbook.orders import reader
+
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("pyarrow without jemalloc")
+    decays: list[int] = []
+    monkeypatch.setattr(pa, "jemalloc_set_decay_ms", decays.append)
+    read_orders(BAD / "duplicates.csv")
+    assert decays == [reader.IMPORT_DECAY_MS] == [100]
+
+
 def _with_bad_values(rows: int, seed: int) -> pd.DataFrame:
     """A generated export (all text) with bad values, padding, blanks and repeated ids.
 

@@ -10,7 +10,9 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from playbook.orders.deadlines import add_business_days
 from playbook.orders.reader import read_orders
@@ -53,3 +55,27 @@ def test_the_files_own_due_time_is_used_where_it_has_one(lib) -> None:
     assert row["deadline_source"] == "fulfil_by"
     assert "ship by 2026-11-21 10:00 UTC + 0 h (the file's own due time)" in row["explanation"]
     assert table.loc[18, "verdict"] == "look"  # still no ship-by date there
+
+
+@pytest.mark.parametrize("rules", [3, 62, 63, 130])
+def test_other_rules_name_every_other_rule_that_fires_in_rule_order(rules) -> None:
+    """``other_rules`` is the rules that fire besides the picked one, also past 62 rules."""
+    from playbook.orders.deadlines import Picked
+    from playbook.orders.triage import _others
+
+    rng = np.random.default_rng(rules)
+    n = 500
+    fires = rng.random((rules, n)) < 0.2
+    idx = np.sort(rng.choice(n, 300, replace=False))
+    pick = rng.integers(0, rules, len(idx))
+    fires[pick, idx] = True
+    ids = [f"rule-{k}" for k in range(rules)]
+    none = np.zeros(len(idx))
+    got = _others(ids, fires, Picked(idx, pick, none > 0, none, none, none, none))
+    expected = [
+        ";".join(ids[k] for k in range(rules) if fires[k, i] and k != picked)
+        for i, picked in zip(idx, pick, strict=True)
+    ]
+    assert got.tolist() == expected
+    assert str(got.dtype) == "str"
+    assert (got != "").any()

@@ -20,9 +20,10 @@ from playbook.config import REPO_ROOT
 from playbook.errors import OrderFileError
 from playbook.i18n import text
 from playbook.orders.reader import read_orders
+from playbook.orders.stats import filter_triage
 from playbook.orders.triage import Triage, order_facts, triage
 from playbook.scenarios.facts import parse_facts
-from playbook.ui.analyst_panel import NO_ORDER, AnalystPanel, weekly_counts
+from playbook.ui.analyst_panel import NO_ORDER, PAGE_ROWS, AnalystPanel, weekly_counts
 from playbook.ui.html import esc
 
 SAMPLE = REPO_ROOT / "data" / "sample" / "wish_orders_sample.csv"
@@ -288,6 +289,38 @@ def test_filters_narrow_the_table(lib, sample) -> None:
     ]
     panel.search.value = "no-such-order"
     assert "No order matches these filters." in panel.table.value
+
+
+def test_the_page_words_only_the_rows_it_shows_as_the_export_does(lib, sample) -> None:
+    """Only the rows on the page are put into words, and they read as in the exported table.
+
+    The table HTML is what the whole table (every explanation made at once, as the CSV has
+    them) renders for the same filters; opening a case carries the same why.
+    """
+    result, tri = sample
+    panel = load(make_panel(lib), "data/sample/wish_orders_sample.csv")
+    triaged = panel.loaded.triaged
+    out = panel._html
+    for scenario, priority, query in [
+        ("", "", ""),
+        ("item-mismatch", "", ""),
+        ("unfulfilled-order", "1", ""),
+        ("", "", "a1"),
+    ]:
+        panel.scenario_filter.value = scenario
+        panel.priority_filter.value = priority
+        panel.search.value = query
+        rows = filter_triage(tri.table, scenario, priority, query)
+        assert len(rows) > 0
+        assert panel.table.value == out.triage(rows.head(PAGE_ROWS), len(rows), len(tri.table))
+        assert "; policy " in panel.table.value
+    row = int(rows["source_row"].iloc[0])
+    panel.case_order.value = row
+    order = result.orders[result.orders["source_row"] == row].iloc[0]
+    expected = order_facts(order, tri.table[tri.table["source_row"] == row].iloc[0])
+    assert expected["triage_note"].startswith("state ")
+    assert panel.order_facts_of(row) == expected
+    assert triaged._table is None  # no other row was put into words
 
 
 def test_xss_in_product_and_buyer_names_renders_escaped(lib, sample, files) -> None:
