@@ -136,7 +136,7 @@ def test_dispute_rates_after_loading_orders(store, lib, tmp_path):
     path = make_cases_module().write_known_orders(tmp_path / "orders" / "known.csv")
     panel = panel_for(store, lib, orders_dir=tmp_path / "orders")
     panel.tabs.widget.selected_index = TABS.index("rates")
-    assert "load a Wish order export" in panel.tabs.rate_note.value
+    assert html.escape(text("lessons.rates_need_orders", "en")) in panel.tabs.rate_note.value
     panel.tabs.orders_path.value = str(tmp_path / "elsewhere.csv")
     panel.tabs.orders_button.click()
     assert "outside" in panel.message.value
