@@ -66,10 +66,18 @@
     }, 20);
   }
 
+  function markMain() {
+    // Voilà's content panel is the page's main landmark (screen readers jump to it; axe-core's
+    // "region" rule wants all content inside a landmark).
+    var content = document.getElementById("jp-main-content-panel");
+    if (content && !content.getAttribute("role")) content.setAttribute("role", "main");
+  }
+
   function watchStart(texts) {
     var box = notice("pb-boot");
     line(box, texts.starting.join(" / "));
     var timer = setInterval(function () {
+      markMain();
       if (document.querySelector(".pb-app")) {
         clearInterval(timer);
         box.remove();
