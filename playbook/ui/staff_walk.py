@@ -165,9 +165,13 @@ class WalkView(Part):
         self.drafts_html.value = html.drafts(screen)
         self._render_evidence(screen, html)
         self.options.unobserve(self._on_option_change, names="value")
-        self.options.options = [(html.pt(screen, o.text), o.id) for o in screen.options]
         selected = keep or screen.previous_answer
-        self.options.value = selected if selected in {o.id for o in screen.options} else None
+        # One message to the browser: new options and their selection together (set apart,
+        # the browser would briefly check the first option, and a pick made in between would
+        # be overwritten).
+        with self.options.hold_sync():
+            self.options.options = [(html.pt(screen, o.text), o.id) for o in screen.options]
+            self.options.value = selected if selected in {o.id for o in screen.options} else None
         self.options.observe(self._on_option_change, names="value")
         self.options.description = self.t("ui.choose_one") if screen.options else ""
         self.options.layout.display = "" if screen.options else "none"

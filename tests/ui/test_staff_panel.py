@@ -252,3 +252,43 @@ def test_policy_numbers_in_options_and_evidence_are_rendered(lib) -> None:
         panel.walk_view.step_html.value
     )
     assert all("{policy:" not in label for label, _ in panel.walk_view.options.options)
+
+
+class RecordingComm:
+    """Stands in for the browser's end of a widget: keeps every state update sent to it."""
+
+    kernel = True
+    comm_id = "recording"
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    def on_msg(self, callback: object) -> None:
+        """Messages from the browser: none in this test."""
+
+    def close(self, *args: object, **kwargs: object) -> None:
+        """Nothing to close."""
+
+    def send(self, data: dict, buffers: object = None) -> None:
+        if data.get("method") == "update":
+            self.sent.append(dict(data["state"]))
+
+
+def test_a_new_steps_choices_reach_the_browser_with_nothing_checked_in_one_message(lib) -> None:
+    """The browser never sees the next step's first option checked, not even for a moment.
+
+    Set apart, new options and their (empty) selection are two messages, and the first
+    checks option 1 when the step before had option 1 answered; a pick made between the two
+    would be overwritten.
+    """
+    panel = started(lib)
+    options = panel.walk_view.options
+    options.value = "our-error"  # the step before: option 1 picked
+    comm = RecordingComm()
+    options.comm = comm
+    assert step(panel) == "refund-status"
+    with_labels = [s for s in comm.sent if "_options_labels" in s]
+    assert len(with_labels) == 1, comm.sent
+    assert with_labels[0]["index"] is None  # sent with its labels: nothing checked
+    assert all(s.get("index", None) is None for s in comm.sent), comm.sent
+    options.comm = None
