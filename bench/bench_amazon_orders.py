@@ -14,15 +14,16 @@ the modules. The target is the Wish import's: time ratio <= 1.5, memory ratio <=
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.bench_orders import measure, report  # noqa: E402  (after the sys.path line)
+
 DEFAULT = REPO / "bench" / "out" / "amazon_orders_1m.txt"
-AS_OF = "2026-11-20T12:00:00Z"
 
 _CHILD = """
 import json, resource, sys, time
@@ -47,18 +48,6 @@ secs = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
 """
-_BASE = """
-import json, resource
-import pandas, pyarrow, playbook.orders, playbook.orders.triage
-print(json.dumps({"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
-"""
-
-
-def _run(code: str, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=REPO
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,25 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, str(script), "--rows", "1000000", "--out", str(args.file)],
             check=True,
         )
-    size = args.file.stat().st_size
-    base_rss = _run(_BASE)["peak"]
-    base, ours = [], []
-    for _ in range(args.runs):  # interleaved so both see the same machine state
-        base.append(_run(_CHILD, "baseline", str(args.file)))
-        ours.append(_run(_CHILD, "ours", str(args.file), AS_OF))
-    b = statistics.median(r["secs"] for r in base)
-    o = statistics.median(r["secs"] for r in ours)
-    frame = ours[0]["frame"]
-    peak = max(r["peak"] for r in ours) - base_rss
-    print(f"file: {args.file} ({size / 1e6:.0f} MB, {ours[0]['rows']:,} rows)")
-    runs_b = [round(r["secs"], 2) for r in base]
-    runs_o = [round(r["secs"], 2) for r in ours]
-    print(f"pandas.read_csv(sep='\\t', engine='pyarrow'): median {b:.2f} s  runs {runs_b}")
-    print(f"import + validate + triage (Amazon):      median {o:.2f} s  runs {runs_o}")
-    print(f"time ratio: {o / b:.2f}  (target <= 1.5)")
-    print(
-        f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
-        f"memory ratio: {peak / frame:.2f}  (target <= 2)"
+    report(
+        args.file,
+        measure(_CHILD, args.file, args.runs),
+        (
+            "pandas.read_csv(sep='\\t', engine='pyarrow'):",
+            "import + validate + triage (Amazon):     ",
+        ),
+        "target <= 1.5|target <= 2",
     )
     return 0
 

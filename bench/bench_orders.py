@@ -58,6 +58,46 @@ def _run(code: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure(child: str, path: Path, runs: int) -> tuple[list[dict], list[dict], int]:
+    """``runs`` baseline and import runs of ``child`` on ``path``, and the imports' own RSS.
+
+    The runs are interleaved so both see the same machine state; the RSS is the peak of a
+    process that only imports the modules.
+    """
+    base_rss = _run(_BASE)["peak"]
+    base, ours = [], []
+    for _ in range(runs):
+        base.append(_run(child, "baseline", str(path)))
+        ours.append(_run(child, "ours", str(path), AS_OF))
+    return base, ours, base_rss
+
+
+def report(
+    path: Path, measured: tuple[list[dict], list[dict], int], labels: tuple[str, str], targets: str
+) -> None:
+    """Print the medians, the time ratio and the memory ratio of ``measure``'s runs.
+
+    ``labels``: the baseline's and the import's (padded to line up); ``targets``: the time and
+    memory targets as printed after each ratio, separated by "|".
+    """
+    base, ours, base_rss = measured
+    time_target, memory_target = targets.split("|")
+    b = statistics.median(r["secs"] for r in base)
+    o = statistics.median(r["secs"] for r in ours)
+    frame = ours[0]["frame"]
+    peak = max(r["peak"] for r in ours) - base_rss
+    print(f"file: {path} ({path.stat().st_size / 1e6:.0f} MB, {ours[0]['rows']:,} rows)")
+    runs_b = [round(r["secs"], 2) for r in base]
+    runs_o = [round(r["secs"], 2) for r in ours]
+    print(f"{labels[0]} median {b:.2f} s  runs {runs_b}")
+    print(f"{labels[1]} median {o:.2f} s  runs {runs_o}")
+    print(f"time ratio: {o / b:.2f}  ({time_target})")
+    print(
+        f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
+        f"memory ratio: {peak / frame:.2f}  ({memory_target})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(prog="python bench/bench_orders.py")
@@ -65,36 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args(argv)
     if not args.file.exists():
+        script = REPO / "scripts" / "make_orders.py"
         subprocess.run(
-            [
-                sys.executable,
-                str(REPO / "scripts" / "make_orders.py"),
-                "--rows",
-                "1000000",
-                "--out",
-                str(args.file),
-            ],
+            [sys.executable, str(script), "--rows", "1000000", "--out", str(args.file)],
             check=True,
         )
-    size = args.file.stat().st_size
-    base_rss = _run(_BASE)["peak"]
-    base, ours = [], []
-    for _ in range(args.runs):  # interleaved so both see the same machine state
-        base.append(_run(_CHILD, "baseline", str(args.file)))
-        ours.append(_run(_CHILD, "ours", str(args.file), AS_OF))
-    b = statistics.median(r["secs"] for r in base)
-    o = statistics.median(r["secs"] for r in ours)
-    frame = ours[0]["frame"]
-    peak = max(r["peak"] for r in ours) - base_rss
-    print(f"file: {args.file} ({size / 1e6:.0f} MB, {ours[0]['rows']:,} rows)")
-    runs_b = [round(r["secs"], 2) for r in base]
-    runs_o = [round(r["secs"], 2) for r in ours]
-    print(f"pandas.read_csv(engine='pyarrow'): median {b:.2f} s  runs {runs_b}")
-    print(f"import + validate + triage:       median {o:.2f} s  runs {runs_o}")
-    print(f"time ratio: {o / b:.2f}  (target <= 1.0, issue 22)")
-    print(
-        f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
-        f"memory ratio: {peak / frame:.2f}  (target <= 1.6, issue 22)"
+    report(
+        args.file,
+        measure(_CHILD, args.file, args.runs),
+        ("pandas.read_csv(engine='pyarrow'):", "import + validate + triage:      "),
+        "target <= 1.0, issue 22|target <= 1.6, issue 22",
     )
     return 0
 
