@@ -39,6 +39,16 @@ SAMPLE_FACTS = {
     "refund_requested_at": "2026-05-03 10:00",
     "manages_own_returns": "yes",  # the ticket deadline applies to such stores only
 }
+# An amazon.com seller-fulfilled order under an A-to-z claim (made-up values).
+AMAZON_FACTS = {
+    "order_id": "113-4827305-1940263",
+    "buyer_name": "Emily Carter",
+    "store_name": "Lakeside Goods",
+    "product_name": "Ceramic mug",
+    "marketplace": "us",
+    "fulfilment_channel": "mfn",
+    "claim_type": "a-to-z",
+}
 
 
 FROZEN_SCENARIO = Path(__file__).parent / "data" / "store" / "item-mismatch-v1.yaml"

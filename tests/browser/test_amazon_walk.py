@@ -14,18 +14,11 @@ from playwright.sync_api import expect
 from playbook.library.library import Library
 from tests.browser.conftest import StaffPage
 from tests.browser.helpers import Flow, expect_deadline, expect_draft, restart_in
+from tests.store_fixtures import AMAZON_FACTS
 
 pytestmark = pytest.mark.browser
 
 SCENARIO = "amazon-not-as-described"
-FACTS = {
-    "order_id": "113-4827305-1940263",
-    "buyer_name": "Emily Carter",
-    "store_name": "Lakeside Goods",
-    "product_name": "Ceramic mug",
-    "marketplace": "us",
-    "fulfilment_channel": "mfn",
-}
 
 
 def test_amazon_item_not_as_described_in_chinese_then_english(
@@ -38,7 +31,7 @@ def test_amazon_item_not_as_described_in_chinese_then_english(
     # 中文: a return request on amazon.com for an item we got wrong, refunded after the return.
     flow.start(
         {
-            **FACTS,
+            **AMAZON_FACTS,
             "claim_type": "return",
             "buyer_contacted_at": "2026-11-13 22:30",  # a Friday
             "return_requested_at": "2026-11-14 06:15",
@@ -68,7 +61,7 @@ def test_amazon_item_not_as_described_in_chinese_then_english(
     restart_in(flow, "en")
     flow.start(
         {
-            **FACTS,
+            **AMAZON_FACTS,
             "claim_type": "a-to-z",
             "claim_decided_at": "2026-10-30 14:45",
         }

@@ -16,7 +16,13 @@ from playbook.cases.records import CaseFilter
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.errors import InputError, StepNotAllowed, StoreError
 from playbook.library.model import Scenario
-from tests.store_fixtures import SAMPLE_FACTS, FakeClock, answer_first_options, new_walk
+from tests.store_fixtures import (
+    AMAZON_FACTS,
+    SAMPLE_FACTS,
+    FakeClock,
+    answer_first_options,
+    new_walk,
+)
 
 
 @pytest.fixture(scope="module")
@@ -332,17 +338,8 @@ class TestList:
 
 def test_the_list_filters_by_platform_in_every_store(store, lib):
     """An Amazon case and a Wish case: each platform's filter finds its own, in SQL and memory."""
-    amazon = {
-        "order_id": "113-4827305-1940263",
-        "buyer_name": "Emily Carter",
-        "store_name": "Lakeside Goods",
-        "product_name": "Ceramic mug",
-        "marketplace": "us",
-        "fulfilment_channel": "mfn",
-        "claim_type": "a-to-z",
-    }
     wish = store.create_case(new_walk(lib), actor="amy")
-    az = store.create_case(new_walk(lib, "amazon-not-as-described", amazon), actor="amy")
+    az = store.create_case(new_walk(lib, "amazon-not-as-described", AMAZON_FACTS), actor="amy")
     assert (wish.platform, az.platform) == ("wish", "amazon")
     assert [c.id for c in store.list_cases(CaseFilter(platform="amazon"))] == [az.id]
     assert [c.id for c in store.list_cases(CaseFilter(platform="wish"))] == [wish.id]

@@ -20,6 +20,7 @@ from playbook.scenarios.checks import _texts
 from playbook.scenarios.engine import Walk, explore
 from playbook.scenarios.facts import parse_facts
 from playbook.scenarios.policies import policy_text
+from tests.store_fixtures import AMAZON_FACTS
 
 AMAZON = [
     "amazon-not-as-described",
@@ -28,15 +29,6 @@ AMAZON = [
     "amazon-chargeback",
 ]
 NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
-FACTS = {
-    "order_id": "113-4827305-1940263",
-    "buyer_name": "Emily Carter",
-    "store_name": "Lakeside Goods",
-    "product_name": "Ceramic mug",
-    "marketplace": "us",
-    "fulfilment_channel": "mfn",
-    "claim_type": "a-to-z",
-}
 # MFN-scoped rules: never shown on, nor cited by the steps of, an order fulfilled by Amazon.
 MFN_ONLY = "fulfilment_channel"
 POLICY_KEY = re.compile(r"\{policy:([a-z_0-9]+)\}")
@@ -58,7 +50,7 @@ def test_the_library_offers_amazon_as_a_platform(lib) -> None:
 def test_an_fba_order_goes_to_what_the_seller_can_do_there(lib, scenario_id) -> None:
     scenario = lib.scenario(scenario_id)
     policies = lib.policies["amazon"].policies
-    facts, errors = parse_facts(scenario, lib.facts, {**FACTS, "fulfilment_channel": "afn"})
+    facts, errors = parse_facts(scenario, lib.facts, {**AMAZON_FACTS, "fulfilment_channel": "afn"})
     assert errors == {}
     for walk in explore(Walk(scenario, facts, NOW, policies)):
         assert "fba-order" in walk.path, walk.path
@@ -85,7 +77,7 @@ def test_a_rule_is_shown_only_on_a_case_its_scope_fits(lib, scenario_id) -> None
         for channel in ("mfn", "afn"):
             for claim_type in ("a-to-z", "return", "chargeback"):
                 case = {
-                    **FACTS,
+                    **AMAZON_FACTS,
                     "marketplace": marketplace,
                     "fulfilment_channel": channel,
                     "claim_type": claim_type,
@@ -121,7 +113,7 @@ def test_outside_a_rules_scope_the_step_says_what_to_check_instead(
     scenario = lib.scenario(scenario_id)
     policies = lib.policies["amazon"].policies
     claim_type = "chargeback" if scenario_id == "amazon-chargeback" else "a-to-z"
-    us, _ = parse_facts(scenario, lib.facts, {**FACTS, "claim_type": claim_type})
+    us, _ = parse_facts(scenario, lib.facts, {**AMAZON_FACTS, "claim_type": claim_type})
     de = {**us, "marketplace": "de"}
     step = scenario.step(step_id)
     assert Walk(scenario, us, NOW, policies).deadlines(step) != []
@@ -138,7 +130,7 @@ def test_a_claim_walked_through_the_case_session_with_hand_worked_deadlines(lib)
     errors = s.start(
         "amazon-not-as-described",
         {
-            **FACTS,
+            **AMAZON_FACTS,
             "buyer_contacted_at": "2026-11-19 10:00",  # Thursday
             "info_requested_at": "2026-11-21 08:00",
             "claim_decided_at": "2026-11-30 15:30",
@@ -191,7 +183,9 @@ def test_a_claim_walked_through_the_case_session_with_hand_worked_deadlines(lib)
 def test_a_late_order_cancelled_by_the_seller(lib) -> None:
     clock = lambda: dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC)  # noqa: E731
     s = session(lib, clock=clock)
-    assert s.start("amazon-late-shipment", {**FACTS, "ordered_at": "2026-12-05 20:00"}) == {}
+    assert (
+        s.start("amazon-late-shipment", {**AMAZON_FACTS, "ordered_at": "2026-12-05 20:00"}) == {}
+    )
     ((_ref, ship_by),) = s.screen().deadlines
     # ordered Sat 12-05 20:00; two business days: Mon 12-07, Tue 12-08
     assert ship_by.due == dt.datetime(2026, 12, 8, 20, 0, tzinfo=dt.UTC)
@@ -212,7 +206,7 @@ def test_a_late_order_cancelled_by_the_seller(lib) -> None:
     assert s.case.status == "refunded"
     # on amazon.co.uk the cancellation rules are sourced, and the default handling time is not
     uk = session(lib, clock=clock)
-    facts = {**FACTS, "marketplace": "uk", "ordered_at": "2026-12-05 20:00"}
+    facts = {**AMAZON_FACTS, "marketplace": "uk", "ordered_at": "2026-12-05 20:00"}
     assert uk.start("amazon-late-shipment", facts) == {}
     assert uk.screen().deadlines == []
     uk.answer("check-order")
@@ -228,7 +222,11 @@ def test_a_late_order_cancelled_by_the_seller(lib) -> None:
 
 def test_a_chargeback_deadline_counts_from_the_email(lib) -> None:
     s = session(lib, clock=lambda: dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC))
-    facts = {**FACTS, "claim_type": "chargeback", "chargeback_notice_at": "2026-12-01 09:00"}
+    facts = {
+        **AMAZON_FACTS,
+        "claim_type": "chargeback",
+        "chargeback_notice_at": "2026-12-01 09:00",
+    }
     assert s.start("amazon-chargeback", facts) == {}
     ((_ref, due),) = s.screen().deadlines
     assert due.due == dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.UTC)  # + 7 calendar days
@@ -240,7 +238,7 @@ def test_every_way_through_ends_in_an_outcome_with_the_articles_closing_advice(
     lib, scenario_id
 ) -> None:
     scenario = lib.scenario(scenario_id)
-    facts, _ = parse_facts(scenario, lib.facts, FACTS)
+    facts, _ = parse_facts(scenario, lib.facts, AMAZON_FACTS)
     ends = set()
     for walk in explore(Walk(scenario, facts, NOW, lib.policies["amazon"].policies)):
         ends.add(walk.current.id)

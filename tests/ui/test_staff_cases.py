@@ -10,7 +10,7 @@ import pytest
 
 from playbook.load import load_library
 from playbook.ui.staff_panel import StaffPanel
-from tests.store_fixtures import frozen_library
+from tests.store_fixtures import AMAZON_FACTS, frozen_library
 
 from .test_staff_panel import FACTS, NOW
 
@@ -231,17 +231,6 @@ def test_language_switch_keeps_filters_and_choices(lib, store) -> None:
     assert panel.cases.status.value == "waiting_buyer"
     assert ("waiting on the buyer", "waiting_buyer") in panel.cases.status.options
     assert len(panel.cases.rows.children) == 1
-
-
-AMAZON_FACTS = {
-    "order_id": "113-4827305-1940263",
-    "buyer_name": "Emily Carter",
-    "store_name": "Lakeside Goods",
-    "product_name": "Ceramic mug",
-    "marketplace": "us",
-    "fulfilment_channel": "mfn",
-    "claim_type": "a-to-z",
-}
 
 
 def test_case_list_and_header_show_and_filter_by_platform(lib, store) -> None:
