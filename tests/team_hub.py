@@ -31,6 +31,7 @@ ADMIN = "admin"
 ADMIN_PASSWORD = "Adm1n-not-common-8472"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
+SPAWN_MS = 120_000  # a person's first page in a browser: spawn the server, start a kernel, render
 
 TEST_CONFIG = """\
 load_subconfig({main!r})
@@ -239,3 +240,13 @@ class TeamHub:
         self.sign_up(user, password)
         self.approve(user)
         self.put_in_group(user, group)
+
+
+def sign_in(context: object, hub: TeamHub, user: str, password: str) -> object:
+    """The hub's sign-in form, in a fresh browser context (``context``: the fixture's maker)."""
+    page = context().new_page()
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+    return page

@@ -15,7 +15,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,6 +248,32 @@ def team_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         ARTIFACTS.mkdir(exist_ok=True)
         log = team.log_path.read_text(errors="replace")
         (ARTIFACTS / f"team-hub{worker_suffix()}.log").write_text(log)
+
+
+@pytest.fixture
+def context(browser: object) -> Iterator[Callable[[], object]]:
+    """New browser contexts (one per person: each holds one hub sign-in), closed after.
+
+    Timeouts are a first page's on the hub (``SPAWN_MS``: spawn the server, start a kernel).
+    """
+    from playwright.sync_api import expect
+
+    from tests.team_hub import SPAWN_MS
+
+    made = []
+
+    def new() -> object:
+        ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+        ctx.set_default_timeout(SPAWN_MS)
+        made.append(ctx)
+        return ctx
+
+    expect.set_options(timeout=SPAWN_MS)
+    try:
+        yield new
+    finally:
+        for ctx in made:
+            ctx.close()
 
 
 @pytest.fixture(scope="session")

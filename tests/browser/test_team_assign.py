@@ -9,10 +9,10 @@ that it is locked, and for how long, in both languages, even with the right pass
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from playbook.cases.roles import Identity
 from playbook.cases.session import CaseSession
@@ -20,7 +20,7 @@ from playbook.cases.sql_store import SqlStore
 from playbook.load import load_library
 from tests.browser.conftest import ARTIFACTS, require_chromium
 from tests.store_fixtures import SAMPLE_FACTS
-from tests.team_hub import TeamHub
+from tests.team_hub import TeamHub, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,6 @@ PASSWORDS = {
     "dora": "Dora-staff-6620w",
 }
 GROUPS = {"amy": "staff", "bob": "staff", "lea": "lead", "dora": "staff"}
-SPAWN_MS = 120_000
 
 
 @pytest.fixture(scope="module")
@@ -46,33 +45,6 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamHub]:
         team.stop()
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "team-assign-hub.log").write_text(team.log_path.read_text(errors="replace"))
-
-
-@pytest.fixture
-def context(browser: object) -> Iterator[Callable[[], object]]:
-    made = []
-
-    def new() -> object:
-        ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-        ctx.set_default_timeout(SPAWN_MS)
-        made.append(ctx)
-        return ctx
-
-    expect.set_options(timeout=SPAWN_MS)
-    try:
-        yield new
-    finally:
-        for ctx in made:
-            ctx.close()
-
-
-def sign_in(context: Callable[[], object], hub: TeamHub, user: str, password: str) -> Page:
-    page = context().new_page()
-    page.goto(f"{hub.url}/hub/login")
-    page.fill("#username_input", user)
-    page.fill("#password_input", password)
-    page.click("#login_submit")
-    return page
 
 
 def store(hub: TeamHub) -> SqlStore:

@@ -14,7 +14,6 @@ import re
 import signal
 import time
 import uuid
-from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -28,13 +27,12 @@ from playbook.i18n import text
 from playbook.load import load_library
 from tests.browser.helpers import KernelSocket
 from tests.store_fixtures import SAMPLE_FACTS
-from tests.team_hub import TeamHub
+from tests.team_hub import TeamHub, sign_in
 
 pytestmark = pytest.mark.browser
 
 PASSWORDS = {"amy": "Amy-staff-4821x", "bob": "Bob-staff-9313y", "lea": "Lea-lead-77215z"}
 GROUPS = {"amy": "staff", "bob": "staff", "lea": "lead"}
-SPAWN_MS = 120_000  # a user's first page: spawn the server, start a kernel, render
 
 
 @pytest.fixture(scope="module")
@@ -60,35 +58,6 @@ def cases(hub: TeamHub) -> dict[str | None, str]:
             assert s.start("item-mismatch", SAMPLE_FACTS, assignee=who) == {}
             out[who] = s.case.id
     return out
-
-
-@pytest.fixture
-def context(browser: object) -> Iterator[Callable[[], object]]:
-    """New browser contexts (one per person: each holds one hub sign-in), closed after."""
-    made = []
-
-    def new() -> object:
-        ctx = browser.new_context(viewport={"width": 1100, "height": 900})
-        ctx.set_default_timeout(SPAWN_MS)
-        made.append(ctx)
-        return ctx
-
-    expect.set_options(timeout=SPAWN_MS)
-    try:
-        yield new
-    finally:
-        for ctx in made:
-            ctx.close()
-
-
-def sign_in(context: Callable[[], object], hub: TeamHub, user: str, password: str) -> Page:
-    """The hub's sign-in form, in a fresh browser context."""
-    page = context().new_page()
-    page.goto(f"{hub.url}/hub/login")
-    page.fill("#username_input", user)
-    page.fill("#password_input", password)
-    page.click("#login_submit")
-    return page
 
 
 def store_events(hub: TeamHub, case_id: str) -> list:
