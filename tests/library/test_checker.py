@@ -12,6 +12,7 @@ import pytest
 from playbook.errors import ScenarioError
 from playbook.library.yamlio import load_yaml
 from playbook.load import check, load_library
+from tests.data_edits import edit
 
 BAD = Path(__file__).parents[1] / "data" / "bad"
 
@@ -209,12 +210,6 @@ def test_catalogue_key_defined_twice(data_copy: Path) -> None:
 # --- triage rules and reason codes are data too: `check` validates them ----------------------
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _line_of(path: Path, needle: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, 1) if needle in line)
@@ -222,7 +217,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 def test_triage_unknown_key_is_named_with_file_and_line(data_copy: Path) -> None:
     path = data_copy / "triage.yaml"
-    _edit(
+    edit(
         path,
         "    deadline: {policy: fulfilment_deadline",
         "    dedline: {policy: x}\n    deadline: {policy: fulfilment_deadline",
@@ -238,8 +233,8 @@ def test_triage_unknown_key_is_named_with_file_and_line(data_copy: Path) -> None
 
 def test_triage_unknown_reason_group_and_column(data_copy: Path) -> None:
     path = data_copy / "triage.yaml"
-    _edit(path, "reason_group: [item_mismatch]", "reason_group: [item_mismatchh]")
-    _edit(path, "absent: [shipped_at]", "absent: [shiped_at]")
+    edit(path, "reason_group: [item_mismatch]", "reason_group: [item_mismatchh]")
+    edit(path, "absent: [shipped_at]", "absent: [shiped_at]")
     _, problems = check(data_copy)
     texts = [str(p) for p in problems]
     assert any(
@@ -255,7 +250,7 @@ def test_reason_code_with_unknown_group(data_copy: Path) -> None:
     path = data_copy / "reason_codes.yaml"
     text = path.read_text(encoding="utf-8")
     first_group = next(ln for ln in text.splitlines() if ln.strip().startswith("group:"))
-    _edit(path, first_group, first_group.split(":")[0] + ": no_such_group")
+    edit(path, first_group, first_group.split(":")[0] + ": no_such_group")
     _, problems = check(data_copy)
     assert any("unknown reason group 'no_such_group'" in str(p) for p in problems)
     assert all(str(p).startswith("data/reason_codes.yaml:") for p in problems), problems

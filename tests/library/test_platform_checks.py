@@ -9,18 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playbook.load import check
+from tests.data_edits import edit, problems
 from tests.library.test_platform_as_data import add_zylo
-
-
-def _problems(data_copy: Path) -> list[str]:
-    return [str(p) for p in check(data_copy)[1]]
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _line(path: Path, needle: str) -> int:
@@ -31,9 +21,9 @@ def _line(path: Path, needle: str) -> int:
 def test_a_scenario_whose_platform_has_no_policy_file(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "scenarios" / "zylo-late-parcel.yaml"
-    _edit(path, "platform: zylo", "platform: nowhere")
+    edit(path, "platform: zylo", "platform: nowhere")
     line = _line(path, "platform: nowhere")
-    found = _problems(data_copy)
+    found = problems(data_copy)
     expected = (
         f"data/scenarios/zylo-late-parcel.yaml:{line}: platform: scenario platform 'nowhere' "
         "has no data/policies/nowhere.yaml; platforms are ["
@@ -44,13 +34,13 @@ def test_a_scenario_whose_platform_has_no_policy_file(data_copy: Path) -> None:
 def test_a_policy_key_of_another_platform(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "scenarios" / "zylo-late-parcel.yaml"
-    _edit(
+    edit(
         path,
         "en: Ship it today and enter the tracking number.}",
         'en: "Within {policy:ticket_response} ship it."}',
     )
-    _edit(path, "policy: ship_window\n", "policy: refund_dispute_window\n")
-    found = _problems(data_copy)
+    edit(path, "policy: ship_window\n", "policy: refund_dispute_window\n")
+    found = problems(data_copy)
     assert any(
         "steps.1.text.en: unknown policy 'ticket_response' in '{policy:ticket_response}'" in p
         and p.endswith("(it is a policy of wish, not of zylo)")
@@ -65,12 +55,12 @@ def test_a_policy_key_of_another_platform(data_copy: Path) -> None:
 
 def test_a_template_of_another_platform(data_copy: Path) -> None:
     add_zylo(data_copy)
-    _edit(
+    edit(
         data_copy / "scenarios" / "item-mismatch.yaml",
         "messages: [buyer-ask-details]",
         "messages: [buyer-ask-details, zylo-buyer-sorry]",
     )
-    found = _problems(data_copy)
+    found = problems(data_copy)
     assert any(
         p.startswith("data/scenarios/item-mismatch.yaml:")
         and "template 'zylo-buyer-sorry' is for platform 'zylo', not 'wish'" in p
@@ -81,13 +71,13 @@ def test_a_template_of_another_platform(data_copy: Path) -> None:
 def test_a_triage_rule_with_a_policy_of_another_platform(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "triage" / "zylo.yaml"
-    _edit(path, "deadline: {policy: ship_window", "deadline: {policy: fulfilment_deadline")
+    edit(path, "deadline: {policy: ship_window", "deadline: {policy: fulfilment_deadline")
     line = _line(path, "fulfilment_deadline")
     assert (
         f"data/triage/zylo.yaml:{line}: rules.0.deadline.policy: 'fulfilment_deadline' is not "
         "an hours, calendar-days or business-days policy in data/policies/zylo.yaml (it is a "
         "policy of wish)"
-    ) in _problems(data_copy)
+    ) in problems(data_copy)
 
 
 def test_rules_of_a_platform_without_policies_and_a_file_named_for_another(data_copy) -> None:
@@ -97,7 +87,7 @@ def test_rules_of_a_platform_without_policies_and_a_file_named_for_another(data_
     (data_copy / "templates" / "zylo-buyer-sorry.yaml").unlink()
     shutil_copy = (data_copy / "triage" / "zylo.yaml").read_text(encoding="utf-8")
     (data_copy / "triage" / "other.yaml").write_text(shutil_copy, encoding="utf-8")
-    found = _problems(data_copy)
+    found = problems(data_copy)
     assert any(
         p.startswith("data/triage/zylo.yaml:")
         and "platform 'zylo' has no data/policies/zylo.yaml" in p
@@ -113,18 +103,18 @@ def test_rules_of_a_platform_without_policies_and_a_file_named_for_another(data_
 def test_an_order_format_claiming_columns_it_does_not_map(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "order_formats" / "zylo-orders.yaml"
-    _edit(
+    edit(
         path,
         "detect: [Bestellnummer, Bestelldatum, Status]",
         "detect: [Bestellnummer, Lieferdatum, Status]",
     )
-    _edit(path, "  Menge: quantity\n", "  Menge: quantity\n  Preis: prize\n")
-    _edit(
+    edit(path, "  Menge: quantity\n", "  Menge: quantity\n  Preis: prize\n")
+    edit(
         path,
         "    storniert: CANCELLED\n",
         "    storniert: CANCELLED\n  product_name: {Tee: TEA}\n",
     )
-    found = _problems(data_copy)
+    found = problems(data_copy)
     where = "data/order_formats/zylo-orders.yaml"
     assert (
         f"{where}:{_line(path, 'Lieferdatum')}: detect: claims column 'Lieferdatum', which the "
@@ -142,9 +132,9 @@ def test_an_order_format_claiming_columns_it_does_not_map(data_copy: Path) -> No
 def test_a_state_field_without_a_value_map_and_a_duplicate_field(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "order_formats" / "zylo-orders.yaml"
-    _edit(path, "values:\n  state:\n", "values:\n  other:\n")
-    _edit(path, "  Notiz: null\n", "  Notiz: product_name\n")
-    found = _problems(data_copy)
+    edit(path, "values:\n  state:\n", "values:\n  other:\n")
+    edit(path, "  Notiz: null\n", "  Notiz: product_name\n")
+    found = problems(data_copy)
     assert any("columns.Status: 'state' needs a value map under 'values'" in p for p in found), (
         found
     )
@@ -160,23 +150,23 @@ def test_a_state_field_without_a_value_map_and_a_duplicate_field(data_copy: Path
 def test_a_rule_testing_a_value_no_format_gives(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "triage" / "zylo.yaml"
-    _edit(path, "state: [OPEN]", "state: [OPENED]")
+    edit(path, "state: [OPEN]", "state: [OPENED]")
     assert any(
         "rules.0.when.state: 'OPENED' is not a value any zylo format gives 'state'; they are "
         "['CANCELLED', 'OPEN', 'SHIPPED']" in p
-        for p in _problems(data_copy)
+        for p in problems(data_copy)
     )
 
 
 def test_a_policy_scope_must_name_facts_and_their_choices(data_copy: Path) -> None:
     add_zylo(data_copy)
     path = data_copy / "policies" / "zylo.yaml"
-    _edit(
+    edit(
         path,
         "    applies_to: {}\n",
         "    applies_to: {manages_own_returns: [maybe], colour: [red]}\n",
     )
-    found = _problems(data_copy)
+    found = problems(data_copy)
     assert any(
         "policies.ship_window.applies_to.manages_own_returns: 'maybe' is not a choice of fact "
         "'manages_own_returns'; choices are ['no', 'yes']" in p
@@ -187,39 +177,39 @@ def test_a_policy_scope_must_name_facts_and_their_choices(data_copy: Path) -> No
 
 def test_a_scoped_deadline_must_say_when_it_applies(data_copy: Path) -> None:
     add_zylo(data_copy)
-    _edit(
+    edit(
         data_copy / "policies" / "zylo.yaml",
         "    applies_to: {}\n",
         '    applies_to: {manages_own_returns: ["yes"]}\n',
     )
     path = data_copy / "scenarios" / "zylo-late-parcel.yaml"
-    _edit(
+    edit(
         path,
         "  - {id: ordered_at}\n",
         "  - {id: ordered_at}\n  - {id: manages_own_returns, required: false}\n",
     )
-    found = _problems(data_copy)
+    found = problems(data_copy)
     assert any(
         "steps.0.deadlines.0.when: policy 'ship_window' applies only where manages_own_returns "
         "is one of ['yes']; test 'manages_own_returns' in this deadline's 'when'" in p
         for p in found
     ), found
-    _edit(
+    edit(
         path,
         "        label: {zh: 发货截止, en: Ship by}\n",
         "        label: {zh: 发货截止, en: Ship by}\n"
         '        when: {fact: manages_own_returns, eq: "yes"}\n',
     )
     # the step's guidance names the rule too: it becomes a note pinned the same way
-    found = _problems(data_copy)
+    found = problems(data_copy)
     assert any("steps.0.guidance.en: the text names 'ship_window'" in p for p in found), found
     lines = path.read_text(encoding="utf-8").split("\n")
     guidance = next(line for line in lines if line.startswith("    guidance:"))
-    _edit(
+    edit(
         path,
         guidance + "\n",
         '    notes:\n      - when: {fact: manages_own_returns, eq: "yes"}\n'
         + guidance.replace("    guidance:", "        text:")
         + "\n",
     )
-    assert _problems(data_copy) == []
+    assert problems(data_copy) == []

@@ -17,18 +17,9 @@ from playbook.config import REPO_ROOT
 from playbook.library.library import Library
 from playbook.load import check
 from playbook.scenarios.claims import hedges, markdown, register
+from tests.data_edits import edit, problems
 
 DOC = REPO_ROOT / "docs" / "claims.md"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(data: Path) -> list[str]:
-    return [str(p) for p in check(data)[1]]
 
 
 def test_docs_claims_md_is_generated_from_the_data(lib: Library) -> None:

@@ -9,21 +9,11 @@ import yaml
 
 from playbook.config import REPO_ROOT
 from playbook.library.library import Library
-from playbook.load import check
+from tests.data_edits import edit, problems
 
 spec = importlib.util.spec_from_file_location("zhp", REPO_ROOT / "scripts" / "zh_punctuation.py")
 zhp = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(zhp)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(data: Path) -> list[str]:
-    return [str(p) for p in check(data)[1]]
 
 
 def test_ascii_punctuation_in_chinese_is_reported(data_copy: Path) -> None:

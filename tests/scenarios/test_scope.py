@@ -9,18 +9,8 @@ import pytest
 from playbook.cli import main
 from playbook.library.library import Library
 from playbook.library.model import Condition
-from playbook.load import check
 from playbook.scenarios.checks import implied, step_scopes
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def problems(data: Path) -> list[str]:
-    return [str(p) for p in check(data)[1]]
+from tests.data_edits import edit, problems
 
 
 def cond(raw: dict) -> Condition:

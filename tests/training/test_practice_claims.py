@@ -20,6 +20,7 @@ from playbook.scenarios.templates import render
 from playbook.training.attempt import Attempt
 from playbook.training.checks import stated
 from playbook.training.items import Practice, rule_citation
+from tests.data_edits import edit
 
 CASES = sorted(p.stem for p in (Path(__file__).parents[2] / "data" / "training").glob("*.yaml"))
 
@@ -119,12 +120,6 @@ def test_a_deadline_whose_scope_does_not_fit_is_not_asked(lib: Library) -> None:
     )
     right = next(c for c in item.choices if c.correct)
     assert right.text.en == "2026-11-23 12:00 UTC"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_check_fails_when_the_vignette_contradicts_its_expected_draft(
