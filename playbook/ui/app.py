@@ -158,9 +158,13 @@ class LazyStore:
         self._lock = threading.Lock()
         self._store: Any = None
         self._error: BaseException | None = None
+        self._warming = False
 
     def warm_up(self) -> None:
-        """Start opening the store in a background thread."""
+        """Start opening the store in a background thread (once; later calls do nothing)."""
+        if self._warming:
+            return
+        self._warming = True
         threading.Thread(target=self._open, name="open-case-store", daemon=True).start()
 
     def _open(self) -> None:
@@ -304,7 +308,8 @@ def team_staff() -> list[str] | None:
 def prepare_staff_page(lang: str | None = None) -> PreparedPage:
     """The staff page (notebooks/pages/staff.ipynb), built before its request is known.
 
-    Built now: the library, the case store (opened in a background thread), the page in
+    Built now: the library, the case store (opened in a background thread: at once in a pool
+    kernel or for a ``?case=`` link, else once the visitor picks a dispute), the page in
     ``lang`` (or the request's ``?lang=`` when it is already known, else 中文), the signed-in
     person on a team server (``JUPYTERHUB_USER``, roles in ``PLAYBOOK_ROLES``: the page
     server's own environment, so a pool kernel has them too) and, for those who may open it,
@@ -314,7 +319,8 @@ def prepare_staff_page(lang: str | None = None) -> PreparedPage:
     logging.basicConfig(level=logging.INFO)
     lib = load_library()
     store = LazyStore(lambda: open_store(lib))
-    store.warm_up()
+    if in_pool() or query_param("case"):  # nobody waits for a pool kernel; a case link needs it
+        store.warm_up()
     identity = signed_in()
     panel = ServedStaffPanel(
         library=lib,
@@ -324,6 +330,12 @@ def prepare_staff_page(lang: str | None = None) -> PreparedPage:
         team=team_staff if identity is not None else None,
         hidden_platforms=settings().hidden_platforms,
     )
+    # A page built for its visitor, who is waiting: opening the store now (SQLAlchemy, Alembic,
+    # the file: ~0.25 s of CPU in a thread) competes with drawing the page they wait for. As on
+    # the trainee page, it opens once they show what they came for (a dispute picked: they
+    # need the store at Start, after typing the facts), or on first use (the case list).
+    for group in panel.start_view.picker.groups:
+        group.observe(lambda _change: store.warm_up(), names="value")
     links = (page_link("lessons", panel.lang),) if may_open("lessons.ipynb", identity) else ()
 
     def apply() -> None:

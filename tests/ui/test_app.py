@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from playbook.cases.session import CaseSession
 from playbook.cases.sql_store import SqlStore as Store
 from playbook.i18n import text
 from playbook.load import load_library
-from playbook.ui.app import prepare_lessons_page, staff_page
+from playbook.ui.app import prepare_lessons_page, prepare_staff_page, staff_page
 from tests.store_fixtures import SAMPLE_FACTS
 
 from .test_staff_panel import FACTS
@@ -50,6 +51,43 @@ def test_page_saves_to_the_configured_store(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setenv("QUERY_STRING", f"case={case.id}&lang=en")
     again = staff_page()
     assert f"Case {case.id}" in _find(again, "pb-case").value
+
+
+def _store_opened() -> None:
+    """Wait for the case store's background opening (``LazyStore.warm_up``) to finish."""
+    for thread in threading.enumerate():
+        if thread.name == "open-case-store":
+            thread.join()
+
+
+def test_a_page_built_for_its_visitor_opens_the_store_once_a_dispute_is_picked(
+    tmp_path: Path, monkeypatch
+) -> None:
+    db = tmp_path / "cases.sqlite3"
+    monkeypatch.setenv("PLAYBOOK_DB_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("QUERY_STRING", "lang=en")
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)  # a kernel started for its request
+    page = staff_page()
+    _store_opened()
+    assert not db.exists()  # not opened while the page is drawn for the waiting visitor
+    _find(page, "pb-scenario").value = "item-mismatch"
+    _store_opened()
+    assert db.exists()  # opening, in the background, while the facts are typed
+    _fill_and_start(page)
+    assert _find(page, "pb-message").value == ""
+
+
+def test_a_pool_page_and_a_case_link_open_the_store_at_once(tmp_path: Path, monkeypatch) -> None:
+    for name, env in (("pool", {"VOILA_PREHEAT": "True"}), ("link", {"QUERY_STRING": "case=x"})):
+        db = tmp_path / f"{name}.sqlite3"
+        monkeypatch.setenv("PLAYBOOK_DB_URL", f"sqlite:///{db}")
+        monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+        monkeypatch.delenv("QUERY_STRING", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        prepare_staff_page()
+        _store_opened()
+        assert db.exists(), name
 
 
 def test_unknown_case_in_the_url_is_explained(tmp_path: Path, monkeypatch) -> None:
