@@ -331,34 +331,33 @@ def check_claims(lib: Library) -> list[Problem]:
             if site.area == "i18n" and "{policy:" in (getattr(site.text, lang) or ""):
                 continue  # the message layer's own placeholders
             value = getattr(site.text, lang) or ""
-            file, where, line = located(lib, site, lang)
+            found: list[str] = []
             if site.claims_ok:
                 for sentence in sentences(value):
-                    found = hedges(sentence, lang)
-                    if found:
-                        problems.append(
-                            Problem(
-                                file, where,
-                                f"'{found[0]}' states a likelihood or generalisation "
-                                f"without a source: cite the rule ({{policy:KEY}}), mark the "
-                                f"sentence {UNVERIFIED_MARK[lang]}, or say what to check "
-                                f"instead: \"{sentence.strip()}\"", line,
-                            )
-                        )  # fmt: skip
+                    hedged = hedges(sentence, lang)
+                    if hedged:
+                        found.append(
+                            f"'{hedged[0]}' states a likelihood or generalisation without a "
+                            f"source: cite the rule ({{policy:KEY}}), mark the sentence "
+                            f"{UNVERIFIED_MARK[lang]}, or say what to check instead: "
+                            f'"{sentence.strip()}"'
+                        )
             keys = policy_keys(value)
             if keys and not site.cites_ok:
-                problems.append(
-                    Problem(
-                        file, where,
-                        "{policy:KEY} is not rendered here; state no platform rule in this "
-                        "text, or move it to a scenario step", line,
-                    )
-                )  # fmt: skip
+                found.append(
+                    "{policy:KEY} is not rendered here; state no platform rule in this text, "
+                    "or move it to a scenario step"
+                )
             elif keys and site.area == "training":
                 known = lib.policies.get(site.platform or "")
-                for key in keys:
-                    if known is None or key not in known.policies:
-                        problems.append(Problem(file, where, f"unknown policy '{key}'", line))
+                found += [
+                    f"unknown policy '{key}'"
+                    for key in keys
+                    if known is None or key not in known.policies
+                ]
+            if found:  # where a text is, only for texts with a problem (it is not cheap)
+                file, where, line = located(lib, site, lang)
+                problems += [Problem(file, where, message, line) for message in found]
         problems.extend(_parity(lib, site))
     return problems
 

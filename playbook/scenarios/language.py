@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from playbook.library.library import Library, Problem
 from playbook.library.model import GlossaryTerm
@@ -56,10 +56,17 @@ def _problems_in(site: Site, lang: str, value: str) -> Iterator[str]:
             yield '"a"/"an" before a {policy:KEY} number reads "a 8 hours"; rephrase'
 
 
-def _contains(term: str, value: str, lang: str) -> bool:
+def _finder(term: str, lang: str) -> Callable[[str, str], bool]:
+    """Whether a text (as written, and lower-cased) contains ``term``.
+
+    As written in Chinese; as a whole word, in any case, in English (the word's search runs
+    only on texts that contain its letters at all).
+    """
     if lang == "zh":
-        return term in value
-    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", value, re.IGNORECASE) is not None
+        return lambda value, _lowered: term in value
+    low = term.lower()
+    word = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])", re.IGNORECASE)
+    return lambda value, lowered: low in lowered and word.search(value) is not None
 
 
 def check_language(lib: Library) -> list[Problem]:
@@ -67,26 +74,38 @@ def check_language(lib: Library) -> list[Problem]:
     problems: list[Problem] = []
     used: dict[str, set[str]] = {t.id: set() for t in lib.glossary.values()}
     present: set[str] = set()
+    # per language: (term, its word, finds it, [(a wording to avoid, finds that)])
+    glossary = {
+        lang: [
+            (
+                term,
+                mine,
+                _finder(mine, lang),
+                [(avoid, _finder(avoid, lang)) for avoid in getattr(term.avoid, lang)],
+            )
+            for term in lib.glossary.values()
+            for mine in [term.zh if lang == "zh" else term.en]
+        ]
+        for lang in ("en", "zh")
+    }
     for site in sites(lib):
         present.add(site.area)
         for lang in ("en", "zh"):
             value = getattr(site.text, lang) or ""
-            file, where, line = located(lib, site, lang)
-            for message in _problems_in(site, lang, value):
-                problems.append(Problem(file, where, message, line))
-            for term in lib.glossary.values():
-                mine = term.zh if lang == "zh" else term.en
-                if _contains(mine, value, lang):
+            lowered = value.lower()
+            found = list(_problems_in(site, lang, value))
+            for term, mine, has_mine, avoided in glossary[lang]:
+                if has_mine(value, lowered):
                     used[term.id].add(site.area)
-                for avoid in getattr(term.avoid, lang):
-                    if _contains(avoid, value, lang):
-                        problems.append(
-                            Problem(
-                                file, where,
-                                f"'{avoid}': the glossary's word for '{term.en}' is "
-                                f"'{mine}' (data/glossary.yaml)", line,
-                            )
-                        )  # fmt: skip
+                found += [
+                    f"'{avoid}': the glossary's word for '{term.en}' is '{mine}' "
+                    "(data/glossary.yaml)"
+                    for avoid, has_avoid in avoided
+                    if has_avoid(value, lowered)
+                ]
+            if found:  # where a text is, only for texts with a problem (it is not cheap)
+                file, where, line = located(lib, site, lang)
+                problems += [Problem(file, where, message, line) for message in found]
     problems.extend(_glossary_where(lib, used, present))
     return problems
 
