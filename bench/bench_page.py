@@ -15,6 +15,8 @@ are against the trivial notebook served by the same server.
   pages shut down), so every pooled load finds a preheated page. Twice: each load in a fresh
   browser context (a first visit: nothing cached), and each in a new page of one context (the
   page's scripts cached, as for staff who open it every day).
+* Phases of each load, timed inside the page from the navigation's start (medians): the HTML
+  received, the page's scripts loaded, the kernel's websocket open, the first widget drawn.
 * Step latency: timed inside the page (``performance.now``), from the click until the watched
   widget's text changes (staff: Next → the step title; trivial: button → its HTML counter).
   Median of ``--clicks``.
@@ -90,6 +92,32 @@ async ([button, watched]) => {
 }
 """
 KERNEL_ID = "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+# Where a load's time goes, in ms from the navigation's start: the HTML received, the page's
+# scripts loaded (the load event), the kernel's websocket open, the first widget drawn.
+PHASES_INIT = """
+window.__pbBench = {};
+const NativeSocket = window.WebSocket;
+window.WebSocket = function (url, protocols) {
+  const ws = protocols === undefined ? new NativeSocket(url) : new NativeSocket(url, protocols);
+  if (/\\/api\\/kernels\\/[^/]+\\/channels/.test(String(url)) && !window.__pbBench.socket) {
+    ws.addEventListener("open", () => { window.__pbBench.socket = performance.now(); });
+  }
+  return ws;
+};
+window.WebSocket.prototype = NativeSocket.prototype;
+for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) window.WebSocket[k] = NativeSocket[k];
+new MutationObserver((_, observer) => {
+  if (document.querySelector(".jupyter-widgets")) {
+    window.__pbBench.widgets = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+PHASES = ("html", "scripts", "socket", "widgets")
+READ_PHASES = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {html: nav.responseEnd, scripts: nav.loadEventEnd, ...window.__pbBench};
+}"""
 
 
 def median(values: list[float]) -> float:
@@ -111,6 +139,7 @@ def load(
     context = context or browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    page.add_init_script(PHASES_INIT)
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
     page.locator(f"{ready}:not([disabled])").first.wait_for(state="visible")
@@ -148,26 +177,41 @@ def wait_idle(server: VoilaServer, timeout: float = 120.0) -> None:
         before = now
 
 
-def time_to_interactive(browser: object, server: VoilaServer, loads: int, warm: bool) -> dict:
+def time_to_interactive(
+    browser: object, server: VoilaServer, loads: int, warm: bool
+) -> tuple[dict, dict]:
     """Alternate loads of both notebooks; the first of each is a discarded warm-up.
 
     ``warm``: every load in a new page of one browser context (scripts cached, as for staff
-    who open the page every day); else each in a fresh context (a first visit).
+    who open the page every day); else each in a fresh context (a first visit). Returns the
+    seconds of each load, and each load's ``PHASES`` (ms), per notebook.
     """
     times: dict[str, list[float]] = {"staff": [], "trivial": []}
+    phases: dict[str, list[dict]] = {"staff": [], "trivial": []}
     shared = browser.new_context(viewport={"width": 1100, "height": 900}) if warm else None
     for i in range(loads + 1):
         for name, ready in (("trivial", ".bench-button"), ("staff", STAFF_READY)):
             wait_idle(server)
             context, page, secs = load(browser, server.page_url(f"{name}.ipynb"), ready, shared)
+            seen = page.evaluate(READ_PHASES)
             page.close(run_before_unload=True)
             if shared is None:
                 context.close()
             if i:
                 times[name].append(secs)
+                phases[name].append(seen)
     if shared is not None:
         shared.close()
-    return times
+    return times, phases
+
+
+def phase_line(seen: list[dict]) -> str:
+    """Median ms of each phase over the loads ('-' where a load did not see it)."""
+    parts = []
+    for phase in PHASES:
+        values = [s[phase] for s in seen if s.get(phase)]
+        parts.append(f"{phase} {median(values):.0f}" if values else f"{phase} -")
+    return ", ".join(parts)
 
 
 def trivial_round_trips(
@@ -328,11 +372,12 @@ def main() -> int:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                tti = {
+                measured = {
                     (pool, warm): time_to_interactive(browser, server, args.loads, warm)
                     for pool, server in (("pool", pooled), ("no pool", unpooled))
                     for warm in (False, True)
                 }
+                tti = {key: times for key, (times, _) in measured.items()}
                 base_ms, rss["trivial"] = trivial_round_trips(browser, unpooled, args.clicks)
                 step_ms, rss["staff"], walks = staff_steps(browser, unpooled, args.clicks)
                 browser.close()
@@ -387,6 +432,9 @@ def main() -> int:
         name = f"{pool}, {'cached' if warm else 'first visit'}"
         print(f"  TTI staff s   ({name}):", " ".join(f"{x:.2f}" for x in runs["staff"]))
         print(f"  TTI trivial s ({name}):", " ".join(f"{x:.2f}" for x in runs["trivial"]))
+        seen = measured[(pool, warm)][1]
+        print(f"  phases ms, median, staff   ({name}): {phase_line(seen['staff'])}")
+        print(f"  phases ms, median, trivial ({name}): {phase_line(seen['trivial'])}")
     print("  step staff ms ", " ".join(f"{x:.0f}" for x in step_ms))
     print("  step trivial  ", " ".join(f"{x:.0f}" for x in base_ms))
     q = statistics.quantiles(handler_store, n=10)
