@@ -57,7 +57,8 @@ def _store_opened() -> None:
     """Wait for the case store's background opening (``LazyStore.warm_up``) to finish."""
     for thread in threading.enumerate():
         if thread.name == "open-case-store":
-            thread.join()
+            thread.join(timeout=60)
+            assert not thread.is_alive(), "the case store did not open within 60 s"
 
 
 def test_a_page_built_for_its_visitor_opens_the_store_once_a_dispute_is_picked(
