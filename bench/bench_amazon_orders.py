@@ -13,15 +13,13 @@ the modules. The target is the Wish import's: time ratio <= 1.5, memory ratio <=
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.bench_orders import measure, report  # noqa: E402  (after the sys.path line)
+from bench.bench_orders import run  # noqa: E402  (after the sys.path line)
 
 DEFAULT = REPO / "bench" / "out" / "amazon_orders_1m.txt"
 
@@ -52,26 +50,18 @@ print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
-    ap = argparse.ArgumentParser(prog="python bench/bench_amazon_orders.py")
-    ap.add_argument("--file", type=Path, default=DEFAULT)
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args(argv)
-    if not args.file.exists():
-        script = REPO / "scripts" / "make_amazon_orders.py"
-        subprocess.run(
-            [sys.executable, str(script), "--rows", "1000000", "--out", str(args.file)],
-            check=True,
-        )
-    report(
-        args.file,
-        measure(_CHILD, args.file, args.runs),
+    return run(
+        argv,
+        "python bench/bench_amazon_orders.py",
+        DEFAULT,
+        "make_amazon_orders.py",
+        _CHILD,
         (
             "pandas.read_csv(sep='\\t', engine='pyarrow'):",
             "import + validate + triage (Amazon):     ",
         ),
-        "target <= 1.5|target <= 2",
+        ("target <= 1.5", "target <= 2"),
     )
-    return 0
 
 
 if __name__ == "__main__":

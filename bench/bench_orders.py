@@ -73,15 +73,18 @@ def measure(child: str, path: Path, runs: int) -> tuple[list[dict], list[dict], 
 
 
 def report(
-    path: Path, measured: tuple[list[dict], list[dict], int], labels: tuple[str, str], targets: str
+    path: Path,
+    measured: tuple[list[dict], list[dict], int],
+    labels: tuple[str, str],
+    targets: tuple[str, str],
 ) -> None:
     """Print the medians, the time ratio and the memory ratio of ``measure``'s runs.
 
     ``labels``: the baseline's and the import's (padded to line up); ``targets``: the time and
-    memory targets as printed after each ratio, separated by "|".
+    memory targets as printed after each ratio.
     """
     base, ours, base_rss = measured
-    time_target, memory_target = targets.split("|")
+    time_target, memory_target = targets
     b = statistics.median(r["secs"] for r in base)
     o = statistics.median(r["secs"] for r in ours)
     frame = ours[0]["frame"]
@@ -98,25 +101,44 @@ def report(
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
-    ap = argparse.ArgumentParser(prog="python bench/bench_orders.py")
-    ap.add_argument("--file", type=Path, default=DEFAULT)
+def run(
+    argv: list[str] | None,
+    prog: str,
+    default: Path,
+    maker: str,
+    child: str,
+    labels: tuple[str, str],
+    targets: tuple[str, str],
+) -> int:
+    """A benchmark's command line: measure ``child`` on ``--file`` ``--runs`` times, report.
+
+    The default file is made by ``scripts/<maker>`` (1M rows) when it is missing.
+    """
+    ap = argparse.ArgumentParser(prog=prog)
+    ap.add_argument("--file", type=Path, default=default)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args(argv)
     if not args.file.exists():
-        script = REPO / "scripts" / "make_orders.py"
+        script = REPO / "scripts" / maker
         subprocess.run(
             [sys.executable, str(script), "--rows", "1000000", "--out", str(args.file)],
             check=True,
         )
-    report(
-        args.file,
-        measure(_CHILD, args.file, args.runs),
-        ("pandas.read_csv(engine='pyarrow'):", "import + validate + triage:      "),
-        "target <= 1.0, issue 22|target <= 1.6, issue 22",
-    )
+    report(args.file, measure(child, args.file, args.runs), labels, targets)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    return run(
+        argv,
+        "python bench/bench_orders.py",
+        DEFAULT,
+        "make_orders.py",
+        _CHILD,
+        ("pandas.read_csv(engine='pyarrow'):", "import + validate + triage:      "),
+        ("target <= 1.0, issue 22", "target <= 1.6, issue 22"),
+    )
 
 
 if __name__ == "__main__":
