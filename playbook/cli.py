@@ -36,15 +36,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from playbook.cases import backup as backups
-from playbook.cases import privacy
-from playbook.cases.packet import build_packet, check_packet
-from playbook.cases.projection import ProjectionRules
-from playbook.cases.session import CaseSession
-from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT, settings
 from playbook.errors import (
     ConfigError,
@@ -53,16 +46,15 @@ from playbook.errors import (
     ScenarioError,
 )
 from playbook.i18n import text
-from playbook.load import check as check_dir
-from playbook.load import load_library
-from playbook.orders.fields import CONTACT_COLUMNS
-from playbook.orders.reader import ImportResult, read_orders, write_table
-from playbook.orders.triage import Triage, TriageResult, TriageSet, as_utc, rules_for, triage
-from playbook.reminders import settings as reminder_settings
-from playbook.reminders.run import RunReport, remind
-from playbook.scenarios.claims import markdown as claims_markdown
-from playbook.scenarios.diagram import render_svg
-from playbook.scenarios.freshness import policy_ages
+
+# Each command imports what it uses when it runs: `--help` or `check` does not wait for
+# pandas, Arrow, SQLAlchemy and the PDF writer to load (about 0.7 s of every start).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from playbook.orders.reader import ImportResult
+    from playbook.orders.triage import Triage, TriageResult
+    from playbook.reminders.run import RunReport
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings()
     except ConfigError as err:  # the settings file itself: explain it with the shipped texts
+        from playbook.load import load_library
+
         load_library(REPO_ROOT / "data")
         print(err.render(getattr(args, "lang", "en")), file=sys.stderr)
         return 2
@@ -136,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Validate every data file; print each problem; 0 when clean, 1 otherwise."""
+    from playbook.load import check as check_dir
+
     folder = args.folder or settings().data_dir
     lib, problems = check_dir(folder.resolve())
     for problem in problems:
@@ -156,6 +152,12 @@ def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int
 
 def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Triage one file; 0 every row accepted, 1 some rejected, 2 the file or data unreadable."""
+    import pandas as pd
+
+    from playbook.load import load_library
+    from playbook.orders.reader import read_orders, write_table
+    from playbook.orders.triage import TriageSet, as_utc, rules_for, triage
+
     try:
         as_of = as_utc(args.as_of) if args.as_of else pd.Timestamp.now(tz="UTC").floor("s")
     except ValueError:
@@ -182,6 +184,10 @@ def run_triage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 def with_contact(table: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     """The triage table with the buyers' contact details (CONTACT_COLUMNS) added."""
+    import pandas as pd
+
+    from playbook.orders.fields import CONTACT_COLUMNS
+
     contact = orders.set_index("source_row")[list(CONTACT_COLUMNS)]
     added = contact.reindex(table["source_row"]).reset_index(drop=True)
     return pd.concat([table.reset_index(drop=True), added], axis=1)
@@ -290,6 +296,9 @@ def add_diagram_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_diagram(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Write the map; 0 done, 2 unknown scenario, invalid data or no Graphviz."""
+    from playbook.load import load_library
+    from playbook.scenarios.diagram import render_svg
+
     try:
         svg = render_svg(load_library().scenario(args.scenario), args.lang)
     except PlaybookError as err:
@@ -325,6 +334,12 @@ def add_packet_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_packet(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Check, then build; print the findings and the files written."""
+    from playbook.cases.packet import build_packet, check_packet
+    from playbook.cases.projection import ProjectionRules
+    from playbook.cases.session import CaseSession
+    from playbook.cases.sql_store import SqlStore
+    from playbook.load import load_library
+
     lang = args.lang
     actor = args.actor or os.environ.get("USER") or "cli"
     try:
@@ -391,6 +406,11 @@ def add_privacy_parsers(commands: argparse._SubParsersAction) -> None:
 
 def run_privacy(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Purge or erase; print each case touched and what was removed."""
+    from playbook.cases import privacy
+    from playbook.cases.projection import ProjectionRules
+    from playbook.cases.sql_store import SqlStore
+    from playbook.load import load_library
+
     lang = args.lang
     try:
         lib = load_library()
@@ -464,6 +484,12 @@ def run_remind(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
 
 
 def _remind_once(args: argparse.Namespace) -> int:
+    from playbook.cases.projection import ProjectionRules
+    from playbook.cases.sql_store import SqlStore
+    from playbook.load import load_library
+    from playbook.reminders import settings as reminder_settings
+    from playbook.reminders.run import remind
+
     lang = args.lang
     try:
         lib = load_library()
@@ -536,6 +562,11 @@ def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
 
 def run_backup(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Backup, restore or verify; print what was done and how long it took."""
+    from playbook.cases import backup as backups
+    from playbook.cases.projection import ProjectionRules
+    from playbook.cases.sql_store import SqlStore
+    from playbook.load import load_library
+
     lang = args.lang
     try:
         lib = load_library()
@@ -606,6 +637,9 @@ def add_claims_parsers(commands: argparse._SubParsersAction) -> None:
 
 def run_claims(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Write the register; 0 done, 2 invalid data."""
+    from playbook.load import load_library
+    from playbook.scenarios.claims import markdown as claims_markdown
+
     try:
         lib = load_library()
     except ScenarioError as err:
@@ -623,6 +657,9 @@ def run_claims(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
 
 def run_policies(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Print the rules by age; 0 none due, 1 some due for a check, 2 invalid data."""
+    from playbook.load import load_library
+    from playbook.scenarios.freshness import policy_ages
+
     try:
         lib = load_library()
     except ScenarioError as err:

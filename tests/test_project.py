@@ -219,6 +219,19 @@ def test_importing_playbook_loads_neither_sqlalchemy_nor_pandas() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_the_command_line_loads_only_what_its_command_uses() -> None:
+    """`check` (and `--help`) start without pandas, Arrow, SQLAlchemy or the PDF writer."""
+    heavy = "('sqlalchemy', 'pandas', 'pyarrow', 'alembic', 'fpdf', 'PIL')"
+    code = (
+        "import sys\nfrom playbook import cli\nrc = cli.main(['check'])\n"
+        f"print(rc, ','.join(sorted(m for m in {heavy} if m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0", out.stdout
+
+
 def _module_imports() -> dict[str, set[str]]:
     """Each playbook module -> the playbook modules it imports at module level.
 
