@@ -326,6 +326,7 @@ def check_claims(lib: Library) -> list[Problem]:
     rendered or names no rule of the platform.
     """
     problems: list[Problem] = []
+    every_key = {k for ps in lib.policies.values() for k in ps.policies}
     for site in sites(lib):
         for lang in ("en", "zh"):
             if site.area == "i18n" and "{policy:" in (getattr(site.text, lang) or ""):
@@ -358,34 +359,30 @@ def check_claims(lib: Library) -> list[Problem]:
             if found:  # where a text is, only for texts with a problem (it is not cheap)
                 file, where, line = located(lib, site, lang)
                 problems += [Problem(file, where, message, line) for message in found]
-        problems.extend(_parity(lib, site))
+        problems.extend(_parity(lib, site, every_key))
     return problems
 
 
-def _parity(lib: Library, site: Site) -> list[Problem]:
-    """Both languages cite the same rules and carry the unverified marker alike."""
+def _parity(lib: Library, site: Site, known: set[str]) -> list[Problem]:
+    """Both languages cite the same rules and carry the unverified marker alike.
+
+    ``known``: every platform's policy keys (an unknown key is reported apart).
+    """
     if not (site.text.en and site.text.zh) or site.area == "i18n":
         return []
     en, zh = site.text.en, site.text.zh
-    out = []
-    file, where, line = located(lib, site, "zh")
-    known = {k for ps in lib.policies.values() for k in ps.policies}  # unknown: reported apart
+    found = []
     cited_en = sorted(set(policy_keys(en)) & known)
     cited_zh = sorted(set(policy_keys(zh)) & known)
     if cited_en != cited_zh:
-        out.append(
-            Problem(
-                file, where,
-                f"the two languages cite different rules: en {cited_en}, zh {cited_zh}", line,
-            )
-        )  # fmt: skip
-    if en.count(UNVERIFIED_MARK["en"]) != zh.count(UNVERIFIED_MARK["zh"]):
-        out.append(
-            Problem(
-                file, where,
-                f"the unverified marker: {en.count(UNVERIFIED_MARK['en'])} in en, "
-                f"{zh.count(UNVERIFIED_MARK['zh'])} in zh; mark the same claims in both",
-                line,
-            )
-        )  # fmt: skip
-    return out
+        found.append(f"the two languages cite different rules: en {cited_en}, zh {cited_zh}")
+    marks_en, marks_zh = en.count(UNVERIFIED_MARK["en"]), zh.count(UNVERIFIED_MARK["zh"])
+    if marks_en != marks_zh:
+        found.append(
+            f"the unverified marker: {marks_en} in en, {marks_zh} in zh; "
+            "mark the same claims in both"
+        )
+    if not found:
+        return []
+    file, where, line = located(lib, site, "zh")
+    return [Problem(file, where, message, line) for message in found]
