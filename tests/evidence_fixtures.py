@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
@@ -30,6 +31,7 @@ TO_APPEAL = [
 ]
 
 
+@functools.cache  # the same picture for the same arguments: made once per test process
 def photo(seed: int, size: tuple[int, int] = (640, 480), fmt: str = "JPEG", **save) -> bytes:
     """A photo-like picture (smooth gradient plus noise) in ``fmt``."""
     rng = np.random.default_rng(seed)
