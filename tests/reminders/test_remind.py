@@ -17,12 +17,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select
 
 from playbook import cli
 from playbook.cases.sql_store import SqlStore
 from playbook.config import REPO_ROOT
 from playbook.errors import ConfigError
 from playbook.reminders import settings as reminder_settings
+from playbook.reminders.schema import reminders
 from tests.reminders.servers import (
     SECRETS_ENV,
     SMTP_USER,
@@ -241,6 +243,18 @@ def test_two_runs_at_once_send_each_reminder_once(kind, tmp_path, lib, monkeypat
             hook.close()
 
 
+def _all_sent(url: str, channels: tuple[str, ...]) -> bool:
+    """Every reminder row of ``channels`` is marked sent in the store (and there are some)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = select(reminders.c.status).where(reminders.c.channel.in_(channels))
+            found = list(conn.execute(query).scalars())
+    finally:
+        engine.dispose()
+    return bool(found) and all(status == "sent" for status in found)
+
+
 def _wait(condition, timeout: float = 60.0) -> None:
     end = time.monotonic() + timeout
     while not condition():
@@ -259,7 +273,7 @@ def test_a_run_killed_mid_way_leaves_no_gap_and_no_duplicate(tmp_path, lib, monk
         url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
         expected = team_cases(url, lib)
         want = _expected_pairs(expected)
-        toml = config_toml(smtp, hooks, extra="lease_seconds = 1", retry="[60]")
+        toml = config_toml(smtp, hooks, extra="lease_seconds = 0.3", retry="[60]")
         env = _use(monkeypatch, tmp_path, url, toml)
         run = _remind_process(env, tmp_path, "killed")
         _wait(lambda: len(hooks["dingtalk"].refused) == 1)
@@ -268,11 +282,11 @@ def test_a_run_killed_mid_way_leaves_no_gap_and_no_duplicate(tmp_path, lib, monk
                 _delivered(smtp, hooks)[c] == want for c in ("email", "wecom", "feishu", "webhook")
             )
         )
-        time.sleep(0.3)  # the other channels have marked their rows sent
+        _wait(lambda: _all_sent(url, ("email", "wecom", "feishu", "webhook")))
         run.send_signal(signal.SIGKILL)
         run.wait(10)
         assert hooks["dingtalk"].requests() == []  # the kill came before any DingTalk message
-        time.sleep(1.2)  # the dead run's lease passes
+        time.sleep(0.4)  # the dead run's lease passes
         again = _remind_process(env, tmp_path, "again")
         assert again.wait(60) == 0, (tmp_path / "again.log").read_text()
         got = _delivered(smtp, hooks)
@@ -295,16 +309,17 @@ def test_killed_after_the_channel_accepted_a_message_it_goes_again_with_the_same
         url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
         expected = team_cases(url, lib)
         want = _expected_pairs(expected)
-        env = _use(monkeypatch, tmp_path, url, config_toml(smtp, hooks, extra="lease_seconds = 1"))
+        toml = config_toml(smtp, hooks, extra="lease_seconds = 0.3")
+        env = _use(monkeypatch, tmp_path, url, toml)
         run = _remind_process(env, tmp_path, "killed")
         assert hooks["webhook"].held.wait(60)
         others = ("email", "wecom", "dingtalk", "feishu")
         _wait(lambda: all(_delivered(smtp, hooks)[c] == want for c in others))
-        time.sleep(0.3)  # the other channels have marked their rows sent
+        _wait(lambda: _all_sent(url, others))
         run.send_signal(signal.SIGKILL)
         run.wait(10)
         hooks["webhook"].release.set()
-        time.sleep(1.2)
+        time.sleep(0.4)  # the dead run's lease passes
         again = _remind_process(env, tmp_path, "again")
         assert again.wait(60) == 0, (tmp_path / "again.log").read_text()
         requests = hooks["webhook"].requests()
