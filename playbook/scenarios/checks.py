@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -113,6 +114,11 @@ class ScenarioCheck:
         self.steps = {s.id for s in self.sc.steps}
         self.fact_ids = {f.id for f in self.sc.facts}
         self.policies = self.lib.policies.get(self.sc.platform)
+
+    @functools.cached_property
+    def texts(self) -> list[tuple[tuple, str]]:
+        """Every text half of the scenario (:func:`_texts`), walked once for every rule."""
+        return list(_texts(self.sc))
 
     def add(self, loc: tuple, message: str) -> None:
         """Report a problem at ``loc`` (a path into the scenario file)."""
@@ -519,7 +525,7 @@ def check_policy_placeholders(c: ScenarioCheck) -> None:
     if c.policies is None:
         return
     known = c.policies.policies
-    for loc, value in _texts(c.sc):
+    for loc, value in c.texts:
         for key in policy_keys(value):
             if key not in known:
                 c.add(
@@ -543,6 +549,7 @@ TYPED_NUMBERS: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(_NUMBER + r"\s*%"), "percent", 1),
 ]
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_DIGIT = re.compile(r"\d")
 _POLICY_KIND = {
     "hours": ("hours", 1),
     "calendar_days": ("hours", 24),
@@ -557,6 +564,8 @@ def typed_numbers(value: str) -> Iterator[tuple[str, str, float | str]]:
 
     Each as ``(as typed, kind, amount)``; days count as 24 hours so "7 days" equals "168 hours".
     """
+    if not _DIGIT.search(value):
+        return  # most texts have no number at all
     value = POLICY_PLACEHOLDER.sub(" ", value)
     taken: list[tuple[int, int]] = []
     for pattern, kind, factor in TYPED_NUMBERS:
@@ -590,7 +599,7 @@ def check_typed_policy_numbers(c: ScenarioCheck) -> None:
     if c.policies is None:
         return
     amounts = policy_amounts(c.policies.policies)
-    for loc, value in _texts(c.sc):
+    for loc, value in c.texts:
         for typed, kind, amount in typed_numbers(value):
             keys = amounts.get((kind, amount))
             if not keys:
