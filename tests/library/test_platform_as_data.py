@@ -16,6 +16,7 @@ import pytest
 
 from playbook.cases.memory_store import MemoryStore
 from playbook.cases.session import CaseSession
+from playbook.config import REPO_ROOT
 from playbook.errors import PlaybookError
 from playbook.load import check, load_library
 from playbook.orders.facts import order_facts
@@ -35,12 +36,15 @@ def add_zylo(data_copy: Path) -> Path:
     return data_copy
 
 
-@pytest.fixture
-def zylo(data_copy: Path):
-    add_zylo(data_copy)
-    _, problems = check(data_copy)
+@pytest.fixture(scope="module")
+def zylo(tmp_path_factory: pytest.TempPathFactory):
+    """The library of a copy of data/ with Zylo added (built once: the tests only read it)."""
+    data = tmp_path_factory.mktemp("zylo") / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    add_zylo(data)
+    _, problems = check(data)
     assert [str(p) for p in problems] == []
-    return load_library(data_copy)
+    return load_library(data)
 
 
 def test_the_library_knows_the_new_platform(zylo) -> None:
