@@ -336,12 +336,15 @@ def test_a_whole_case_with_the_keyboard_alone(staff, lib: Library) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(".pb-step h2")).to_have_text(scenario.step(scenario.start).title.zh)
     # the walk: each question with the arrow keys, Next with Space, to an outcome
+    steps = {step.title.zh: step for step in scenario.steps}
     for _ in range(40):
         if page.locator(".pb-step .pb-outcome").count():  # drawn with the step's title
             break
         title = page.locator(".pb-step h2").inner_text()
-        # the step is drawn in parts: wait for its last part (the review) before tabbing
-        expect(page.locator(".pb-review")).not_to_be_empty()
+        # The step is drawn in parts, its title first and the walk's pb-shows-<step> class
+        # last: until then the last step's options can still be there, or be emptied but not
+        # yet hidden.
+        expect(page.locator(f".pb-walk-view.pb-shows-{steps[title].id}")).to_have_count(1)
         if page.locator(".pb-options").is_visible():
             expect(page.locator(".pb-options input").first).to_be_visible()
             tab_to(page, ".pb-options input")
