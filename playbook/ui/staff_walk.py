@@ -185,8 +185,8 @@ class WalkView(Part):
         self._render_case_tools()
         self._render_issue_buttons(screen)
         self.map.render()
-        # Last, after every part above: the walk names the step it shows (one class), so the
-        # page's script and its tests can tell a step drawn from one still being drawn.
+        # Last, after every part above: the walk names the step it shows (one class), so what
+        # reads the page (the browser tests) can tell a step drawn from one still being drawn.
         shown = tuple(c for c in self.view._dom_classes if not c.startswith("pb-shows-"))
         self.view._dom_classes = (*shown, f"pb-shows-{step.id}")
 
