@@ -128,6 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     return args.run(args, parser)
 
 
+def _case_store(lib):
+    """The configured case store (it fills in what an upgrade needs from ``lib``)."""
+    from playbook.cases.projection import ProjectionRules
+    from playbook.cases.sql_store import SqlStore
+
+    return SqlStore(projection=ProjectionRules.of(lib))
+
+
 def run_check(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Validate every data file; print each problem; 0 when clean, 1 otherwise."""
     from playbook.load import check as check_dir
@@ -335,16 +343,14 @@ def add_packet_parser(commands: argparse._SubParsersAction) -> None:
 def run_packet(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Check, then build; print the findings and the files written."""
     from playbook.cases.packet import build_packet, check_packet
-    from playbook.cases.projection import ProjectionRules
     from playbook.cases.session import CaseSession
-    from playbook.cases.sql_store import SqlStore
     from playbook.load import load_library
 
     lang = args.lang
     actor = args.actor or os.environ.get("USER") or "cli"
     try:
         lib = load_library()
-        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+        with _case_store(lib) as store:
             session = CaseSession(lib, store, actor=lambda: actor)
             session.open(args.case_id[:64])
             check = check_packet(session, args.profile)
@@ -407,14 +413,12 @@ def add_privacy_parsers(commands: argparse._SubParsersAction) -> None:
 def run_privacy(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     """Purge or erase; print each case touched and what was removed."""
     from playbook.cases import privacy
-    from playbook.cases.projection import ProjectionRules
-    from playbook.cases.sql_store import SqlStore
     from playbook.load import load_library
 
     lang = args.lang
     try:
         lib = load_library()
-        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+        with _case_store(lib) as store:
             if args.command == "purge":
                 report = privacy.purge(
                     store,
@@ -484,8 +488,6 @@ def run_remind(args: argparse.Namespace, _parser: argparse.ArgumentParser) -> in
 
 
 def _remind_once(args: argparse.Namespace) -> int:
-    from playbook.cases.projection import ProjectionRules
-    from playbook.cases.sql_store import SqlStore
     from playbook.load import load_library
     from playbook.reminders import settings as reminder_settings
     from playbook.reminders.run import remind
@@ -494,7 +496,7 @@ def _remind_once(args: argparse.Namespace) -> int:
     try:
         lib = load_library()
         conf = reminder_settings.load()
-        with SqlStore(projection=ProjectionRules.of(lib)) as store:
+        with _case_store(lib) as store:
             report = remind(store, lib, conf, dry_run=args.dry_run)
     except PlaybookError as err:
         print(err.render(lang), file=sys.stderr)

@@ -94,24 +94,36 @@ def check_language(lib: Library) -> list[Problem]:
     joined: dict[tuple[str, str], list[str]] = {}
     for site, lang, value in every:
         joined.setdefault((site.area, lang), []).append(value)
+    # per language: (term id, finds its word, [(the message for a wording to avoid, finds it)])
+    glossary = {
+        lang: [
+            (
+                term.id,
+                _finder(mine, lang),
+                [
+                    (
+                        f"'{avoid}': the glossary's word for '{term.en}' is '{mine}' "
+                        "(data/glossary.yaml)",
+                        _finder(avoid, lang),
+                    )
+                    for avoid in getattr(term.avoid, lang)
+                ],
+            )
+            for term in lib.glossary.values()
+            for mine in [term.zh if lang == "zh" else term.en]
+        ]
+        for lang in LANGS
+    }
     used: dict[str, set[str]] = {t.id: set() for t in lib.glossary.values()}
     avoided: dict[tuple[str, str], list[tuple[str, Callable[[str, str], bool]]]] = {}
     for (area, lang), values in joined.items():
         text = "\n".join(values)
         lowered = text.lower()
         avoided[area, lang] = []
-        for term in lib.glossary.values():
-            mine = term.zh if lang == "zh" else term.en
-            if _finder(mine, lang)(text, lowered):
-                used[term.id].add(area)
-            for avoid in getattr(term.avoid, lang):
-                has_avoid = _finder(avoid, lang)
-                if has_avoid(text, lowered):
-                    message = (
-                        f"'{avoid}': the glossary's word for '{term.en}' is '{mine}' "
-                        "(data/glossary.yaml)"
-                    )
-                    avoided[area, lang].append((message, has_avoid))
+        for term_id, has_mine, avoids in glossary[lang]:
+            if has_mine(text, lowered):
+                used[term_id].add(area)
+            avoided[area, lang] += [(m, has) for m, has in avoids if has(text, lowered)]
     for site, lang, value in every:
         found = list(_problems_in(site, lang, value))
         if avoided[site.area, lang]:
