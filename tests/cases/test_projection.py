@@ -31,16 +31,22 @@ def _projection(store: Store) -> dict[str, tuple]:
 def _walk_every_way(lib, store, clock) -> int:
     """Every way through every scenario, as cases; returns the number of cases.
 
-    Each way starts from the facts of the scenario's practice cases, issues each step's drafts
-    and goes back once on the way.
+    Each way starts from the facts of a practice case of its scenario, issues each step's
+    drafts and goes back once on the way. A way already walked from another practice case (the
+    same steps and answers: the same moves) is not walked again.
     """
     n = 0
+    walked: set[tuple] = set()
     for practice in lib.practice.values():
         seen = dt.datetime.fromisoformat(practice.vignette.seen_at).replace(tzinfo=dt.UTC)
         clock.time = seen
         probe = CaseSession(lib, MemoryStore(now=clock), clock=clock, actor=lambda: "amy")
         assert probe.start(practice.scenario, practice.vignette.facts) == {}
         for way in explore(probe.walk.copy()):
+            moves = (practice.scenario, tuple((s, way.answers[s]) for s in way.path[:-1]))
+            if moves in walked:
+                continue
+            walked.add(moves)
             clock.time = seen
             s = CaseSession(lib, store, clock=clock, actor=lambda: "amy")
             assert s.start(practice.scenario, practice.vignette.facts) == {}
