@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from playbook.errors import ScenarioError
-from playbook.library.yamlio import load_yaml
+from playbook.library import yamlio
+from playbook.library.yamlio import line_of, load_yaml
 from playbook.load import check, load_library
 from tests.data_edits import edit
 
@@ -144,6 +146,29 @@ def test_yes_no_option_ids_stay_strings() -> None:
     # YAML 1.1 would read these as booleans True/False; the loader must not.
     options = load_yaml(BAD / "unknown-next.yaml")["steps"][0]["options"]
     assert [o["id"] for o in options] == ["yes", "no"]
+
+
+def test_a_text_read_again_is_a_fresh_copy_of_what_it_says(tmp_path: Path) -> None:
+    """A text parsed before is not parsed again, but each read gets its own copy, lines too."""
+    path = tmp_path / "scenario.yaml"
+    text = (BAD / "unknown-next.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    parsed = yaml.load(text, Loader=yamlio._Loader)  # noqa: S506 - a SafeLoader
+    first = load_yaml(path)
+    first["steps"][0]["options"].clear()  # a caller changes what it got
+    first["steps"][0].lines.clear()
+    again = load_yaml(path)
+    assert again == parsed
+    assert again["steps"][0].lines == parsed["steps"][0].lines
+    assert line_of(again, ("steps", 0, "options", 0, "next")) == line_of(
+        parsed, ("steps", 0, "options", 0, "next")
+    )
+    path.write_text(text.replace("nowhere", "elsewhere"), encoding="utf-8")
+    assert "elsewhere" in str(load_yaml(path))  # a changed text is parsed
+    path.write_text(text + "  - [\n", encoding="utf-8")
+    for _ in range(2):  # a broken text is reported each time it is read
+        with pytest.raises(yamlio.YamlError):
+            load_yaml(path)
 
 
 def test_load_library_raises_listing_every_problem(data_copy: Path) -> None:
