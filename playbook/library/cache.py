@@ -12,6 +12,7 @@ writes (it is a pickle: never point it at a folder others can write).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -42,11 +43,18 @@ def cache_path(cache_dir: Path, data_dir: Path) -> Path:
 
 def read(path: Path) -> Library | None:
     """The cached library at ``path``, or None (missing, unreadable, or not a Library)."""
+    # Unpickling makes tens of thousands of objects and no garbage: the full collection it
+    # triggers walks every object of the process (a new kernel's load: 55-63 -> 23-25 ms).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with path.open("rb") as fh:
             lib = pickle.load(fh)  # noqa: S301 - our own file in the app's var/ folder
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return lib if isinstance(lib, Library) else None
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from playbook.config import REPO_ROOT
+from playbook.library import cache
+from playbook.load import load_library
 
 PROBE = (
     "import json\n"
@@ -73,3 +76,20 @@ def test_a_broken_data_folder_is_never_cached(data_copy: Path, tmp_path: Path) -
     assert out.returncode == 1
     assert "ScenarioError" in out.stderr
     assert cache_files(var) == []
+
+
+def test_reading_the_cache_leaves_garbage_collection_as_it_was(tmp_path: Path) -> None:
+    """The cache is read with the collector paused; it runs again after, also on a bad file."""
+    lib = load_library()
+    good, bad = tmp_path / "library-a.pickle", tmp_path / "damaged.pickle"
+    cache.write(good, lib)
+    bad.write_bytes(b"not a pickle")
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            assert cache.read(good) is not None
+            assert gc.isenabled() is collecting
+            assert cache.read(bad) is None
+            assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
