@@ -347,11 +347,12 @@ def run_server(args: argparse.Namespace, label: str, pool: str) -> tuple[PageRun
                 alone, burst = asyncio.run(run_all(server, args))
             time.sleep(LEFT_AFTER_S)
             after = kernels(server)
+            after_mib = {kid: rss_mib([proc]) for kid, proc in after.items()}  # while running
         finally:
             server.stop()
     taken = {r.kernel_id for r in [alone, *burst] if r.kernel_id}
     left = [kid for kid in after if kid in taken]
-    pooled = [proc for kid, proc in after.items() if kid not in taken]
+    pooled = [kid for kid in after if kid not in taken]
     log = log_path.read_text(encoding="utf-8", errors="replace")
     extra = {
         "label": label,
@@ -361,7 +362,7 @@ def run_server(args: argparse.Namespace, label: str, pool: str) -> tuple[PageRun
         "peak_mib": memory.peak / 2**20,
         "left": len(left),
         "pool_after": len(pooled),
-        "pool_after_mib": rss_mib(pooled),
+        "pool_after_mib": sum(after_mib[kid] for kid in pooled),
         "log": {line: log.count(line) for line in LOG_LINES},
         "cpu": {side: memory.cpu_seconds(side) for side in ("server", "browser")},
     }

@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from playbook import load_library  # noqa: E402
+from playbook.ui.landing import FILL_DELAY_S  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402  (after the sys.path line above)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -152,27 +153,41 @@ def close(context: object, page: object) -> None:
     context.close()
 
 
-def cpu_seconds(server: VoilaServer) -> float:
-    """CPU seconds used so far by the server and its kernels."""
-    total = 0.0
+def cpu_seconds(server: VoilaServer) -> dict[int, float]:
+    """CPU seconds used so far by the server and by each of its kernels, by process id."""
+    used = {}
     root = psutil.Process(server.process.pid)
     for proc in [root, *root.children(recursive=True)]:
         try:
             times = proc.cpu_times()
-            total += times.user + times.system
         except psutil.Error:
             continue
-    return total
+        used[proc.pid] = times.user + times.system
+    return used
+
+
+def cpu_since(before: dict[int, float], now: dict[int, float]) -> float:
+    """CPU seconds used between two ``cpu_seconds`` readings by the processes still there.
+
+    A process gone in between (a closed page's kernel) takes its seconds with it: summing
+    totals instead would hide the work of the others (a refill) behind its exit.
+    """
+    return sum(secs - before.get(pid, 0.0) for pid, secs in now.items())
 
 
 def wait_idle(server: VoilaServer, timeout: float = 120.0) -> None:
-    """Wait until the server and its kernels are idle (pool refilled, closed pages gone)."""
+    """Wait until the server and its kernels are idle (pool refilled, closed pages gone).
+
+    A taken page's pool starts its next kernel ``FILL_DELAY_S`` after the take: idleness is
+    judged only once that time has passed.
+    """
+    time.sleep(FILL_DELAY_S)
     deadline = time.monotonic() + timeout
     before = cpu_seconds(server)
     while time.monotonic() < deadline:
         time.sleep(IDLE_WINDOW_S)
         now = cpu_seconds(server)
-        if now - before < IDLE_CPU_S:
+        if cpu_since(before, now) < IDLE_CPU_S:
             return
         before = now
 

@@ -16,6 +16,7 @@ import pytest
 
 from playbook.config import REPO_ROOT
 from playbook.i18n import text
+from playbook.ui.landing import FILL_DELAY_S
 
 CONFIG_DIR = REPO_ROOT / "config" / "jupyter"
 VOILA_JSON = CONFIG_DIR / "voila.json"
@@ -149,14 +150,15 @@ def test_landing_texts_are_the_catalogue_texts(key: str) -> None:
 
 
 def test_the_served_config_preheats_the_pages(served: object) -> None:
-    # Preheated pages: kernels that already ran the page wait for its request, and
-    # the pool refills at once. prelaunch_hook cannot be combined with that (Voilà refuses).
+    # Preheated pages: kernels that already ran the page wait for its request, and the pool
+    # refills once the taken page is drawn. prelaunch_hook cannot be combined with that
+    # (Voilà refuses).
     assert served.voila_configuration.preheat_kernel is True
     assert served.voila_configuration.prelaunch_hook is None
     pools = served.config.VoilaKernelManager.kernel_pools_config
     assert pools["default"]["pool_size"] == 0  # only the pages named in PLAYBOOK_POOL
     assert pools["staff.ipynb"]["pool_size"] >= 1
-    assert served.config.VoilaKernelManager.fill_delay == 0
+    assert served.config.VoilaKernelManager.fill_delay == FILL_DELAY_S > 0
 
 
 def test_make_serve_serves_the_pages_folder() -> None:

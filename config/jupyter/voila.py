@@ -14,7 +14,7 @@ named, or ``=0``, gets no pool (each visitor's kernel starts when they ask).
 
 import os
 
-from playbook.ui.landing import landing_hook, pool_sizes
+from playbook.ui.landing import FILL_DELAY_S, landing_hook, pool_sizes
 
 DEFAULT_POOL = "staff=2,lessons=1,training=1"
 
@@ -22,7 +22,7 @@ c = get_config()  # noqa: F821 - traitlets config
 c.VoilaConfiguration.preheat_kernel = True
 pools = os.environ.get("PLAYBOOK_POOL", DEFAULT_POOL)
 c.VoilaKernelManager.kernel_pools_config = pool_sizes(pools)
-c.VoilaKernelManager.fill_delay = 0  # refill at once: the next visitor may be right behind
+c.VoilaKernelManager.fill_delay = FILL_DELAY_S  # not at once: see playbook.ui.landing
 c.VoilaConfiguration.page_config_hook = landing_hook
 # The contents API of the served folder lists nothing (the landing page lists the pages).
 c.ContentsManager.hide_globs = ["*"]

@@ -10,7 +10,8 @@ On a team server the server's own environment names the signed-in person and the
 served page is offered.
 
 ``pool_sizes`` reads ``PLAYBOOK_POOL`` (``staff=2,lessons=1``): how many kernels of each page
-Voilà keeps preheated (config/jupyter/voila.py, deploy/jupyter/pages/).
+Voilà keeps preheated (config/jupyter/voila.py, deploy/jupyter/pages/); ``FILL_DELAY_S`` is
+how long a taken page's pool waits before it starts the next one.
 
 Light on purpose: the Voilà server process imports it (no widgets, no library).
 """
@@ -54,6 +55,14 @@ def landing_hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     root = Path(getattr(manager, "root_dir", "") or os.getcwd())
     page_config["playbookPages"] = landing_pages(root, identity_from_env(os.environ))
     return page_config
+
+
+# Seconds between a preheated page being taken and its pool starting the next one. A new
+# kernel runs the whole page (imports, library, widgets: about a second of one core); started
+# at once it competes with the page being opened, which is drawn within about 1.5 s (on one
+# 2-core machine serving the browser too, bench_page: from the pool 1.59 -> 1.33 s with the
+# delay). The cost: a visitor arriving within the delay after the pool ran out waits for it.
+FILL_DELAY_S = 1.5
 
 
 def pool_sizes(spec: str) -> dict[str, dict[str, int]]:

@@ -7,7 +7,7 @@ import os
 
 from team_server import PAGE_MESSAGES
 
-from playbook.ui.landing import landing_hook, pool_sizes
+from playbook.ui.landing import FILL_DELAY_S, landing_hook, pool_sizes
 
 c = get_config()  # noqa: F821
 c.ServerApp.jpserver_extensions = {
@@ -31,10 +31,10 @@ c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.theme = "light"
 # Preheated pages: kernels that already ran the page wait for the person's request
-# (PLAYBOOK_POOL, from the hub's TEAM_POOL; refilled at once after each page is taken).
+# (PLAYBOOK_POOL, from the hub's TEAM_POOL; refilled FILL_DELAY_S after a page is taken).
 c.ServerApp.kernel_manager_class = "page_pool.PagePoolKernelManager"
 c.VoilaKernelManager.kernel_pools_config = pool_sizes(os.environ.get("PLAYBOOK_POOL", "staff=1"))
-c.VoilaKernelManager.fill_delay = 0
+c.VoilaKernelManager.fill_delay = FILL_DELAY_S
 # The playbook template (share/jupyter, JUPYTER_PATH): starting notice, lost-connection banner,
 # and the landing page instead of a file listing (its links follow the person's roles).
 c.VoilaConfiguration.template = "playbook"
