@@ -77,3 +77,4 @@ def test_page_servers_serve_their_own_folder_of_preheated_pages() -> None:
     pages = (DEPLOY / "jupyter" / "pages" / "jupyter_server_config.py").read_text("utf-8")
     assert 'kernel_manager_class = "page_pool.PagePoolKernelManager"' in pages
     assert '"page_pool": True' in pages
+    assert "c.VoilaKernelManager.fill_delay = FILL_DELAY_S\n" in pages  # as make serve's

@@ -151,8 +151,8 @@ def test_landing_texts_are_the_catalogue_texts(key: str) -> None:
 
 def test_the_served_config_preheats_the_pages(served: object) -> None:
     # Preheated pages: kernels that already ran the page wait for its request, and the pool
-    # refills once the taken page is drawn. prelaunch_hook cannot be combined with that
-    # (Voilà refuses).
+    # refills FILL_DELAY_S after a page is taken, not while it is being opened.
+    # prelaunch_hook cannot be combined with that (Voilà refuses).
     assert served.voila_configuration.preheat_kernel is True
     assert served.voila_configuration.prelaunch_hook is None
     pools = served.config.VoilaKernelManager.kernel_pools_config

@@ -60,8 +60,9 @@ def landing_hook(page_config: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 # Seconds between a preheated page being taken and its pool starting the next one. A new
 # kernel runs the whole page (imports, library, widgets: about a second of one core); started
 # at once it competes with the page being opened, which is drawn within about 1.5 s (on one
-# 2-core machine serving the browser too, bench_page: from the pool 1.59 -> 1.33 s with the
-# delay). The cost: a visitor arriving within the delay after the pool ran out waits for it.
+# 2-core machine serving the browser too, bench_page: from the pool 1.59-2.26 s at once,
+# 1.43-1.50 s with this delay). The cost: a visitor arriving within the delay after the pool
+# ran out waits for it.
 FILL_DELAY_S = 1.5
 
 
