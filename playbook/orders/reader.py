@@ -187,17 +187,17 @@ def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFra
     table = _raw_table(raw, consume)
     n = table.num_rows
     rows = np.asarray(raw.rows, dtype=np.int64) if n else np.zeros(0, np.int64)
-    order_id, blank = _order_ids(table)
     has_ids = "order_id" in table.column_names
-    key = _row_key(table, order_id, raw.row_key)
-    # Columns are typed in parallel (Arrow and NumPy release the GIL), read in FIELDS order.
+    # Columns are typed in parallel (Arrow and NumPy release the GIL), read in FIELDS order;
+    # the order ids, row keys and repeats are worked out beside them.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        duplicates = pool.submit(find_duplicates, table, key, rows, blank)
-        jobs, widened = _submit_fields(pool, table, raw, order_id)
+        ids = pool.submit(_ids, table, raw.row_key, rows)
+        jobs, widened = _submit_fields(pool, table, raw, ids)
         del table  # each column's text now lives only in its job, and goes with it
         wanted = frozenset(ORDER_COLUMNS) | frozenset(raw.platform_fields)
         typed, problems, cleaned = _collect_fields(jobs, n, wanted)
-        problems += duplicates.result()
+        order_id, blank, key, repeats = ids.result()
+        problems += repeats
     if has_ids:  # the rejects show the id of every row with an order-id problem
         cleaned["order_id"] = (None, order_id)
     reject = np.zeros(n, bool)
@@ -225,6 +225,15 @@ def _raw_table(raw: fmts.RawOrders, consume: bool) -> pa.Table:
             for c in table.column_names
         }
     )
+
+
+def _ids(
+    table: pa.Table, row_key: tuple[str, ...], rows: np.ndarray
+) -> tuple[pa.Array, np.ndarray, pa.Array, list[tuple[str, str, np.ndarray]]]:
+    """(cleaned order ids, blank rows, row keys, the repeated keys' problems)."""
+    order_id, blank = _order_ids(table)
+    key = _row_key(table, order_id, row_key)
+    return order_id, blank, key, find_duplicates(table, key, rows, blank)
 
 
 def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
@@ -258,26 +267,28 @@ def _row_key(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...]) -> pa
 
 
 def _submit_fields(
-    pool: ThreadPoolExecutor, table: pa.Table, raw: fmts.RawOrders, order_id: pa.Array
+    pool: ThreadPoolExecutor, table: pa.Table, raw: fmts.RawOrders, ids: Future
 ) -> tuple[dict[str, Future], dict[str, Future]]:
     """Start typing every field the table has: (field jobs, extra-column jobs).
 
-    The extra columns are widened to large_string (new offsets) meanwhile.
+    The extra columns are widened to large_string (new offsets) meanwhile. The order id is
+    typed from the cleaned ids (``ids``: the job of :func:`_ids`), last: its job waits for
+    that one, and a worker waiting early would have nothing to do.
     """
     columns = dict(zip(table.column_names, table.columns, strict=True))
     conv = raw.conversion
     jobs = {}
     for name, kind in FIELDS.items():
-        if name not in columns:
-            continue
-        if kind == "order_id":
-            jobs[name] = pool.submit(typed_field, kind, order_id, False, PER_VALUE_SHARE, conv)
-            columns.pop(name)
+        if name not in columns or kind == "order_id":
             continue
         trim = kind in TRIM_KINDS or name in TRIM_FIELDS
         col = columns.pop(name)
         jobs[name] = pool.submit(typed_field, kind, col, trim, PER_VALUE_SHARE, conv, name)
     widened = {name: pool.submit(large_text, columns.pop(name)) for name in raw.extras}
+    if "order_id" in columns:
+        jobs["order_id"] = pool.submit(
+            lambda: typed_field("order_id", ids.result()[0], False, PER_VALUE_SHARE, conv)
+        )
     return jobs, widened
 
 
