@@ -31,6 +31,7 @@ if mode != "baseline":  # imported before the clock starts, as pandas is for the
     from playbook.orders.reader import read_orders
     from playbook.load import load_library
     from playbook.orders.triage import TriageSet, triage
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t = time.perf_counter()
 if mode == "baseline":
     df = pd.read_csv(path, sep="\\t", engine="pyarrow")
@@ -43,8 +44,10 @@ else:
     nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
     assert res.rows_read == len(res.orders) + len(res.rejects)
 secs = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+peak = r1.ru_maxrss * 1024
+cpu = {"user": r1.ru_utime - r0.ru_utime, "sys": r1.ru_stime - r0.ru_stime}
+print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows, **cpu}))
 """
 
 

@@ -1,10 +1,11 @@
 """Benchmark: import + validate + triage of a large Wish CSV export against plain read_csv.
 
-Prints ratios (median of 3 runs each, one child process per run); not a timed test. Peak
-memory is the child's peak RSS (Linux ru_maxrss, which also sees Arrow's allocations) minus
-the peak RSS of a process that only imports pandas, pyarrow and playbook. Both children import
-their modules before the clock starts (pandas for the baseline; pandas and playbook for ours);
-loading the triage rules (data/*.yaml) is timed.
+Prints ratios (median of 3 runs each, one child process per run) and each side's CPU time (user
+median, system per run: the baseline's system time shows when the kernel slowed it); not a
+timed test. Peak memory is the child's peak RSS (Linux ru_maxrss, which also sees Arrow's
+allocations) minus the peak RSS of a process that only imports pandas, pyarrow and playbook.
+Both children import their modules before the clock starts (pandas for the baseline; pandas
+and playbook for ours); loading the triage rules (data/*.yaml) is timed.
 
     python bench/bench_orders.py                 # makes bench/out/orders_1m.csv if missing
     python bench/bench_orders.py --file other.csv --runs 3
@@ -31,6 +32,7 @@ if mode != "baseline":  # imported before the clock starts, as pandas is for the
     from playbook.orders.reader import read_orders
     from playbook.load import load_library
     from playbook.orders.triage import Triage, triage
+r0 = resource.getrusage(resource.RUSAGE_SELF)
 t = time.perf_counter()
 if mode == "baseline":
     df = pd.read_csv(path, engine="pyarrow")
@@ -41,8 +43,10 @@ else:
     df = res.orders
     nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
 secs = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows}))
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+peak = r1.ru_maxrss * 1024
+cpu = {"user": r1.ru_utime - r0.ru_utime, "sys": r1.ru_stime - r0.ru_stime}
+print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows, **cpu}))
 """
 _BASE = """
 import json, resource
@@ -95,6 +99,12 @@ def report(
     print(f"{labels[0]} median {b:.2f} s  runs {runs_b}")
     print(f"{labels[1]} median {o:.2f} s  runs {runs_o}")
     print(f"time ratio: {o / b:.2f}  ({time_target})")
+    # CPU seconds of the timed part (all threads): a baseline slowed by the kernel (e.g. while
+    # it finds huge pages for pandas' allocator) shows as system time, not as user time.
+    for label, rs in ((labels[0], base), (labels[1], ours)):
+        user = statistics.median(r["user"] for r in rs)
+        system = [round(r["sys"], 2) for r in rs]
+        print(f"{label} CPU user median {user:.2f} s; system {system}")
     print(
         f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
         f"memory ratio: {peak / frame:.2f}  ({memory_target})"
