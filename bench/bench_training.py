@@ -6,8 +6,10 @@ Not a timed test.
   median of ``--renders``; target <= 0.3 s. The baseline in the same run is rendering a
   two-node graph, to show what starting ``dot`` alone costs on this machine.
 * Trainee page time to interactive ÷ the one-widget notebook (bench/trivial.ipynb), served by
-  two Voilà processes started like the browser tests, loaded alternately in fresh contexts
-  (see bench_page.py): until ``.pb-join`` is visible and enabled; median of ``--loads``.
+  two Voilà processes started like the browser tests (the trainee page with its pool of one
+  preheated page, as ``make train``; the notebook without), loaded alternately in fresh
+  contexts, each once both servers are idle (the pool refilled; see bench_page.py): until
+  ``.pb-join`` is visible and enabled; median of ``--loads``.
 
     .venv/bin/python bench/bench_training.py [--loads 5] [--renders 20]
 """
@@ -27,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_page import TRIVIAL, close, load  # noqa: E402  (after the sys.path lines above)
+from bench_page import TRIVIAL, close, load, wait_idle  # noqa: E402  (after the sys.path lines)
 
 from playbook.load import load_library  # noqa: E402
 from playbook.scenarios.diagram import render_svg  # noqa: E402
@@ -71,6 +73,8 @@ def tti(loads: int) -> dict[str, list[float]]:
                         ("trivial", trivial.url, ".bench-button"),
                         ("training", training.url, ".pb-join"),
                     ):
+                        for server in (training, trivial):
+                            wait_idle(server)
                         context, page, secs = load(browser, url, ready)
                         close(context, page)
                         if i:
