@@ -28,6 +28,11 @@ from PIL import Image
 from playbook.cases.packet_pdf import font_file, packet_font
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+# The way to item-mismatch's appeal step the packet tests walk (one list, kept with the data).
+from tests.evidence_fixtures import TO_APPEAL  # noqa: E402  (after the sys.path line)
+
 OUT = REPO / "bench" / "out"
 PHOTOS, SIZE, QUALITY = 10, (4000, 3000), 85
 FACTS = {
@@ -39,12 +44,6 @@ FACTS = {
     "refunded_at": "2026-11-20 08:00",
     "product_name": "Blue cotton T-shirt",
 }
-STEPS = [
-    ("contact-buyer", None),
-    ("confirm-order", "correct-but-disputed"),
-    ("explain-with-evidence", None),
-    ("buyer-response", "refuses"),
-]
 ITEMS = ["appeal-product-photos"] * 6 + ["appeal-tracking"] * 2 + ["appeal-correspondence"] * 2
 
 _CHILD = """
@@ -107,7 +106,7 @@ def make_case(url: str) -> tuple[str, int]:
     with SqlStore(url, now=clock) as store:
         session = CaseSession(load_library(), store, clock=clock, actor=lambda: "bench")
         assert session.start("item-mismatch", FACTS) == {}
-        for step, option in STEPS:
+        for step, option in TO_APPEAL:
             session.answer(step, option)
         for n, item in enumerate(ITEMS):
             data = phone_photo(n)
