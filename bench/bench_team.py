@@ -6,7 +6,8 @@ in, opens their own case on the staff page (their server is spawned, Voilà runs
 walks it over the page's kernel websocket with the messages the browser would send (choose the
 first option, click Next). Printed: how many finished, step latency (click -> next step on the
 kernel's side: median and p95), spawn+first page time, memory per person (their server and
-kernel, RSS), and how long until the idle culler stopped every server.
+page kernel, RSS; the preheated pages their server's pool keeps besides, apart), and how long
+until the idle culler stopped every server.
 
 The baseline is the same step on one person's server while nobody else is signed in
 (``solo``), measured in the same run: ``p95 under load / solo median`` is the ratio to read.
@@ -58,6 +59,7 @@ class Person:
     steps: list[float] = field(default_factory=list)
     first_page: float = 0.0
     error: str = ""
+    kernel_id: str = ""  # the kernel of their page (the others of their server are its pool)
 
 
 def make_people(hub: TeamHub, count: int) -> list[Person]:
@@ -88,6 +90,7 @@ def open_page(hub: TeamHub, person: Person, n: int) -> KernelSocket:
     page = session.get(url, timeout=READY_TIMEOUT)
     page.raise_for_status()
     kernel_id = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page.text).group(1)
+    person.kernel_id = kernel_id
     person.first_page = time.perf_counter() - t0
     token = hub.api("POST", f"users/{person.name}/tokens", expires_in=3600).json()["token"]
     return KernelSocket(
@@ -144,17 +147,29 @@ def run_person(hub: TeamHub, person: Person, n: int, steps: int, go: threading.E
         person.error = f"{type(exc).__name__}: {exc}"
 
 
-def server_memory(hub: TeamHub) -> dict[str, float]:
-    """RSS (MiB) of each person's server process and its kernels, by user name."""
+def server_memory(hub: TeamHub, people: list[Person]) -> dict[str, tuple[float, float]]:
+    """RSS (MiB) of each person's server, by user name: (server + page kernel, its pool).
+
+    The page kernel is the one their page was served from (its connection file names its
+    id); the server's other kernels are preheated pages waiting in its pool (``TEAM_POOL``).
+    """
+    pages = {p.name: p.kernel_id for p in people}
     out = {}
     for user in hub.api("GET", "users").json():
         server = user["servers"].get("")
-        if not server or "pid" not in server.get("state", {}):
+        if not server or "pid" not in server.get("state", {}) or not pages.get(user["name"]):
             continue
         try:
             proc = psutil.Process(server["state"]["pid"])
-            tree = [proc, *proc.children(recursive=True)]
-            out[user["name"]] = sum(p.memory_info().rss for p in tree) / 2**20
+            used = proc.memory_info().rss
+            pool = 0
+            for child in proc.children(recursive=True):
+                rss = child.memory_info().rss
+                if f"kernel-{pages[user['name']]}.json" in " ".join(child.cmdline()):
+                    used += rss
+                else:
+                    pool += rss
+            out[user["name"]] = (used / 2**20, pool / 2**20)
         except psutil.Error:
             continue
     return out
@@ -218,7 +233,7 @@ def measure(hub: TeamHub, count: int, steps: int) -> int:
     for thread in threads:
         thread.join(READY_TIMEOUT * 2)
     wall = time.perf_counter() - t0
-    memory = server_memory(hub)
+    memory = server_memory(hub, people)
     done = [p for p in crowd if not p.error and len(p.steps) == steps]
     for p in crowd:
         if p.error:
@@ -238,11 +253,13 @@ def measure(hub: TeamHub, count: int, steps: int) -> int:
             f"max {max(firsts):.1f} s (solo {solo.first_page:.1f} s)"
         )
     if memory:
-        values = list(memory.values())
+        used = [u for u, _ in memory.values()]
+        pools = [pool for _, pool in memory.values()]
         print(
             "memory per person (server + page kernel, RSS): median "
-            f"{statistics.median(values):.0f} MiB, max {max(values):.0f} MiB, "
-            f"total {sum(values):.0f} MiB for {len(values)}"
+            f"{statistics.median(used):.0f} MiB, max {max(used):.0f} MiB; "
+            f"their pool's preheated pages besides: median {statistics.median(pools):.0f} MiB; "
+            f"total {sum(used) + sum(pools):.0f} MiB for {len(used)}"
         )
     culled = wait_culled(hub, CULL_TIMEOUT * 3)
     print(f"idle servers culled (timeout {CULL_TIMEOUT} s): all stopped after {culled:.0f} s")
