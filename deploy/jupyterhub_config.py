@@ -8,6 +8,8 @@ Everything is set by environment variables (defaults in brackets):
   TEAM_MEM_LIMIT [1G]                           memory cap of each user's server process
   TEAM_POOL [staff=1]                           preheated kernels per page on each page server
                                                 (PLAYBOOK_POOL: staff=N,lessons=N,training=N)
+  TEAM_POOL_REFILL [1]                          0: preheat each page only when the person's
+                                                server starts, not again once it is taken
   TEAM_CULL_TIMEOUT [3600], TEAM_CULL_EVERY [300]  idle servers stopped after (seconds)
   PLAYBOOK_DB_URL [config/playbook.toml: var/cases.sqlite3]  the shared case store;
                                                 a PostgreSQL URL for teams on several machines
@@ -87,6 +89,7 @@ c.Spawner.environment = {
     "JUPYTER_PLATFORM_DIRS": "1",
     "JUPYTER_PATH": str(REPO / "share" / "jupyter"),  # the playbook page template
     "PLAYBOOK_POOL": env.get("TEAM_POOL", "staff=1"),
+    "PLAYBOOK_POOL_REFILL": env.get("TEAM_POOL_REFILL", "1"),
 }
 c.Spawner.env_keep = [
     "PATH",

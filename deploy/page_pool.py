@@ -14,6 +14,12 @@ the hub's page servers run (voila 0.5), has no pool. This module gives them the 
 Voilà's render handler (its extension's ``/voila/render/...``) already serves a page from
 the kernel manager's pool when there is one, and starts a kernel for the request otherwise.
 Pool sizes: ``PLAYBOOK_POOL`` (``playbook.ui.landing.pool_sizes``), as for ``make serve``.
+
+A page server belongs to one person. Its pool is filled when the server starts and again
+after each page is taken (a second tab, a reload or a case link opened later is preheated
+too), unless ``refill`` is off (``PLAYBOOK_POOL_REFILL=0``, the hub's ``TEAM_POOL_REFILL=0``):
+then each person keeps no second page's kernel (about 90 MiB each) and a shift signing in at
+once starts one kernel per person, not two (``bench_team.py``, README *Team server*).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
+from traitlets import Bool
 from traitlets.config import Configurable
 from voila.configuration import VoilaConfiguration
 from voila.paths import collect_template_paths
@@ -95,6 +102,12 @@ _VoilaPool = voila_kernel_manager_factory(
 class PagePoolKernelManager(_VoilaPool):
     """Voilà's pooling kernel manager on a jupyter_server (the hub's page servers)."""
 
+    refill = Bool(
+        True,
+        config=True,
+        help="Preheat a page again once one is taken (else only when the server starts).",
+    )
+
     def __init__(self, **kwargs: Any) -> None:
         """Create the manager; the pools wait for ``start_pools`` (the web app must be up).
 
@@ -103,15 +116,29 @@ class PagePoolKernelManager(_VoilaPool):
         """
         self._held: list[str] = []
         self._ready = False
+        self._filled = False
         kwargs["parent"] = PoolHost(kwargs["parent"])
         super().__init__(**kwargs)
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kw):
-        """Voilà's refill, held back until ``start_pools``."""
+        """Voilà's fill: held back until ``start_pools``; after it, only with ``refill``."""
         if not self._ready:
             self._held.append(notebook_name)
             return None
+        if self._filled and not self.refill:
+            return None
         return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kw)
+
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
+        """Voilà's page from the pool; the log says how many stay preheated after it."""
+        taken = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        self.log.info(
+            "page_pool: %s taken (kernel %s); %d preheated kept",
+            notebook_name,
+            taken[2],
+            self.get_pool_size(notebook_name),
+        )
+        return taken
 
     def start_pools(self) -> None:
         """Fill every page's pool (called once the web app exists)."""
@@ -119,6 +146,7 @@ class PagePoolKernelManager(_VoilaPool):
         for name in self._held:
             self.fill_if_needed(delay=0, notebook_name=name)
         self._held = []
+        self._filled = True
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
@@ -78,3 +80,53 @@ def test_page_servers_serve_their_own_folder_of_preheated_pages() -> None:
     assert 'kernel_manager_class = "page_pool.PagePoolKernelManager"' in pages
     assert '"page_pool": True' in pages
     assert "c.VoilaKernelManager.fill_delay = FILL_DELAY_S\n" in pages  # as make serve's
+    # A taken page is preheated again unless the hub's TEAM_POOL_REFILL says 0.
+    assert 'refill = os.environ.get("PLAYBOOK_POOL_REFILL", "1") != "0"' in pages
+    hub = (DEPLOY / "jupyterhub_config.py").read_text("utf-8")
+    assert '"PLAYBOOK_POOL_REFILL": env.get("TEAM_POOL_REFILL", "1")' in hub
+
+
+def test_a_page_server_preheats_a_taken_page_again_only_with_refill(tmp_path) -> None:
+    """Filled when the server starts; after a page is taken, again only with ``refill``.
+
+    The page server's own kernel manager on a server app that is not started: a kernel
+    start is counted, not made (what is under test is when the pool fills, not Voilà's
+    rendering, which the hub's browser tests cover).
+    """
+    import page_pool
+    from jupyter_server.serverapp import ServerApp
+
+    from playbook.ui.landing import pool_sizes
+
+    (tmp_path / "staff.ipynb").write_text(
+        '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "utf-8"
+    )
+
+    async def walk(refill: bool) -> tuple[list[int], int]:
+        app = ServerApp(root_dir=str(tmp_path))
+        manager = page_pool.PagePoolKernelManager(
+            parent=app, kernel_pools_config=pool_sizes("staff=1"), refill=refill
+        )
+        started: list[str] = []
+
+        async def start(notebook_name: str, kernel_id: object = None, **_: object) -> dict:
+            started.append(notebook_name)
+            return {"kernel_id": f"k{len(started)}"}
+
+        manager._initialize = start  # counts the kernels the pool would start
+        sizes = [manager.get_pool_size("staff.ipynb")]  # nothing before the web app is up
+        manager.start_pools()
+        sizes.append(manager.get_pool_size("staff.ipynb"))
+        # What Voilà's render does with a pool page: take it, then ask for a refill.
+        await manager._pools["staff.ipynb"].pop(0)
+        manager.fill_if_needed(delay=0, notebook_name="staff.ipynb")
+        sizes.append(manager.get_pool_size("staff.ipynb"))
+        for task in manager._pools["staff.ipynb"]:
+            await task
+        return sizes, len(started)
+
+    # In a thread of its own: a browser test in this process may have left an event loop
+    # running in this one (Playwright's sync API).
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, walk(True)).result() == ([0, 1, 1], 2)
+        assert thread.submit(asyncio.run, walk(False)).result() == ([0, 1, 0], 1)

@@ -244,7 +244,10 @@ def test_a_preheated_page_knows_the_person_and_the_language(hub, cases, context)
     kernel = page.evaluate(
         "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
     )
-    assert f"Using pre-heated kernel: {kernel}" in hub.log_path.read_text(errors="replace")
+    log = hub.log_path.read_text(errors="replace")
+    assert f"Using pre-heated kernel: {kernel}" in log
+    # ... and the pool preheats the next page at once (TEAM_POOL_REFILL, on by default).
+    assert f"page_pool: staff.ipynb taken (kernel {kernel}); 1 preheated kept" in log
 
 
 @pytest.mark.parametrize(("user", "pages"), [("amy", ["staff"]), ("lea", ["staff", "lessons"])])

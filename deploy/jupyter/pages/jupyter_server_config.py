@@ -31,10 +31,12 @@ c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.theme = "light"
 # Preheated pages: kernels that already ran the page wait for the person's request
-# (PLAYBOOK_POOL, from the hub's TEAM_POOL; refilled FILL_DELAY_S after a page is taken).
+# (PLAYBOOK_POOL, from the hub's TEAM_POOL), filled when the server starts and again
+# FILL_DELAY_S after a page is taken, unless PLAYBOOK_POOL_REFILL=0 (TEAM_POOL_REFILL=0).
 c.ServerApp.kernel_manager_class = "page_pool.PagePoolKernelManager"
 c.VoilaKernelManager.kernel_pools_config = pool_sizes(os.environ.get("PLAYBOOK_POOL", "staff=1"))
 c.VoilaKernelManager.fill_delay = FILL_DELAY_S
+c.PagePoolKernelManager.refill = os.environ.get("PLAYBOOK_POOL_REFILL", "1") != "0"
 # The playbook template (share/jupyter, JUPYTER_PATH): starting notice, lost-connection banner,
 # and the landing page instead of a file listing (its links follow the person's roles).
 c.VoilaConfiguration.template = "playbook"
