@@ -19,7 +19,8 @@ A page server belongs to one person. Its pool is filled when the server starts a
 after each page is taken (a second tab, a reload or a case link opened later is preheated
 too), unless ``refill`` is off (``PLAYBOOK_POOL_REFILL=0``, the hub's ``TEAM_POOL_REFILL=0``):
 then each person keeps no second page's kernel (about 90 MiB each) and a shift signing in at
-once starts one kernel per person, not two (``bench_team.py``, README *Team server*).
+once starts one kernel per person, not two (``bench_team.py``; the README's sizing, under
+*Past one machine*).
 """
 
 from __future__ import annotations
