@@ -66,6 +66,7 @@ def test_z2jh_values_and_image_use_the_project_files() -> None:
     assert {"staff", "analyst"} <= profiles
     assert values["hub"]["db"]["type"] == "postgres"
     assert "PLAYBOOK_DB_URL" in values["singleuser"]["extraEnv"]
+    assert values["singleuser"]["extraEnv"]["PLAYBOOK_POOL_REFILL"] in ("0", "1")  # said, not left
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert "environment.yml" in dockerfile
 
