@@ -117,16 +117,15 @@ class PagePoolKernelManager(_VoilaPool):
         """
         self._held: list[str] = []
         self._ready = False
-        self._filled = False
         kwargs["parent"] = PoolHost(kwargs["parent"])
         super().__init__(**kwargs)
 
     def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None, **kw):
-        """Voilà's fill: held back until ``start_pools``; after it, only with ``refill``."""
+        """Voilà's fill, held back until ``start_pools``; after it only refills come here."""
         if not self._ready:
             self._held.append(notebook_name)
             return None
-        if self._filled and not self.refill:
+        if not self.refill:
             return None
         return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kw)
 
@@ -145,9 +144,8 @@ class PagePoolKernelManager(_VoilaPool):
         """Fill every page's pool (called once the web app exists)."""
         self._ready = True
         for name in self._held:
-            self.fill_if_needed(delay=0, notebook_name=name)
+            super().fill_if_needed(delay=0, notebook_name=name)
         self._held = []
-        self._filled = True
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
