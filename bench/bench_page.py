@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import shutil
 import statistics
 import subprocess
@@ -45,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from playbook import load_library  # noqa: E402
-from playbook.ui.landing import FILL_DELAY_S  # noqa: E402
+from playbook.ui.landing import FILL_DELAY_S, pool_sizes  # noqa: E402
 from tests.browser.conftest import (  # noqa: E402  (after the sys.path line above)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -69,6 +70,7 @@ FACTS = {
 SCENARIO = "item-mismatch"
 SCENARIO_TITLE_ZH = "买家称货不对板或拒绝付款"
 STAFF_READY = ".pb-disputes .widget-radio-box input"  # the page's first control: the picker
+FLOOR = "trivial-pooled"  # the trivial notebook from a pool (the pooled server only)
 TARGETS = {"tti_pool": 0.5, "tti": 1.15, "step": 1.2, "handler_ms": 20.0, "rss_mib": 120.0}
 POOL = "staff=2"
 IDLE_CPU_S = 0.05  # server + kernels used less CPU than this in IDLE_WINDOW_S: idle
@@ -193,19 +195,23 @@ def wait_idle(server: VoilaServer, timeout: float = 120.0) -> None:
 
 
 def time_to_interactive(
-    browser: object, server: VoilaServer, loads: int, warm: bool
+    browser: object, server: VoilaServer, loads: int, warm: bool, floor: bool
 ) -> tuple[dict, dict]:
-    """Alternate loads of both notebooks; the first of each is a discarded warm-up.
+    """Alternate loads of the notebooks; the first of each is a discarded warm-up.
 
     ``warm``: every load in a new page of one browser context (scripts cached, as for staff
-    who open the page every day); else each in a fresh context (a first visit). Returns the
-    seconds of each load, and each load's ``PHASES`` (ms), per notebook.
+    who open the page every day); else each in a fresh context (a first visit). ``floor``:
+    the trivial notebook from its pool (``FLOOR``) too. Returns the seconds of each load, and
+    each load's ``PHASES`` (ms), per notebook.
     """
-    times: dict[str, list[float]] = {"staff": [], "trivial": []}
-    phases: dict[str, list[dict]] = {"staff": [], "trivial": []}
+    notebooks = [("trivial", ".bench-button"), ("staff", STAFF_READY)]
+    if floor:
+        notebooks.append((FLOOR, ".bench-button"))
+    times: dict[str, list[float]] = {name: [] for name, _ in notebooks}
+    phases: dict[str, list[dict]] = {name: [] for name, _ in notebooks}
     shared = browser.new_context(viewport={"width": 1100, "height": 900}) if warm else None
     for i in range(loads + 1):
-        for name, ready in (("trivial", ".bench-button"), ("staff", STAFF_READY)):
+        for name, ready in notebooks:
             wait_idle(server)
             context, page, secs = load(browser, server.page_url(f"{name}.ipynb"), ready, shared)
             seen = page.evaluate(READ_PHASES)
@@ -347,9 +353,21 @@ def load_average() -> str:
     return out.strip() or " ".join(f"{x:.2f}" for x in psutil.getloadavg())
 
 
-def serve_folder(folder: Path, name: str, pool: str, env: dict[str, str]) -> VoilaServer:
-    """A Voilà server on ``folder`` (the staff page and the trivial notebook) with ``pool``."""
-    return start_voila(folder, OUT / f"voila-{name}.log", extra_env={**env, "PLAYBOOK_POOL": pool})
+def serve_folder(
+    folder: Path, name: str, pool: str, env: dict[str, str], floor: bool = False
+) -> VoilaServer:
+    """A Voilà server on ``folder`` (the staff page and the trivial notebook) with ``pool``.
+
+    ``floor``: ``FLOOR`` gets a pool of one as well (the pools ``make serve`` computes from
+    ``pool``, with that one added on the command line, which overrides the config file's).
+    """
+    args: tuple[str, ...] = ()
+    if floor:
+        pools = {**pool_sizes(pool), f"{FLOOR}.ipynb": {"pool_size": 1}}
+        args = (f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",)
+    return start_voila(
+        folder, OUT / f"voila-{name}.log", args, extra_env={**env, "PLAYBOOK_POOL": pool}
+    )
 
 
 def ratio_row(label: str, staff: float, base: float, target: float) -> str:
@@ -379,16 +397,19 @@ def main() -> int:
         folder.mkdir()
         shutil.copy(NOTEBOOK, folder / "staff.ipynb")
         shutil.copy(TRIVIAL, folder / "trivial.ipynb")
+        shutil.copy(TRIVIAL, folder / f"{FLOOR}.ipynb")
         env = {"PLAYBOOK_VAR_DIR": tmp, "PLAYBOOK_DB_URL": f"sqlite:///{tmp}/cases.sqlite3"}
         handler_store = handler_times(args.handler_samples, f"sqlite:///{tmp}/handler.sqlite3")
         handler_plain = handler_times(args.handler_samples, None)
-        pooled = serve_folder(folder, "pooled", POOL, env)
+        pooled = serve_folder(folder, "pooled", POOL, env, floor=True)
         unpooled = serve_folder(folder, "unpooled", "staff=0", env)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 measured = {
-                    (pool, warm): time_to_interactive(browser, server, args.loads, warm)
+                    (pool, warm): time_to_interactive(
+                        browser, server, args.loads, warm, floor=server is pooled
+                    )
                     for pool, server in (("pool", pooled), ("no pool", unpooled))
                     for warm in (False, True)
                 }
@@ -411,6 +432,19 @@ def main() -> int:
         label = f"TTI, {pool}, {'cached' if warm else 'first visit'}"
         target = TARGETS["tti_pool"] if pool == "pool" else TARGETS["tti"]
         print(ratio_row(label, median(runs["staff"]), median(runs["trivial"]), target))
+        if FLOOR in runs:
+            floor, trivial = median(runs[FLOOR]), median(runs["trivial"])
+            ratio = f"{floor / trivial:.2f}"
+            print(
+                row(
+                    "  floor: trivial from pool",
+                    f"{floor:.2f} s",
+                    f"{trivial:.2f} s",
+                    ratio,
+                    "",
+                    None,
+                )
+            )
     print(
         row(
             f"step latency (n={args.clicks})",
@@ -450,6 +484,14 @@ def main() -> int:
         seen = measured[(pool, warm)][1]
         print(f"  phases ms, median, staff   ({name}): {phase_line(seen['staff'])}")
         print(f"  phases ms, median, trivial ({name}): {phase_line(seen['trivial'])}")
+        if FLOOR in runs:
+            print(
+                f"  TTI trivial from its pool s ({name}):",
+                " ".join(f"{x:.2f}" for x in runs[FLOOR]),
+            )
+            print(
+                f"  phases ms, median, trivial from its pool ({name}): {phase_line(seen[FLOOR])}"
+            )
     print("  step staff ms ", " ".join(f"{x:.0f}" for x in step_ms))
     print("  step trivial  ", " ".join(f"{x:.0f}" for x in base_ms))
     q = statistics.quantiles(handler_store, n=10)
