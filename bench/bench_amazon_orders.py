@@ -43,11 +43,6 @@ else:
     df = res.orders
     nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
     assert res.rows_read == len(res.orders) + len(res.rejects)
-secs = time.perf_counter() - t
-r1 = resource.getrusage(resource.RUSAGE_SELF)
-peak = r1.ru_maxrss * 1024
-cpu = {"user": r1.ru_utime - r0.ru_utime, "sys": r1.ru_stime - r0.ru_stime}
-print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows, **cpu}))
 """
 
 

@@ -1,11 +1,12 @@
 """Benchmark: import + validate + triage of a large Wish CSV export against plain read_csv.
 
-Prints ratios (median of 3 runs each, one child process per run) and each side's CPU time (user
-median, system per run: the baseline's system time shows when the kernel slowed it); not a
-timed test. Peak memory is the child's peak RSS (Linux ru_maxrss, which also sees Arrow's
-allocations) minus the peak RSS of a process that only imports pandas, pyarrow and playbook.
-Both children import their modules before the clock starts (pandas for the baseline; pandas
-and playbook for ours); loading the triage rules (data/*.yaml) is timed.
+Prints ratios (median of 3 runs each, one child process per run), each side's CPU time (user
+median, system per run: a side's system time shows when the kernel slowed it) and how its
+memory came (4 KiB page faults, memory in huge pages); not a timed test. Peak memory is the
+child's peak RSS (Linux ru_maxrss, which also sees Arrow's allocations) minus the peak RSS of
+a process that only imports pandas, pyarrow and playbook. Both children import their modules
+before the clock starts (pandas for the baseline; pandas and playbook for ours); loading the
+triage rules (data/*.yaml) is timed.
 
     python bench/bench_orders.py                 # makes bench/out/orders_1m.csv if missing
     python bench/bench_orders.py --file other.csv --runs 3
@@ -24,6 +25,24 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "bench" / "out" / "orders_1m.csv"
 AS_OF = "2026-11-20T12:00:00Z"
 
+# The end of every child (``measure`` adds it): the clock, CPU seconds, page faults and huge
+# pages of the timed part. Small-page faults come from getrusage; the memory in huge pages is
+# the process's at the end (Arrow's default allocator asks for them, so pandas' read holds
+# most of its frame in them).
+TAIL = """
+secs = time.perf_counter() - t
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+peak = r1.ru_maxrss * 1024
+cpu = {"user": r1.ru_utime - r0.ru_utime, "sys": r1.ru_stime - r0.ru_stime}
+faults = r1.ru_minflt - r0.ru_minflt
+try:
+    with open("/proc/self/smaps_rollup") as fh:
+        huge = next(int(x.split()[1]) * 1024 for x in fh if x.startswith("AnonHugePages:"))
+except (OSError, StopIteration):  # not Linux
+    huge = None
+out = {"secs": secs, "peak": peak, "frame": nbytes, "rows": rows, "faults": faults, "huge": huge}
+print(json.dumps({**out, **cpu}))
+"""
 _CHILD = """
 import json, resource, sys, time
 import pandas as pd
@@ -42,11 +61,6 @@ else:
     tri = triage(res.orders, sys.argv[3], Triage.from_library(load_library()))
     df = res.orders
     nbytes, rows = int(df.memory_usage(deep=True).sum()), res.rows_read
-secs = time.perf_counter() - t
-r1 = resource.getrusage(resource.RUSAGE_SELF)
-peak = r1.ru_maxrss * 1024
-cpu = {"user": r1.ru_utime - r0.ru_utime, "sys": r1.ru_stime - r0.ru_stime}
-print(json.dumps({"secs": secs, "peak": peak, "frame": nbytes, "rows": rows, **cpu}))
 """
 _BASE = """
 import json, resource
@@ -69,10 +83,11 @@ def measure(child: str, path: Path, runs: int) -> tuple[list[dict], list[dict], 
     process that only imports the modules.
     """
     base_rss = _run(_BASE)["peak"]
+    code = child + TAIL
     base, ours = [], []
     for _ in range(runs):
-        base.append(_run(child, "baseline", str(path)))
-        ours.append(_run(child, "ours", str(path), AS_OF))
+        base.append(_run(code, "baseline", str(path)))
+        ours.append(_run(code, "ours", str(path), AS_OF))
     return base, ours, base_rss
 
 
@@ -99,12 +114,18 @@ def report(
     print(f"{labels[0]} median {b:.2f} s  runs {runs_b}")
     print(f"{labels[1]} median {o:.2f} s  runs {runs_o}")
     print(f"time ratio: {o / b:.2f}  ({time_target})")
-    # CPU seconds of the timed part (all threads): a baseline slowed by the kernel (e.g. while
-    # it finds huge pages for pandas' allocator) shows as system time, not as user time.
+    # CPU seconds of the timed part (all threads): a side slowed by the kernel (first touch of
+    # fresh memory, which on a virtual machine may need the host too) shows as system time.
+    # The page faults and huge pages say how each side's memory came.
     for label, rs in ((labels[0], base), (labels[1], ours)):
         user = statistics.median(r["user"] for r in rs)
         system = [round(r["sys"], 2) for r in rs]
         print(f"{label} CPU user median {user:.2f} s; system {system}")
+    for label, rs in ((labels[0], base), (labels[1], ours)):
+        faults = statistics.median(r["faults"] for r in rs)
+        huge = [r["huge"] for r in rs if r["huge"] is not None]
+        held = f"; in huge pages at the end {statistics.median(huge) / 1e6:.0f} MB" if huge else ""
+        print(f"{label} page faults median {faults:,.0f} (4 KiB each){held}")
     print(
         f"order table: {frame / 1e6:.0f} MB; peak RSS above imports: {peak / 1e6:.0f} MB; "
         f"memory ratio: {peak / frame:.2f}  ({memory_target})"
