@@ -23,7 +23,14 @@ import pyarrow.compute as pc
 from playbook.errors import OrderFileError
 from playbook.library.order_formats import OrderFormat
 from playbook.orders import formats as fmts
-from playbook.orders.columns import FIELDS, MONEY, NULL_TYPES, ORDER_COLUMNS, REJECT_COLUMNS
+from playbook.orders.columns import (
+    FIELDS,
+    MONEY,
+    NULL_TYPES,
+    ORDER_COLUMNS,
+    REJECT_COLUMNS,
+    UTC_US,
+)
 from playbook.orders.convert import TRIM_FIELDS, TRIM_KINDS, clean, large_text, mask, typed_field
 
 __all__ = [
@@ -176,6 +183,11 @@ _PANDAS_TYPES = {
     pa.large_string(): pd.StringDtype(na_value=np.nan),
     NULL_TYPES["id_list"]: pd.ArrowDtype(NULL_TYPES["id_list"]),
 }
+
+
+# Arrow types converted into NumPy-backed pandas columns (a null one is shared, see
+# _order_table); text, money and lists stay Arrow-backed and cost nothing to share.
+_SHARED_NULLS = frozenset([UTC_US, pa.int64(), pa.bool_(), pa.float64()])
 
 
 def normalise(raw: fmts.RawOrders, *, consume: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -353,8 +365,15 @@ def _order_table(
     def kept(arr):
         return arr if where is None else pc.filter(arr, where)
 
+    # Columns without a value (most of another platform's fields) whose pandas type is NumPy:
+    # each type is converted once and shared (Copy-on-Write keeps them apart if one changes).
+    empty: dict[str, pa.DataType] = {}
     for name in [*ORDER_COLUMNS[2:], *raw.platform_fields]:
-        out[name] = kept(typed.pop(name))
+        arr = typed.pop(name)
+        if len(arr) and arr.null_count == len(arr) and arr.type in _SHARED_NULLS:
+            empty[name] = arr.type
+        else:
+            out[name] = kept(arr)
     for name in raw.extras:
         out[name] = kept(widened.pop(name).result())
     result = pa.table(out)
@@ -363,6 +382,14 @@ def _order_table(
     # copied into NumPy; text and money stay Arrow-backed, without a copy).
     orders = result.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=True)
     del result
+    if empty:
+        shared = {
+            t: pa.table({"c": pa.nulls(len(orders), t)}).to_pandas(types_mapper=_PANDAS_TYPES.get)
+            for t in set(empty.values())
+        }
+        names = [*ORDER_COLUMNS, *raw.platform_fields, *raw.extras]
+        cols = {c: shared[empty[c]]["c"] if c in empty else orders[c] for c in names}
+        orders = pd.DataFrame(cols, copy=False)
     orders["source_row"] = orders["source_row"].astype("int64")
     orders.attrs["complete"] = sorted(raw.complete)
     orders.attrs["platform"] = raw.platform
