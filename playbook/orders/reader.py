@@ -242,10 +242,82 @@ def _raw_table(raw: fmts.RawOrders, consume: bool) -> pa.Table:
 def _ids(
     table: pa.Table, row_key: tuple[str, ...], rows: np.ndarray
 ) -> tuple[pa.Array, np.ndarray, pa.Array, list[tuple[str, str, np.ndarray]]]:
-    """(cleaned order ids, blank rows, row keys, the repeated keys' problems)."""
+    """(cleaned order ids, blank rows, row keys, the repeated keys' problems).
+
+    The row keys are None when every row's is known to be distinct (nothing then needs them).
+    """
     order_id, blank = _order_ids(table)
+    if _surely_distinct(table, order_id, row_key):
+        return order_id, blank, None, []
     key = _row_key(table, order_id, row_key)
     return order_id, blank, key, find_duplicates(table, key, rows, blank)
+
+
+# splitmix64's finaliser: a bijection of 64-bit words that spreads every input bit.
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+
+
+def _mix(h: np.ndarray, word: np.ndarray) -> np.ndarray:
+    z = h ^ word
+    z = (z ^ (z >> np.uint64(30))) * _MIX[0]
+    z = (z ^ (z >> np.uint64(27))) * _MIX[1]
+    return z ^ (z >> np.uint64(31))
+
+
+def _surely_distinct(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...]) -> bool:
+    """True when no two rows have the same row key (see :func:`_row_key`), told quickly.
+
+    For order ids of one length without gaps (Amazon's and Wish's are): each row's key is
+    hashed to 64 bits from the id's bytes and the other fields' cleaned values; distinct
+    hashes mean distinct keys. False means "not known": the keys are then compared exactly
+    (a repeated hash may be two different keys).
+    """
+    if not len(order_id) or order_id.null_count:
+        return False
+    h = _fixed_width_hash(order_id)
+    if h is None:
+        return False
+    for f in fields:
+        if f != "order_id" and f in table.column_names:
+            h = _mix(h, _value_codes(table.column(f)).astype(np.uint64))
+    return not pd.Index(h).has_duplicates
+
+
+def _fixed_width_hash(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """A 64-bit hash of each value when all values have the same length, else None."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    width, parts = None, []
+    for chunk in chunks:
+        if not len(chunk):
+            continue
+        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        offsets = np.frombuffer(chunk.buffers()[1], np.int64 if wide else np.int32)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        width = int(lengths[0]) if width is None else width
+        if width == 0 or (lengths != width).any():
+            return None
+        data = np.frombuffer(chunk.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+        words = np.zeros((len(chunk), -(-width // 8) * 8), np.uint8)
+        words[:, :width] = data.reshape(len(chunk), width)
+        h = np.zeros(len(chunk), np.uint64)
+        for word in words.view("<u8").T:
+            h = _mix(h, word)
+        parts.append(h)
+    return np.concatenate(parts) if parts else None
+
+
+def _value_codes(arr: pa.ChunkedArray) -> np.ndarray:
+    """One number per distinct cleaned value (spaces cut; empty, blank and missing alike)."""
+    coded = pc.dictionary_encode(large_text(arr))
+    chunks = coded.chunks if isinstance(coded, pa.ChunkedArray) else [coded]
+    if not chunks:
+        return np.zeros(0, np.int64)
+    values = chunks[0].dictionary  # one dictionary, shared by every chunk
+    values = pa.concat_arrays([values, pa.nulls(1, values.type)])  # the last: missing
+    canon = pc.dictionary_encode(pc.fill_null(clean(values), "")).indices.to_numpy()
+    idx = pc.fill_null(pa.chunked_array([c.indices for c in chunks]), len(values) - 1)
+    return canon[idx.to_numpy()]
 
 
 def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
@@ -459,23 +531,30 @@ def _rejects(raw, cleaned, order_id, rows, problems, reject, key=None) -> pd.Dat
     return out
 
 
+_REPEATS = ("duplicate_order_id", "duplicate_row")
+
+
 def _problem_rows(raw, cleaned, order_id, rows, problems, reject, key) -> pd.DataFrame:
     idx = np.flatnonzero(reject)
     ids = pd.Series(pc.take(order_id, pa.array(idx)).to_pandas(), dtype="str")
     first_field = np.full(len(idx), "", dtype=object)
     first_code = np.full(len(idx), "", dtype=object)
     detail = np.full(len(idx), "", dtype=object)
-    keys = (
-        ids if key is order_id else pd.Series(pc.take(key, pa.array(idx)).to_pandas(), dtype="str")
-    )
-    dup_rows = _dup_rows(key, keys, rows)
+    dup_rows = None
+    if any(code in _REPEATS for _, code, _ in problems):  # then the keys were worked out
+        keys = (
+            ids
+            if key is order_id
+            else pd.Series(pc.take(key, pa.array(idx)).to_pandas(), dtype="str")
+        )
+        dup_rows = _dup_rows(key, keys, rows)
     for name, code, bad in problems:
         hit = bad[idx]
         label = raw.sources.get(name, name)
         first = hit & (first_code == "")
         first_field[first], first_code[first] = label, code
         note = np.full(int(hit.sum()), f"{label}: {code}", dtype=object)
-        if code in ("duplicate_order_id", "duplicate_row"):
+        if code in _REPEATS:
             note = note + " (rows " + dup_rows[hit] + ")"
         detail[hit] = detail[hit] + np.where(detail[hit] == "", "", "; ") + note
     return pd.DataFrame(

@@ -19,6 +19,10 @@ from playbook.orders import formats as orders_formats
 from playbook.orders.reader import read_orders
 from tests.orders.order_files import BAD, gen, write_orders
 
+AMAZON_REPORT = (
+    Path(__file__).parent.parent / "data" / "orders" / "amazon" / "all_orders_by_order_date.txt"
+)
+
 # --- broken files ---------------------------------------------------------------------------
 
 ERRORS = [
@@ -485,3 +489,71 @@ def test_duplicate_check_shortcut_matches_counting():
         if repeated:
             first = {i for i, v in enumerate(ids) if v is not None and ids.index(v) != i}
             assert {i for i, hit in enumerate(rows["duplicate_row"]) if hit} == first
+
+
+def _key_table(ids: list, skus: list | None, *, chunks: int = 1):
+    import pyarrow as pa
+
+    def column(values, type_):
+        size = -(-len(values) // chunks) or 1
+        parts = [values[i : i + size] for i in range(0, len(values), size)] or [[]]
+        return pa.chunked_array([pa.array(p, type_) for p in parts], type_)
+
+    cols = {"order_id": column(ids, pa.string())}
+    if skus is not None:
+        cols["sku"] = column(skus, pa.string())
+    return pa.table(cols)
+
+
+@pytest.mark.parametrize(
+    ("ids", "skus", "distinct", "repeated"),
+    [
+        # Amazon-shaped ids (one length), one row per item: distinct keys, told by the hash
+        (["111-0000001-0000001", "111-0000001-0000001", "111-0000002-0000001"],
+         ["MUG-1", "MUG-2", "MUG-1"], True, False),
+        # ids sharing their first 16 bytes and differing after them
+        (["111-0000001-0000001", "111-0000001-0000002"], None, True, False),
+        # the same id and SKU once with spaces around it, or blank and missing: one key
+        (["111-0000001-0000001", "111-0000001-0000001"], ["MUG-1", " MUG-1 "], False, True),
+        (["111-0000001-0000001", "111-0000001-0000001"], ["", None], False, True),
+        (["111-0000001-0000001", "111-0000001-0000001"], ["  ", ""], False, True),
+        # a repeated key, ids of different lengths, a missing id: not known, compared exactly
+        (["a1", "a1"], None, False, True),
+        (["a1", "b12"], None, False, False),
+        (["a1", None], None, False, False),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("chunks", [1, 2])
+def test_the_quick_distinct_key_check(ids, skus, distinct, repeated, chunks):
+    """The hashed check says 'distinct' only when the row keys are, and is used when they are."""
+    from playbook.orders.reader import _order_ids, _row_key, _surely_distinct, find_duplicates
+
+    table = _key_table(ids, skus, chunks=chunks)
+    fields = ("order_id", "sku")
+    order_id, blank = _order_ids(table)  # cleaned, as the import gives them
+    assert _surely_distinct(table, order_id, fields) is distinct
+    n = len(ids)
+    exact = find_duplicates(table, _row_key(table, order_id, fields), np.arange(2, n + 2), blank)
+    assert bool(exact) is repeated
+    if distinct:
+        assert exact == []
+
+
+def test_items_of_one_order_with_the_same_sku_written_twice_are_repeats(lib, tmp_path):
+    """An Amazon report listing one item twice (once with spaces around the SKU) rejects both."""
+    header = AMAZON_REPORT.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    lines = ["\t".join(header)]
+    for sku in ["MUG-1", "MUG-2", " MUG-1 "]:
+        row = dict.fromkeys(header, "")
+        row.update({"amazon-order-id": "111-0000001-0000001", "sku": sku, "quantity": "1",
+                    "order-status": "Shipped", "purchase-date": "2026-11-01T10:00:00+00:00",
+                    "last-updated-date": "2026-11-02T10:00:00+00:00", "currency": "USD",
+                    "item-price": "5.00", "fulfillment-channel": "MFN"})  # fmt: skip
+        lines.append("\t".join(row[c] for c in header))
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_orders(path, formats=lib.order_formats)
+    assert list(result.orders["sku"]) == ["MUG-2"]
+    assert list(result.rejects["source_row"]) == [2, 4]
+    assert set(result.rejects["reason"]) == {"duplicate_order_id"}  # they differ in spaces
+    assert all(d.endswith("(rows 2, 4)") for d in result.rejects["detail"])
