@@ -290,7 +290,9 @@ def _fixed_width_hash(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     for chunk in chunks:
         if not len(chunk):
             continue
-        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return None
+        wide = pa.types.is_large_string(chunk.type)
         offsets = np.frombuffer(chunk.buffers()[1], np.int64 if wide else np.int32)
         offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1]
         lengths = np.diff(offsets)

@@ -517,6 +517,8 @@ def _key_table(ids: list, skus: list | None, *, chunks: int = 1):
         (["111-0000001-0000001", "111-0000001-0000001"], ["MUG-1", " MUG-1 "], False, True),
         (["111-0000001-0000001", "111-0000001-0000001"], ["", None], False, True),
         (["111-0000001-0000001", "111-0000001-0000001"], ["  ", ""], False, True),
+        # a SKU met again in a later chunk of the column, after a new one
+        (["111-0000001-0000001"] * 4, ["MUG-1", "MUG-2", "MUG-2", "MUG-3"], False, True),
         # a repeated key, ids of different lengths, a missing id: not known, compared exactly
         (["a1", "a1"], None, False, True),
         (["a1", "b12"], None, False, False),
