@@ -127,7 +127,7 @@ def test_fields_the_report_lacks_are_empty_columns_of_their_type_kept_apart(form
     assert str(orders["refund_count"].dtype) == "Int64"
     assert str(orders["is_wish_express"].dtype) == "boolean"
     assert str(orders["refund_responsibility_pct"].dtype) == "float64"
-    # One empty column per type is made and shared (a 1M-row report saves about 130 MB) ...
+    # One empty column per type is made and shared (about 130 MB of columns in 1M rows) ...
     first, second = (orders[n].array._ndarray for n in dates[:2])
     assert np.shares_memory(first, second)
     # ... and filling one leaves the others empty (pandas copies a shared column on write).
