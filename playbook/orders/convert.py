@@ -42,6 +42,7 @@ __all__ = [
     "WISH_CONVERSION",
     "Conversion",
     "clean",
+    "distinct_values",
     "large_text",
     "mask",
     "typed_field",
@@ -301,6 +302,16 @@ def _take(value: object, idx: pa.ChunkedArray) -> object:
     return pc.take(value, idx)
 
 
+def distinct_values(arr: pa.ChunkedArray) -> tuple[pa.Array, pa.ChunkedArray]:
+    """The column's distinct values (the last one null) and each row's index into them."""
+    coded = pc.dictionary_encode(arr)
+    chunks = coded.chunks if isinstance(coded, pa.ChunkedArray) else [coded]
+    values = chunks[0].dictionary  # one dictionary, shared by every chunk
+    values = pa.concat_arrays([values, pa.nulls(1, values.type)])
+    idx = pc.fill_null(pa.chunked_array([c.indices for c in chunks]), len(values) - 1)
+    return values, idx
+
+
 def _field(
     kind: str, arr: pa.ChunkedArray, trim: bool, share: float, conv: Conversion, name: str
 ) -> tuple[pa.Array, np.ndarray | None, object, list]:
@@ -313,12 +324,8 @@ def _field(
     ``share``: the largest share of distinct values (of the rows) converted that way.
     """
     if kind in _PER_VALUE_KINDS and len(arr):
-        coded = pc.dictionary_encode(arr)
-        chunks = coded.chunks if isinstance(coded, pa.ChunkedArray) else [coded]
-        values = chunks[0].dictionary  # one dictionary, shared by every chunk
-        if len(values) <= share * len(arr):
-            values = pa.concat_arrays([values, pa.nulls(1, values.type)])
-            idx = pc.fill_null(pa.chunked_array([c.indices for c in chunks]), len(values) - 1)
+        values, idx = distinct_values(arr)
+        if len(values) - 1 <= share * len(arr):
             if kind in _TEXT_KINDS:
                 values = large_text(values)
             if trim:

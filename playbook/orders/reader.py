@@ -31,7 +31,15 @@ from playbook.orders.columns import (
     REJECT_COLUMNS,
     UTC_US,
 )
-from playbook.orders.convert import TRIM_FIELDS, TRIM_KINDS, clean, large_text, mask, typed_field
+from playbook.orders.convert import (
+    TRIM_FIELDS,
+    TRIM_KINDS,
+    clean,
+    distinct_values,
+    large_text,
+    mask,
+    typed_field,
+)
 
 __all__ = [
     "ORDER_COLUMNS",
@@ -277,9 +285,8 @@ def _surely_distinct(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...
     h = _fixed_width_hash(order_id)
     if h is None:
         return False
-    for f in fields:
-        if f != "order_id" and f in table.column_names:
-            h = _mix(h, _value_codes(table.column(f)).astype(np.uint64))
+    for f in _key_fields(table, fields):
+        h = _mix(h, _value_codes(table.column(f)).astype(np.uint64))
     return not pd.Index(h).has_duplicates
 
 
@@ -311,14 +318,8 @@ def _fixed_width_hash(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 
 def _value_codes(arr: pa.ChunkedArray) -> np.ndarray:
     """One number per distinct cleaned value (spaces cut; empty, blank and missing alike)."""
-    coded = pc.dictionary_encode(large_text(arr))
-    chunks = coded.chunks if isinstance(coded, pa.ChunkedArray) else [coded]
-    if not chunks:
-        return np.zeros(0, np.int64)
-    values = chunks[0].dictionary  # one dictionary, shared by every chunk
-    values = pa.concat_arrays([values, pa.nulls(1, values.type)])  # the last: missing
+    values, idx = distinct_values(large_text(arr))
     canon = pc.dictionary_encode(pc.fill_null(clean(values), "")).indices.to_numpy()
-    idx = pc.fill_null(pa.chunked_array([c.indices for c in chunks]), len(values) - 1)
     return canon[idx.to_numpy()]
 
 
@@ -338,12 +339,17 @@ def _order_ids(table: pa.Table) -> tuple[pa.Array, np.ndarray]:
     return order_id, blank
 
 
+def _key_fields(table: pa.Table, fields: tuple[str, ...]) -> list[str]:
+    """The fields of a row key besides the order id that the table has."""
+    return [f for f in fields if f != "order_id" and f in table.column_names]
+
+
 def _row_key(table: pa.Table, order_id: pa.Array, fields: tuple[str, ...]) -> pa.Array:
     """What identifies a row: the order id, or it joined with the other ``fields``.
 
     Only the fields the table has (e.g. one row per order item); null where the order id is.
     """
-    others = [f for f in fields if f != "order_id" and f in table.column_names]
+    others = _key_fields(table, fields)
     if not others:
         return order_id
     sep = pa.scalar("\x1f", pa.large_string())
